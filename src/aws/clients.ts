@@ -1,0 +1,31 @@
+/**
+ * SDK client construction in one place. Endpoints come from the SDK's own
+ * standard settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), so tests
+ * and LocalStack-style setups need no code branches. Adapters take clients as
+ * constructor arguments; only wiring code calls these factories.
+ */
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
+
+const cache = new Map<string, unknown>();
+
+function memo<T>(key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key) as T;
+}
+
+// Adaptive retries back off on throttling (RequestLimitExceeded), which
+// sweeps of large fleets hit first.
+const common = { retryMode: 'adaptive' as const, maxAttempts: 5 };
+
+export const ec2Client = (region: string) =>
+  memo(`ec2:${region}`, () => new EC2Client({ region, ...common }));
+export const dynamoClient = (region: string) =>
+  memo(`ddb:${region}`, () => new DynamoDBClient({ region, ...common }));
+export const schedulerClient = (region: string) =>
+  memo(`scheduler:${region}`, () => new SchedulerClient({ region, ...common }));
+export const snsClient = (region: string) =>
+  memo(`sns:${region}`, () => new SNSClient({ region, ...common }));

@@ -1,0 +1,47 @@
+/** Settings of the monitoring engine, shared by both runtimes. */
+import { DAY, HOUR, MINUTE } from '../core/duration.js';
+import type { EnvReader } from './env.js';
+
+export const GROUP_RE = /^[a-z0-9]+$/;
+
+export interface MonitorConfig {
+  /** opt-in: only `Monitor=true`; opt-out: everything unless `Monitor=false`. */
+  mode: 'opt-in' | 'opt-out';
+  defaultGroup: string;
+  defaultThresholdSeconds: number;
+  defaultRenotifySeconds: number;
+  /** Regions swept by the reconciler and the CLI. The first is the home region. */
+  regions: string[];
+  /** How long a terminated instance's tombstone is kept. */
+  tombstoneTtlSeconds: number;
+  /** Single process: how often the reconcile sweep runs. */
+  reconcileEverySeconds: number;
+  /** Optional SNS topic for nags (required in Lambda mode). */
+  snsTopicArn?: string;
+  /** Account id shown in notifications when EC2 does not report an owner. */
+  accountId?: string;
+}
+
+export function readMonitorConfig(r: EnvReader): MonitorConfig {
+  const home = r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? 'us-east-1';
+  const regions = r.list('REGIONS', [home]);
+  for (const region of regions) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+      r.problems.push(`REGIONS must list AWS region names such as us-east-1; got "${region}"`);
+    }
+  }
+  return {
+    mode: r.oneOf('MONITOR_MODE', ['opt-in', 'opt-out'] as const, 'opt-in'),
+    defaultGroup: r.matching('DEFAULT_GROUP', GROUP_RE, 'lower-case letters and digits only', 'all'),
+    defaultThresholdSeconds: r.duration('DEFAULT_THRESHOLD', 12 * HOUR, {
+      minSeconds: MINUTE,
+      maxSeconds: 365 * DAY,
+    }),
+    defaultRenotifySeconds: r.duration('RENOTIFY_EVERY', HOUR, { minSeconds: MINUTE, maxSeconds: 30 * DAY }),
+    regions,
+    tombstoneTtlSeconds: r.duration('TOMBSTONE_TTL', DAY, { minSeconds: MINUTE }),
+    reconcileEverySeconds: r.duration('RECONCILE_EVERY', 5 * MINUTE, { minSeconds: 10, bareUnit: 'm' }),
+    snsTopicArn: r.matching('SNS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
+    accountId: r.matching('AWS_ACCOUNT_ID', /^\d{12}$/, 'a 12-digit account id'),
+  };
+}

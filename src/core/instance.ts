@@ -1,0 +1,87 @@
+/**
+ * The instance record: what Lights Out knows about one run of one instance.
+ * A run is identified by (region, instanceId, launchTime); a stop/start is a new run.
+ * Times are ISO-8601 UTC strings so records read the same in SQLite, DynamoDB and logs.
+ */
+
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+export const INSTANCE_STATES: readonly InstanceState[] = [
+  'pending',
+  'running',
+  'stopping',
+  'stopped',
+  'shutting-down',
+  'terminated',
+];
+
+export interface InstanceKey {
+  region: string;
+  instanceId: string;
+}
+
+export type ChatPlatform = 'slack' | 'teams';
+
+/** Where a nag for this run was posted, so later events can update it in place. */
+export interface ChatMessageRef {
+  platform: ChatPlatform;
+  /** Slack channel id, or Teams conversation id of the channel. */
+  channelId: string;
+  /** Slack message `ts`, or Teams activity id of the card. */
+  messageId: string;
+  /** Teams needs the service URL and tenant to reach the conversation again. */
+  serviceUrl?: string;
+  tenantId?: string;
+}
+
+export interface InstanceRecord extends InstanceKey {
+  /** LaunchTime of the current run (ISO). */
+  launchTime: string;
+  state: InstanceState;
+  /** Time of the EC2 event (or observation) that set `state`; orders out-of-order events. */
+  stateChangedAt: string;
+  name?: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  privateIp?: string;
+  publicIp?: string;
+  accountId?: string;
+  /** Instance tags as last read; cleanup hooks read DnsRecords/CloudMapService from here. */
+  tags: Record<string, string>;
+  group: string;
+  thresholdSeconds: number;
+  renotifySeconds: number;
+  /** Extra allowance granted by Extend for this run, on top of the threshold. */
+  extensionSeconds: number;
+  snoozedUntil?: string;
+  nextNagAt?: string;
+  lastNagAt?: string;
+  nagCount: number;
+  /** Warnings from bad tags, e.g. `Threshold "abc" is not a duration; using 12h`. */
+  warnings: string[];
+  chatRefs: ChatMessageRef[];
+  /** True when the last nag reached no chat channel (no subscription, no fallback). */
+  undelivered?: boolean;
+  /** Set on terminated tombstones: when the store may forget the record (ISO). */
+  expiresAt?: string;
+  /** Optimistic-concurrency counter; stores bump it on every write. */
+  version: number;
+}
+
+export const instanceKeyString = (k: InstanceKey): string => `${k.region}/${k.instanceId}`;
+
+/** Seconds the current run has been up at `now`. */
+export function runtimeSeconds(record: Pick<InstanceRecord, 'launchTime'>, now: Date): number {
+  return Math.max(0, Math.floor((now.getTime() - Date.parse(record.launchTime)) / 1000));
+}
+
+/** Threshold in force for this run: tag threshold plus any extension. */
+export function effectiveThresholdSeconds(
+  record: Pick<InstanceRecord, 'thresholdSeconds' | 'extensionSeconds'>,
+) {
+  return record.thresholdSeconds + record.extensionSeconds;
+}
+
+export function consoleUrl(k: InstanceKey): string {
+  return `https://${k.region}.console.aws.amazon.com/ec2/home?region=${k.region}#InstanceDetails:instanceId=${k.instanceId}`;
+}

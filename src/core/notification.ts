@@ -1,0 +1,48 @@
+/**
+ * The nag notification: the JSON body published to SNS (with message attribute
+ * `Target=<group>`) and handed to the chat layer in the single process.
+ */
+import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from './instance.js';
+
+export interface NagNotification {
+  kind: 'nag';
+  instanceId: string;
+  name?: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  account?: string;
+  region: string;
+  group: string;
+  launchTime: string;
+  runtimeSeconds: number;
+  thresholdSeconds: number;
+  nagCount: number;
+  warnings: string[];
+  consoleUrl: string;
+  /** When this nag fell due (ISO); with instanceId it makes a stable dedup key. */
+  dueAt: string;
+}
+
+export function buildNagNotification(
+  record: InstanceRecord,
+  now: Date,
+  opts: { account?: string; dueAt?: string } = {},
+): NagNotification {
+  return {
+    kind: 'nag',
+    instanceId: record.instanceId,
+    name: record.name,
+    instanceType: record.instanceType,
+    availabilityZone: record.availabilityZone,
+    account: opts.account ?? record.accountId,
+    region: record.region,
+    group: record.group,
+    launchTime: record.launchTime,
+    runtimeSeconds: runtimeSeconds(record, now),
+    thresholdSeconds: effectiveThresholdSeconds(record),
+    nagCount: record.nagCount,
+    warnings: [...record.warnings],
+    consoleUrl: consoleUrl(record),
+    dueAt: opts.dueAt ?? now.toISOString(),
+  };
+}

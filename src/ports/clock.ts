@@ -1,0 +1,4 @@
+/** The only source of "now" for services; tests pass a virtual clock. */
+export type Clock = () => Date;
+
+export const systemClock: Clock = () => new Date();

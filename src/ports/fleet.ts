@@ -1,0 +1,44 @@
+import type { InstanceState } from '../core/instance.js';
+
+/** An EC2 instance as read live from the EC2 API. */
+export interface FleetInstance {
+  region: string;
+  instanceId: string;
+  state: InstanceState;
+  launchTime: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  privateIp?: string;
+  publicIp?: string;
+  vpcId?: string;
+  platform?: string;
+  /** Owner account id (from the reservation), for notifications. */
+  accountId?: string;
+  tags: Record<string, string>;
+}
+
+export interface FleetQuery {
+  states?: InstanceState[];
+  /** Tag filters: key → allowed values (any of). */
+  tags?: Record<string, string[]>;
+  /** Only instances that carry this tag key, whatever its value. */
+  tagKeys?: string[];
+  vpcId?: string;
+  instanceIds?: string[];
+}
+
+export interface StateTransition {
+  instanceId: string;
+  previousState?: InstanceState;
+  currentState?: InstanceState;
+}
+
+/** The EC2 side. Adapters translate SDK errors into LightsOutError subclasses. */
+export interface Fleet {
+  /** Paginated DescribeInstances with server-side filters (1,000 per page). */
+  find(region: string, query: FleetQuery): Promise<FleetInstance[]>;
+  /** Batched; the adapter chunks large id lists. */
+  stop(region: string, instanceIds: string[]): Promise<StateTransition[]>;
+  start(region: string, instanceIds: string[]): Promise<StateTransition[]>;
+  setInstanceType(region: string, instanceId: string, instanceType: string): Promise<void>;
+}

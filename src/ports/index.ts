@@ -1,0 +1,5 @@
+export type { Clock } from './clock.js';
+export type { Fleet, FleetInstance, FleetQuery, StateTransition } from './fleet.js';
+export type { InstanceFilter, InstanceStore } from './instanceStore.js';
+export type { NagDueHandler, NagSchedule, NagScheduler } from './nagScheduler.js';
+export type { DomainEventListener, DomainEventPublisher, Notifier } from './notifier.js';
