@@ -18,6 +18,8 @@ export interface MonitorConfig {
   reconcileEverySeconds: number;
   /** Optional SNS topic for nags (required in Lambda mode). */
   snsTopicArn?: string;
+  /** SNS topic for domain events (stopped/terminated/cleaned-up) in Lambda mode. */
+  eventsTopicArn?: string;
   /** Account id shown in notifications when EC2 does not report an owner. */
   accountId?: string;
 }
@@ -42,6 +44,7 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
     tombstoneTtlSeconds: r.duration('TOMBSTONE_TTL', DAY, { minSeconds: MINUTE }),
     reconcileEverySeconds: r.duration('RECONCILE_EVERY', 5 * MINUTE, { minSeconds: 10, bareUnit: 'm' }),
     snsTopicArn: r.matching('SNS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
+    eventsTopicArn: r.matching('EVENTS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
     accountId: r.matching('AWS_ACCOUNT_ID', /^\d{12}$/, 'a 12-digit account id'),
   };
 }

@@ -19,4 +19,13 @@ export interface InstanceTerminatedEvent {
   at: string;
 }
 
-export type DomainEvent = InstanceStoppedEvent | InstanceTerminatedEvent;
+/** Outcome of the cleanup hooks after a termination, for the group's chat channels. */
+export interface InstanceCleanedUpEvent {
+  type: 'instance.cleaned-up';
+  record: InstanceRecord;
+  /** One line per hook, e.g. `removed web-1.internal A`, `webhook failed: 500`. */
+  outcomes: { hook: string; ok: boolean; summary: string }[];
+  at: string;
+}
+
+export type DomainEvent = InstanceStoppedEvent | InstanceTerminatedEvent | InstanceCleanedUpEvent;
