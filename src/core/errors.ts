@@ -53,3 +53,10 @@ export class AwsRequestError extends LightsOutError {
     super('aws_error', message, options);
   }
 }
+
+/** The action was meant for a run that has ended (stopped, terminated or restarted). */
+export class StaleRunError extends LightsOutError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('stale', message, options);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The monitoring engine's use cases as the rest of Lights Out sees them.
+ * The chat layer (Slack, Teams) and the CLI code against this interface;
+ * `MonitorService` in this folder implements it.
+ */
+import type { InstanceKey, InstanceRecord } from '../../core/instance.js';
+import type { NagSchedule } from '../../ports/nagScheduler.js';
+
+/** An EC2 "Instance State-change Notification", reduced to what the engine needs. */
+export interface StateChangeInput extends InstanceKey {
+  state: string;
+  /** Event time (ISO): orders duplicate and out-of-order events. */
+  time: string;
+}
+
+/** Identifies one run: actions on an older run are stale and refused. */
+export interface RunRef extends InstanceKey {
+  launchTime: string;
+}
+
+export interface ReconcileReport {
+  regions: string[];
+  describeCalls: number;
+  seen: number;
+  created: string[];
+  rescheduled: string[];
+  removed: string[];
+  /** Human-readable line per repair, for `lightsout check` and logs. */
+  actions: string[];
+}
+
+export interface MonitorApi {
+  handleStateChange(input: StateChangeInput): Promise<void>;
+  /** A one-shot schedule fired (EventBridge Scheduler or the in-process scheduler). */
+  handleNagDue(due: NagSchedule): Promise<void>;
+  reconcile(opts?: { dryRun?: boolean }): Promise<ReconcileReport>;
+  /**
+   * Silences nags until `until`. Throws StaleRunError (code `stale`) when the
+   * instance is no longer running this run, NotFoundError when unknown.
+   */
+  snooze(run: RunRef, until: Date, by: string): Promise<InstanceRecord>;
+  /** Raises this run's threshold by `bySeconds` and moves the schedule. Same errors as snooze. */
+  extend(run: RunRef, bySeconds: number, by: string): Promise<InstanceRecord>;
+  /** Called after a user-initiated StopInstances: cancels the schedule at once. */
+  stopRequested(run: RunRef, by: string): Promise<InstanceRecord>;
+  get(key: InstanceKey): Promise<InstanceRecord | undefined>;
+}
