@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/support/summaryReporter.ts'],
     environment: 'node',
     pool: 'forks',
     maxWorkers: 2,
