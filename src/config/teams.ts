@@ -1,9 +1,111 @@
-/** Teams settings. Filled in by the teams work; empty until then. */
-import type { EnvReader } from './env.js';
+/**
+ * Microsoft Teams settings. The Azure Bot registration's own names
+ * (`MicrosoftAppId`, …, as botbuilder samples and the Azure portal spell them)
+ * and their upper-case forms (`MICROSOFT_APP_ID`, …, friendlier in shells and
+ * CDK) are both accepted; when both are set the Azure name wins.
+ */
+import type { Env, EnvReader } from './env.js';
 
-// biome-ignore lint/complexity/noBannedTypes: placeholder until this section gains settings
-export type TeamsConfig = {};
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function readTeamsConfig(_r: EnvReader): TeamsConfig {
-  return {};
+export const TEAMS_APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
+export type TeamsAppType = (typeof TEAMS_APP_TYPES)[number];
+
+export interface TeamsConfig {
+  /** Mounted at all: an app id is set, or TEAMS_ENABLED=true for an unauthenticated local trial. */
+  enabled: boolean;
+  /** Azure Bot (Entra app registration) client id. Absent = unauthenticated mode. */
+  appId?: string;
+  /** Client secret. Single process only; Lambda reads it from TEAMS_SECRET_ARN at cold start. */
+  appPassword?: string;
+  /** Entra tenant of a SingleTenant bot. */
+  tenantId?: string;
+  appType: TeamsAppType;
+  /** Lambda: Secrets Manager secret holding `{"appPassword": "…"}`. */
+  secretArn?: string;
+  /** Entra object ids (`from.aadObjectId`) allowed to act; empty = anyone in a subscribed channel. */
+  allowedUsers: string[];
+  /** Entra object ids allowed to subscribe/unsubscribe channels; empty = anyone allowed to act. */
+  adminUsers: string[];
+}
+
+/** Reads the first of `names` that is set: the Azure spelling, then the upper-case one. */
+function firstOf(r: EnvReader, names: readonly string[]): { name: string; value?: string } {
+  for (const name of names) {
+    const value = r.string(name);
+    if (value !== undefined) return { name, value };
+  }
+  return { name: names[0] ?? '' };
+}
+
+function guidList(r: EnvReader, name: string): string[] {
+  const ids = r.list(name).map((id) => id.toLowerCase());
+  for (const id of ids) {
+    if (!GUID_RE.test(id)) r.problems.push(`${name} must list Entra object ids (GUIDs); got "${id}"`);
+  }
+  return ids.filter((id) => GUID_RE.test(id));
+}
+
+export function readTeamsConfig(r: EnvReader): TeamsConfig {
+  const appId = firstOf(r, ['MicrosoftAppId', 'MICROSOFT_APP_ID']);
+  const password = firstOf(r, ['MicrosoftAppPassword', 'MICROSOFT_APP_PASSWORD']);
+  const tenant = firstOf(r, ['MicrosoftAppTenantId', 'MICROSOFT_APP_TENANT_ID']);
+  const type = firstOf(r, ['MicrosoftAppType', 'MICROSOFT_APP_TYPE']);
+
+  if (appId.value !== undefined && !GUID_RE.test(appId.value)) {
+    r.problems.push(`${appId.name} must be the Azure Bot's Microsoft App ID (a GUID); got "${appId.value}"`);
+  }
+  if (tenant.value !== undefined && !GUID_RE.test(tenant.value)) {
+    r.problems.push(`${tenant.name} must be the Entra tenant id (a GUID); got "${tenant.value}"`);
+  }
+  const appType = (TEAMS_APP_TYPES.find((t) => t.toLowerCase() === type.value?.toLowerCase()) ??
+    'SingleTenant') as TeamsAppType;
+  if (type.value !== undefined && appType.toLowerCase() !== type.value.toLowerCase()) {
+    r.problems.push(`${type.name} must be one of ${TEAMS_APP_TYPES.join(', ')}; got "${type.value}"`);
+  }
+
+  const secretArn = r.matching('TEAMS_SECRET_ARN', /^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager ARN');
+  if (appId.value !== undefined) {
+    if (appType === 'SingleTenant' && tenant.value === undefined) {
+      r.problems.push(
+        'MicrosoftAppTenantId (or MICROSOFT_APP_TENANT_ID) is required for a SingleTenant bot: the Entra tenant id',
+      );
+    }
+    if (appType !== 'UserAssignedMSI' && password.value === undefined && secretArn === undefined) {
+      r.problems.push(
+        'MicrosoftAppPassword (or MICROSOFT_APP_PASSWORD) is required when MicrosoftAppId is set: the bot client secret (on Lambda set TEAMS_SECRET_ARN instead)',
+      );
+    }
+  }
+
+  const explicit = r.has('TEAMS_ENABLED') ? r.bool('TEAMS_ENABLED', false) : undefined;
+  return {
+    enabled: explicit ?? appId.value !== undefined,
+    appId: appId.value,
+    appPassword: password.value,
+    tenantId: tenant.value,
+    appType,
+    secretArn,
+    allowedUsers: guidList(r, 'TEAMS_ALLOWED_USERS'),
+    adminUsers: guidList(r, 'TEAMS_ADMIN_USERS'),
+  };
+}
+
+/** What `npm run package:teams` fills into the manifest template. */
+export interface TeamsPackageSettings {
+  appId?: string;
+  /** Public host name of the bot endpoint, e.g. `abc.lambda-url.eu-west-1.on.aws`. */
+  domain?: string;
+  version?: string;
+}
+
+/** Package-time settings from the environment; command-line flags override them. */
+export function readTeamsPackageSettings(env: Env): TeamsPackageSettings {
+  const get = (...names: string[]) =>
+    names.map((n) => env[n]?.trim()).find((v): v is string => v !== undefined && v !== '');
+  return {
+    appId: get('MicrosoftAppId', 'MICROSOFT_APP_ID'),
+    domain: get('TEAMS_BOT_DOMAIN'),
+    version: get('TEAMS_APP_VERSION'),
+  };
 }

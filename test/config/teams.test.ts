@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+const APP = '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b';
+const TENANT = '9a7b1c2d-3e4f-5a6b-0f8e-6b1c3a2d4e5f';
+
+describe('Teams config', () => {
+  it('is off with nothing set, so no unauthenticated endpoint appears by accident', () => {
+    expect(loadConfig({}).teams).toMatchObject({ enabled: false, appType: 'SingleTenant', allowedUsers: [] });
+  });
+
+  it('reads the Azure Bot names', () => {
+    const teams = loadConfig({
+      MicrosoftAppId: APP,
+      MicrosoftAppPassword: 'pw',
+      MicrosoftAppTenantId: TENANT,
+      MicrosoftAppType: 'SingleTenant',
+    }).teams;
+
+    expect(teams).toMatchObject({ enabled: true, appId: APP, appPassword: 'pw', tenantId: TENANT });
+  });
+
+  it('reads the upper-case names too, and the Azure names win when both are set', () => {
+    const teams = loadConfig({
+      MICROSOFT_APP_ID: APP,
+      MICROSOFT_APP_PASSWORD: 'upper',
+      MicrosoftAppPassword: 'azure',
+      MICROSOFT_APP_TENANT_ID: TENANT,
+      MICROSOFT_APP_TYPE: 'multitenant',
+    }).teams;
+
+    expect(teams).toMatchObject({
+      appId: APP,
+      appPassword: 'azure',
+      tenantId: TENANT,
+      appType: 'MultiTenant',
+    });
+  });
+
+  it('accepts TEAMS_SECRET_ARN in place of the password (Lambda) and parses allow-lists', () => {
+    const teams = loadConfig({
+      MICROSOFT_APP_ID: APP,
+      MICROSOFT_APP_TENANT_ID: TENANT,
+      TEAMS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:lightsout-teams',
+      TEAMS_ALLOWED_USERS: `${TENANT.toUpperCase()}, ${APP}`,
+    }).teams;
+
+    expect(teams.appPassword).toBeUndefined();
+    expect(teams.allowedUsers).toEqual([TENANT, APP]);
+  });
+
+  it('enables an unauthenticated local trial only when asked to', () => {
+    expect(loadConfig({ TEAMS_ENABLED: 'true' }).teams).toMatchObject({ enabled: true, appId: undefined });
+  });
+
+  it('names every missing or malformed variable', () => {
+    const load = () =>
+      loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppType: 'Both', TEAMS_ALLOWED_USERS: 'alice' });
+
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (e) {
+      const text = (e as ConfigError).problems.join('\n');
+      expect(text).toMatch(/MicrosoftAppId must be .*GUID/);
+      expect(text).toMatch(/MicrosoftAppType must be one of SingleTenant, MultiTenant, UserAssignedMSI/);
+      expect(text).toMatch(/MicrosoftAppTenantId .* is required for a SingleTenant bot/);
+      expect(text).toMatch(/MicrosoftAppPassword .* is required/);
+      expect(text).toMatch(/TEAMS_ALLOWED_USERS must list Entra object ids/);
+    }
+  });
+});
