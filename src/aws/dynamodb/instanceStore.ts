@@ -1,0 +1,262 @@
+/**
+ * Instance records in the single DynamoDB table.
+ *
+ * Layout: every record lives in one partition, `pk = INSTANCE`, with
+ * `sk = <region>#<instanceId>`. `list()` is then one paginated Query (with a
+ * `begins_with` on the region when filtered) instead of a Scan that would also
+ * read subscriptions, audit entries and workload runs. One partition is ample:
+ * records are ~1–2 KB, 10,000 instances are ~15 Query pages, and state-change
+ * writes stay far below a partition's 1,000 writes/s. There are no LSIs, so
+ * the 10 GB item-collection limit does not apply.
+ *
+ * The record body sits in a `record` map; `version`, `launchTime`, `state`,
+ * `group` and the TTL attribute `expiresAt` (epoch seconds) sit beside it for
+ * conditions and filters. Chat refs sit in their own attributes, tagged with
+ * the run they belong to: `put` never writes them, so the engine's writes
+ * cannot clobber a ref the chat layer added, and a new run reads as "no refs".
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  type NativeAttributeValue,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, StaleRunError } from '../../core/errors.js';
+import type { ChatMessageRef, InstanceKey, InstanceRecord } from '../../core/instance.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
+import type { InstanceFilter, InstanceStore } from '../../ports/instanceStore.js';
+import { withChatRef } from '../../sqlite/instanceStore.js';
+import { awsCall } from '../errors.js';
+import { ttlSeconds } from './table.js';
+
+const PK = 'INSTANCE';
+const sortKey = (k: InstanceKey) => `${k.region}#${k.instanceId}`;
+// Concurrent addChatRef calls for one instance (several channels) retry this often.
+const CHAT_REF_ATTEMPTS = 5;
+
+interface Item {
+  pk: string;
+  sk: string;
+  record: Omit<InstanceRecord, 'chatRefs' | 'version'>;
+  version: number;
+  launchTime: string;
+  expiresAt?: number;
+  chatRefs?: ChatMessageRef[];
+  chatRefsLaunchTime?: string;
+  chatRefsRev?: number;
+}
+
+export class DynamoInstanceStore implements InstanceStore {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    opts: { clock?: Clock } = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async get(key: InstanceKey): Promise<InstanceRecord | undefined> {
+    const item = await this.getItem(key);
+    return item && !this.expired(item) ? toRecord(item) : undefined;
+  }
+
+  async put(record: InstanceRecord, opts: { expectedVersion?: number } = {}): Promise<InstanceRecord> {
+    const { chatRefs: _refs, version: _v, ...body } = record;
+    const values: Record<string, NativeAttributeValue> = {
+      ':record': plain(body),
+      ':region': record.region,
+      ':instanceId': record.instanceId,
+      ':launchTime': record.launchTime,
+      ':state': record.state,
+      ':group': record.group,
+    };
+    const set = [
+      '#record = :record',
+      '#region = :region',
+      'instanceId = :instanceId',
+      'launchTime = :launchTime',
+      '#state = :state',
+      '#group = :group',
+    ];
+    const names: Record<string, string> = {
+      '#record': 'record',
+      '#region': 'region',
+      '#state': 'state',
+      '#group': 'group',
+      '#version': 'version',
+      '#expiresAt': 'expiresAt',
+    };
+    let condition: string | undefined;
+    const now = ttlSeconds(this.clock());
+    if (opts.expectedVersion === undefined) {
+      set.push('#version = if_not_exists(#version, :zero) + :one');
+      values[':zero'] = 0;
+      values[':one'] = 1;
+    } else if (opts.expectedVersion === 0) {
+      // Absent, or only an expired tombstone that TTL has not swept yet.
+      condition = 'attribute_not_exists(pk) OR #expiresAt <= :now';
+      set.push('#version = :next');
+      values[':next'] = 1;
+      values[':now'] = now;
+    } else {
+      condition = '#version = :expected AND (attribute_not_exists(#expiresAt) OR #expiresAt > :now)';
+      set.push('#version = :next');
+      values[':expected'] = opts.expectedVersion;
+      values[':next'] = opts.expectedVersion + 1;
+      values[':now'] = now;
+    }
+    let update = `SET ${set.join(', ')}`;
+    if (record.expiresAt) {
+      update += ', #expiresAt = :expiresAt';
+      values[':expiresAt'] = ttlSeconds(record.expiresAt);
+    } else {
+      update += ' REMOVE #expiresAt';
+    }
+
+    const res = await awsCall(`UpdateItem instance ${sortKey(record)}`, () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: PK, sk: sortKey(record) },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    ).catch((err: unknown) => {
+      if (err instanceof ConflictError) {
+        throw new ConflictError(
+          `Instance ${record.region}/${record.instanceId} changed since version ${opts.expectedVersion}; re-read and retry`,
+          { cause: err.cause },
+        );
+      }
+      throw err;
+    });
+    return toRecord(res.Attributes as Item);
+  }
+
+  async delete(key: InstanceKey): Promise<void> {
+    await awsCall(`DeleteItem instance ${sortKey(key)}`, () =>
+      this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: PK, sk: sortKey(key) } })),
+    );
+  }
+
+  async list(filter: InstanceFilter = {}): Promise<InstanceRecord[]> {
+    const names: Record<string, string> = {};
+    const values: Record<string, NativeAttributeValue> = { ':pk': PK };
+    let keyCondition = 'pk = :pk';
+    if (filter.region) {
+      keyCondition += ' AND begins_with(sk, :regionPrefix)';
+      values[':regionPrefix'] = `${filter.region}#`;
+    }
+    const filters: string[] = [];
+    if (filter.group) {
+      filters.push('#group = :group');
+      names['#group'] = 'group';
+      values[':group'] = filter.group;
+    }
+    if (filter.states?.length) {
+      names['#state'] = 'state';
+      const placeholders = filter.states.map((s, i) => {
+        values[`:s${i}`] = s;
+        return `:s${i}`;
+      });
+      filters.push(`#state IN (${placeholders.join(', ')})`);
+    }
+    const out: InstanceRecord[] = [];
+    let startKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await awsCall('Query instances', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: keyCondition,
+            FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of (page.Items ?? []) as Item[]) if (!this.expired(item)) out.push(toRecord(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  async addChatRef(key: InstanceKey, launchTime: string, ref: ChatMessageRef): Promise<void> {
+    for (let attempt = 0; attempt < CHAT_REF_ATTEMPTS; attempt++) {
+      const item = await this.getItem(key);
+      if (!item || this.expired(item)) {
+        throw new NotFoundError(`No record of instance ${key.region}/${key.instanceId}; chat ref not kept`);
+      }
+      if (item.launchTime !== launchTime) {
+        throw new StaleRunError(
+          `Instance ${key.instanceId} is on run ${item.launchTime}, not ${launchTime}; chat ref not kept`,
+        );
+      }
+      const current = item.chatRefsLaunchTime === launchTime ? (item.chatRefs ?? []) : [];
+      const rev = item.chatRefsRev ?? 0;
+      try {
+        await awsCall(`UpdateItem chat refs ${sortKey(key)}`, () =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: PK, sk: sortKey(key) },
+              UpdateExpression: 'SET chatRefs = :refs, chatRefsLaunchTime = :lt, chatRefsRev = :next',
+              // Same run, and no other chat ref written since we read.
+              ConditionExpression:
+                'launchTime = :lt AND (attribute_not_exists(chatRefsRev) OR chatRefsRev = :rev)',
+              ExpressionAttributeValues: {
+                ':refs': plain(withChatRef(current, ref)),
+                ':lt': launchTime,
+                ':rev': rev,
+                ':next': rev + 1,
+              },
+            }),
+          ),
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    throw new ConflictError(
+      `Chat refs of ${key.instanceId} kept changing; gave up after ${CHAT_REF_ATTEMPTS} tries`,
+    );
+  }
+
+  private async getItem(key: InstanceKey): Promise<Item | undefined> {
+    const res = await awsCall(`GetItem instance ${sortKey(key)}`, () =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: PK, sk: sortKey(key) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return res.Item as Item | undefined;
+  }
+
+  // TTL deletion lags by up to days, so expired tombstones are hidden on read.
+  private expired(item: Pick<Item, 'expiresAt'>): boolean {
+    return item.expiresAt !== undefined && item.expiresAt <= ttlSeconds(this.clock());
+  }
+}
+
+function toRecord(item: Item): InstanceRecord {
+  const chatRefs = item.chatRefsLaunchTime === item.record.launchTime ? (item.chatRefs ?? []) : [];
+  return { ...item.record, chatRefs, version: item.version } as InstanceRecord;
+}
+
+/** Drops `undefined` fields, which the DocumentClient refuses by default. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
