@@ -1,0 +1,70 @@
+/**
+ * The rows of `lightsout list`: runtimes of monitored running instances as of
+ * `at` (now, or a future time for "who will be over by 18:00?"), longest first.
+ */
+import type { InstanceRecord, InstanceState } from './instance.js';
+import type { InstanceFacts } from './runLifecycle.js';
+import { TAG, type TagPolicy } from './tagPolicy.js';
+
+export interface RuntimeRow {
+  instanceId: string;
+  name?: string;
+  region: string;
+  group: string;
+  state: InstanceState;
+  launchTime: string;
+  instanceType?: string;
+  runtimeSeconds: number;
+  /** Threshold in force: the tag's (or default) plus any extension of this run. */
+  thresholdSeconds: number;
+  over: boolean;
+  snoozedUntil?: string;
+  nagCount: number;
+  /** The store says the last nag reached no chat channel. */
+  undelivered: boolean;
+  warnings: string[];
+}
+
+export interface ReportEntry {
+  region: string;
+  instanceId: string;
+  facts: InstanceFacts;
+  policy: TagPolicy;
+  /** The stored record, when a store is available. */
+  record?: InstanceRecord;
+}
+
+export function buildRuntimeReport(
+  entries: ReportEntry[],
+  at: Date,
+  filter: { group?: string; overOnly?: boolean } = {},
+): RuntimeRow[] {
+  const rows: RuntimeRow[] = [];
+  for (const e of entries) {
+    if (!e.policy.monitored) continue;
+    if (filter.group && e.policy.group !== filter.group) continue;
+    const sameRun = e.record && Date.parse(e.record.launchTime) === Date.parse(e.facts.launchTime);
+    const runtimeSeconds = Math.max(0, Math.floor((at.getTime() - Date.parse(e.facts.launchTime)) / 1000));
+    const thresholdSeconds = e.policy.thresholdSeconds + (sameRun ? (e.record?.extensionSeconds ?? 0) : 0);
+    const over = runtimeSeconds >= thresholdSeconds;
+    if (filter.overOnly && !over) continue;
+    const snoozed = sameRun && e.record?.snoozedUntil && Date.parse(e.record.snoozedUntil) > at.getTime();
+    rows.push({
+      instanceId: e.instanceId,
+      name: e.facts.tags[TAG.name],
+      region: e.region,
+      group: e.policy.group,
+      state: e.facts.state ?? 'running',
+      launchTime: e.facts.launchTime,
+      instanceType: e.facts.instanceType,
+      runtimeSeconds,
+      thresholdSeconds,
+      over,
+      snoozedUntil: snoozed ? e.record?.snoozedUntil : undefined,
+      nagCount: sameRun ? (e.record?.nagCount ?? 0) : 0,
+      undelivered: Boolean(sameRun && e.record?.undelivered),
+      warnings: [...e.policy.warnings],
+    });
+  }
+  return rows.sort((a, b) => b.runtimeSeconds - a.runtimeSeconds || a.instanceId.localeCompare(b.instanceId));
+}

@@ -1,0 +1,105 @@
+/**
+ * Reads an instance's tags into the policy the engine applies to it.
+ * Pure and forgiving: a bad tag value never crashes and never vanishes; the
+ * default is used and a warning travels with the instance to `lightsout list`
+ * and to every notification.
+ */
+import { DAY, formatDuration, MINUTE, parseDuration } from './duration.js';
+
+export const TAG = {
+  monitor: 'Monitor',
+  group: 'MonitorGroup',
+  threshold: 'Threshold',
+  renotify: 'RenotifyEvery',
+  name: 'Name',
+} as const;
+
+export const GROUP_PATTERN = /^[a-z0-9]+$/;
+export const THRESHOLD_BOUNDS = { minSeconds: MINUTE, maxSeconds: 365 * DAY, bareUnit: 'h' as const };
+export const RENOTIFY_BOUNDS = { minSeconds: MINUTE, maxSeconds: 30 * DAY, bareUnit: 'h' as const };
+
+export interface PolicyDefaults {
+  /** opt-in: only `Monitor=true`; opt-out: everything unless `Monitor=false`. */
+  mode: 'opt-in' | 'opt-out';
+  defaultGroup: string;
+  defaultThresholdSeconds: number;
+  defaultRenotifySeconds: number;
+}
+
+export interface TagPolicy {
+  monitored: boolean;
+  group: string;
+  thresholdSeconds: number;
+  renotifySeconds: number;
+  /** One line per bad tag, e.g. `Threshold "abc" is not a duration; using 12h`. */
+  warnings: string[];
+  /** Why the instance is (not) monitored, for logs and `check --dry-run`. */
+  reason: string;
+}
+
+/** Evaluates `Monitor`, `MonitorGroup`, `Threshold` and `RenotifyEvery` against the defaults. */
+export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefaults): TagPolicy {
+  const warnings: string[] = [];
+  const { monitored, reason } = readMonitor(tags[TAG.monitor], defaults.mode, warnings);
+  return {
+    monitored,
+    group: readGroup(tags[TAG.group], defaults.defaultGroup, warnings),
+    thresholdSeconds: readDuration(
+      TAG.threshold,
+      tags[TAG.threshold],
+      defaults.defaultThresholdSeconds,
+      THRESHOLD_BOUNDS,
+      warnings,
+    ),
+    renotifySeconds: readDuration(
+      TAG.renotify,
+      tags[TAG.renotify],
+      defaults.defaultRenotifySeconds,
+      RENOTIFY_BOUNDS,
+      warnings,
+    ),
+    warnings,
+    reason,
+  };
+}
+
+function readMonitor(
+  raw: string | undefined,
+  mode: PolicyDefaults['mode'],
+  warnings: string[],
+): { monitored: boolean; reason: string } {
+  const value = raw?.trim().toLowerCase();
+  if (value === 'true') return { monitored: true, reason: 'Monitor=true' };
+  if (value === 'false') return { monitored: false, reason: 'Monitor=false' };
+  const byDefault = mode === 'opt-out';
+  const modeReason = byDefault
+    ? 'monitored by default (opt-out mode)'
+    : 'not tagged Monitor=true (opt-in mode)';
+  if (raw === undefined) return { monitored: byDefault, reason: modeReason };
+  warnings.push(`Monitor "${raw}" is not true or false; using ${byDefault} (${mode} mode)`);
+  return { monitored: byDefault, reason: `Monitor "${raw}" is not true or false; ${modeReason}` };
+}
+
+function readGroup(raw: string | undefined, fallback: string, warnings: string[]): string {
+  if (raw === undefined) return fallback;
+  const value = raw.trim();
+  if (GROUP_PATTERN.test(value)) return value;
+  warnings.push(`MonitorGroup "${raw}" must be lower-case letters and digits only; using ${fallback}`);
+  return fallback;
+}
+
+function readDuration(
+  tag: string,
+  raw: string | undefined,
+  fallback: number,
+  bounds: typeof THRESHOLD_BOUNDS,
+  warnings: string[],
+): number {
+  if (raw === undefined) return fallback;
+  const parsed = parseDuration(raw, bounds);
+  if (parsed.ok) return parsed.seconds;
+  // The duration parser lists examples in parentheses; the warning stays one short line.
+  const reason = parsed.reason.replace(/\s*\(.*\)$/, '');
+  warnings.push(`${tag} "${raw}" ${reason}; using ${formatDuration(fallback)}`);
+  return fallback;
+}
