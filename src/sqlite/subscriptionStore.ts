@@ -1,0 +1,89 @@
+/** Which chat channels follow which MonitorGroup, in the single process's SQLite file. */
+import type { ChannelRef, Subscription, SubscriptionStore } from '../ports/subscriptionStore.js';
+import type { SqliteDatabase } from './database.js';
+
+interface Row {
+  grp: string;
+  channel: string;
+  created_by: string;
+  created_at: string;
+}
+
+export class SqliteSubscriptionStore implements SubscriptionStore {
+  constructor(private readonly db: SqliteDatabase) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS subscriptions (
+        grp TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (grp, platform, channel_id)
+      );
+      CREATE INDEX IF NOT EXISTS subscriptions_channel ON subscriptions (platform, channel_id);
+    `);
+  }
+
+  async subscribe(sub: Subscription): Promise<void> {
+    // A repeat keeps who subscribed first but refreshes the channel details
+    // (Teams service URLs and conversation references can change).
+    this.db
+      .prepare(
+        `INSERT INTO subscriptions (grp, platform, channel_id, channel, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (grp, platform, channel_id) DO UPDATE SET channel = excluded.channel`,
+      )
+      .run(
+        sub.group,
+        sub.channel.platform,
+        sub.channel.channelId,
+        JSON.stringify(sub.channel),
+        sub.createdBy,
+        sub.createdAt,
+      );
+  }
+
+  async unsubscribe(group: string, channel: Pick<ChannelRef, 'platform' | 'channelId'>): Promise<boolean> {
+    const res = this.db
+      .prepare('DELETE FROM subscriptions WHERE grp = ? AND platform = ? AND channel_id = ?')
+      .run(group, channel.platform, channel.channelId);
+    return res.changes > 0;
+  }
+
+  async forGroup(group: string): Promise<Subscription[]> {
+    return this.db
+      .prepare<[string], Row>(
+        'SELECT grp, channel, created_by, created_at FROM subscriptions WHERE grp = ? ORDER BY platform, channel_id',
+      )
+      .all(group)
+      .map(toSubscription);
+  }
+
+  async forChannel(channel: Pick<ChannelRef, 'platform' | 'channelId'>): Promise<Subscription[]> {
+    return this.db
+      .prepare<[string, string], Row>(
+        'SELECT grp, channel, created_by, created_at FROM subscriptions WHERE platform = ? AND channel_id = ? ORDER BY grp',
+      )
+      .all(channel.platform, channel.channelId)
+      .map(toSubscription);
+  }
+
+  async all(): Promise<Subscription[]> {
+    return this.db
+      .prepare<[], Row>(
+        'SELECT grp, channel, created_by, created_at FROM subscriptions ORDER BY grp, platform, channel_id',
+      )
+      .all()
+      .map(toSubscription);
+  }
+}
+
+function toSubscription(row: Row): Subscription {
+  return {
+    group: row.grp,
+    channel: JSON.parse(row.channel) as ChannelRef,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,99 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoSubscriptionStore } from '../../src/aws/dynamodb/subscriptionStore.js';
+import type { Subscription, SubscriptionStore } from '../../src/ports/subscriptionStore.js';
+import { openDatabase } from '../../src/sqlite/database.js';
+import { SqliteSubscriptionStore } from '../../src/sqlite/subscriptionStore.js';
+import { createTable } from '../support/dynamoTable.js';
+import { useMoto } from '../support/moto.js';
+
+const moto = useMoto();
+
+const implementations: [string, () => Promise<SubscriptionStore>][] = [
+  ['SQLite', async () => new SqliteSubscriptionStore(openDatabase(':memory:'))],
+  [
+    'DynamoDB',
+    async () => {
+      await moto.reset();
+      const { doc, tableName } = await createTable(moto);
+      return new DynamoSubscriptionStore(doc, tableName);
+    },
+  ],
+];
+
+const slack = { platform: 'slack' as const, channelId: 'C0WEB' };
+const teams = {
+  platform: 'teams' as const,
+  channelId: '19:ops@thread.tacv2',
+  serviceUrl: 'https://smba.example/emea/',
+  tenantId: 'tenant-1',
+  teamId: '19:team@thread.tacv2',
+  conversationReference: { conversation: { id: '19:ops@thread.tacv2' }, bot: { id: '28:bot' } },
+};
+
+const sub = (group: string, channel: Subscription['channel'], createdBy = 'slack:U1'): Subscription => ({
+  group,
+  channel,
+  createdBy,
+  createdAt: '2026-11-20T09:00:00.000Z',
+});
+
+describe.each(implementations)('SubscriptionStore contract: %s', (_name, make) => {
+  let store: SubscriptionStore;
+  beforeEach(async () => {
+    store = await make();
+  });
+
+  it('starts empty', async () => {
+    expect(await store.all()).toEqual([]);
+    expect(await store.forGroup('web')).toEqual([]);
+  });
+
+  it('stores Slack and Teams channels side by side and finds them by group and by channel', async () => {
+    // Arrange
+    await store.subscribe(sub('web', slack));
+    await store.subscribe(sub('web', teams, 'teams:aad-1'));
+    await store.subscribe(sub('db', slack));
+    await store.subscribe(sub('webapp', teams, 'teams:aad-1'));
+
+    // Act
+    const web = await store.forGroup('web');
+    const slackChannel = await store.forChannel(slack);
+    const all = await store.all();
+
+    // Assert
+    expect(web).toHaveLength(2);
+    expect(web).toContainEqual(sub('web', slack));
+    expect(web).toContainEqual(sub('web', teams, 'teams:aad-1'));
+    expect(slackChannel.map((s) => s.group).sort()).toEqual(['db', 'web']);
+    expect(all).toHaveLength(4);
+  });
+
+  it('keeps one subscription when subscribing twice, with the first subscriber and fresh channel details', async () => {
+    // Arrange
+    await store.subscribe(sub('web', teams, 'teams:aad-1'));
+
+    // Act
+    const moved = { ...teams, serviceUrl: 'https://smba.example/amer/' };
+    await store.subscribe({ ...sub('web', moved, 'teams:aad-2'), createdAt: '2026-11-21T09:00:00.000Z' });
+
+    // Assert
+    const subs = await store.forGroup('web');
+    expect(subs).toHaveLength(1);
+    expect(subs[0]).toEqual(sub('web', moved, 'teams:aad-1'));
+  });
+
+  it('unsubscribes one group from one channel and says whether anything was removed', async () => {
+    // Arrange
+    await store.subscribe(sub('web', slack));
+    await store.subscribe(sub('db', slack));
+
+    // Act
+    const removed = await store.unsubscribe('web', slack);
+    const again = await store.unsubscribe('web', slack);
+    const never = await store.unsubscribe('web', { platform: 'teams', channelId: slack.channelId });
+
+    // Assert
+    expect([removed, again, never]).toEqual([true, false, false]);
+    expect((await store.forChannel(slack)).map((s) => s.group)).toEqual(['db']);
+  });
+});
