@@ -1,0 +1,298 @@
+/**
+ * The one path every Stop, Snooze and Extend takes, from Slack buttons, Teams
+ * cards and `/ec2` commands alike: authorize, check it is still the same run
+ * in the same group, act through the engine, audit, and rewrite the run's
+ * chat messages. Platforms only render the result.
+ */
+import { LightsOutError, NotFoundError, StaleRunError } from '../../core/errors.js';
+import {
+  type ChatMessageRef,
+  effectiveThresholdSeconds,
+  type InstanceRecord,
+  instanceKeyString,
+  runtimeSeconds,
+} from '../../core/instance.js';
+import type { Log } from '../../log.js';
+import type { AuditLog } from '../../ports/auditLog.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Fleet } from '../../ports/fleet.js';
+import type { MonitorApi } from '../../services/monitor/api.js';
+import type { Authorizer } from './authorizer.js';
+import { clockLabel, resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
+import type { CommandContext } from './commandContext.js';
+import { describeFailure } from './failureText.js';
+import {
+  type ChatPerson,
+  instanceLabel,
+  type NagMessage,
+  type NagOutcome,
+  nagMessageFromRecord,
+} from './nagMessage.js';
+import type { RunLedger } from './runLedger.js';
+import { type RunTarget, sameLaunch } from './runToken.js';
+
+export type ActionKind = 'stop' | 'snooze' | 'extend';
+
+export interface ActionRequest {
+  action: ActionKind;
+  target: RunTarget;
+  /** A menu value (`4h`, `tomorrow-09:00`); or the explicit values below from a typed command. */
+  choice?: string;
+  snoozeUntil?: Date;
+  extendSeconds?: number;
+  ctx: CommandContext;
+}
+
+export interface ActionResult {
+  status: 'done' | 'refused' | 'stale' | 'failed' | 'duplicate';
+  /** How the clicked message should read now; absent when the run is unknown. */
+  message?: NagMessage;
+  /** Shown only to the person who acted. */
+  notice: string;
+  /** Messages of this run the pipeline already rewrote (the platform can skip those). */
+  updatedRefs: ChatMessageRef[];
+}
+
+/** Rewrites every chat message of a run; implemented by ChatDelivery. */
+export interface RunMessages {
+  updateRun(record: InstanceRecord, outcome: NagOutcome | undefined, now: Date): Promise<ChatMessageRef[]>;
+}
+
+export interface ActionPipelineDeps {
+  monitor: MonitorApi;
+  fleet: Fleet;
+  audit: AuditLog;
+  authorizer: Authorizer;
+  ledger: RunLedger;
+  messages?: RunMessages;
+  clock: Clock;
+  log: Log;
+}
+
+const LIVE = new Set(['pending', 'running']);
+
+export class ActionPipeline {
+  constructor(private readonly deps: ActionPipelineDeps) {}
+
+  async handle(req: ActionRequest): Promise<ActionResult> {
+    const { ctx } = req;
+    const now = this.deps.clock();
+    const requestKey = ctx.requestId ? `action#${ctx.actor.platform}#${ctx.requestId}` : undefined;
+    if (requestKey && !(await this.deps.ledger.firstTime(requestKey, now))) {
+      return { status: 'duplicate', notice: 'That request was already handled.', updatedRefs: [] };
+    }
+    try {
+      const result = await this.run(req, now);
+      if (requestKey) await this.deps.ledger.done(requestKey, now);
+      return result;
+    } catch (err) {
+      if (requestKey) await this.deps.ledger.failed(requestKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async run(req: ActionRequest, now: Date): Promise<ActionResult> {
+    const { ctx, target, action } = req;
+    const actor = `${ctx.actor.platform}:${ctx.actor.id}`;
+    const person: ChatPerson = { platform: ctx.actor.platform, id: ctx.actor.id, name: ctx.actor.name };
+    const what = `${action} ${instanceKeyString(target)}`;
+
+    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action);
+    if (!allowed.ok) {
+      await this.audit(now, actor, action, target, 'refused', allowed.reason);
+      return { status: 'refused', notice: allowed.reason, updatedRefs: [] };
+    }
+
+    const record = await this.deps.monitor.get(target);
+    const stale = this.staleness(record, target);
+    if (stale) return this.staleResult(stale, now, actor, action, target);
+    if (record!.group !== target.group) {
+      const reason = `${instanceLabel(record!)} now belongs to group \`${record!.group}\`, not \`${target.group}\`; act on it from a channel that follows \`${record!.group}\`.`;
+      await this.audit(now, actor, action, target, 'refused', reason);
+      return {
+        status: 'refused',
+        notice: reason,
+        message: nagMessageFromRecord(record!, now),
+        updatedRefs: [],
+      };
+    }
+
+    try {
+      let outcome: NagOutcome;
+      let updated: InstanceRecord;
+      let notice: string;
+      if (action === 'stop') {
+        const live = await this.deps.fleet.find(target.region, { instanceIds: [target.instanceId] });
+        const inst = live[0];
+        if (!inst || !LIVE.has(inst.state) || !sameLaunch(inst.launchTime, target.launchTime)) {
+          const gone: InstanceRecord = {
+            ...record!,
+            state: inst?.state ?? 'terminated',
+            launchTime: inst?.launchTime ?? record!.launchTime,
+          };
+          return this.staleResult(
+            this.staleness(gone, target) ?? { record: record!, outcome: { kind: 'terminated' } },
+            now,
+            actor,
+            action,
+            target,
+          );
+        }
+        await this.deps.fleet.stop(target.region, [target.instanceId]);
+        const ran = runtimeSeconds(target, now);
+        outcome = { kind: 'stopped', by: person, runtimeSeconds: ran };
+        await this.deps.ledger.noteStop(target, { by: person, runtimeSeconds: ran }, now);
+        updated = await this.deps.monitor.stopRequested(target, actor).catch((err: unknown) => {
+          // The instance is stopping either way; the engine's own stop event will settle the record.
+          this.deps.log.warn('stopRequested failed after StopInstances', {
+            target: what,
+            error: String(err),
+          });
+          return record!;
+        });
+        notice = `Stopping ${instanceLabel(record!)} after ${formatRan(ran)}.`;
+      } else if (action === 'snooze') {
+        const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await ctx.actor.timeZone?.());
+        if (typeof until === 'string') return { status: 'refused', notice: until, updatedRefs: [] };
+        updated = await this.deps.monitor.snooze(target, until, actor);
+        outcome = { kind: 'snoozed', by: person, until: until.toISOString() };
+        notice = `Snoozed ${instanceLabel(record!)} until ${clockLabel(until, await ctx.actor.timeZone?.())}.`;
+      } else {
+        const chosen =
+          req.extendSeconds !== undefined
+            ? { ok: true as const, value: req.extendSeconds }
+            : resolveExtendChoice(req.choice ?? '');
+        if (!chosen.ok) return { status: 'refused', notice: chosen.reason, updatedRefs: [] };
+        const by = chosen.value;
+        updated = await this.deps.monitor.extend(target, by, actor);
+        outcome = { kind: 'extended', by: person, thresholdSeconds: effectiveThresholdSeconds(updated) };
+        notice = `Extended ${instanceLabel(record!)}: the threshold for this run is now ${formatRan(effectiveThresholdSeconds(updated))}.`;
+      }
+      await this.audit(now, actor, action, target, 'ok', notice);
+      const message = nagMessageFromRecord(
+        updated,
+        now,
+        outcome,
+        action === 'stop' && outcome.kind === 'stopped' ? outcome.runtimeSeconds : undefined,
+      );
+      const updatedRefs = await this.rewrite(updated, outcome, now);
+      return { status: 'done', message, notice, updatedRefs };
+    } catch (err) {
+      if (err instanceof StaleRunError || err instanceof NotFoundError) {
+        const fresh = await this.deps.monitor.get(target);
+        return this.staleResult(
+          this.staleness(fresh, target) ?? { record: fresh, outcome: undefined },
+          now,
+          actor,
+          action,
+          target,
+        );
+      }
+      const words = describeFailure(err, action, record!);
+      this.deps.log.error('chat action failed', {
+        action: what,
+        actor,
+        error: err instanceof Error ? err.message : String(err),
+        code: err instanceof LightsOutError ? err.code : undefined,
+      });
+      await this.audit(now, actor, action, target, 'error', words);
+      return {
+        status: 'failed',
+        notice: words,
+        message: nagMessageFromRecord(record!, now),
+        updatedRefs: [],
+      };
+    }
+  }
+
+  private resolveSnooze(req: ActionRequest, now: Date, timeZone: string | undefined): Date | string {
+    const r = resolveSnoozeChoice(req.choice ?? '', now, timeZone);
+    return r.ok ? r.value : r.reason;
+  }
+
+  /** Why the run the button was made for is over, or undefined when it is still live. */
+  private staleness(
+    record: InstanceRecord | undefined,
+    target: RunTarget,
+  ): { record?: InstanceRecord; outcome?: NagOutcome } | undefined {
+    if (!record) return { record: undefined, outcome: { kind: 'terminated' } };
+    if (!sameLaunch(record.launchTime, target.launchTime)) return { record, outcome: { kind: 'restarted' } };
+    if (record.state === 'terminated' || record.state === 'shutting-down')
+      return { record, outcome: { kind: 'terminated' } };
+    if (!LIVE.has(record.state))
+      return {
+        record,
+        outcome: {
+          kind: 'stopped-outside',
+          runtimeSeconds: runtimeSeconds(record, new Date(record.stateChangedAt)),
+        },
+      };
+    return undefined;
+  }
+
+  private async staleResult(
+    stale: { record?: InstanceRecord; outcome?: NagOutcome },
+    now: Date,
+    actor: string,
+    action: ActionKind,
+    target: RunTarget,
+  ): Promise<ActionResult> {
+    const label = stale.record ? instanceLabel(stale.record) : target.instanceId;
+    const why =
+      stale.outcome?.kind === 'restarted'
+        ? 'was restarted since this message was posted'
+        : stale.outcome?.kind === 'terminated'
+          ? 'is terminated or no longer tracked'
+          : 'is no longer running';
+    const notice = `Nothing done: ${label} ${why}. The message now shows its current state.`;
+    await this.audit(now, actor, action, target, 'stale', notice);
+    // Render the message for the run the button was made for, so it never shows another run's buttons.
+    const base: InstanceRecord | undefined = stale.record
+      ? { ...stale.record, launchTime: target.launchTime, group: target.group }
+      : undefined;
+    const pinned = stale.outcome?.kind === 'stopped-outside' ? stale.outcome.runtimeSeconds : undefined;
+    const message = base
+      ? nagMessageFromRecord(base, now, stale.outcome ?? { kind: 'terminated' }, pinned)
+      : undefined;
+    return { status: 'stale', notice, message, updatedRefs: [] };
+  }
+
+  private async rewrite(record: InstanceRecord, outcome: NagOutcome, now: Date): Promise<ChatMessageRef[]> {
+    if (!this.deps.messages) return [];
+    try {
+      return await this.deps.messages.updateRun(record, outcome, now);
+    } catch (err) {
+      // The action happened; a message that could not be rewritten is not a reason to report failure.
+      this.deps.log.warn('could not rewrite chat messages after action', { error: String(err) });
+      return [];
+    }
+  }
+
+  private async audit(
+    now: Date,
+    actor: string,
+    action: ActionKind,
+    target: RunTarget,
+    result: string,
+    detail: string,
+  ): Promise<void> {
+    try {
+      await this.deps.audit.record({
+        at: now.toISOString(),
+        actor,
+        action,
+        target: `${instanceKeyString(target)}@${target.launchTime}`,
+        result,
+        detail,
+      });
+    } catch (err) {
+      this.deps.log.error('audit write failed', { action, actor, error: String(err) });
+    }
+  }
+}
+
+function formatRan(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return `${h}h ${String(m).padStart(2, '0')}m`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Builds the platform-neutral chat core once per runtime. Slack and Teams
+ * wiring both call this with their gateways and policies, then hand the
+ * returned services to their thin listeners.
+ */
+import type { ChatPlatform } from '../../core/instance.js';
+import type { Log } from '../../log.js';
+import type { AuditLog } from '../../ports/auditLog.js';
+import type { ChatGateway } from '../../ports/chat.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Fleet } from '../../ports/fleet.js';
+import type { IdempotencyStore } from '../../ports/idempotencyStore.js';
+import type { InstanceStore } from '../../ports/instanceStore.js';
+import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { MonitorApi } from '../../services/monitor/api.js';
+import { ActionPipeline } from './actionPipeline.js';
+import { type AccessPolicy, Authorizer } from './authorizer.js';
+import type { CommandExtension } from './commandExtension.js';
+import { CommandService } from './commandService.js';
+import { ChatDelivery, type RepeatNagMode } from './delivery.js';
+import { RunLedger } from './runLedger.js';
+
+export interface ChatCoreDeps {
+  monitor: MonitorApi;
+  fleet: Fleet;
+  audit: AuditLog;
+  instances: InstanceStore;
+  subscriptions: SubscriptionStore;
+  idempotency: IdempotencyStore;
+  gateways: ChatGateway[];
+  policies?: Partial<Record<ChatPlatform, AccessPolicy>>;
+  fallbackChannels?: Partial<Record<ChatPlatform, ChannelRef>>;
+  repeatMode?: RepeatNagMode;
+  extensions?: CommandExtension[];
+  clock: Clock;
+  log: Log;
+}
+
+export interface ChatCore {
+  authorizer: Authorizer;
+  actions: ActionPipeline;
+  delivery: ChatDelivery;
+  /** Per-platform command services differ only in how usage lines spell the command. */
+  commands(prefix: string): CommandService;
+  ledger: RunLedger;
+}
+
+export function createChatCore(deps: ChatCoreDeps): ChatCore {
+  const fallbackChannels = deps.fallbackChannels ?? {};
+  const ledger = new RunLedger(deps.idempotency);
+  const authorizer = new Authorizer({
+    subscriptions: deps.subscriptions,
+    policies: deps.policies ?? {},
+    fallbackChannels,
+  });
+  const delivery = new ChatDelivery({
+    gateways: deps.gateways,
+    subscriptions: deps.subscriptions,
+    instances: deps.instances,
+    ledger,
+    fallbackChannels,
+    repeatMode: deps.repeatMode ?? 'update',
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const actions = new ActionPipeline({
+    monitor: deps.monitor,
+    fleet: deps.fleet,
+    audit: deps.audit,
+    authorizer,
+    ledger,
+    messages: delivery,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const commands = (prefix: string) =>
+    new CommandService({
+      instances: deps.instances,
+      subscriptions: deps.subscriptions,
+      authorizer,
+      actions,
+      clock: deps.clock,
+      extensions: deps.extensions,
+      prefix,
+    });
+  return { authorizer, actions, delivery, commands, ledger };
+}

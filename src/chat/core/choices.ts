@@ -1,0 +1,63 @@
+/**
+ * The Snooze and Extend menus: the same choices on every platform. Values are
+ * short strings that fit any platform's option value and are resolved at
+ * click time, in the clicker's own time zone.
+ */
+import { HOUR } from '../../core/duration.js';
+import { formatClock, isValidTimeZone, tomorrowAt } from './zonedTime.js';
+
+export interface Choice {
+  /** Stable value carried by the button/menu option, e.g. `4h`, `tomorrow-09:00`. */
+  value: string;
+  label: string;
+}
+
+export const SNOOZE_CHOICES: readonly Choice[] = [
+  { value: '1h', label: 'Snooze 1 hour' },
+  { value: '4h', label: 'Snooze 4 hours' },
+  { value: 'tomorrow-09:00', label: 'Until 09:00 tomorrow' },
+];
+
+export const EXTEND_CHOICES: readonly Choice[] = [
+  { value: '2h', label: '+2h' },
+  { value: '4h', label: '+4h' },
+  { value: '8h', label: '+8h' },
+  { value: '24h', label: '+24h' },
+];
+
+const HOURS_RE = /^(\d{1,2})h$/;
+const TOMORROW_RE = /^tomorrow-(\d{2}):(\d{2})$/;
+
+export type Resolved<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** When a snooze choice ends; `timeZone` is the clicker's (UTC when unknown). */
+export function resolveSnoozeChoice(value: string, now: Date, timeZone: string | undefined): Resolved<Date> {
+  if (!SNOOZE_CHOICES.some((c) => c.value === value)) {
+    return {
+      ok: false,
+      reason: `"${value}" is not a snooze option (${SNOOZE_CHOICES.map((c) => c.value).join(', ')})`,
+    };
+  }
+  const hours = HOURS_RE.exec(value);
+  if (hours) return { ok: true, value: new Date(now.getTime() + Number(hours[1]) * HOUR * 1000) };
+  const at = TOMORROW_RE.exec(value);
+  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
+  return { ok: true, value: tomorrowAt(now, Number(at?.[1]), Number(at?.[2]), zone) };
+}
+
+/** Seconds an extend choice adds to this run's threshold. */
+export function resolveExtendChoice(value: string): Resolved<number> {
+  const hours = EXTEND_CHOICES.some((c) => c.value === value) ? HOURS_RE.exec(value) : null;
+  if (!hours) {
+    return {
+      ok: false,
+      reason: `"${value}" is not an extend option (${EXTEND_CHOICES.map((c) => c.value).join(', ')})`,
+    };
+  }
+  return { ok: true, value: Number(hours[1]) * HOUR };
+}
+
+/** `18:00` in the zone, or `18:00 UTC` when the zone is unknown. */
+export function clockLabel(at: Date, timeZone: string | undefined): string {
+  return isValidTimeZone(timeZone) ? formatClock(at, timeZone) : `${formatClock(at, 'UTC')} UTC`;
+}

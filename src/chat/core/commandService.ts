@@ -1,0 +1,258 @@
+/**
+ * Executes parsed `/ec2` commands for any platform and answers with a
+ * neutral ChatReply. Stop/Snooze/Extend go through the same ActionPipeline
+ * as buttons, so a typed command is checked exactly like a click.
+ */
+import { formatDuration, formatRuntime } from '../../core/duration.js';
+import {
+  consoleUrl,
+  effectiveThresholdSeconds,
+  type InstanceRecord,
+  runtimeSeconds,
+} from '../../core/instance.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InstanceStore } from '../../ports/instanceStore.js';
+import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { ActionPipeline, ActionResult } from './actionPipeline.js';
+import type { Authorizer } from './authorizer.js';
+import type { CommandContext } from './commandContext.js';
+import type { CommandExtension } from './commandExtension.js';
+import { type ChatCommand, type ListScope, parseCommand, USAGE } from './commands.js';
+import { instanceLabel, nagMessageFromRecord } from './nagMessage.js';
+import { type ChatReply, type InstanceRow, refusal, textReply } from './replies.js';
+import { isValidTimeZone, nextWallTime } from './zonedTime.js';
+
+export interface CommandServiceDeps {
+  instances: InstanceStore;
+  subscriptions: SubscriptionStore;
+  authorizer: Authorizer;
+  actions: ActionPipeline;
+  clock: Clock;
+  extensions?: CommandExtension[];
+  /** How the platform spells the command in usage lines (`/ec2`). */
+  prefix?: string;
+}
+
+const LIVE_STATES = ['pending', 'running'] as const;
+
+export class CommandService {
+  constructor(private readonly deps: CommandServiceDeps) {}
+
+  /** Parses and runs `text` (everything after `/ec2`). Never throws for bad input. */
+  async handleText(text: string, ctx: CommandContext): Promise<ChatReply> {
+    const parsed = parseCommand(text, { prefix: this.deps.prefix, extensions: this.deps.extensions });
+    if (!parsed.ok) return { kind: 'error', visibility: 'private', error: parsed.error, usage: parsed.usage };
+    return this.execute(parsed.command, ctx);
+  }
+
+  async execute(cmd: ChatCommand, ctx: CommandContext): Promise<ChatReply> {
+    switch (cmd.kind) {
+      case 'help':
+        return this.help();
+      case 'list':
+        return this.list(cmd.scope, cmd.overOnly, cmd.public, ctx);
+      case 'status':
+      case 'stop':
+        return this.showInstance(cmd.kind, cmd.target, ctx);
+      case 'snooze':
+      case 'extend':
+        return this.snoozeOrExtend(cmd, ctx);
+      case 'subscribe':
+      case 'unsubscribe':
+        return this.changeSubscription(cmd.kind, cmd.group, ctx);
+      case 'subscriptions': {
+        const subs = await this.deps.subscriptions.forChannel(ctx.channel);
+        if (subs.length === 0)
+          return textReply(['This channel follows no groups. Add one with `subscribe <group>`.']);
+        return textReply(
+          subs.map((s) => `\`${s.group}\` (since ${s.createdAt.slice(0, 10)})`),
+          'This channel follows',
+        );
+      }
+      case 'extension':
+        return cmd.extension.run(cmd.args, ctx);
+    }
+  }
+
+  private help(): ChatReply {
+    const prefix = this.deps.prefix ?? '/ec2';
+    const lines = [
+      ...Object.values(USAGE).map((u) => `${prefix} ${u}`),
+      ...(this.deps.extensions ?? []).flatMap((e) => e.help.map((h) => `${prefix} ${h}`)),
+    ];
+    return textReply(lines, 'Lights Out commands');
+  }
+
+  private async list(
+    scope: ListScope,
+    overOnly: boolean,
+    isPublic: boolean,
+    ctx: CommandContext,
+  ): Promise<ChatReply> {
+    const now = this.deps.clock();
+    let groups: string[] | undefined;
+    let title: string;
+    if (scope.kind === 'group') {
+      groups = [scope.group];
+      title = `Instances in group ${scope.group}`;
+    } else if (scope.kind === 'all') {
+      title = 'All monitored instances';
+    } else {
+      const subs = await this.deps.subscriptions.forChannel(ctx.channel);
+      groups = subs.length ? subs.map((s) => s.group) : undefined;
+      title = groups
+        ? `Instances in ${groups.join(', ')}`
+        : 'All monitored instances (this channel follows no groups)';
+    }
+    const records = groups
+      ? (
+          await Promise.all(
+            groups.map((group) => this.deps.instances.list({ group, states: [...LIVE_STATES] })),
+          )
+        ).flat()
+      : await this.deps.instances.list({ states: [...LIVE_STATES] });
+    const rows = records
+      .map((r) => row(r, now))
+      .filter((r) => !overOnly || r.over)
+      .sort((a, b) => b.runtimeSeconds - a.runtimeSeconds);
+    return {
+      kind: 'instances',
+      visibility: isPublic ? 'channel' : 'private',
+      title: overOnly ? `${title}, over threshold` : title,
+      rows,
+      empty: overOnly ? 'Nothing is over its threshold.' : 'No running monitored instances.',
+    };
+  }
+
+  private async showInstance(
+    kind: 'status' | 'stop',
+    target: string,
+    ctx: CommandContext,
+  ): Promise<ChatReply> {
+    const found = await this.resolve(target);
+    if ('reply' in found) return found.reply;
+    const record = found.record;
+    const now = this.deps.clock();
+    const message = nagMessageFromRecord(record, now);
+    if (kind === 'status') {
+      const live = record.state === 'running' || record.state === 'pending';
+      const notes = [
+        `State: ${record.state}`,
+        record.snoozedUntil && Date.parse(record.snoozedUntil) > now.getTime()
+          ? `Snoozed until ${record.snoozedUntil}`
+          : '',
+        record.nextNagAt ? `Next nag: ${record.nextNagAt}` : '',
+      ].filter(Boolean);
+      if (!live) message.actions = { stop: false, snooze: false, extend: false };
+      return { kind: 'instance', visibility: 'private', intro: notes.join(' · '), message };
+    }
+    if (record.state !== 'running' && record.state !== 'pending') {
+      return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
+    }
+    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
+    if (!allowed.ok) return refusal(allowed.reason);
+    message.actions = { stop: true, snooze: false, extend: false };
+    return {
+      kind: 'instance',
+      visibility: 'private',
+      intro: `Stop ${instanceLabel(record)}? Press Stop to confirm.`,
+      message,
+    };
+  }
+
+  private async snoozeOrExtend(
+    cmd: Extract<ChatCommand, { kind: 'snooze' | 'extend' }>,
+    ctx: CommandContext,
+  ): Promise<ChatReply> {
+    const found = await this.resolve(cmd.target);
+    if ('reply' in found) return found.reply;
+    const r = found.record;
+    const target = { region: r.region, instanceId: r.instanceId, launchTime: r.launchTime, group: r.group };
+    let result: ActionResult;
+    if (cmd.kind === 'extend') {
+      result = await this.deps.actions.handle({ action: 'extend', target, extendSeconds: cmd.seconds, ctx });
+    } else {
+      const now = this.deps.clock();
+      const tz = await ctx.actor.timeZone?.();
+      const until =
+        cmd.spec.kind === 'for'
+          ? new Date(now.getTime() + cmd.spec.seconds * 1000)
+          : nextWallTime(now, cmd.spec.hour, cmd.spec.minute, isValidTimeZone(tz) ? tz : 'UTC');
+      result = await this.deps.actions.handle({ action: 'snooze', target, snoozeUntil: until, ctx });
+    }
+    return result.status === 'done' ? textReply([result.notice]) : refusal(result.notice);
+  }
+
+  private async changeSubscription(
+    kind: 'subscribe' | 'unsubscribe',
+    group: string,
+    ctx: CommandContext,
+  ): Promise<ChatReply> {
+    const allowed = await this.deps.authorizer.mayManageSubscriptions(ctx.actor);
+    if (!allowed.ok) return refusal(allowed.reason);
+    if (kind === 'subscribe') {
+      await this.deps.subscriptions.subscribe({
+        group,
+        channel: ctx.channel,
+        createdBy: `${ctx.actor.platform}:${ctx.actor.id}`,
+        createdAt: this.deps.clock().toISOString(),
+      });
+      return textReply([`This channel now receives nags for group \`${group}\`.`], undefined, 'channel');
+    }
+    const removed = await this.deps.subscriptions.unsubscribe(group, ctx.channel);
+    return removed
+      ? textReply([`This channel no longer receives nags for group \`${group}\`.`], undefined, 'channel')
+      : refusal(`This channel was not subscribed to \`${group}\`; nothing changed. See \`subscriptions\`.`);
+  }
+
+  /** Finds the running instance by id or Name tag; ambiguity and misses become replies. */
+  private async resolve(target: string): Promise<{ record: InstanceRecord } | { reply: ChatReply }> {
+    const all = await this.deps.instances.list();
+    const needle = target.toLowerCase();
+    const byId = all.filter((r) => r.instanceId === needle);
+    const matches = byId.length ? byId : all.filter((r) => r.name?.toLowerCase() === needle);
+    const live = matches.filter((r) => r.state === 'running' || r.state === 'pending');
+    const pick = live.length ? live : matches;
+    if (pick.length === 1) return { record: pick[0]! };
+    if (pick.length === 0) {
+      return {
+        reply: refusal(
+          `No monitored instance has the id or Name "${target}". \`list all\` shows the ones Lights Out watches.`,
+        ),
+      };
+    }
+    const ids = pick.map((r) => `${r.instanceId} (${r.region})`).join(', ');
+    return { reply: refusal(`"${target}" matches ${pick.length} instances: ${ids}. Use the instance id.`) };
+  }
+}
+
+function row(r: InstanceRecord, now: Date): InstanceRow {
+  const ran = runtimeSeconds(r, now);
+  const threshold = effectiveThresholdSeconds(r);
+  return {
+    name: r.name,
+    instanceId: r.instanceId,
+    region: r.region,
+    group: r.group,
+    state: r.state,
+    runtimeSeconds: ran,
+    thresholdSeconds: threshold,
+    over: ran >= threshold,
+    nextNagAt: r.nextNagAt,
+    snoozedUntil: r.snoozedUntil && Date.parse(r.snoozedUntil) > now.getTime() ? r.snoozedUntil : undefined,
+    undelivered: !!r.undelivered,
+    consoleUrl: consoleUrl(r),
+  };
+}
+
+/** `web-1 (i-0abc) 13h 02m / 12h`: plain-text row for platforms without tables. */
+export function rowText(r: InstanceRow): string {
+  const flags = [
+    r.over ? 'OVER' : '',
+    r.undelivered ? 'undelivered' : '',
+    r.snoozedUntil ? `snoozed until ${r.snoozedUntil.slice(11, 16)} UTC` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${instanceLabel(r)} · ${r.group} · ${formatRuntime(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}${flags ? ` · ${flags}` : ''}`;
+}

@@ -1,0 +1,176 @@
+/**
+ * `/ec2 …` command parsing, the same for Slack and Teams. Pure: a parse
+ * either yields a command or names the exact mistake with the usage that works.
+ */
+import { DAY, MINUTE, parseDuration } from '../../core/duration.js';
+import type { CommandExtension } from './commandExtension.js';
+
+/** `subscribed`: the groups the channel follows (all groups when it follows none). */
+export type ListScope = { kind: 'subscribed' } | { kind: 'all' } | { kind: 'group'; group: string };
+
+export type SnoozeSpec = { kind: 'for'; seconds: number } | { kind: 'until'; hour: number; minute: number };
+
+export type ChatCommand =
+  | { kind: 'list'; scope: ListScope; overOnly: boolean; public: boolean }
+  | { kind: 'status'; target: string }
+  | { kind: 'stop'; target: string }
+  | { kind: 'snooze'; target: string; spec: SnoozeSpec }
+  | { kind: 'extend'; target: string; seconds: number }
+  | { kind: 'subscribe'; group: string }
+  | { kind: 'unsubscribe'; group: string }
+  | { kind: 'subscriptions' }
+  | { kind: 'help' }
+  | { kind: 'extension'; extension: CommandExtension; args: string[] };
+
+export type ParseResult = { ok: true; command: ChatCommand } | { ok: false; error: string; usage: string[] };
+
+export const MAX_SNOOZE_SECONDS = 7 * DAY;
+export const MAX_EXTEND_SECONDS = 7 * DAY;
+
+/** One usage line per built-in command; `help` lists them all. */
+export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = {
+  list: 'list [group|all] [--over] [--public]: instances by runtime; only you see it unless --public',
+  status: 'status <instance-id|Name>: runtime, threshold, next nag and buttons for one instance',
+  stop: 'stop <instance-id|Name>: stops the instance after you confirm',
+  snooze:
+    'snooze <instance-id|Name> <duration|until HH:MM>: e.g. `snooze web-1 2h`, `snooze web-1 until 18:00`',
+  extend: "extend <instance-id|Name> <duration>: raises this run's threshold, e.g. `extend web-1 4h`",
+  subscribe: 'subscribe <group>: this channel receives nags for the MonitorGroup',
+  unsubscribe: 'unsubscribe <group>: this channel stops receiving them',
+  subscriptions: 'subscriptions: the groups this channel follows',
+  help: 'help: this list',
+};
+
+const GROUP_RE = /^[a-z0-9]+$/;
+const CLOCK_RE = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+const usageOf = (kind: keyof typeof USAGE, prefix: string) => [`${prefix} ${USAGE[kind]}`];
+
+/**
+ * Parses the text after the slash command (`list web --over`).
+ * `prefix` is how the platform spells the command in usage lines (`/ec2`, `@Lights Out`).
+ */
+export function parseCommand(
+  text: string,
+  opts: { prefix?: string; extensions?: CommandExtension[] } = {},
+): ParseResult {
+  const prefix = opts.prefix ?? '/ec2';
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = words;
+  const verb = first?.toLowerCase();
+  const fail = (error: string, kind: keyof typeof USAGE): ParseResult => ({
+    ok: false,
+    error,
+    usage: usageOf(kind, prefix),
+  });
+  const ok = (command: ChatCommand): ParseResult => ({ ok: true, command });
+
+  switch (verb) {
+    case undefined:
+    case 'help':
+      return ok({ kind: 'help' });
+    case 'list':
+      return parseList(rest, prefix);
+    case 'status':
+    case 'stop': {
+      if (rest.length !== 1) {
+        return fail(
+          rest.length
+            ? `\`${verb}\` takes one instance, got ${rest.length} words`
+            : `\`${verb}\` needs an instance id or Name`,
+          verb,
+        );
+      }
+      return ok({ kind: verb, target: rest[0]! });
+    }
+    case 'snooze':
+      return parseSnooze(rest, prefix);
+    case 'extend': {
+      if (rest.length !== 2) return fail('`extend` needs an instance and a duration', 'extend');
+      const d = parseDuration(rest[1]!, { minSeconds: MINUTE, maxSeconds: MAX_EXTEND_SECONDS });
+      if (!d.ok) return fail(`duration "${rest[1]}" ${d.reason}`, 'extend');
+      return ok({ kind: 'extend', target: rest[0]!, seconds: d.seconds });
+    }
+    case 'subscribe':
+    case 'unsubscribe': {
+      if (rest.length !== 1) return fail(`\`${verb}\` needs exactly one group name`, verb);
+      const group = rest[0]!;
+      if (!GROUP_RE.test(group)) {
+        return fail(
+          `group "${group}" must be lower-case letters and digits only (as in the MonitorGroup tag)`,
+          verb,
+        );
+      }
+      return ok({ kind: verb, group });
+    }
+    case 'subscriptions':
+      if (rest.length) return fail('`subscriptions` takes no arguments', 'subscriptions');
+      return ok({ kind: 'subscriptions' });
+    default: {
+      const ext = opts.extensions?.find((e) => e.word === verb);
+      if (ext) return ok({ kind: 'extension', extension: ext, args: rest });
+      const known = [...Object.keys(USAGE), ...(opts.extensions ?? []).map((e) => e.word)];
+      return {
+        ok: false,
+        error: `unknown command "${first}"; known commands: ${known.join(', ')}`,
+        usage: [
+          ...Object.values(USAGE).map((u) => `${prefix} ${u}`),
+          ...(opts.extensions ?? []).flatMap((e) => e.help.map((h) => `${prefix} ${h}`)),
+        ],
+      };
+    }
+  }
+}
+
+function parseList(args: string[], prefix: string): ParseResult {
+  let scope: ListScope = { kind: 'subscribed' };
+  let overOnly = false;
+  let isPublic = false;
+  for (const arg of args) {
+    const a = arg.toLowerCase();
+    if (a === '--over') overOnly = true;
+    else if (a === '--public') isPublic = true;
+    else if (a.startsWith('-'))
+      return {
+        ok: false,
+        error: `unknown option "${arg}" (use --over or --public)`,
+        usage: usageOf('list', prefix),
+      };
+    else if (scope.kind !== 'subscribed')
+      return {
+        ok: false,
+        error: `\`list\` takes one group, got "${scope.kind === 'group' ? scope.group : 'all'}" and "${arg}"`,
+        usage: usageOf('list', prefix),
+      };
+    else if (a === 'all') scope = { kind: 'all' };
+    else if (GROUP_RE.test(a)) scope = { kind: 'group', group: a };
+    else
+      return {
+        ok: false,
+        error: `group "${arg}" must be lower-case letters and digits only, or \`all\``,
+        usage: usageOf('list', prefix),
+      };
+  }
+  return { ok: true, command: { kind: 'list', scope, overOnly, public: isPublic } };
+}
+
+function parseSnooze(args: string[], prefix: string): ParseResult {
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage: usageOf('snooze', prefix) });
+  const [target, ...spec] = args;
+  if (!target) return fail('`snooze` needs an instance and a duration or `until HH:MM`');
+  if (spec.length === 0) return fail(`\`snooze ${target}\` needs a duration (e.g. 2h) or \`until HH:MM\``);
+  if (spec[0]!.toLowerCase() === 'until') {
+    const clock = spec.slice(1).join('');
+    const m = CLOCK_RE.exec(clock);
+    if (spec.length !== 2 || !m)
+      return fail(`"until ${spec.slice(1).join(' ')}" is not a time; use 24-hour HH:MM such as 18:00`);
+    return {
+      ok: true,
+      command: { kind: 'snooze', target, spec: { kind: 'until', hour: Number(m[1]), minute: Number(m[2]) } },
+    };
+  }
+  if (spec.length !== 1) return fail(`expected one duration after the instance, got "${spec.join(' ')}"`);
+  const d = parseDuration(spec[0]!, { minSeconds: MINUTE, maxSeconds: MAX_SNOOZE_SECONDS });
+  if (!d.ok) return fail(`duration "${spec[0]}" ${d.reason}`);
+  return { ok: true, command: { kind: 'snooze', target, spec: { kind: 'for', seconds: d.seconds } } };
+}

@@ -1,0 +1,249 @@
+/**
+ * Turns engine output into chat posts on every platform: a NagNotification
+ * becomes a message in every channel subscribed to the group (or the
+ * fallback channel, or an "undelivered" mark on the record); domain events
+ * rewrite the run's messages. Each (delivery, channel) pair is claimed once in
+ * the idempotency store, so an SNS redelivery or a retry after a partial
+ * failure never posts twice. Any channel failing makes the call throw, so the
+ * caller (SNS, the in-process notifier) retries; nothing is dropped.
+ */
+import { ConflictError } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/events.js';
+import {
+  type ChatMessageRef,
+  type ChatPlatform,
+  type InstanceRecord,
+  runtimeSeconds,
+} from '../../core/instance.js';
+import type { NagNotification } from '../../core/notification.js';
+import type { Log } from '../../log.js';
+import type { ChatGateway } from '../../ports/chat.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InstanceStore } from '../../ports/instanceStore.js';
+import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { RunMessages } from './actionPipeline.js';
+import {
+  type NagOutcome,
+  nagMessageFromNotification,
+  nagMessageFromRecord,
+  repeatNagText,
+} from './nagMessage.js';
+import type { RunLedger } from './runLedger.js';
+import { sameLaunch } from './runToken.js';
+
+/** `update`: repeat nags rewrite the first message and reply in its thread. `new-message`: post anew each time. */
+export type RepeatNagMode = 'update' | 'new-message';
+
+export interface ChatDeliveryDeps {
+  gateways: ChatGateway[];
+  subscriptions: SubscriptionStore;
+  instances: InstanceStore;
+  ledger: RunLedger;
+  fallbackChannels: Partial<Record<ChatPlatform, ChannelRef>>;
+  repeatMode: RepeatNagMode;
+  clock: Clock;
+  log: Log;
+}
+
+export interface NagDeliveryReport {
+  posted: ChatMessageRef[];
+  updated: ChatMessageRef[];
+  skipped: string[];
+  undelivered: boolean;
+}
+
+/** Thrown when at least one channel failed; the others are done and will not repeat on retry. */
+export class DeliveryError extends Error {
+  constructor(readonly failures: { channel: string; error: unknown }[]) {
+    super(`chat delivery failed for ${failures.map((f) => f.channel).join(', ')}`, {
+      cause: failures[0]?.error,
+    });
+    this.name = 'DeliveryError';
+  }
+}
+
+export class ChatDelivery implements RunMessages {
+  private readonly gateways: Map<ChatPlatform, ChatGateway>;
+
+  constructor(private readonly deps: ChatDeliveryDeps) {
+    this.gateways = new Map(deps.gateways.map((g) => [g.platform, g]));
+  }
+
+  /** Default dedup key when no transport id exists (single process): one per due nag. */
+  static nagKey(n: NagNotification): string {
+    return `nag#${n.region}/${n.instanceId}@${n.dueAt}`;
+  }
+
+  async deliverNag(n: NagNotification, deliveryId = ChatDelivery.nagKey(n)): Promise<NagDeliveryReport> {
+    const now = this.deps.clock();
+    const report: NagDeliveryReport = { posted: [], updated: [], skipped: [], undelivered: false };
+    const channels = await this.channelsFor(n.group);
+    const key = { region: n.region, instanceId: n.instanceId };
+    if (channels.length === 0) {
+      this.deps.log.warn('nag reached no chat channel', { instanceId: n.instanceId, group: n.group });
+      await this.markUndelivered(key, n.launchTime, true);
+      return { ...report, undelivered: true };
+    }
+    const record = await this.deps.instances.get(key);
+    const refs = record && sameLaunch(record.launchTime, n.launchTime) ? record.chatRefs : [];
+    const message = nagMessageFromNotification(n);
+    const failures: { channel: string; error: unknown }[] = [];
+    for (const channel of channels) {
+      const gateway = this.gateways.get(channel.platform)!;
+      const claimKey = `${deliveryId}#${channel.platform}:${channel.channelId}`;
+      if (!(await this.deps.ledger.firstTime(claimKey, now))) {
+        report.skipped.push(claimKey);
+        continue;
+      }
+      try {
+        const existing = refs.find(
+          (r) => r.platform === channel.platform && r.channelId === channel.channelId,
+        );
+        if (existing && this.deps.repeatMode === 'update') {
+          await gateway.update(existing, message);
+          await gateway.replyInThread(existing, repeatNagText(message.facts));
+          report.updated.push(existing);
+        } else {
+          const ref = await gateway.post(channel, message);
+          await this.deps.instances.addChatRef(key, n.launchTime, ref);
+          report.posted.push(ref);
+        }
+        await this.deps.ledger.done(claimKey, now);
+      } catch (error) {
+        await this.deps.ledger.failed(claimKey).catch(() => undefined);
+        this.deps.log.error('chat delivery failed', { channel: claimKey, error: String(error) });
+        failures.push({ channel: `${channel.platform}:${channel.channelId}`, error });
+      }
+    }
+    if (failures.length) throw new DeliveryError(failures);
+    if (record?.undelivered) await this.markUndelivered(key, n.launchTime, false);
+    return report;
+  }
+
+  /** Rewrites the run's messages after a stop, termination or cleanup. Throws when a platform fails. */
+  async deliverEvent(event: DomainEvent): Promise<ChatMessageRef[]> {
+    const now = this.deps.clock();
+    const stored = await this.deps.instances.get(event.record);
+    // The event carries the record as it was; the store may know refs posted since.
+    const record =
+      stored && sameLaunch(stored.launchTime, event.record.launchTime)
+        ? { ...event.record, chatRefs: mergeRefs(event.record.chatRefs, stored.chatRefs) }
+        : event.record;
+    if (event.type === 'instance.cleaned-up') {
+      const text = [
+        'Cleanup after termination:',
+        ...event.outcomes.map((o) => `${o.ok ? '✓' : '✗'} ${o.hook}: ${o.summary}`),
+      ].join('\n');
+      await this.eachRef(record.chatRefs, (g, ref) => g.replyInThread(ref, text), true);
+      return record.chatRefs;
+    }
+    let outcome: NagOutcome;
+    if (event.type === 'instance.terminated') {
+      outcome = { kind: 'terminated', runtimeSeconds: event.runtimeSeconds };
+    } else {
+      const note = await this.deps.ledger.stopNote(record, now);
+      outcome = note
+        ? { kind: 'stopped', by: note.by, runtimeSeconds: note.runtimeSeconds }
+        : { kind: 'stopped-outside', runtimeSeconds: event.runtimeSeconds };
+    }
+    const ran =
+      outcome.kind === 'stopped' || outcome.kind === 'stopped-outside'
+        ? outcome.runtimeSeconds
+        : event.runtimeSeconds;
+    return this.rewriteAll(record, outcome, now, ran, true);
+  }
+
+  /** RunMessages: used by the action pipeline; failures are logged, not thrown. */
+  async updateRun(
+    record: InstanceRecord,
+    outcome: NagOutcome | undefined,
+    now: Date,
+  ): Promise<ChatMessageRef[]> {
+    const pinned = outcome?.kind === 'stopped' ? outcome.runtimeSeconds : undefined;
+    return this.rewriteAll(record, outcome, now, pinned, false);
+  }
+
+  private async rewriteAll(
+    record: InstanceRecord,
+    outcome: NagOutcome | undefined,
+    now: Date,
+    pinned: number | undefined,
+    strict: boolean,
+  ): Promise<ChatMessageRef[]> {
+    const message = nagMessageFromRecord(
+      record,
+      now,
+      outcome,
+      pinned ??
+        (record.state === 'running' ? undefined : runtimeSeconds(record, new Date(record.stateChangedAt))),
+    );
+    return this.eachRef(record.chatRefs, (g, ref) => g.update(ref, message), strict);
+  }
+
+  private async eachRef(
+    refs: ChatMessageRef[],
+    fn: (g: ChatGateway, ref: ChatMessageRef) => Promise<void>,
+    strict: boolean,
+  ): Promise<ChatMessageRef[]> {
+    const done: ChatMessageRef[] = [];
+    const failures: { channel: string; error: unknown }[] = [];
+    for (const ref of refs) {
+      const gateway = this.gateways.get(ref.platform);
+      if (!gateway) continue;
+      try {
+        await fn(gateway, ref);
+        done.push(ref);
+      } catch (error) {
+        this.deps.log.error('chat message update failed', {
+          channel: `${ref.platform}:${ref.channelId}`,
+          error: String(error),
+        });
+        failures.push({ channel: `${ref.platform}:${ref.channelId}`, error });
+      }
+    }
+    if (strict && failures.length) throw new DeliveryError(failures);
+    return done;
+  }
+
+  /** Subscribed channels on platforms this deployment runs; else the fallback channels. */
+  private async channelsFor(group: string): Promise<ChannelRef[]> {
+    const subs = await this.deps.subscriptions.forGroup(group);
+    const reachable = subs.map((s) => s.channel).filter((c) => this.gateways.has(c.platform));
+    if (reachable.length) return reachable;
+    return [...this.gateways.keys()]
+      .map((p) => this.deps.fallbackChannels[p])
+      .filter((c): c is ChannelRef => !!c);
+  }
+
+  /** Sets `undelivered` with an optimistic write; loses gracefully to a concurrent engine write. */
+  private async markUndelivered(
+    key: { region: string; instanceId: string },
+    launchTime: string,
+    value: boolean,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const record = await this.deps.instances.get(key);
+      if (!record || !sameLaunch(record.launchTime, launchTime) || !!record.undelivered === value) return;
+      try {
+        await this.deps.instances.put({ ...record, undelivered: value }, { expectedVersion: record.version });
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    this.deps.log.warn('could not record delivery state after 3 attempts', { ...key, undelivered: value });
+  }
+}
+
+function mergeRefs(a: ChatMessageRef[], b: ChatMessageRef[]): ChatMessageRef[] {
+  const out = [...a];
+  for (const ref of b) {
+    if (
+      !out.some(
+        (r) => r.platform === ref.platform && r.channelId === ref.channelId && r.messageId === ref.messageId,
+      )
+    )
+      out.push(ref);
+  }
+  return out;
+}

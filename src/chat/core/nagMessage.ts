@@ -1,0 +1,196 @@
+/**
+ * The nag message as facts, an outcome and the buttons that still apply.
+ * Computed once here; Slack renders it as Block Kit, Teams as an Adaptive Card.
+ */
+import { formatDuration, formatRuntime } from '../../core/duration.js';
+import type { ChatPlatform } from '../../core/instance.js';
+import {
+  consoleUrl,
+  effectiveThresholdSeconds,
+  type InstanceRecord,
+  runtimeSeconds,
+} from '../../core/instance.js';
+import type { NagNotification } from '../../core/notification.js';
+import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from './choices.js';
+import { encodeRunToken, type RunTarget } from './runToken.js';
+
+export interface NagFacts {
+  name?: string;
+  instanceId: string;
+  region: string;
+  availabilityZone?: string;
+  instanceType?: string;
+  account?: string;
+  group: string;
+  runtimeSeconds: number;
+  thresholdSeconds: number;
+  nagCount: number;
+  /** ISO; renderers show it in each reader's own time zone where the platform can. */
+  launchTime: string;
+  warnings: string[];
+  consoleUrl: string;
+}
+
+/** Who did something, so each platform can mention them its own way. */
+export interface ChatPerson {
+  platform: ChatPlatform;
+  id: string;
+  name?: string;
+}
+
+/** What happened to the run, written into the message. */
+export type NagOutcome =
+  | { kind: 'stopped'; by: ChatPerson; runtimeSeconds: number }
+  | { kind: 'snoozed'; by: ChatPerson; until: string }
+  | { kind: 'extended'; by: ChatPerson; thresholdSeconds: number }
+  | { kind: 'stopped-outside'; runtimeSeconds: number }
+  | { kind: 'terminated'; runtimeSeconds?: number }
+  | { kind: 'restarted' };
+
+export interface NagMessage {
+  run: RunTarget;
+  /** Carried by every button and menu of this message; see runToken.ts. */
+  token: string;
+  facts: NagFacts;
+  outcome?: NagOutcome;
+  /** Which controls apply; they go once the run is over. */
+  actions: { stop: boolean; snooze: boolean; extend: boolean };
+  snoozeChoices: readonly Choice[];
+  extendChoices: readonly Choice[];
+}
+
+/** `web-1 (i-0abc…)` or just the id when the instance has no Name tag. */
+export function instanceLabel(f: Pick<NagFacts, 'name' | 'instanceId'>): string {
+  return f.name ? `${f.name} (${f.instanceId})` : f.instanceId;
+}
+
+/** One line summary: "web-1 (i-0abc) has been running 13h 02m (threshold 12h)". */
+export function headline(m: NagMessage): string {
+  const f = m.facts;
+  const base = `${instanceLabel(f)} has been running ${formatRuntime(f.runtimeSeconds)}`;
+  if (m.outcome && !isRunning(m.outcome))
+    return `${instanceLabel(f)}: ${outcomeText(m.outcome, defaultPeople)}`;
+  return `${base} (threshold ${formatDuration(f.thresholdSeconds)})`;
+}
+
+function isRunning(o: NagOutcome): boolean {
+  return o.kind === 'snoozed' || o.kind === 'extended';
+}
+
+/** How a platform names people and times inside outcome text. */
+export interface OutcomeStyle {
+  person(p: ChatPerson): string;
+  /** A time of day such as `18:00`; Slack uses `<!date^…>`, others a zone-labelled clock. */
+  time(iso: string): string;
+}
+
+const defaultPeople: OutcomeStyle = {
+  person: (p) => `@${p.name ?? p.id}`,
+  time: (iso) => `${new Date(iso).toISOString().slice(11, 16)} UTC`,
+};
+
+const PLATFORM_NAME: Record<ChatPlatform, string> = { slack: 'Slack', teams: 'Teams' };
+
+/** "Stopped by @alice after 13h 02m", "Snoozed by @bob until 18:00", … */
+export function outcomeText(
+  o: NagOutcome,
+  style: OutcomeStyle = defaultPeople,
+  seenOn?: ChatPlatform,
+): string {
+  switch (o.kind) {
+    case 'stopped': {
+      const via = seenOn && seenOn !== o.by.platform ? ` (in ${PLATFORM_NAME[o.by.platform]})` : '';
+      return `Stopped by ${style.person(o.by)}${via} after ${formatRuntime(o.runtimeSeconds)}`;
+    }
+    case 'snoozed':
+      return `Snoozed by ${style.person(o.by)} until ${style.time(o.until)}`;
+    case 'extended':
+      return `Threshold extended to ${formatDuration(o.thresholdSeconds)} by ${style.person(o.by)}`;
+    case 'stopped-outside':
+      return `Stopped outside ${seenOn ? PLATFORM_NAME[seenOn] : 'chat'} after ${formatRuntime(o.runtimeSeconds)}`;
+    case 'terminated':
+      return 'Terminated';
+    case 'restarted':
+      return 'Restarted since this message was posted; this run is over';
+  }
+}
+
+function controlsFor(outcome: NagOutcome | undefined): NagMessage['actions'] {
+  const live = !outcome || isRunning(outcome);
+  return { stop: live, snooze: live, extend: live };
+}
+
+function message(run: RunTarget, facts: NagFacts, outcome?: NagOutcome): NagMessage {
+  return {
+    run,
+    token: encodeRunToken(run),
+    facts,
+    outcome,
+    actions: controlsFor(outcome),
+    snoozeChoices: SNOOZE_CHOICES,
+    extendChoices: EXTEND_CHOICES,
+  };
+}
+
+/** The message for a fresh nag from the engine. */
+export function nagMessageFromNotification(n: NagNotification): NagMessage {
+  const run = { region: n.region, instanceId: n.instanceId, launchTime: n.launchTime, group: n.group };
+  return message(run, {
+    name: n.name,
+    instanceId: n.instanceId,
+    region: n.region,
+    availabilityZone: n.availabilityZone,
+    instanceType: n.instanceType,
+    account: n.account,
+    group: n.group,
+    runtimeSeconds: n.runtimeSeconds,
+    thresholdSeconds: n.thresholdSeconds,
+    nagCount: n.nagCount,
+    launchTime: n.launchTime,
+    warnings: [...n.warnings],
+    consoleUrl: n.consoleUrl,
+  });
+}
+
+/**
+ * The message for a run as the store knows it at `now`, with an optional
+ * outcome; used after actions and domain events. `runtimeOverride` pins the
+ * runtime of a run that has ended.
+ */
+export function nagMessageFromRecord(
+  record: InstanceRecord,
+  now: Date,
+  outcome?: NagOutcome,
+  runtimeOverride?: number,
+): NagMessage {
+  const run = {
+    region: record.region,
+    instanceId: record.instanceId,
+    launchTime: record.launchTime,
+    group: record.group,
+  };
+  return message(
+    run,
+    {
+      name: record.name,
+      instanceId: record.instanceId,
+      region: record.region,
+      availabilityZone: record.availabilityZone,
+      instanceType: record.instanceType,
+      account: record.accountId,
+      group: record.group,
+      runtimeSeconds: runtimeOverride ?? runtimeSeconds(record, now),
+      thresholdSeconds: effectiveThresholdSeconds(record),
+      nagCount: record.nagCount,
+      launchTime: record.launchTime,
+      warnings: [...record.warnings],
+      consoleUrl: consoleUrl(record),
+    },
+    outcome,
+  );
+}
+
+/** The short thread reply a repeat nag leaves under the original message. */
+export function repeatNagText(f: NagFacts): string {
+  return `Still running after ${formatRuntime(f.runtimeSeconds)} (threshold ${formatDuration(f.thresholdSeconds)}, reminder ${f.nagCount}).`;
+}

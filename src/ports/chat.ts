@@ -1,0 +1,33 @@
+/**
+ * The outbound side of every chat platform. The platform-neutral chat core
+ * (`src/chat/core`) decides what to say; one `ChatGateway` per platform
+ * (Slack, Teams) renders the neutral message and talks to the platform's API.
+ */
+import type { NagMessage } from '../chat/core/nagMessage.js';
+import type { ChatMessageRef, ChatPlatform } from '../core/instance.js';
+import type { ChannelRef } from './subscriptionStore.js';
+
+export interface ChatGateway {
+  readonly platform: ChatPlatform;
+  /** Posts a new top-level nag message; returns where it landed so it can be updated later. */
+  post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef>;
+  /** Replaces a posted message in place (new facts, outcome, fewer buttons). */
+  update(ref: ChatMessageRef, message: NagMessage): Promise<void>;
+  /** A short reply under the message (Slack thread, Teams reply chain). */
+  replyInThread(ref: ChatMessageRef, text: string): Promise<void>;
+  /** A note only `userId` sees in `channel` (Slack ephemeral; Teams may fall back to a 1:1 chat). */
+  notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void>;
+}
+
+/** The person behind a command or a click, as the chat core needs them. */
+export interface ChatActor {
+  platform: ChatPlatform;
+  /** Slack user id (U…), Teams AAD object id. */
+  id: string;
+  /** Display name, for audit details and platforms that cannot mention by id. */
+  name?: string;
+  /** IANA time zone of the person (Slack profile tz, Teams localTimezone); looked up lazily. */
+  timeZone?: () => Promise<string | undefined>;
+  /** Ids of the user groups the person belongs to (Slack S…), for allow-lists; looked up lazily. */
+  userGroups?: () => Promise<string[]>;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { CommandExtension } from '../../../src/chat/core/commandExtension.js';
+import { parseCommand } from '../../../src/chat/core/commands.js';
+import { textReply } from '../../../src/chat/core/replies.js';
+
+describe('parseCommand', () => {
+  it('parses list with scope and flags', () => {
+    expect(parseCommand('list web --over --public')).toEqual({
+      ok: true,
+      command: { kind: 'list', scope: { kind: 'group', group: 'web' }, overOnly: true, public: true },
+    });
+    expect(parseCommand('list')).toMatchObject({
+      ok: true,
+      command: { scope: { kind: 'subscribed' }, public: false },
+    });
+    expect(parseCommand('LIST all')).toMatchObject({ ok: true, command: { scope: { kind: 'all' } } });
+  });
+
+  it('parses snooze durations and clock times', () => {
+    expect(parseCommand('snooze web-1 90m')).toMatchObject({
+      ok: true,
+      command: { kind: 'snooze', target: 'web-1', spec: { kind: 'for', seconds: 5400 } },
+    });
+    expect(parseCommand('snooze web-1 until 18:30')).toMatchObject({
+      ok: true,
+      command: { spec: { kind: 'until', hour: 18, minute: 30 } },
+    });
+  });
+
+  it('parses extend, status, stop and subscriptions', () => {
+    expect(parseCommand('extend i-0123456789abcdef0 4h')).toMatchObject({
+      ok: true,
+      command: { kind: 'extend', seconds: 14_400 },
+    });
+    expect(parseCommand('status web-1')).toMatchObject({
+      ok: true,
+      command: { kind: 'status', target: 'web-1' },
+    });
+    expect(parseCommand('stop web-1')).toMatchObject({ ok: true, command: { kind: 'stop' } });
+    expect(parseCommand('subscribe web')).toMatchObject({
+      ok: true,
+      command: { kind: 'subscribe', group: 'web' },
+    });
+    expect(parseCommand('')).toEqual({ ok: true, command: { kind: 'help' } });
+  });
+
+  it.each([
+    ['frobnicate', 'unknown command "frobnicate"'],
+    ['snooze web-1', 'needs a duration'],
+    ['snooze web-1 until 25:00', '"until 25:00" is not a time'],
+    ['snooze web-1 soon', 'duration "soon" is not a duration'],
+    ['extend web-1', '`extend` needs an instance and a duration'],
+    ['extend web-1 30d', 'is longer than the maximum of 7d'],
+    ['subscribe Web-Team', 'must be lower-case letters and digits only'],
+    ['list web db', '`list` takes one group'],
+    ['list --loud', 'unknown option "--loud"'],
+    ['stop', '`stop` needs an instance id or Name'],
+  ])('names the mistake in "%s" and shows usage', (text, error) => {
+    const result = parseCommand(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toContain(error);
+    expect(result.usage[0]).toMatch(/^\/ec2 /);
+  });
+
+  it('hands extension words and their arguments to the extension', () => {
+    const ext: CommandExtension = {
+      word: 'workload',
+      help: ['workload list'],
+      usage: 'workload list',
+      run: async () => textReply(['ok']),
+    };
+    const result = parseCommand('workload start Web-Stack', { extensions: [ext] });
+    expect(result).toMatchObject({ ok: true, command: { kind: 'extension', args: ['start', 'Web-Stack'] } });
+    const unknown = parseCommand('nope', { extensions: [ext] });
+    expect(unknown.ok === false && unknown.error).toContain('workload');
+  });
+});
