@@ -1,0 +1,12 @@
+import type { SpecLoad } from '../core/workloads/orchestratorRows.js';
+
+/**
+ * Where workload specs come from: the orchestrator's two DynamoDB tables in
+ * Lambda mode, `workloads.yaml`/JSON for the single process and git. A load
+ * returns the specs that passed validation and one line per problem.
+ */
+export interface WorkloadSpecSource {
+  load(): Promise<SpecLoad>;
+  /** Human-readable origin for messages, e.g. `./workloads.yaml`. */
+  readonly origin: string;
+}

@@ -1,0 +1,11 @@
+import type { WorkloadRun } from '../core/workloads/run.js';
+
+export type WorkloadStatusKind = 'tier' | 'final';
+
+/**
+ * Per-tier and final status of a run: SNS for the orchestrator's subscribers,
+ * and listeners such as the chat progress message.
+ */
+export interface WorkloadStatusPublisher {
+  publish(run: WorkloadRun, kind: WorkloadStatusKind, tierIndex?: number): Promise<void>;
+}
