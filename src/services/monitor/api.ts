@@ -29,6 +29,16 @@ export interface ReconcileReport {
   actions: string[];
 }
 
+/** What happened (or, in a dry run, would happen) to one due nag. */
+export interface DueNagOutcome {
+  /** `region/instanceId`. */
+  instance: string;
+  dueAt: string;
+  action: 'nag' | 'reschedule' | 'drop' | 'retry' | 'observed';
+  reason: string;
+  nextCheckAt?: string;
+}
+
 export interface MonitorApi {
   handleStateChange(input: StateChangeInput): Promise<void>;
   /** A one-shot schedule fired (EventBridge Scheduler or the in-process scheduler). */
@@ -44,4 +54,6 @@ export interface MonitorApi {
   /** Called after a user-initiated StopInstances: cancels the schedule at once. */
   stopRequested(run: RunRef, by: string): Promise<InstanceRecord>;
   get(key: InstanceKey): Promise<InstanceRecord | undefined>;
+  /** Processes every schedule due by now (`lightsout check`, catching up after downtime). */
+  runDueNags(opts?: { dryRun?: boolean }): Promise<DueNagOutcome[]>;
 }

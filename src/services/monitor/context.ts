@@ -1,0 +1,62 @@
+/**
+ * What the monitoring use cases are built from: ports, a clock, the monitor
+ * settings and a logger. Each runtime (Lambda, single process, CLI) fills this
+ * in once; the use cases never read the environment or the system clock.
+ */
+import type { MonitorConfig } from '../../config/monitor.js';
+import type { PolicyDefaults } from '../../core/tagPolicy.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Fleet } from '../../ports/fleet.js';
+import type { InstanceStore } from '../../ports/instanceStore.js';
+import type { NagScheduler } from '../../ports/nagScheduler.js';
+import type { DomainEventPublisher, Notifier } from '../../ports/notifier.js';
+
+/** The part of a logger the engine uses; Powertools' Logger fits. */
+export interface EngineLog {
+  debug(message: string, ...extra: object[]): void;
+  info(message: string, ...extra: object[]): void;
+  warn(message: string, ...extra: object[]): void;
+  error(message: string, ...extra: object[]): void;
+}
+
+export const silentLog: EngineLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+export type MonitorSettings = Pick<
+  MonitorConfig,
+  | 'mode'
+  | 'defaultGroup'
+  | 'defaultThresholdSeconds'
+  | 'defaultRenotifySeconds'
+  | 'regions'
+  | 'tombstoneTtlSeconds'
+  | 'accountId'
+>;
+
+export interface MonitorDeps {
+  fleet: Fleet;
+  store: InstanceStore;
+  scheduler: NagScheduler;
+  notifier: Notifier;
+  events: DomainEventPublisher;
+  clock: Clock;
+  settings: MonitorSettings;
+  log?: EngineLog;
+}
+
+export const policyDefaults = (s: MonitorSettings): PolicyDefaults => ({
+  mode: s.mode,
+  defaultGroup: s.defaultGroup,
+  defaultThresholdSeconds: s.defaultThresholdSeconds,
+  defaultRenotifySeconds: s.defaultRenotifySeconds,
+});
+
+/**
+ * The server-side filter for "instances this engine may monitor". In opt-in
+ * mode only instances carrying a Monitor tag can qualify; its value is then
+ * checked case-insensitively here, because EC2 filters match values exactly.
+ */
+export const monitoredTagKeys = (s: MonitorSettings): string[] | undefined =>
+  s.mode === 'opt-in' ? ['Monitor'] : undefined;
+
+/** How many conditional-write conflicts a use case absorbs by re-reading before giving up. */
+export const CONFLICT_RETRIES = 4;

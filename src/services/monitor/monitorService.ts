@@ -1,0 +1,165 @@
+/**
+ * The monitoring engine's use cases (MonitorApi), composed from ports. Both
+ * runtimes and the CLI build one of these; the chat layer calls snooze,
+ * extend and stopRequested on it.
+ */
+import { formatDuration } from '../../core/duration.js';
+import { NotFoundError, StaleRunError, ValidationError } from '../../core/errors.js';
+import {
+  INSTANCE_STATES,
+  type InstanceKey,
+  type InstanceRecord,
+  type InstanceState,
+  instanceKeyString,
+} from '../../core/instance.js';
+import { isUp, plannedNagAt } from '../../core/runLifecycle.js';
+import type { NagSchedule } from '../../ports/nagScheduler.js';
+import type { DueNagOutcome, MonitorApi, ReconcileReport, RunRef, StateChangeInput } from './api.js';
+import { type MonitorDeps, silentLog } from './context.js';
+import { processNagDue } from './nagDue.js';
+import { reconcile } from './reconciler.js';
+import { applyObservedState, scheduleTime, updateRecord } from './recordWrites.js';
+
+export class MonitorService implements MonitorApi {
+  constructor(private readonly deps: MonitorDeps) {}
+
+  /**
+   * An EC2 state change. The instance is described once for its launch time
+   * and tags; EC2 may already report a later state than the event, in which
+   * case the later state wins (it is what the next event would say).
+   */
+  async handleStateChange(input: StateChangeInput): Promise<void> {
+    if (!INSTANCE_STATES.includes(input.state as InstanceState)) {
+      throw new ValidationError(
+        `Unknown instance state "${input.state}"; expected one of ${INSTANCE_STATES.join(', ')}`,
+      );
+    }
+    const key = { region: input.region, instanceId: input.instanceId };
+    const [live] = await this.deps.fleet.find(input.region, { instanceIds: [input.instanceId] });
+    await applyObservedState(this.deps, key, {
+      state: input.state as InstanceState,
+      at: input.time,
+      facts: live,
+    });
+  }
+
+  async handleNagDue(due: NagSchedule): Promise<void> {
+    await processNagDue(this.deps, due);
+  }
+
+  async runDueNags(opts: { dryRun?: boolean } = {}): Promise<DueNagOutcome[]> {
+    const now = this.deps.clock().getTime();
+    const due = (await this.deps.scheduler.list())
+      .filter((s) => Date.parse(s.dueAt) <= now)
+      .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+    const outcomes: DueNagOutcome[] = [];
+    for (const schedule of due) {
+      try {
+        const outcome = await processNagDue(this.deps, schedule, opts);
+        outcomes.push({ instance: instanceKeyString(schedule), dueAt: schedule.dueAt, ...outcome });
+      } catch (err) {
+        (this.deps.log ?? silentLog).error('due nag failed', {
+          instance: instanceKeyString(schedule),
+          error: String(err),
+        });
+        outcomes.push({
+          instance: instanceKeyString(schedule),
+          dueAt: schedule.dueAt,
+          action: 'retry',
+          reason: `failed: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
+    }
+    return outcomes;
+  }
+
+  reconcile(opts: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
+    return reconcile(this.deps, opts);
+  }
+
+  get(key: InstanceKey): Promise<InstanceRecord | undefined> {
+    return this.deps.store.get(key);
+  }
+
+  async snooze(run: RunRef, until: Date, by: string): Promise<InstanceRecord> {
+    const now = this.deps.clock();
+    if (Number.isNaN(until.getTime()) || until.getTime() <= now.getTime()) {
+      throw new ValidationError('Snooze needs a time in the future, e.g. 2h from now or tomorrow 09:00');
+    }
+    const saved = await this.changeRun(run, (r) => {
+      const snoozed = { ...r, snoozedUntil: until.toISOString() };
+      return { ...snoozed, nextNagAt: plannedNagAt(snoozed).toISOString() };
+    });
+    (this.deps.log ?? silentLog).info('snoozed', {
+      instance: instanceKeyString(run),
+      until: until.toISOString(),
+      by,
+    });
+    return this.reschedule(saved, now);
+  }
+
+  /**
+   * Extends this run's threshold by `bySeconds`. When the run is already over
+   * its threshold, the extension counts from now, so "extend 2h" always buys
+   * two quiet hours.
+   */
+  async extend(run: RunRef, bySeconds: number, by: string): Promise<InstanceRecord> {
+    if (!Number.isInteger(bySeconds) || bySeconds <= 0) {
+      throw new ValidationError(`Extend needs a positive duration such as 2h or 30m; got ${bySeconds}s`);
+    }
+    const now = this.deps.clock();
+    const saved = await this.changeRun(run, (r) => {
+      const launch = Date.parse(r.launchTime);
+      const currentEnd = launch + (r.thresholdSeconds + r.extensionSeconds) * 1000;
+      const newEnd = Math.max(currentEnd, now.getTime()) + bySeconds * 1000;
+      const extended = { ...r, extensionSeconds: Math.round((newEnd - launch) / 1000) - r.thresholdSeconds };
+      return { ...extended, nextNagAt: plannedNagAt(extended).toISOString() };
+    });
+    (this.deps.log ?? silentLog).info('extended', {
+      instance: instanceKeyString(run),
+      by,
+      extension: formatDuration(saved.extensionSeconds),
+    });
+    return this.reschedule(saved, now);
+  }
+
+  async stopRequested(run: RunRef, by: string): Promise<InstanceRecord> {
+    const saved = await this.changeRun(run, (r) => ({ ...r, nextNagAt: undefined }));
+    await this.deps.scheduler.cancel(run);
+    (this.deps.log ?? silentLog).info('stop requested; nags cancelled', {
+      instance: instanceKeyString(run),
+      by,
+    });
+    return saved;
+  }
+
+  /** Read-modify-write of the current run; refuses unknown instances and ended or replaced runs. */
+  private async changeRun(
+    run: RunRef,
+    change: (r: InstanceRecord) => InstanceRecord,
+  ): Promise<InstanceRecord> {
+    const saved = await updateRecord(this.deps, run, (current) => {
+      if (!current) throw new NotFoundError(`Lights Out has no record of ${instanceKeyString(run)}`);
+      if (Date.parse(current.launchTime) !== Date.parse(run.launchTime) || !isUp(current.state)) {
+        throw new StaleRunError(
+          `${instanceKeyString(run)} is no longer running the run launched ${run.launchTime} (now ${current.state}, launched ${current.launchTime})`,
+        );
+      }
+      return change(current);
+    });
+    if (!saved) throw new NotFoundError(`Lights Out has no record of ${instanceKeyString(run)}`);
+    return saved;
+  }
+
+  private async reschedule(record: InstanceRecord, now: Date): Promise<InstanceRecord> {
+    if (record.nextNagAt) {
+      await this.deps.scheduler.schedule({
+        region: record.region,
+        instanceId: record.instanceId,
+        launchTime: record.launchTime,
+        dueAt: scheduleTime(record.nextNagAt, now),
+      });
+    }
+    return record;
+  }
+}

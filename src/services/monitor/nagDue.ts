@@ -1,0 +1,136 @@
+/**
+ * The nagDue use case: a one-shot schedule fired. Re-read the instance and its
+ * tags; drop the schedule of a run that ended or was replaced; reschedule when
+ * snoozed, extended or a tag moved the threshold; otherwise notify and plan
+ * the next nag at now + renotify interval. A failed notification is not
+ * counted: the nag is retried soon instead.
+ */
+import { type InstanceRecord, instanceKeyString } from '../../core/instance.js';
+import { evaluateNag } from '../../core/nagDecision.js';
+import { buildNagNotification } from '../../core/notification.js';
+import { isUp, withFacts } from '../../core/runLifecycle.js';
+import { readTagPolicy } from '../../core/tagPolicy.js';
+import type { NagSchedule } from '../../ports/nagScheduler.js';
+import { type MonitorDeps, policyDefaults, silentLog } from './context.js';
+import { applyObservedState, cancelScheduleOfRun, scheduleTime, updateRecord } from './recordWrites.js';
+
+/** How soon an undelivered nag is tried again (capped by the renotify interval). */
+export const NAG_RETRY_SECONDS = 5 * 60;
+
+export interface NagDueOutcome {
+  action: 'nag' | 'reschedule' | 'drop' | 'retry' | 'observed';
+  reason: string;
+  nextCheckAt?: string;
+}
+
+export async function processNagDue(
+  deps: MonitorDeps,
+  due: NagSchedule,
+  opts: { dryRun?: boolean } = {},
+): Promise<NagDueOutcome> {
+  const log = deps.log ?? silentLog;
+  const key = { region: due.region, instanceId: due.instanceId };
+  const now = deps.clock();
+  const [live] = await deps.fleet.find(due.region, { instanceIds: [due.instanceId] });
+  const record = await deps.store.get(key);
+
+  // EC2 says the run this schedule belongs to is over (or replaced): apply what it says.
+  const ranOn = live && isUp(live.state) && Date.parse(live.launchTime) === Date.parse(due.launchTime);
+  const recordCurrent =
+    record && isUp(record.state) && live && Date.parse(record.launchTime) === Date.parse(live.launchTime);
+  if (!ranOn || !recordCurrent) {
+    const reason = !live
+      ? 'instance no longer exists'
+      : !ranOn
+        ? `instance is ${live.state}${Date.parse(live.launchTime) !== Date.parse(due.launchTime) ? ` on a newer run (launched ${live.launchTime})` : ''}`
+        : 'no current record for this run';
+    if (opts.dryRun) return { action: ranOn ? 'observed' : 'drop', reason };
+    if (live) {
+      await applyObservedState(deps, key, { state: live.state, at: now.toISOString(), facts: live });
+    } else if (record && !['shutting-down', 'terminated'].includes(record.state)) {
+      await applyObservedState(deps, key, { state: 'terminated', at: now.toISOString() });
+    }
+    await cancelScheduleOfRun(deps, key, due.launchTime);
+    log.info('stale nag schedule dropped', { instance: instanceKeyString(key), reason });
+    return { action: ranOn ? 'observed' : 'drop', reason };
+  }
+
+  const policy = readTagPolicy(live.tags, policyDefaults(deps.settings));
+  // Tags are re-read at every evaluation: the record takes the live tags' policy.
+  const refresh = (r: InstanceRecord) => withFacts(r, live, policy);
+  const fresh = refresh(record);
+  const decision = evaluateNag(fresh, policy, due, now);
+  const nextCheckAt = decision.nextCheckAt?.toISOString();
+  if (opts.dryRun) return { action: decision.action, reason: decision.reason, nextCheckAt };
+
+  if (decision.action === 'drop') {
+    if (!policy.monitored) {
+      await applyObservedState(deps, key, { state: live.state, at: now.toISOString(), facts: live });
+    }
+    await cancelScheduleOfRun(deps, key, due.launchTime);
+    log.info('nag dropped', { instance: instanceKeyString(key), reason: decision.reason });
+    return { action: 'drop', reason: decision.reason };
+  }
+
+  if (decision.action === 'reschedule' && nextCheckAt) {
+    await saveAndSchedule(deps, fresh, (r) => ({ ...refresh(r), nextNagAt: nextCheckAt }), now);
+    log.info('nag rescheduled', { instance: instanceKeyString(key), reason: decision.reason, nextCheckAt });
+    return { action: 'reschedule', reason: decision.reason, nextCheckAt };
+  }
+
+  const nagged = { ...fresh, nagCount: fresh.nagCount + 1 };
+  const notification = buildNagNotification(nagged, now, {
+    account: deps.settings.accountId,
+    dueAt: due.dueAt,
+  });
+  try {
+    await deps.notifier.notify(notification);
+  } catch (err) {
+    const retryAt = new Date(
+      now.getTime() + Math.min(NAG_RETRY_SECONDS, fresh.renotifySeconds) * 1000,
+    ).toISOString();
+    await saveAndSchedule(deps, fresh, (r) => ({ ...refresh(r), nextNagAt: retryAt }), now);
+    log.warn('nag not delivered; will retry', {
+      instance: instanceKeyString(key),
+      retryAt,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return { action: 'retry', reason: `notification failed: ${String(err)}`, nextCheckAt: retryAt };
+  }
+  const nagAt = now.toISOString();
+  await saveAndSchedule(
+    deps,
+    fresh,
+    (r) => ({ ...refresh(r), nagCount: r.nagCount + 1, lastNagAt: nagAt, nextNagAt: nextCheckAt }),
+    now,
+  );
+  log.info('nag sent', {
+    instance: instanceKeyString(key),
+    nagCount: nagged.nagCount,
+    reason: decision.reason,
+  });
+  return { action: 'nag', reason: decision.reason, nextCheckAt };
+}
+
+/**
+ * Re-reads the record, applies the tag refresh and `change`, writes it with a
+ * conditional write (retried on conflict), then moves the schedule.
+ */
+async function saveAndSchedule(
+  deps: MonitorDeps,
+  run: { region: string; instanceId: string; launchTime: string },
+  change: (r: InstanceRecord) => InstanceRecord,
+  now: Date,
+): Promise<void> {
+  const saved = await updateRecord(deps, run, (current) =>
+    current && Date.parse(current.launchTime) === Date.parse(run.launchTime) ? change(current) : undefined,
+  );
+  if (saved?.nextNagAt && Date.parse(saved.launchTime) === Date.parse(run.launchTime) && isUp(saved.state)) {
+    await deps.scheduler.schedule({
+      region: saved.region,
+      instanceId: saved.instanceId,
+      launchTime: saved.launchTime,
+      dueAt: scheduleTime(saved.nextNagAt, now),
+    });
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The reconcile sweep: region by region, list running monitored instances
+ * (one DescribeInstances page per 1,000), compare with records and schedules,
+ * and repair the drift. In the single process this sweep is also how state
+ * changes are observed: they feed the same state-change handling as EC2 events.
+ */
+import { diffRegion, type ObservedInstance, type Repair } from '../../core/reconcileDiff.js';
+import { readTagPolicy } from '../../core/tagPolicy.js';
+import type { Fleet, FleetInstance } from '../../ports/fleet.js';
+import type { ReconcileReport } from './api.js';
+import { type MonitorDeps, monitoredTagKeys, policyDefaults, silentLog } from './context.js';
+import { applyObservedState, updateRecord } from './recordWrites.js';
+
+export async function reconcile(
+  deps: MonitorDeps,
+  opts: { dryRun?: boolean } = {},
+): Promise<ReconcileReport> {
+  const log = deps.log ?? silentLog;
+  const report: ReconcileReport = {
+    regions: [...deps.settings.regions],
+    describeCalls: 0,
+    seen: 0,
+    created: [],
+    rescheduled: [],
+    removed: [],
+    actions: [],
+  };
+  let finds = 0;
+  const calls = describeCounter(deps.fleet, () => finds);
+  const schedules = await deps.scheduler.list();
+  for (const region of deps.settings.regions) {
+    const now = deps.clock();
+    finds += 1;
+    const running = await deps.fleet.find(region, {
+      states: ['pending', 'running'],
+      tagKeys: monitoredTagKeys(deps.settings),
+    });
+    report.seen += running.length;
+    const defaults = policyDefaults(deps.settings);
+    const observed: ObservedInstance[] = running.map((i) => ({
+      instanceId: i.instanceId,
+      facts: i,
+      policy: readTagPolicy(i.tags, defaults),
+    }));
+    const repairs = diffRegion({
+      running: observed,
+      records: await deps.store.list({ region }),
+      schedules: schedules.filter((s) => s.region === region),
+      now,
+    });
+    const byId = new Map<string, FleetInstance>(running.map((i) => [i.instanceId, i]));
+    const toObserve = repairs.filter((r) => r.kind === 'observe').map((r) => r.instanceId);
+    if (toObserve.length) {
+      finds += 1;
+      for (const i of await deps.fleet.find(region, { instanceIds: toObserve })) byId.set(i.instanceId, i);
+    }
+    for (const repair of repairs) {
+      const line = `${region}/${repair.instanceId}: ${describe(repair, byId.get(repair.instanceId))}`;
+      report.actions.push(opts.dryRun ? `would ${line}` : line);
+      bucket(report, repair, byId.get(repair.instanceId))?.push(`${region}/${repair.instanceId}`);
+      if (opts.dryRun) continue;
+      try {
+        await applyRepair(deps, region, repair, byId.get(repair.instanceId), now);
+      } catch (err) {
+        // One broken instance must not stop the sweep of the others.
+        log.error('repair failed', {
+          instance: `${region}/${repair.instanceId}`,
+          repair: repair.kind,
+          error: String(err),
+        });
+        report.actions.push(`${region}/${repair.instanceId}: repair failed: ${String(err)}`);
+      }
+    }
+  }
+  report.describeCalls = calls();
+  log.info('reconcile finished', { ...report, actions: report.actions.length, dryRun: Boolean(opts.dryRun) });
+  return report;
+}
+
+async function applyRepair(
+  deps: MonitorDeps,
+  region: string,
+  repair: Repair,
+  live: FleetInstance | undefined,
+  now: Date,
+): Promise<void> {
+  const key = { region, instanceId: repair.instanceId };
+  const at = now.toISOString();
+  switch (repair.kind) {
+    case 'track':
+    case 'untrack':
+    case 'observe':
+      // A record EC2 no longer describes at all was terminated while we were not looking.
+      await applyObservedState(
+        deps,
+        key,
+        live ? { state: live.state, at, facts: live } : { state: 'terminated', at },
+      );
+      return;
+    case 'schedule': {
+      if (repair.record) {
+        const refreshed = repair.record;
+        await updateRecord(deps, key, (current) =>
+          current && current.launchTime === refreshed.launchTime
+            ? { ...refreshed, version: current.version }
+            : undefined,
+        );
+      }
+      await deps.scheduler.schedule({ ...key, launchTime: repair.launchTime, dueAt: repair.dueAt });
+      return;
+    }
+    case 'cancel':
+      await deps.scheduler.cancel(key);
+      return;
+    case 'purge':
+      await deps.store.delete(key);
+      await deps.scheduler.cancel(key);
+      return;
+  }
+}
+
+function describe(repair: Repair, live: FleetInstance | undefined): string {
+  const verb: Record<Repair['kind'], string> = {
+    track: 'track',
+    untrack: 'stop tracking',
+    observe: live ? `apply observed state ${live.state}` : 'mark terminated (EC2 no longer describes it)',
+    schedule: 'schedule nag',
+    cancel: 'cancel schedule',
+    purge: 'purge tombstone',
+  };
+  return `${verb[repair.kind]}: ${repair.reason}`;
+}
+
+function bucket(
+  report: ReconcileReport,
+  repair: Repair,
+  live: FleetInstance | undefined,
+): string[] | undefined {
+  if (repair.kind === 'track') return report.created;
+  if (repair.kind === 'schedule') return report.rescheduled;
+  if (repair.kind === 'observe' && live && ['pending', 'running'].includes(live.state)) return undefined;
+  return report.removed;
+}
+
+/**
+ * DescribeInstances calls made during the sweep. The EC2 adapter counts pages
+ * in `stats.describeCalls`; for a fleet without counters, `find` calls are counted.
+ */
+function describeCounter(fleet: Fleet, finds: () => number): () => number {
+  const stats = (fleet as { stats?: { describeCalls?: unknown } }).stats;
+  if (stats && typeof stats.describeCalls === 'number') {
+    const start = stats.describeCalls;
+    return () => (stats.describeCalls as number) - start;
+  }
+  return finds;
+}

@@ -1,0 +1,128 @@
+/**
+ * Record writes shared by the use cases: state changes (EC2 events, sweeps,
+ * stale schedules) and read-modify-write updates, all with conditional writes
+ * on `version`, retried a few times by re-reading when another writer won.
+ */
+import { ConflictError } from '../../core/errors.js';
+import type { InstanceKey, InstanceRecord, InstanceState } from '../../core/instance.js';
+import { instanceKeyString } from '../../core/instance.js';
+import { applyStateChange, type InstanceFacts, type LifecycleOutcome } from '../../core/runLifecycle.js';
+import { readTagPolicy } from '../../core/tagPolicy.js';
+import { CONFLICT_RETRIES, type MonitorDeps, policyDefaults, silentLog } from './context.js';
+
+/** Re-reads and retries `attempt` while it loses conditional-write races. */
+export async function withConflictRetry<T>(key: InstanceKey, attempt: () => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i <= CONFLICT_RETRIES; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      last = err;
+    }
+  }
+  throw new ConflictError(
+    `Gave up on ${instanceKeyString(key)} after ${CONFLICT_RETRIES + 1} conflicting writes`,
+    {
+      cause: last,
+    },
+  );
+}
+
+/**
+ * Read-modify-write of one record. `change` returns the new record, or
+ * undefined to leave it alone; it may throw to refuse (e.g. StaleRunError).
+ */
+export async function updateRecord(
+  deps: MonitorDeps,
+  key: InstanceKey,
+  change: (current: InstanceRecord | undefined) => InstanceRecord | undefined,
+): Promise<InstanceRecord | undefined> {
+  return withConflictRetry(key, async () => {
+    const current = await deps.store.get(key);
+    const next = change(current);
+    if (!next) return current;
+    return deps.store.put(next, { expectedVersion: current?.version ?? 0 });
+  });
+}
+
+/** Due time handed to a scheduler: never in the past, so one-shot `at()` schedules stay valid. */
+export function scheduleTime(nextNagAt: string, now: Date): string {
+  return new Date(Math.max(Date.parse(nextNagAt), now.getTime())).toISOString();
+}
+
+/**
+ * Applies one observed state (an EC2 event, or what a sweep or a nag saw) to
+ * the record, then moves the schedule and emits the domain event it implies.
+ */
+export async function applyObservedState(
+  deps: MonitorDeps,
+  key: InstanceKey,
+  observed: { state: InstanceState; at: string; facts?: InstanceFacts },
+): Promise<LifecycleOutcome> {
+  const log = deps.log ?? silentLog;
+  const now = deps.clock();
+  let saved: InstanceRecord | undefined;
+  const outcome = await withConflictRetry(key, async () => {
+    const existing = await deps.store.get(key);
+    const policy = readTagPolicy(observed.facts?.tags ?? existing?.tags ?? {}, policyDefaults(deps.settings));
+    const result = applyStateChange(
+      existing,
+      { ...key, state: observed.state, at: observed.at, facts: observed.facts },
+      policy,
+      { now, tombstoneTtlSeconds: deps.settings.tombstoneTtlSeconds },
+    );
+    if (result.kind === 'update') {
+      saved = await deps.store.put(result.record, { expectedVersion: existing?.version ?? 0 });
+    } else if (result.kind === 'untrack') {
+      await deps.store.delete(key);
+    }
+    return result;
+  });
+
+  const context = {
+    instance: instanceKeyString(key),
+    state: observed.state,
+    at: observed.at,
+    reason: outcome.reason,
+  };
+  if (outcome.kind === 'ignore') {
+    log.debug('state change ignored', context);
+    return outcome;
+  }
+  log.info(outcome.kind === 'untrack' ? 'instance untracked' : 'state change applied', context);
+  if (outcome.kind === 'untrack' || outcome.schedule === 'cancel') {
+    await deps.scheduler.cancel(key);
+  } else if (saved?.nextNagAt) {
+    await deps.scheduler.schedule({
+      ...key,
+      launchTime: saved.launchTime,
+      dueAt: scheduleTime(saved.nextNagAt, now),
+    });
+  }
+  if (outcome.kind === 'update' && outcome.event && saved) {
+    const event = {
+      type: outcome.event.type,
+      record: saved,
+      runtimeSeconds: outcome.event.runtimeSeconds,
+      at: observed.at,
+    };
+    try {
+      await deps.events.publish(event);
+    } catch (err) {
+      // The record already moved on, so a retry would not re-emit: log loudly instead of failing the write.
+      log.error('domain event not published', { ...context, event: event.type, error: String(err) });
+    }
+  }
+  return outcome;
+}
+
+/** Cancels the instance's schedule only if it still belongs to `launchTime` (a newer run keeps its own). */
+export async function cancelScheduleOfRun(
+  deps: MonitorDeps,
+  key: InstanceKey,
+  launchTime: string,
+): Promise<void> {
+  const current = await deps.scheduler.get(key);
+  if (current && Date.parse(current.launchTime) === Date.parse(launchTime)) await deps.scheduler.cancel(key);
+}

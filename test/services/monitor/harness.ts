@@ -1,0 +1,65 @@
+/** Builds a MonitorService on the in-memory fakes with a virtual clock. */
+import { HOUR } from '../../../src/core/duration.js';
+import type { MonitorSettings } from '../../../src/services/monitor/context.js';
+import { MonitorService } from '../../../src/services/monitor/monitorService.js';
+import {
+  FakeFleet,
+  MemoryInstanceStore,
+  MemoryNagScheduler,
+  RecordingNotifier,
+  RecordingPublisher,
+  VirtualClock,
+} from '../../support/fakes.js';
+
+export const LAUNCH = '2026-03-02T08:00:00.000Z';
+
+export function engine(settings: Partial<MonitorSettings> = {}) {
+  const fleet = new FakeFleet();
+  const store = new MemoryInstanceStore();
+  const scheduler = new MemoryNagScheduler();
+  const notifier = new RecordingNotifier();
+  const events = new RecordingPublisher();
+  const clock = new VirtualClock(new Date(LAUNCH));
+  const service = new MonitorService({
+    fleet,
+    store,
+    scheduler,
+    notifier,
+    events,
+    clock: clock.now,
+    settings: {
+      mode: 'opt-in',
+      defaultGroup: 'all',
+      defaultThresholdSeconds: 12 * HOUR,
+      defaultRenotifySeconds: HOUR,
+      regions: ['eu-west-1'],
+      tombstoneTtlSeconds: 24 * HOUR,
+      accountId: '123456789012',
+      ...settings,
+    },
+  });
+  return { fleet, store, scheduler, notifier, events, clock, service };
+}
+
+export type Engine = ReturnType<typeof engine>;
+
+/** Launches a tagged fake instance and delivers its `running` event. */
+export async function launch(e: Engine, tags: Record<string, string> = { Monitor: 'true', Threshold: '2' }) {
+  const instance = e.fleet.add({ launchTime: e.clock.now().toISOString(), tags });
+  await e.service.handleStateChange({
+    region: instance.region,
+    instanceId: instance.instanceId,
+    state: 'running',
+    time: e.clock.now().toISOString(),
+  });
+  return instance;
+}
+
+/** Fires the instance's current schedule, as EventBridge Scheduler would. */
+export async function fire(e: Engine, key: { region: string; instanceId: string }) {
+  const due = await e.scheduler.get(key);
+  if (!due) throw new Error(`no schedule for ${key.instanceId}`);
+  e.clock.set(due.dueAt);
+  await e.service.handleNagDue(due);
+  return due;
+}

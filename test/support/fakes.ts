@@ -1,0 +1,202 @@
+/**
+ * Hand-written in-memory fakes of the engine's ports, for service tests that
+ * need no AWS. They keep the ports' documented semantics (versioned writes,
+ * upserting schedules, "throwing means not delivered") and count calls the
+ * way the real adapters do, so service tests can check behaviour, not mocks.
+ */
+
+import { ConflictError } from '../../src/core/errors.js';
+import type { DomainEvent } from '../../src/core/events.js';
+import type { ChatMessageRef, InstanceKey, InstanceRecord, InstanceState } from '../../src/core/instance.js';
+import type { NagNotification } from '../../src/core/notification.js';
+import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../../src/ports/fleet.js';
+import type { InstanceFilter, InstanceStore } from '../../src/ports/instanceStore.js';
+import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
+import type { DomainEventPublisher, Notifier } from '../../src/ports/notifier.js';
+
+const keyOf = (k: InstanceKey) => `${k.region}/${k.instanceId}`;
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** EC2 as a map of instances; `find` applies the same filters DescribeInstances would. */
+export class FakeFleet implements Fleet {
+  readonly instances = new Map<string, FleetInstance>();
+  /** Same shape as Ec2Fleet's counters, so reconcile reports count calls either way. */
+  readonly stats = { describeCalls: 0 };
+  private seq = 0;
+
+  add(over: Partial<FleetInstance> & { tags?: Record<string, string> } = {}): FleetInstance {
+    this.seq += 1;
+    const instance: FleetInstance = {
+      region: 'eu-west-1',
+      instanceId: `i-${String(this.seq).padStart(8, '0')}`,
+      state: 'running',
+      launchTime: '2026-03-02T08:00:00.000Z',
+      instanceType: 't3.micro',
+      availabilityZone: 'eu-west-1a',
+      privateIp: `10.0.0.${this.seq}`,
+      accountId: '123456789012',
+      tags: {},
+      ...over,
+    };
+    this.instances.set(keyOf(instance), instance);
+    return instance;
+  }
+
+  set(key: InstanceKey, patch: Partial<FleetInstance>): void {
+    const current = this.instances.get(keyOf(key));
+    if (!current) throw new Error(`no such fake instance ${keyOf(key)}`);
+    this.instances.set(keyOf(key), { ...current, ...patch });
+  }
+
+  remove(key: InstanceKey): void {
+    this.instances.delete(keyOf(key));
+  }
+
+  async find(region: string, query: FleetQuery): Promise<FleetInstance[]> {
+    this.stats.describeCalls += 1;
+    return [...this.instances.values()]
+      .filter((i) => i.region === region)
+      .filter((i) => !query.states || query.states.includes(i.state))
+      .filter((i) => !query.instanceIds || query.instanceIds.includes(i.instanceId))
+      .filter((i) => (query.tagKeys ?? []).every((k) => k in i.tags))
+      .filter((i) =>
+        Object.entries(query.tags ?? {}).every(
+          ([k, vs]) => i.tags[k] !== undefined && vs.includes(i.tags[k]),
+        ),
+      )
+      .map(clone);
+  }
+
+  async stop(region: string, ids: string[]): Promise<StateTransition[]> {
+    return this.transition(region, ids, 'stopping');
+  }
+
+  async start(region: string, ids: string[]): Promise<StateTransition[]> {
+    return this.transition(region, ids, 'pending');
+  }
+
+  async setInstanceType(region: string, instanceId: string, instanceType: string): Promise<void> {
+    this.set({ region, instanceId }, { instanceType });
+  }
+
+  private transition(region: string, ids: string[], to: InstanceState): StateTransition[] {
+    return ids.map((instanceId) => {
+      const previousState = this.instances.get(keyOf({ region, instanceId }))?.state;
+      this.set({ region, instanceId }, { state: to });
+      return { instanceId, previousState, currentState: to };
+    });
+  }
+}
+
+/** Versioned, like the DynamoDB and SQLite stores (see the contract suite). */
+export class MemoryInstanceStore implements InstanceStore {
+  readonly records = new Map<string, InstanceRecord>();
+  /** Makes the next N puts fail with ConflictError, as a racing writer would. */
+  conflictsToInject = 0;
+
+  async get(key: InstanceKey): Promise<InstanceRecord | undefined> {
+    const r = this.records.get(keyOf(key));
+    return r ? clone(r) : undefined;
+  }
+
+  async put(record: InstanceRecord, opts: { expectedVersion?: number } = {}): Promise<InstanceRecord> {
+    const stored = this.records.get(keyOf(record));
+    const storedVersion = stored?.version ?? 0;
+    if (this.conflictsToInject > 0) {
+      this.conflictsToInject -= 1;
+      // A concurrent writer got there first: the stored version moves on.
+      if (stored) this.records.set(keyOf(record), { ...stored, version: storedVersion + 1 });
+      throw new ConflictError(`injected conflict on ${keyOf(record)}`);
+    }
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== storedVersion) {
+      throw new ConflictError(`${keyOf(record)} is at version ${storedVersion}, not ${opts.expectedVersion}`);
+    }
+    const sameRun = stored?.launchTime === record.launchTime;
+    const saved = {
+      ...clone(record),
+      chatRefs: sameRun ? (stored?.chatRefs ?? []) : [],
+      version: storedVersion + 1,
+    };
+    this.records.set(keyOf(record), saved);
+    return clone(saved);
+  }
+
+  async delete(key: InstanceKey): Promise<void> {
+    this.records.delete(keyOf(key));
+  }
+
+  async list(filter: InstanceFilter = {}): Promise<InstanceRecord[]> {
+    return [...this.records.values()]
+      .filter((r) => !filter.region || r.region === filter.region)
+      .filter((r) => !filter.group || r.group === filter.group)
+      .filter((r) => !filter.states || filter.states.includes(r.state))
+      .map(clone);
+  }
+
+  async addChatRef(key: InstanceKey, launchTime: string, ref: ChatMessageRef): Promise<void> {
+    const r = this.records.get(keyOf(key));
+    if (!r || r.launchTime !== launchTime) return;
+    r.chatRefs = [
+      ...r.chatRefs.filter((c) => !(c.platform === ref.platform && c.channelId === ref.channelId)),
+      ref,
+    ];
+  }
+}
+
+/** One schedule per instance, upserted; firing is driven by the test. */
+export class MemoryNagScheduler implements NagScheduler {
+  readonly schedules = new Map<string, NagSchedule>();
+  scheduleCalls = 0;
+
+  async schedule(entry: NagSchedule): Promise<void> {
+    this.scheduleCalls += 1;
+    this.schedules.set(keyOf(entry), clone(entry));
+  }
+
+  async cancel(key: InstanceKey): Promise<void> {
+    this.schedules.delete(keyOf(key));
+  }
+
+  async get(key: InstanceKey): Promise<NagSchedule | undefined> {
+    const s = this.schedules.get(keyOf(key));
+    return s ? clone(s) : undefined;
+  }
+
+  async list(): Promise<NagSchedule[]> {
+    return [...this.schedules.values()].map(clone);
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: NagNotification[] = [];
+  /** Makes the next N notifications fail, as an SNS outage would. */
+  failures = 0;
+
+  async notify(notification: NagNotification): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('notifier unavailable');
+    }
+    this.sent.push(clone(notification));
+  }
+}
+
+export class RecordingPublisher implements DomainEventPublisher {
+  readonly events: DomainEvent[] = [];
+
+  async publish(event: DomainEvent): Promise<void> {
+    this.events.push(clone(event));
+  }
+}
+
+/** A clock the test moves by hand. */
+export class VirtualClock {
+  constructor(private current: Date) {}
+  readonly now = (): Date => new Date(this.current);
+  set(iso: string | Date): void {
+    this.current = new Date(iso);
+  }
+  advance(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
