@@ -1,0 +1,195 @@
+/**
+ * The single process's nag scheduler. Due times live in SQLite
+ * (`SqliteNagScheduleStore`); one timer is armed for the earliest entry, not
+ * one per instance, so 10,000 monitored instances cost one pending timer.
+ *
+ * Crash safety: an entry is removed only AFTER its handler succeeded (and only
+ * if the handler did not reschedule it). A crash mid-nag therefore repeats the
+ * nag at the next start rather than losing it: at-least-once delivery. The
+ * nagDue use case tolerates that because it re-reads the instance first and
+ * the notification carries `instanceId` + `dueAt` as a dedup key.
+ * A failing handler keeps its entry and is retried with backoff.
+ *
+ * `start()` fires everything that fell due while the process was down.
+ * Clock and timer functions are injectable so tests drive time directly.
+ */
+import type { InstanceKey } from '../core/instance.js';
+import { createLogger, type Log } from '../log.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { NagDueHandler, NagSchedule, NagScheduler } from '../ports/nagScheduler.js';
+import type { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+
+/** setTimeout's ceiling (2^31-1 ms, ~24.8 days); longer waits re-arm on wake-up. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+export interface TimerFunctions {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: TimerFunctions = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface InProcessNagSchedulerOptions {
+  clock?: Clock;
+  timers?: TimerFunctions;
+  log?: Log;
+  /** First retry delay after a failed handler; doubles up to `maxRetryDelayMs`. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+export class InProcessNagScheduler implements NagScheduler {
+  private readonly clock: Clock;
+  private readonly timers: TimerFunctions;
+  private readonly log: Log;
+  private readonly retryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private handler: NagDueHandler | undefined;
+  private timer: unknown;
+  private armedAtMs: number | undefined;
+  private ticking: Promise<void> | undefined;
+  private rerun = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: SqliteNagScheduleStore,
+    opts: InProcessNagSchedulerOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.timers = opts.timers ?? realTimers;
+    this.log = opts.log ?? createLogger('nag-scheduler');
+    this.retryDelayMs = opts.retryDelayMs ?? 60_000;
+    this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 15 * 60_000;
+  }
+
+  /** Starts firing: first everything overdue, then each entry as it falls due. */
+  async start(handler: NagDueHandler): Promise<void> {
+    this.handler = handler;
+    this.stopped = false;
+    await this.runDue();
+  }
+
+  /** Clears the timer and waits for a nag in flight to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.disarm();
+    await this.ticking;
+  }
+
+  async schedule(entry: NagSchedule): Promise<void> {
+    if (Number.isNaN(Date.parse(entry.dueAt))) {
+      throw new TypeError(`Nag for ${entry.instanceId}: dueAt "${entry.dueAt}" is not an ISO time`);
+    }
+    const fireMs = this.store.upsert(entry);
+    // Only an earlier entry moves the timer; cancelled or moved-out entries
+    // leave it armed and it re-arms for the real next one when it wakes.
+    if (this.armedAtMs === undefined || fireMs < this.armedAtMs) this.arm();
+  }
+
+  async cancel(key: InstanceKey): Promise<void> {
+    this.store.remove(key);
+  }
+
+  async get(key: InstanceKey): Promise<NagSchedule | undefined> {
+    const stored = this.store.get(key);
+    return stored && withoutFireTime(stored);
+  }
+
+  async list(): Promise<NagSchedule[]> {
+    return this.store.list().map(withoutFireTime);
+  }
+
+  /** When the single timer is set to wake (epoch ms), for tests and status output. */
+  get nextWakeMs(): number | undefined {
+    return this.armedAtMs;
+  }
+
+  /** Resolves once no nag is being fired; tests await it after moving the clock. */
+  async idle(): Promise<void> {
+    while (this.ticking) await this.ticking;
+  }
+
+  private runDue(): Promise<void> {
+    if (this.ticking) {
+      this.rerun = true;
+      return this.ticking;
+    }
+    this.ticking = this.fireDue().finally(() => {
+      this.ticking = undefined;
+      if (this.rerun && !this.stopped) {
+        this.rerun = false;
+        void this.runDue();
+      } else {
+        this.arm();
+      }
+    });
+    return this.ticking;
+  }
+
+  private async fireDue(): Promise<void> {
+    this.disarm();
+    // A handler that reschedules into the past must not spin this loop.
+    const firedThisRun = new Set<string>();
+    for (;;) {
+      if (this.stopped || !this.handler) return;
+      const batch = this.store
+        .due(this.clock().getTime())
+        .filter((s) => !firedThisRun.has(`${s.region}/${s.instanceId}@${s.dueAt}`));
+      if (batch.length === 0) return;
+      for (const stored of batch) {
+        if (this.stopped) return;
+        const nag = withoutFireTime(stored);
+        firedThisRun.add(`${nag.region}/${nag.instanceId}@${nag.dueAt}`);
+        try {
+          await this.handler(nag);
+          this.store.removeIfUnchanged(nag);
+        } catch (err) {
+          this.deferAfterFailure(nag, err);
+        }
+      }
+    }
+  }
+
+  private deferAfterFailure(nag: NagSchedule, err: unknown): void {
+    const now = this.clock().getTime();
+    const attempts = this.store.deferIfUnchanged(
+      nag,
+      (n) => now + Math.min(this.retryDelayMs * 2 ** (n - 1), this.maxRetryDelayMs),
+    );
+    this.log.error('Nag handler failed; the nag stays scheduled and will be retried', {
+      instanceId: nag.instanceId,
+      region: nag.region,
+      dueAt: nag.dueAt,
+      attempts,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+
+  private arm(): void {
+    if (this.stopped || this.ticking) return;
+    const next = this.store.nextFireMs();
+    if (next === this.armedAtMs && this.timer !== undefined) return;
+    this.disarm();
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - this.clock().getTime()), MAX_TIMER_DELAY_MS);
+    this.armedAtMs = next;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.armedAtMs = undefined;
+      void this.runDue();
+    }, delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedAtMs = undefined;
+  }
+}
+
+function withoutFireTime(s: NagSchedule & { fireAtMs?: number }): NagSchedule {
+  return { region: s.region, instanceId: s.instanceId, launchTime: s.launchTime, dueAt: s.dueAt };
+}
