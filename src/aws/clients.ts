@@ -7,7 +7,9 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 const cache = new Map<string, unknown>();
@@ -29,3 +31,16 @@ export const schedulerClient = (region: string) =>
   memo(`scheduler:${region}`, () => new SchedulerClient({ region, ...common }));
 export const snsClient = (region: string) =>
   memo(`sns:${region}`, () => new SNSClient({ region, ...common }));
+// Route53 is a global service whose API lives in us-east-1.
+export const route53Client = () =>
+  memo('route53', () => new Route53Client({ region: 'us-east-1', ...common }));
+/**
+ * Cloud Map. `customEndpoint` (config `cloudMapCustomEndpoint`, true when
+ * AWS_ENDPOINT_URL is set for LocalStack, a proxy or tests) disables the
+ * `data-` host prefix that data-plane calls add, which such endpoints cannot serve.
+ */
+export const serviceDiscoveryClient = (region: string, opts: { customEndpoint?: boolean } = {}) =>
+  memo(
+    `servicediscovery:${region}:${opts.customEndpoint ? 'custom' : 'aws'}`,
+    () => new ServiceDiscoveryClient({ region, ...common, disableHostPrefix: opts.customEndpoint === true }),
+  );

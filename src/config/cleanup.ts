@@ -31,7 +31,7 @@ export interface CleanupConfig {
   cloudMapCustomEndpoint: boolean;
 }
 
-const ZONE_RE = /^Z[A-Z0-9]{1,32}$/;
+const ZONE_RE = /^[A-Z0-9]{1,32}$/;
 
 export function readCleanupConfig(r: EnvReader): CleanupConfig {
   const home = r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? 'us-east-1';

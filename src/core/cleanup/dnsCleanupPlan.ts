@@ -71,10 +71,11 @@ export function describeRecord(r: Pick<DnsRecordSet, 'name' | 'type' | 'setIdent
   return `${name} ${r.type}${r.setIdentifier ? ` (${r.setIdentifier})` : ''}`;
 }
 
-/** One-line human form of a change, e.g. `removed web-1.internal A`. */
-export function describeChange(change: DnsChange): string {
-  if (change.kind === 'delete') return `removed ${describeRecord(change.record)}`;
-  return `removed ${change.removed.join(', ')} from ${describeRecord(change.before)}`;
+/** One-line human form of a change, e.g. `removed web-1.internal A` (`would remove …` for a dry run). */
+export function describeChange(change: DnsChange, dryRun = false): string {
+  const verb = dryRun ? 'would remove' : 'removed';
+  if (change.kind === 'delete') return `${verb} ${describeRecord(change.record)}`;
+  return `${verb} ${change.removed.join(', ')} from ${describeRecord(change.before)}`;
 }
 
 /** Decides the changes for one zone. */

@@ -18,7 +18,8 @@ export interface DnsRecordsTagParse {
   warnings: string[];
 }
 
-const ZONE_ID_RE = /^Z[A-Z0-9]{1,32}$/;
+// Route53 zone ids are upper-case letters and digits (AWS ones start with Z; emulators differ).
+const ZONE_ID_RE = /^[A-Z0-9]{1,32}$/;
 // Labels of letters, digits, hyphens and underscores (SRV/DKIM style); `*` only as the first label.
 const LABEL_RE = /^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
 

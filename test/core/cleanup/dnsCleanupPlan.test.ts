@@ -29,7 +29,10 @@ describe('planZoneCleanup', () => {
       ],
     });
 
-    expect(plan.changes.map(describeChange)).toEqual(['removed web-1.internal A', 'removed pub.example A']);
+    expect(plan.changes.map((c) => describeChange(c))).toEqual([
+      'removed web-1.internal A',
+      'removed pub.example A',
+    ]);
     expect(plan.changes[0]?.reason).toContain('points only at i-0abc1234 (10.0.0.5)');
   });
 
@@ -60,7 +63,7 @@ describe('planZoneCleanup', () => {
       records: [a('web-1.internal.', ['10.0.0.5']), a('stray.internal.', ['10.0.0.5'])],
     });
 
-    expect(plan.changes.map(describeChange)).toEqual(['removed web-1.internal A']);
+    expect(plan.changes.map((c) => describeChange(c))).toEqual(['removed web-1.internal A']);
   });
 
   it('keeps a tagged A record that points at another host, and says why', () => {
@@ -102,7 +105,7 @@ describe('planZoneCleanup', () => {
       ],
     });
 
-    expect(plan.changes.map(describeChange)).toEqual(['removed w.internal CNAME']);
+    expect(plan.changes.map((c) => describeChange(c))).toEqual(['removed w.internal CNAME']);
     expect(plan.kept.map((k) => k.reason)).toEqual([
       expect.stringContaining('is an alias'),
       expect.stringContaining('only A, AAAA and CNAME'),

@@ -14,13 +14,13 @@ describe('parseDnsRecordsTag', () => {
 
   it('keeps good entries and warns about bad ones, naming the entry and the expected form', () => {
     const parsed = parseDnsRecordsTag(
-      'web-1.internal,Z0123ABC:ok.internal,nope:x.internal,Z0123ABC:bad..name',
+      'web-1.internal,Z0123ABC:ok.internal,no-pe:x.internal,Z0123ABC:bad..name',
     );
 
     expect(parsed.refs).toEqual([{ zoneId: 'Z0123ABC', name: 'ok.internal.' }]);
     expect(parsed.warnings).toHaveLength(3);
     expect(parsed.warnings[0]).toContain('"web-1.internal" is not zoneId:name');
-    expect(parsed.warnings[1]).toContain('"nope" is not a hosted zone id');
+    expect(parsed.warnings[1]).toContain('"no-pe" is not a hosted zone id');
     expect(parsed.warnings[2]).toContain('"bad..name" is not a DNS name');
   });
 
