@@ -11,6 +11,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 const cache = new Map<string, unknown>();
 
@@ -27,6 +28,14 @@ export const ec2Client = (region: string) =>
   memo(`ec2:${region}`, () => new EC2Client({ region, ...common }));
 export const dynamoClient = (region: string) =>
   memo(`ddb:${region}`, () => new DynamoDBClient({ region, ...common }));
+/**
+ * DocumentClient for the single table. `removeUndefinedValues` because records
+ * carry optional fields; the stores rely on plain JS values in and out.
+ */
+export const dynamoDocumentClient = (region: string) =>
+  memo(`ddbdoc:${region}`, () =>
+    DynamoDBDocumentClient.from(dynamoClient(region), { marshallOptions: { removeUndefinedValues: true } }),
+  );
 export const schedulerClient = (region: string) =>
   memo(`scheduler:${region}`, () => new SchedulerClient({ region, ...common }));
 export const snsClient = (region: string) =>
