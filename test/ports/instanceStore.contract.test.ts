@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoInstanceStore } from '../../src/aws/dynamodb/instanceStore.js';
 import { ConflictError, NotFoundError, StaleRunError } from '../../src/core/errors.js';
@@ -247,5 +248,26 @@ describe.each(implementations)('InstanceStore contract: %s', (_name, make) => {
     expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(StaleRunError) });
     expect(unknown).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundError) });
     expect((await store.get(key))?.chatRefs).toEqual([]);
+  });
+});
+
+describe('DynamoInstanceStore item layout', () => {
+  it('keeps records in the INSTANCE partition with a numeric TTL on tombstones', async () => {
+    // Arrange
+    await moto.reset();
+    const { doc, tableName, client } = await createTable(moto);
+    const store = new DynamoInstanceStore(doc, tableName, {
+      clock: () => new Date('2026-11-20T12:00:00.000Z'),
+    });
+
+    // Act
+    await store.put(record({ state: 'terminated', expiresAt: '2026-11-21T12:00:00.000Z' }));
+
+    // Assert
+    const scan = await client.send(new ScanCommand({ TableName: tableName }));
+    expect(scan.Items).toHaveLength(1);
+    expect(scan.Items![0]!.pk?.S).toBe('INSTANCE');
+    expect(scan.Items![0]!.sk?.S).toBe('eu-west-1#i-0123456789abcdef0');
+    expect(scan.Items![0]!.expiresAt?.N).toBe(String(Date.parse('2026-11-21T12:00:00.000Z') / 1000));
   });
 });

@@ -240,6 +240,25 @@ describe('EventBridgeNagScheduler on moto', () => {
     // Assert
     expect(keys.map((k) => k.instanceId).sort()).toEqual(ids.sort());
   });
+
+  it('lists only its own group', async () => {
+    // Arrange
+    const other = new EventBridgeNagScheduler(client, {
+      groupName: 'someone-else',
+      targetArn: NAG_FN,
+      roleArn: ROLE,
+      clock: () => START,
+    });
+    await other.ensureGroup();
+    await other.schedule(nag('i-0fedcba9876543210', '2030-01-01T12:00:00.000Z'));
+    await scheduler.schedule(nag('i-0123456789abcdef0', '2030-01-01T12:00:00.000Z'));
+
+    // Act
+    const mine = await scheduler.list();
+
+    // Assert
+    expect(mine.map((s) => s.instanceId)).toEqual(['i-0123456789abcdef0']);
+  });
 });
 
 describe('InProcessNagScheduler', () => {
