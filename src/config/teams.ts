@@ -23,10 +23,12 @@ export interface TeamsConfig {
   appType: TeamsAppType;
   /** Lambda: Secrets Manager secret holding `{"appPassword": "…"}`. */
   secretArn?: string;
-  /** Entra object ids (`from.aadObjectId`) allowed to act; empty = anyone in a subscribed channel. */
-  allowedUsers: string[];
-  /** Entra object ids allowed to subscribe/unsubscribe channels; empty = anyone allowed to act. */
-  adminUsers: string[];
+  /** Group → Entra object ids (`from.aadObjectId`) allowed to stop its instances. Unlisted groups: anyone in a subscribed channel. */
+  stopAllow: Record<string, string[]>;
+  /** Entra object ids allowed to change subscriptions (and to stop anywhere they may act). Empty = everyone. */
+  admins: string[];
+  /** Channel id (`19:…@thread.tacv2`) that receives nags of groups no channel follows. */
+  fallbackChannel?: string;
 }
 
 /** Reads the first of `names` that is set: the Azure spelling, then the upper-case one. */
@@ -38,12 +40,33 @@ function firstOf(r: EnvReader, names: readonly string[]): { name: string; value?
   return { name: names[0] ?? '' };
 }
 
-function guidList(r: EnvReader, name: string): string[] {
-  const ids = r.list(name).map((id) => id.toLowerCase());
+function guidList(r: EnvReader, name: string, raw: string[]): string[] {
+  const ids = raw.map((id) => id.toLowerCase());
   for (const id of ids) {
     if (!GUID_RE.test(id)) r.problems.push(`${name} must list Entra object ids (GUIDs); got "${id}"`);
   }
   return ids.filter((id) => GUID_RE.test(id));
+}
+
+/** `web=<oid>,<oid>;db=<oid>`: who may stop each group's instances (as SLACK_STOP_ALLOW). */
+function stopAllowList(r: EnvReader): Record<string, string[]> {
+  const raw = r.string('TEAMS_STOP_ALLOW');
+  if (!raw) return {};
+  const out: Record<string, string[]> = {};
+  for (const entry of raw
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z0-9]+)\s*=\s*(.+)$/.exec(entry);
+    if (!m) {
+      r.problems.push(
+        `TEAMS_STOP_ALLOW must look like "web=<entra-object-id>,<entra-object-id>;db=<entra-object-id>"; got "${entry}"`,
+      );
+      continue;
+    }
+    out[m[1]!] = guidList(r, 'TEAMS_STOP_ALLOW', m[2]!.split(/[\s,]+/).filter(Boolean));
+  }
+  return out;
 }
 
 export function readTeamsConfig(r: EnvReader): TeamsConfig {
@@ -86,8 +109,13 @@ export function readTeamsConfig(r: EnvReader): TeamsConfig {
     tenantId: tenant.value,
     appType,
     secretArn,
-    allowedUsers: guidList(r, 'TEAMS_ALLOWED_USERS'),
-    adminUsers: guidList(r, 'TEAMS_ADMIN_USERS'),
+    stopAllow: stopAllowList(r),
+    admins: guidList(r, 'TEAMS_ADMINS', r.list('TEAMS_ADMINS')),
+    fallbackChannel: r.matching(
+      'TEAMS_FALLBACK_CHANNEL',
+      /^19:[^;\s]+@thread\.(tacv2|skype|v2)$/,
+      'a Teams channel id such as 19:abc…@thread.tacv2 (from the channel link)',
+    ),
   };
 }
 

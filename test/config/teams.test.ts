@@ -6,7 +6,12 @@ const TENANT = '9a7b1c2d-3e4f-5a6b-0f8e-6b1c3a2d4e5f';
 
 describe('Teams config', () => {
   it('is off with nothing set, so no unauthenticated endpoint appears by accident', () => {
-    expect(loadConfig({}).teams).toMatchObject({ enabled: false, appType: 'SingleTenant', allowedUsers: [] });
+    expect(loadConfig({}).teams).toMatchObject({
+      enabled: false,
+      appType: 'SingleTenant',
+      stopAllow: {},
+      admins: [],
+    });
   });
 
   it('reads the Azure Bot names', () => {
@@ -37,16 +42,20 @@ describe('Teams config', () => {
     });
   });
 
-  it('accepts TEAMS_SECRET_ARN in place of the password (Lambda) and parses allow-lists', () => {
+  it('accepts TEAMS_SECRET_ARN in place of the password (Lambda) and parses allow-lists as Slack does', () => {
     const teams = loadConfig({
       MICROSOFT_APP_ID: APP,
       MICROSOFT_APP_TENANT_ID: TENANT,
       TEAMS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:lightsout-teams',
-      TEAMS_ALLOWED_USERS: `${TENANT.toUpperCase()}, ${APP}`,
+      TEAMS_STOP_ALLOW: `web=${TENANT.toUpperCase()}, ${APP};db=${APP}`,
+      TEAMS_ADMINS: APP,
+      TEAMS_FALLBACK_CHANNEL: '19:abc123@thread.tacv2',
     }).teams;
 
     expect(teams.appPassword).toBeUndefined();
-    expect(teams.allowedUsers).toEqual([TENANT, APP]);
+    expect(teams.stopAllow).toEqual({ web: [TENANT, APP], db: [APP] });
+    expect(teams.admins).toEqual([APP]);
+    expect(teams.fallbackChannel).toBe('19:abc123@thread.tacv2');
   });
 
   it('enables an unauthenticated local trial only when asked to', () => {
@@ -55,7 +64,12 @@ describe('Teams config', () => {
 
   it('names every missing or malformed variable', () => {
     const load = () =>
-      loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppType: 'Both', TEAMS_ALLOWED_USERS: 'alice' });
+      loadConfig({
+        MicrosoftAppId: 'abc',
+        MicrosoftAppType: 'Both',
+        TEAMS_STOP_ALLOW: 'web=alice',
+        TEAMS_ADMINS: 'bob',
+      });
 
     expect(load).toThrow(ConfigError);
     try {
@@ -66,7 +80,8 @@ describe('Teams config', () => {
       expect(text).toMatch(/MicrosoftAppType must be one of SingleTenant, MultiTenant, UserAssignedMSI/);
       expect(text).toMatch(/MicrosoftAppTenantId .* is required for a SingleTenant bot/);
       expect(text).toMatch(/MicrosoftAppPassword .* is required/);
-      expect(text).toMatch(/TEAMS_ALLOWED_USERS must list Entra object ids/);
+      expect(text).toMatch(/TEAMS_STOP_ALLOW must list Entra object ids \(GUIDs\); got "alice"/);
+      expect(text).toMatch(/TEAMS_ADMINS must list Entra object ids \(GUIDs\); got "bob"/);
     }
   });
 });

@@ -1,0 +1,217 @@
+/**
+ * The neutral NagMessage as an Adaptive Card 1.5, the Teams twin of the Slack
+ * Block Kit message: the same facts, outcome and controls. Buttons are
+ * `Action.Execute` (Universal Actions) so Teams sends an `adaptiveCard/action`
+ * invoke and shows the card we answer with. Plain JSON: no botbuilder here.
+ */
+import { formatDuration, formatRuntime } from '../../core/duration.js';
+import type { Choice } from '../core/choices.js';
+import {
+  type ChatPerson,
+  headline,
+  instanceLabel,
+  type NagMessage,
+  type OutcomeStyle,
+  outcomeText,
+} from '../core/nagMessage.js';
+
+export type CardElement = Record<string, unknown>;
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: CardElement[];
+  actions?: CardElement[];
+  msteams?: { width: 'Full' };
+}
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** The `verb` of every Action.Execute the bot renders; the invoke handler switches on it. */
+export const VERBS = {
+  stop: 'lightsout.stop',
+  snooze: 'lightsout.snooze',
+  extend: 'lightsout.extend',
+} as const;
+/** Input ids; Teams merges input values into the action's data on submit. */
+export const INPUTS = { snooze: 'snoozeChoice', extend: 'extendChoice' } as const;
+const STOP_CONFIRM_ID = 'stopConfirm';
+
+/** Data every button carries: the run token (see runToken.ts) and, for Stop, the confirmation. */
+export interface ActionData {
+  token: string;
+  confirmed?: boolean;
+}
+
+export function card(body: CardElement[], actions?: CardElement[]): AdaptiveCard {
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body,
+    ...(actions?.length ? { actions } : {}),
+    msteams: { width: 'Full' },
+  };
+}
+
+export const text = (value: string, extra: CardElement = {}): CardElement => ({
+  type: 'TextBlock',
+  text: value,
+  wrap: true,
+  ...extra,
+});
+
+/** Teams renders `{{DATE()}}`/`{{TIME()}}` in each reader's own time zone; it wants RFC 3339 without millis. */
+export function localTime(iso: string): string {
+  return `{{TIME(${new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')})}}`;
+}
+
+function localDateTime(iso: string): string {
+  const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${t}, SHORT)}} {{TIME(${t})}}`;
+}
+
+export const teamsOutcomeStyle: OutcomeStyle = {
+  person: (p: ChatPerson) => p.name ?? 'someone',
+  time: localTime,
+};
+
+export type NoticeTone = 'info' | 'warning' | 'error';
+
+/** A banner on top of a card: what just happened, for the person who clicked (and whoever looks). */
+export function noticeBlock(notice: string, tone: NoticeTone): CardElement {
+  const style = tone === 'error' ? 'attention' : tone === 'warning' ? 'warning' : 'emphasis';
+  return { type: 'Container', style, items: [text(markdownSafe(notice), { weight: 'Bolder' })] };
+}
+
+/** Core text uses `code` spans, which Teams' card markdown does not have; quotes read fine. */
+export function markdownSafe(s: string): string {
+  return s.replace(/`([^`]+)`/g, '"$1"');
+}
+
+function facts(m: NagMessage): CardElement {
+  const f = m.facts;
+  const rows: [string, string | undefined][] = [
+    ['Instance', instanceLabel(f)],
+    ['Type', f.instanceType],
+    ['Region', f.availabilityZone ? `${f.region} (${f.availabilityZone})` : f.region],
+    ['Account', f.account],
+    ['Group', f.group],
+    ['Running for', formatRuntime(f.runtimeSeconds)],
+    ['Threshold', formatDuration(f.thresholdSeconds)],
+    ['Launched', localDateTime(f.launchTime)],
+    ['Reminders', f.nagCount > 0 ? String(f.nagCount) : undefined],
+  ];
+  return {
+    type: 'FactSet',
+    facts: rows.filter((r): r is [string, string] => !!r[1]).map(([title, value]) => ({ title, value })),
+  };
+}
+
+function choiceSet(id: string, label: string, choices: readonly Choice[]): CardElement {
+  return {
+    type: 'Input.ChoiceSet',
+    id,
+    label,
+    value: choices[0]?.value ?? '',
+    choices: choices.map((c) => ({ title: c.label, value: c.value })),
+  };
+}
+
+function execute(
+  title: string,
+  verb: string,
+  data: ActionData,
+  style?: 'destructive' | 'positive',
+): CardElement {
+  return { type: 'Action.Execute', title, verb, data, ...(style ? { style } : {}) };
+}
+
+/**
+ * Stop asks first, inside the card: the Stop button only reveals a hidden
+ * confirmation (client-side, for the clicker alone); its "Yes, stop it" sends
+ * the invoke, flagged `confirmed`.
+ */
+function stopControls(m: NagMessage): CardElement[] {
+  return [
+    {
+      type: 'ActionSet',
+      actions: [{ type: 'Action.ToggleVisibility', title: 'Stop…', targetElements: [STOP_CONFIRM_ID] }],
+    },
+    stopConfirmation(m, false),
+  ];
+}
+
+function stopConfirmation(m: NagMessage, visible: boolean): CardElement {
+  return {
+    type: 'Container',
+    id: STOP_CONFIRM_ID,
+    ...(visible ? {} : { isVisible: false }),
+    style: 'warning',
+    items: [
+      text(`Stop ${instanceLabel(m.facts)} now? Whatever runs on it stops with it.`, { weight: 'Bolder' }),
+      {
+        type: 'ActionSet',
+        actions: [
+          execute('Yes, stop it', VERBS.stop, { token: m.token, confirmed: true }, 'destructive'),
+          { type: 'Action.ToggleVisibility', title: 'Cancel', targetElements: [STOP_CONFIRM_ID] },
+        ],
+      },
+    ],
+  };
+}
+
+function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[] {
+  const out: CardElement[] = [];
+  if (m.actions.stop) out.push(...(opts.confirmStop ? [stopConfirmation(m, true)] : stopControls(m)));
+  if (m.actions.snooze) {
+    out.push(choiceSet(INPUTS.snooze, 'Snooze the nags', m.snoozeChoices), {
+      type: 'ActionSet',
+      actions: [execute('Snooze', VERBS.snooze, { token: m.token })],
+    });
+  }
+  if (m.actions.extend) {
+    out.push(choiceSet(INPUTS.extend, "Extend this run's threshold", m.extendChoices), {
+      type: 'ActionSet',
+      actions: [execute('Extend', VERBS.extend, { token: m.token })],
+    });
+  }
+  return out;
+}
+
+export interface NagCardOptions {
+  /** Shown above the facts: the reply to a click or command. */
+  notice?: { text: string; tone: NoticeTone };
+  /** An introduction line (e.g. `status` notes). */
+  intro?: string;
+  /** Show the Stop confirmation already open (a Stop invoke that arrived unconfirmed). */
+  confirmStop?: boolean;
+}
+
+/** The nag card for `m`; the outcome, when there is one, replaces the buttons that no longer apply. */
+export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): AdaptiveCard {
+  const body: CardElement[] = [];
+  if (opts.notice) body.push(noticeBlock(opts.notice.text, opts.notice.tone));
+  const over = !m.outcome || m.outcome.kind === 'snoozed' || m.outcome.kind === 'extended';
+  body.push(
+    text(over ? headline({ ...m, outcome: undefined }) : instanceLabel(m.facts), {
+      size: 'Medium',
+      weight: 'Bolder',
+    }),
+  );
+  if (m.outcome) {
+    const ended = !over;
+    body.push(
+      text(outcomeText(m.outcome, teamsOutcomeStyle, 'teams'), {
+        color: ended ? 'Good' : 'Accent',
+        weight: 'Bolder',
+      }),
+    );
+  }
+  if (opts.intro) body.push(text(markdownSafe(opts.intro), { isSubtle: true }));
+  body.push(facts(m));
+  for (const w of m.facts.warnings)
+    body.push(text(`⚠ ${markdownSafe(w)}`, { color: 'Warning', size: 'Small' }));
+  body.push(...controls(m, { confirmStop: opts.confirmStop }));
+  return card(body, [{ type: 'Action.OpenUrl', title: 'Open in EC2 console', url: m.facts.consoleUrl }]);
+}

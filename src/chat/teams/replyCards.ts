@@ -1,0 +1,60 @@
+/**
+ * Neutral ChatReply → what the bot posts in Teams: an Adaptive Card for
+ * lists and instances, plain markdown text otherwise. Teams has no ephemeral
+ * messages, so `private` replies go in the command's own thread like the rest.
+ */
+import { formatDuration, formatRuntime } from '../../core/duration.js';
+import { instanceLabel } from '../core/nagMessage.js';
+import type { ChatReply, InstanceRow } from '../core/replies.js';
+import { type AdaptiveCard, type CardElement, card, renderNagCard, text } from './nagCard.js';
+
+export interface TeamsReply {
+  /** Markdown text (Teams renders a subset). */
+  text?: string;
+  card?: AdaptiveCard;
+}
+
+function rowBlock(r: InstanceRow): CardElement {
+  const flags = [
+    r.over ? 'over threshold' : '',
+    r.snoozedUntil ? `snoozed until {{TIME(${r.snoozedUntil.replace(/\.\d{3}Z$/, 'Z')})}}` : '',
+    r.undelivered ? 'last nag reached no channel' : '',
+  ].filter(Boolean);
+  return {
+    type: 'Container',
+    separator: true,
+    ...(r.over ? { style: 'warning' } : {}),
+    items: [
+      text(`**${instanceLabel(r)}** · ${r.group} · ${r.region}`),
+      text(
+        `${formatRuntime(r.runtimeSeconds)} of ${formatDuration(r.thresholdSeconds)}${flags.length ? ` · ${flags.join(' · ')}` : ''}`,
+        { isSubtle: true, spacing: 'None' },
+      ),
+    ],
+    selectAction: { type: 'Action.OpenUrl', url: r.consoleUrl, title: 'Open in EC2 console' },
+  };
+}
+
+/** Renders a command's answer. */
+export function renderReply(reply: ChatReply): TeamsReply {
+  switch (reply.kind) {
+    case 'text': {
+      // Teams message markdown has `code` spans, unlike card TextBlocks, so lines go as written.
+      return { text: [reply.title ? `**${reply.title}**` : '', ...reply.lines].filter(Boolean).join('\n\n') };
+    }
+    case 'instances': {
+      const body: CardElement[] = [text(reply.title, { size: 'Medium', weight: 'Bolder' })];
+      if (reply.rows.length === 0) body.push(text(reply.empty, { isSubtle: true }));
+      else body.push(...reply.rows.map(rowBlock));
+      return { card: card(body) };
+    }
+    case 'instance':
+      return { card: renderNagCard(reply.message, { intro: reply.intro }) };
+    case 'error':
+      return {
+        text: [`That did not work: ${reply.error}.`, '**Usage**', ...reply.usage].join('\n\n'),
+      };
+    case 'refused':
+      return { text: reply.reason };
+  }
+}

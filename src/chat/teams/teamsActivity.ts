@@ -1,0 +1,91 @@
+/**
+ * Reading Teams Activities: the command text behind an @mention, the channel
+ * a message or click came from, and the person behind it. Teams addresses a
+ * channel post's thread as `<channel id>;messageid=<root id>`; everything here
+ * reduces that to the channel, which is what subscriptions name.
+ */
+import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
+import type { ChatActor } from '../../ports/chat.js';
+import type { ChannelRef } from '../../ports/subscriptionStore.js';
+
+export const TEAMS_CHANNEL_ID = 'msteams';
+
+interface TeamsChannelData {
+  channel?: { id?: string; name?: string };
+  team?: { id?: string; name?: string; aadGroupId?: string };
+  tenant?: { id?: string };
+  eventType?: string;
+}
+
+export function channelData(activity: Partial<Activity>): TeamsChannelData {
+  return (activity.channelData ?? {}) as TeamsChannelData;
+}
+
+/** `19:abc@thread.tacv2;messageid=123` → `19:abc@thread.tacv2`. */
+export function baseConversationId(id: string): string {
+  return id.split(';')[0] ?? id;
+}
+
+/** The text after the bot's @mention, with Teams' HTML and entities removed. */
+export function commandText(activity: Partial<Activity>): string {
+  // removeRecipientMention edits activity.text; work on a copy so logs keep the original.
+  const copy = { ...activity, text: activity.text ?? '' };
+  const withoutBot = TurnContext.removeRecipientMention(copy) ?? copy.text;
+  return withoutBot
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&amp;/gi, '&')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * The channel (or group chat) an activity belongs to, with the conversation
+ * reference that posts a new thread there: the thread part of the id removed,
+ * and no activity id, so a proactive send starts a new post.
+ */
+export function channelOf(activity: Partial<Activity>): ChannelRef {
+  const data = channelData(activity);
+  const conversationId = baseConversationId(activity.conversation?.id ?? '');
+  const channelId = data.channel?.id ?? conversationId;
+  const tenantId = data.tenant?.id ?? activity.conversation?.tenantId;
+  const reference = TurnContext.getConversationReference(activity);
+  delete reference.activityId;
+  const conversationReference: Partial<ConversationReference> = {
+    ...reference,
+    conversation: { ...reference.conversation!, id: channelId, tenantId },
+  };
+  return {
+    platform: 'teams',
+    channelId,
+    serviceUrl: activity.serviceUrl,
+    tenantId,
+    teamId: data.team?.id,
+    conversationReference: JSON.parse(JSON.stringify(conversationReference)) as Record<string, unknown>,
+  };
+}
+
+/**
+ * The person: their Entra object id when Teams sends it (always, for real
+ * users), else the channel account id, so allow-lists and audit entries name
+ * people the way an Entra admin knows them.
+ */
+export function actorOf(activity: Partial<Activity>): ChatActor {
+  const from = activity.from;
+  const id = from?.aadObjectId ?? from?.id ?? 'unknown';
+  const timeZone = (activity as { localTimezone?: string }).localTimezone;
+  return {
+    platform: 'teams',
+    id: id.toLowerCase(),
+    name: from?.name,
+    timeZone: async () => timeZone,
+  };
+}
+
+/** True when the activity says this bot itself was added or removed. */
+export function botIsAmong(members: { id: string }[] | undefined, activity: Partial<Activity>): boolean {
+  return !!members?.some((m) => m.id === activity.recipient?.id);
+}

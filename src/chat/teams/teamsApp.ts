@@ -1,0 +1,99 @@
+/**
+ * Teams wiring, in two steps because the chat core needs the Teams gateway
+ * and the Teams bot needs the chat core:
+ *
+ *   const transport = createTeamsTransport(config.teams, log);          // adapter + gateway
+ *   const core = createChatCore({ …, gateways: [transport.gateway], policies: { teams: teamsAccessPolicy(config.teams) } });
+ *   const endpoint = createTeamsEndpoint(transport, { core, subscriptions, installations, clock, log });
+ *   endpoint.handle({ method, headers, body })                          // Lambda; or endpoint.listener for node:http
+ */
+import type { CloudAdapter } from 'botbuilder';
+import type { TeamsConfig } from '../../config/teams.js';
+import type { Log } from '../../log.js';
+import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { AccessPolicy } from '../core/authorizer.js';
+import type { ChatCore } from '../core/chatCore.js';
+import { createTeamsAdapter, type TeamsAdapterOptions } from './teamsAdapter.js';
+import { TeamsBot } from './teamsBot.js';
+import { TeamsGateway } from './teamsGateway.js';
+import {
+  type HttpRequestLike,
+  type HttpResponseLike,
+  processTeamsRequest,
+  teamsRequestListener,
+} from './teamsHttp.js';
+
+/** How Teams usage lines spell the command. */
+export const TEAMS_COMMAND_PREFIX = '@Lights Out';
+
+export interface TeamsTransport {
+  adapter: CloudAdapter;
+  gateway: TeamsGateway;
+}
+
+export function createTeamsTransport(
+  config: TeamsConfig,
+  log: Log,
+  opts: TeamsAdapterOptions = {},
+): TeamsTransport {
+  const adapter = createTeamsAdapter(config, log, opts);
+  return { adapter, gateway: new TeamsGateway(adapter, config.appId ?? '') };
+}
+
+export function teamsAccessPolicy(config: TeamsConfig): AccessPolicy {
+  return { stopAllow: config.stopAllow, admins: config.admins };
+}
+
+/**
+ * The Teams fallback channel as the chat core needs it. A proactive post
+ * needs the tenant's service URL, which only Teams can tell: it is taken from
+ * an installation in the same deployment (one tenant shares one service URL).
+ */
+export async function teamsFallbackChannel(
+  config: TeamsConfig,
+  installations: ChatInstallationStore,
+): Promise<ChannelRef | undefined> {
+  if (!config.fallbackChannel) return undefined;
+  const known = (await installations.all('teams')).find((i) => i.channel.serviceUrl);
+  if (!known) return undefined;
+  return {
+    platform: 'teams',
+    channelId: config.fallbackChannel,
+    serviceUrl: known.channel.serviceUrl,
+    tenantId: known.channel.tenantId ?? config.tenantId,
+  };
+}
+
+export interface TeamsEndpointDeps {
+  core: Pick<ChatCore, 'actions' | 'commands'>;
+  subscriptions: SubscriptionStore;
+  installations: ChatInstallationStore;
+  clock: Clock;
+  log: Log;
+}
+
+export interface TeamsEndpoint {
+  bot: TeamsBot;
+  /** One request in, one response out (Lambda). */
+  handle(req: HttpRequestLike): Promise<HttpResponseLike>;
+  /** node:http handler for the single process's `/api/messages`. */
+  listener: ReturnType<typeof teamsRequestListener>;
+}
+
+export function createTeamsEndpoint(transport: TeamsTransport, deps: TeamsEndpointDeps): TeamsEndpoint {
+  const bot = new TeamsBot({
+    commands: deps.core.commands(TEAMS_COMMAND_PREFIX),
+    actions: deps.core.actions,
+    subscriptions: deps.subscriptions,
+    installations: deps.installations,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  return {
+    bot,
+    handle: (req) => processTeamsRequest(transport.adapter, bot, req, deps.log),
+    listener: teamsRequestListener(transport.adapter, bot, deps.log),
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The Teams bot: turns Activities into the chat core's commands and actions
+ * and renders the answers. Installation events store where the bot lives;
+ * @mentions become commands; `Action.Execute` clicks become actions whose
+ * refreshed card goes back as the invoke response, which Teams shows in
+ * place of the clicked card. No business logic here.
+ */
+import {
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  CardFactory,
+  type InvokeResponse,
+  MessageFactory,
+  TeamsActivityHandler,
+  type TurnContext,
+} from 'botbuilder';
+import { z } from 'zod';
+import type { Log } from '../../log.js';
+import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
+import type { Clock } from '../../ports/clock.js';
+import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
+import type { CommandContext } from '../core/commandContext.js';
+import type { CommandService } from '../core/commandService.js';
+import { decodeRunToken } from '../core/runToken.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, INPUTS, renderNagCard, VERBS } from './nagCard.js';
+import { renderReply } from './replyCards.js';
+import { actorOf, botIsAmong, channelData, channelOf, commandText } from './teamsActivity.js';
+
+export interface TeamsBotDeps {
+  /** A CommandService whose usage lines say `@Lights Out`. */
+  commands: CommandService;
+  actions: ActionPipeline;
+  subscriptions: SubscriptionStore;
+  installations: ChatInstallationStore;
+  clock: Clock;
+  log: Log;
+}
+
+const WELCOME = [
+  '**Lights Out is here.** It nags about EC2 instances that run past their threshold, with Stop, Snooze and Extend on every nag.',
+  "In the channel that should receive a group's nags, mention me: `@Lights Out subscribe <group>` (the group is the instance's `MonitorGroup` tag).",
+  '`@Lights Out help` lists every command.',
+].join('\n\n');
+
+const ExecuteValue = z.object({
+  action: z.object({
+    type: z.literal('Action.Execute'),
+    verb: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+const VERB_TO_ACTION: Record<string, ActionKind> = {
+  [VERBS.stop]: 'stop',
+  [VERBS.snooze]: 'snooze',
+  [VERBS.extend]: 'extend',
+};
+
+/** A short message Teams shows the clicker instead of changing the card. */
+function messageResponse(text: string): InvokeResponse<AdaptiveCardInvokeResponse> {
+  return {
+    status: 200,
+    body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never },
+  };
+}
+
+function cardResponse(card: AdaptiveCard): InvokeResponse<AdaptiveCardInvokeResponse> {
+  return { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never } };
+}
+
+export class TeamsBot extends TeamsActivityHandler {
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleCommand(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.installed(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.removed(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      if (botIsAmong(context.activity.membersAdded, context.activity)) await this.installed(context);
+      await next();
+    });
+    this.onMembersRemoved(async (context, next) => {
+      if (botIsAmong(context.activity.membersRemoved, context.activity)) await this.removed(context);
+      await next();
+    });
+  }
+
+  private context(activity: Partial<Activity>): CommandContext {
+    return { channel: channelOf(activity), actor: actorOf(activity), requestId: activity.id };
+  }
+
+  private async handleCommand(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (activity.value && !activity.text) {
+      // An old-style Action.Submit or a message extension: nothing Lights Out renders sends these.
+      await context.sendActivity(
+        'That button is not one Lights Out knows. Mention me with `help` for what works.',
+      );
+      return;
+    }
+    const text = commandText(activity);
+    const reply = await this.deps.commands.handleText(text, this.context(activity));
+    const rendered = renderReply(reply);
+    await context.sendActivity(
+      rendered.card
+        ? MessageFactory.attachment(CardFactory.adaptiveCard(rendered.card))
+        : MessageFactory.text(rendered.text ?? ''),
+    );
+  }
+
+  /** Added to a team or group chat: remember where, and say hello once. */
+  private async installed(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const data = channelData(activity);
+    const channel = channelOf(activity);
+    const id = data.team?.id ?? channel.channelId;
+    const known = await this.deps.installations.get('teams', id);
+    await this.deps.installations.save({
+      platform: 'teams',
+      id,
+      channel,
+      name: data.team?.name,
+      installedBy: activity.from?.aadObjectId
+        ? `teams:${activity.from.aadObjectId.toLowerCase()}`
+        : undefined,
+      installedAt: known?.installedAt ?? this.deps.clock().toISOString(),
+    });
+    this.deps.log.info('teams installation stored', {
+      team: id,
+      tenant: channel.tenantId,
+      refreshed: !!known,
+    });
+    if (!known) await context.sendActivity(MessageFactory.text(WELCOME));
+  }
+
+  /** Removed: forget the team and its channels' subscriptions, which could no longer be delivered. */
+  private async removed(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const channel = channelOf(activity);
+    const teamId = channelData(activity).team?.id;
+    const id = teamId ?? channel.channelId;
+    await this.deps.installations.remove('teams', id);
+    const subs = (await this.deps.subscriptions.all()).filter(
+      (s) =>
+        s.channel.platform === 'teams' &&
+        (teamId ? s.channel.teamId === teamId : s.channel.channelId === channel.channelId),
+    );
+    for (const s of subs) await this.deps.subscriptions.unsubscribe(s.group, s.channel);
+    this.deps.log.info('teams installation removed', { team: id, droppedSubscriptions: subs.length });
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    return this.handleCardAction(context);
+  }
+
+  private async handleCardAction(context: TurnContext): Promise<InvokeResponse<AdaptiveCardInvokeResponse>> {
+    const parsed = ExecuteValue.safeParse(context.activity.value);
+    if (!parsed.success) {
+      this.deps.log.warn('malformed adaptiveCard/action invoke', { issues: parsed.error.issues.length });
+      return messageResponse('That click arrived without the data Lights Out needs; nothing was done.');
+    }
+    const { verb, data = {} } = parsed.data.action;
+    const action = VERB_TO_ACTION[verb];
+    if (!action) return messageResponse(`"${verb}" is not a Lights Out button; nothing was done.`);
+    const target = typeof data.token === 'string' ? decodeRunToken(data.token) : undefined;
+    if (!target) {
+      return messageResponse(
+        'This card does not say which instance it is for; nothing was done. Mention me with `status <instance-id>` for a fresh card.',
+      );
+    }
+    if (action === 'stop' && data.confirmed !== true) {
+      return messageResponse('Stopping needs a confirmation: press "Stop…", then "Yes, stop it".');
+    }
+    const choiceKey = action === 'snooze' ? INPUTS.snooze : action === 'extend' ? INPUTS.extend : undefined;
+    const choice = choiceKey && typeof data[choiceKey] === 'string' ? (data[choiceKey] as string) : undefined;
+
+    const result = await this.deps.actions.handle({
+      action,
+      target,
+      choice,
+      ctx: this.context(context.activity),
+    });
+    this.deps.log.info('teams card action', { action, instanceId: target.instanceId, status: result.status });
+    return this.answer(result);
+  }
+
+  private answer(result: ActionResult): InvokeResponse<AdaptiveCardInvokeResponse> {
+    if (!result.message) return messageResponse(result.notice);
+    switch (result.status) {
+      case 'done':
+        return cardResponse(renderNagCard(result.message));
+      case 'stale':
+        return cardResponse(
+          renderNagCard(result.message, { notice: { text: result.notice, tone: 'warning' } }),
+        );
+      case 'failed':
+        return cardResponse(
+          renderNagCard(result.message, { notice: { text: result.notice, tone: 'error' } }),
+        );
+      default:
+        return messageResponse(result.notice);
+    }
+  }
+}

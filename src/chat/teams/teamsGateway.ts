@@ -1,0 +1,136 @@
+/**
+ * The Teams side of the outbound ChatGateway port: posts nag cards
+ * proactively through stored conversation references, replaces them in place
+ * and replies in their threads. A post to a channel's conversation id starts
+ * a new thread; the thread is then addressed as `<channel>;messageid=<root>`.
+ */
+import {
+  CardFactory,
+  type CloudAdapter,
+  type ConversationReference,
+  MessageFactory,
+  type TurnContext,
+} from 'botbuilder';
+import type { ChatMessageRef } from '../../core/instance.js';
+import type { ChatGateway } from '../../ports/chat.js';
+import type { ChannelRef } from '../../ports/subscriptionStore.js';
+import type { NagMessage } from '../core/nagMessage.js';
+import { renderNagCard } from './nagCard.js';
+import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
+
+/** Group chats (`…@thread.v2`) have no threads; channels (`…@thread.tacv2`, `…@thread.skype`) do. */
+const isGroupChat = (conversationId: string) => /@thread\.v2$/.test(conversationId);
+
+export class TeamsGateway implements ChatGateway {
+  readonly platform = 'teams' as const;
+
+  constructor(
+    private readonly adapter: CloudAdapter,
+    /** Empty in unauthenticated mode. */
+    private readonly appId: string,
+  ) {}
+
+  private reference(
+    conversationId: string,
+    serviceUrl: string | undefined,
+    tenantId?: string,
+    stored?: Record<string, unknown>,
+  ): Partial<ConversationReference> {
+    const base = (stored ?? {}) as Partial<ConversationReference>;
+    const url = serviceUrl ?? base.serviceUrl;
+    if (!url)
+      throw new Error(
+        `Teams conversation ${conversationId} has no service URL; re-run "subscribe" in that channel`,
+      );
+    return {
+      ...base,
+      channelId: TEAMS_CHANNEL_ID,
+      serviceUrl: url,
+      bot: base.bot ?? { id: this.appId ? `28:${this.appId}` : 'lightsout', name: 'Lights Out' },
+      conversation: {
+        ...(base.conversation ?? {}),
+        id: conversationId,
+        isGroup: true,
+        tenantId,
+        conversationType: isGroupChat(conversationId) ? 'groupChat' : 'channel',
+        name: '',
+      },
+      activityId: undefined,
+    };
+  }
+
+  private async within(
+    reference: Partial<ConversationReference>,
+    logic: (ctx: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
+      // botbuilder marks proactive sends as replies to its synthetic continuation event; Teams would
+      // read that as a reply to a message that does not exist. A post to the channel id starts a thread.
+      ctx.onSendActivities(async (_ctx, activities, next) => {
+        for (const a of activities) delete a.replyToId;
+        return next();
+      });
+      await logic(ctx);
+    });
+  }
+
+  async post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef> {
+    const channelId = baseConversationId(channel.channelId);
+    let messageId: string | undefined;
+    await this.within(
+      this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
+      async (ctx) => {
+        const res = await ctx.sendActivity(
+          MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message))),
+        );
+        messageId = res?.id;
+      },
+    );
+    if (!messageId) throw new Error(`Teams accepted the nag in ${channelId} but returned no activity id`);
+    const ref = this.reference(
+      channelId,
+      channel.serviceUrl,
+      channel.tenantId,
+      channel.conversationReference,
+    );
+    return {
+      platform: 'teams',
+      channelId,
+      messageId,
+      serviceUrl: ref.serviceUrl,
+      tenantId: channel.tenantId,
+    };
+  }
+
+  async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
+    await this.within(this.reference(ref.channelId, ref.serviceUrl, ref.tenantId), async (ctx) => {
+      const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message)));
+      activity.id = ref.messageId;
+      await ctx.updateActivity(activity);
+    });
+  }
+
+  async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
+    const conversationId = isGroupChat(ref.channelId)
+      ? ref.channelId
+      : `${ref.channelId};messageid=${ref.messageId}`;
+    await this.within(this.reference(conversationId, ref.serviceUrl, ref.tenantId), async (ctx) => {
+      await ctx.sendActivity(MessageFactory.text(text));
+    });
+  }
+
+  /**
+   * Teams has no message only one person sees in a channel; the note is
+   * posted in the channel with an @mention of the person (by Entra object id).
+   */
+  async notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void> {
+    const channelId = baseConversationId(channel.channelId);
+    await this.within(
+      this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
+      async (ctx) => {
+        const mention = { type: 'mention', text: '<at>you</at>', mentioned: { id: userId, name: 'you' } };
+        await ctx.sendActivity({ type: 'message', text: `<at>you</at>: ${text}`, entities: [mention] });
+      },
+    );
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * One HTTP request into `adapter.process` and its response back out, for any
+ * host: the Lambda Function URL handler and the single process's
+ * `/api/messages` route. botbuilder writes to an Express-style response
+ * object; this shim collects status and body so invoke responses (the card
+ * an `Action.Execute` click gets back) reach Teams on every host.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Log } from '../../log.js';
+
+export interface HttpRequestLike {
+  method: string;
+  /** Header names in any case. */
+  headers: Record<string, string | undefined>;
+  body?: string;
+}
+
+export interface HttpResponseLike {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Bot Framework activities are small; a card-heavy one is a few tens of KB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const json = (status: number, value: unknown): HttpResponseLike => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(value),
+});
+
+export async function processTeamsRequest(
+  adapter: CloudAdapter,
+  bot: ActivityHandler,
+  req: HttpRequestLike,
+  log: Log,
+): Promise<HttpResponseLike> {
+  if (req.method.toUpperCase() !== 'POST') {
+    return {
+      ...json(405, { error: 'POST Bot Framework activities to this endpoint' }),
+      headers: { allow: 'POST', 'content-type': 'application/json; charset=utf-8' },
+    };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(req.body ?? '');
+  } catch {
+    return json(400, { error: 'the body must be a JSON Bot Framework Activity' });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return json(400, { error: 'the body must be a JSON object (one Bot Framework Activity)' });
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = v;
+
+  let status = 200;
+  let sent: unknown;
+  const res = {
+    socket: undefined,
+    status: (code: number) => {
+      status = code;
+    },
+    header: () => undefined,
+    send: (value: unknown) => {
+      sent = value;
+    },
+    end: () => undefined,
+  };
+  try {
+    await adapter.process({ method: 'POST', headers, body: body as Record<string, unknown> }, res, (ctx) =>
+      bot.run(ctx),
+    );
+  } catch (err) {
+    // botbuilder validates the activity's shape before its own try block.
+    log.warn('teams request rejected', { error: err instanceof Error ? err.message : String(err) });
+    return json(400, { error: 'the body is not a valid Bot Framework Activity' });
+  }
+  if (sent === undefined) return { status, headers: {}, body: '' };
+  if (typeof sent === 'string')
+    return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: sent };
+  return json(status, sent);
+}
+
+/** Node http handler for the single process's route (`/api/messages`). */
+export function teamsRequestListener(adapter: CloudAdapter, bot: ActivityHandler, log: Log) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        res
+          .writeHead(413, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'body too large' }));
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const out = await processTeamsRequest(
+      adapter,
+      bot,
+      { method: req.method ?? 'GET', headers, body: Buffer.concat(chunks).toString('utf8') },
+      log,
+    );
+    res.writeHead(out.status, out.headers).end(out.body);
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * Everything the Teams end-to-end tests run against: moto EC2, in-memory
+ * SQLite stores, the real MonitorService and chat core, the real CloudAdapter
+ * (auth off) behind an HTTP route, and a fake Bot Connector on loopback.
+ * Time is a virtual clock the test moves.
+ */
+import { createServer, type Server } from 'node:http';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
+import { createChatCore } from '../../../src/chat/core/chatCore.js';
+import {
+  createTeamsEndpoint,
+  createTeamsTransport,
+  type TeamsEndpoint,
+} from '../../../src/chat/teams/teamsApp.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { HOUR } from '../../../src/core/duration.js';
+import type { InstanceKey } from '../../../src/core/instance.js';
+import { createLogger } from '../../../src/log.js';
+import type { NagSchedule, NagScheduler } from '../../../src/ports/nagScheduler.js';
+import { InProcessEventBus } from '../../../src/services/monitor/eventBus.js';
+import { MonitorService } from '../../../src/services/monitor/monitorService.js';
+import { SqliteAuditLog } from '../../../src/sqlite/auditLog.js';
+import { SqliteChatInstallationStore } from '../../../src/sqlite/chatInstallationStore.js';
+import { openDatabase } from '../../../src/sqlite/database.js';
+import { SqliteIdempotencyStore } from '../../../src/sqlite/idempotencyStore.js';
+import { SqliteInstanceStore } from '../../../src/sqlite/instanceStore.js';
+import { SqliteSubscriptionStore } from '../../../src/sqlite/subscriptionStore.js';
+import type { FakeBotConnector } from '../../support/fakeBotConnector.js';
+import type { MotoServer } from '../../support/moto.js';
+
+export const TENANT = '5d3e2b1a-0c9f-4e8d-a7b6-c5d4e3f2a1b0';
+export const ALICE = 'a11ce000-0000-4000-8000-000000000001';
+export const BOT = '28:lightsout-test-bot';
+export const TEAM = '19:team-platform@thread.tacv2';
+export const OPS = '19:ops-channel@thread.tacv2';
+export const OTHER = '19:other-channel@thread.tacv2';
+
+/** A nag scheduler that only remembers; tests fire nags themselves (moto has no schedules). */
+class RecordingScheduler implements NagScheduler {
+  readonly entries = new Map<string, NagSchedule>();
+  async schedule(e: NagSchedule) {
+    this.entries.set(`${e.region}/${e.instanceId}`, e);
+  }
+  async cancel(k: InstanceKey) {
+    this.entries.delete(`${k.region}/${k.instanceId}`);
+  }
+  async get(k: InstanceKey) {
+    return this.entries.get(`${k.region}/${k.instanceId}`);
+  }
+  async list() {
+    return [...this.entries.values()];
+  }
+}
+
+export async function createTeamsWorld(
+  moto: MotoServer,
+  connector: FakeBotConnector,
+  env: Record<string, string> = {},
+) {
+  let now = new Date();
+  const clock = () => now;
+  const config = loadConfig({ TEAMS_ENABLED: 'true', AWS_REGION: 'us-east-1', ...env });
+  const warnings: string[] = [];
+  const log = createLogger('teams-test', 'ERROR');
+  const warn = log.warn.bind(log);
+  log.warn = (message: unknown, ...rest: never[]) => {
+    warnings.push(String(message));
+    warn(message as string, ...rest);
+  };
+  const ec2 = new EC2Client({ ...moto.clientConfig, region: 'us-east-1' });
+  const db = openDatabase(':memory:');
+  const instances = new SqliteInstanceStore(db, { clock });
+  const subscriptions = new SqliteSubscriptionStore(db);
+  const installations = new SqliteChatInstallationStore(db);
+  const audit = new SqliteAuditLog(db);
+  const idempotency = new SqliteIdempotencyStore(db);
+  const fleet = new Ec2Fleet((region) => new EC2Client({ ...moto.clientConfig, region }));
+  const bus = new InProcessEventBus();
+  const monitor = new MonitorService({
+    fleet,
+    store: instances,
+    scheduler: new RecordingScheduler(),
+    notifier: { notify: async () => undefined },
+    events: bus,
+    clock,
+    settings: config.monitor,
+  });
+  const transport = createTeamsTransport(config.teams, log);
+  const core = createChatCore({
+    monitor,
+    fleet,
+    audit,
+    instances,
+    subscriptions,
+    idempotency,
+    gateways: [transport.gateway],
+    policies: { teams: { stopAllow: config.teams.stopAllow, admins: config.teams.admins } },
+    clock,
+    log,
+  });
+  bus.subscribe(async (event) => {
+    await core.delivery.deliverEvent(event);
+  });
+  const endpoint: TeamsEndpoint = createTeamsEndpoint(transport, {
+    core,
+    subscriptions,
+    installations,
+    clock,
+    log,
+  });
+
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/api/messages') void endpoint.listener(req, res);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/messages`;
+
+  return {
+    config,
+    warnings,
+    ec2,
+    instances,
+    subscriptions,
+    installations,
+    audit,
+    monitor,
+    core,
+    endpoint,
+    url,
+    connector,
+    setNow(d: Date) {
+      now = d;
+    },
+    get now() {
+      return now;
+    },
+    /** Launches a monitored instance in moto and lets the engine observe it. */
+    async launch(tags: Record<string, string> = {}) {
+      const res = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-12c6146b',
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [
+            {
+              ResourceType: 'instance',
+              Tags: Object.entries({ Monitor: 'true', MonitorGroup: 'web', Name: 'web-1', ...tags }).map(
+                ([Key, Value]) => ({ Key, Value }),
+              ),
+            },
+          ],
+        }),
+      );
+      const instanceId = res.Instances![0]!.InstanceId!;
+      await monitor.handleStateChange({
+        region: 'us-east-1',
+        instanceId,
+        state: 'running',
+        time: now.toISOString(),
+      });
+      const record = await instances.get({ region: 'us-east-1', instanceId });
+      // 13 hours into the run: past the default 12h threshold.
+      now = new Date(Date.parse(record!.launchTime) + 13 * HOUR * 1000 + 120_000);
+      return record!;
+    },
+    async ec2State(instanceId: string) {
+      const res = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      return res.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    },
+    /** POSTs an activity to the route and returns status and parsed body. */
+    async post(activity: Record<string, unknown>, init: { body?: string; method?: string } = {}) {
+      const res = await fetch(url, {
+        method: init.method ?? 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: init.method === 'GET' ? undefined : (init.body ?? JSON.stringify(activity)),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // plain text answer
+      }
+      return { status: res.status, body: body as Record<string, unknown> | undefined };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    },
+  };
+}
+
+export type TeamsWorld = Awaited<ReturnType<typeof createTeamsWorld>>;

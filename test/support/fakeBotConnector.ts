@@ -1,0 +1,138 @@
+/**
+ * A loopback stand-in for the Bot Framework connector (the `serviceUrl` Teams
+ * gives the bot). Records what the real CloudAdapter sends: new activities
+ * and replies (POST /v3/conversations/{id}/activities[/{replyToId}]),
+ * in-place updates (PUT …/activities/{id}) and new conversations
+ * (POST /v3/conversations), and answers the way the connector does.
+ *
+ *   const connector = await startFakeBotConnector();
+ *   activity.serviceUrl = connector.serviceUrl;
+ *   …; expect(connector.sent).toHaveLength(1); await connector.close();
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+export interface RecordedActivity {
+  conversationId: string;
+  /** The activity a reply answers (`POST …/activities/{replyToId}`). */
+  replyToId?: string;
+  activity: Record<string, unknown>;
+  /** Id the fake connector assigned (send) or the id updated (PUT). */
+  id: string;
+}
+
+export interface RecordedConversation {
+  parameters: Record<string, unknown>;
+  id: string;
+  activityId?: string;
+}
+
+export interface FakeBotConnector {
+  serviceUrl: string;
+  /** New posts and thread replies, in order. */
+  sent: RecordedActivity[];
+  updates: RecordedActivity[];
+  created: RecordedConversation[];
+  /** Requests the fake did not understand (should stay empty). */
+  unknown: string[];
+  /** The next `count` requests fail with `status` (e.g. 403 when the bot was removed). */
+  failNext(status: number, count?: number): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+export async function startFakeBotConnector(): Promise<FakeBotConnector> {
+  let seq = 0;
+  let failures: { status: number; left: number } | undefined;
+  const state = {
+    sent: [] as RecordedActivity[],
+    updates: [] as RecordedActivity[],
+    created: [] as RecordedConversation[],
+    unknown: [] as string[],
+  };
+  const nextId = () => `fake-act-${++seq}`;
+
+  const reply = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const body = await readJson(req);
+    if (failures && failures.left > 0) {
+      failures.left--;
+      reply(res, failures.status, { error: { code: 'Forbidden', message: 'fake connector failure' } });
+      return;
+    }
+    // ['v3', 'conversations', id?, 'activities'?, activityId?]
+    if (parts[0] !== 'v3' || parts[1] !== 'conversations') {
+      state.unknown.push(`${req.method} ${url.pathname}`);
+      reply(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+      return;
+    }
+    const [, , conversationId, activities, activityId] = parts;
+    if (req.method === 'POST' && conversationId === undefined) {
+      const id = nextId();
+      const channel = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+      const conversation = {
+        parameters: body,
+        id: channel ? `${channel};messageid=${id}` : `a:fake-${id}`,
+        activityId: body.activity ? id : undefined,
+      };
+      state.created.push(conversation);
+      reply(res, 201, { id: conversation.id, activityId: conversation.activityId, serviceUrl: serviceUrl });
+      return;
+    }
+    if (conversationId && activities === 'activities' && req.method === 'POST') {
+      const id = nextId();
+      state.sent.push({ conversationId, replyToId: activityId, activity: body, id });
+      reply(res, 200, { id });
+      return;
+    }
+    if (conversationId && activities === 'activities' && activityId && req.method === 'PUT') {
+      state.updates.push({ conversationId, activity: body, id: activityId });
+      reply(res, 200, { id: activityId });
+      return;
+    }
+    state.unknown.push(`${req.method} ${url.pathname}`);
+    reply(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const serviceUrl = `http://127.0.0.1:${port}/`;
+
+  return {
+    serviceUrl,
+    get sent() {
+      return state.sent;
+    },
+    get updates() {
+      return state.updates;
+    },
+    get created() {
+      return state.created;
+    },
+    get unknown() {
+      return state.unknown;
+    },
+    failNext(status, count = 1) {
+      failures = { status, left: count };
+    },
+    reset() {
+      state.sent = [];
+      state.updates = [];
+      state.created = [];
+      state.unknown = [];
+      failures = undefined;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
