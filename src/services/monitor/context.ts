@@ -3,6 +3,7 @@
  * settings and a logger. Each runtime (Lambda, single process, CLI) fills this
  * in once; the use cases never read the environment or the system clock.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MonitorConfig } from '../../config/monitor.js';
 import type { PolicyDefaults } from '../../core/tagPolicy.js';
 import type { Clock } from '../../ports/clock.js';
@@ -11,13 +12,8 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { NagScheduler } from '../../ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../ports/notifier.js';
 
-/** The part of a logger the engine uses; Powertools' Logger fits. */
-export interface EngineLog {
-  debug(message: string, ...extra: object[]): void;
-  info(message: string, ...extra: object[]): void;
-  warn(message: string, ...extra: object[]): void;
-  error(message: string, ...extra: object[]): void;
-}
+/** The part of a logger the engine uses (Powertools' Logger; tests pass a silent one). */
+export type EngineLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export const silentLog: EngineLog = { debug() {}, info() {}, warn() {}, error() {} };
 

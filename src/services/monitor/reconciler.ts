@@ -4,7 +4,13 @@
  * and repair the drift. In the single process this sweep is also how state
  * changes are observed: they feed the same state-change handling as EC2 events.
  */
-import { diffRegion, type ObservedInstance, type Repair } from '../../core/reconcileDiff.js';
+import { type InstanceKey, type InstanceRecord, instanceKeyString } from '../../core/instance.js';
+import {
+  diffRegion,
+  type ObservedInstance,
+  type Repair,
+  type ScheduledNag,
+} from '../../core/reconcileDiff.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
 import type { Fleet, FleetInstance } from '../../ports/fleet.js';
 import type { ReconcileReport } from './api.js';
@@ -27,7 +33,7 @@ export async function reconcile(
   };
   let finds = 0;
   const calls = describeCounter(deps.fleet, () => finds);
-  const schedules = await deps.scheduler.list();
+  const schedules = await scheduledNags(deps);
   for (const region of deps.settings.regions) {
     const now = deps.clock();
     finds += 1;
@@ -42,10 +48,11 @@ export async function reconcile(
       facts: i,
       policy: readTagPolicy(i.tags, defaults),
     }));
+    const records = await deps.store.list({ region });
     const repairs = diffRegion({
       running: observed,
-      records: await deps.store.list({ region }),
-      schedules: schedules.filter((s) => s.region === region),
+      records,
+      schedules: schedules(region, records),
       now,
     });
     const byId = new Map<string, FleetInstance>(running.map((i) => [i.instanceId, i]));
@@ -140,6 +147,34 @@ function bucket(
   if (repair.kind === 'schedule') return report.rescheduled;
   if (repair.kind === 'observe' && live && ['pending', 'running'].includes(live.state)) return undefined;
   return report.removed;
+}
+
+type ScheduleLookup = (region: string, records: InstanceRecord[]) => ScheduledNag[];
+
+/**
+ * The schedules to compare against. EventBridge Scheduler's list returns no
+ * inputs, so reading every schedule costs one GetSchedule each; a scheduler
+ * offering `listKeys` (names only, 100 per call) is asked just which instances
+ * have one, and a present schedule is taken to match its record. A schedule of
+ * an older run is still caught when it fires (the nag is dropped as stale).
+ */
+async function scheduledNags(deps: MonitorDeps): Promise<ScheduleLookup> {
+  const withKeys = deps.scheduler as { listKeys?: () => Promise<InstanceKey[]> };
+  if (typeof withKeys.listKeys === 'function') {
+    const keys = new Set((await withKeys.listKeys()).map(instanceKeyString));
+    return (region, records) => {
+      const byId = new Map(records.map((r) => [r.instanceId, r]));
+      return [...keys]
+        .filter((k) => k.startsWith(`${region}/`))
+        .map((k) => k.slice(region.length + 1))
+        .map((instanceId) => {
+          const r = byId.get(instanceId);
+          return { instanceId, launchTime: r?.launchTime ?? '', dueAt: r?.nextNagAt ?? '' };
+        });
+    };
+  }
+  const all = await deps.scheduler.list();
+  return (region) => all.filter((s) => s.region === region);
 }
 
 /**

@@ -13,7 +13,12 @@ const event: DomainEvent = {
 describe('InProcessEventBus', () => {
   it('delivers to every listener even when one fails, and logs the failure', async () => {
     const errors: string[] = [];
-    const bus = new InProcessEventBus({ debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) });
+    const bus = new InProcessEventBus({
+      debug() {},
+      info() {},
+      warn() {},
+      error: (m) => errors.push(String(m)),
+    });
     const received: string[] = [];
     bus.subscribe(async () => {
       throw new Error('chat down');

@@ -1,0 +1,87 @@
+/**
+ * What every CLI command gets: config (loaded lazily, so `--help` works with
+ * no settings), output streams, and the wiring to reach EC2 and the store.
+ * The CLI reads live state from EC2 over REGIONS; endpoints follow the SDK's
+ * own settings (AWS_PROFILE, AWS_ENDPOINT_URL), so it works from a laptop and
+ * against moto alike.
+ */
+import { existsSync } from 'node:fs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Command } from 'commander';
+import { dynamoClient, ec2Client } from '../aws/clients.js';
+import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
+import { Ec2Fleet } from '../aws/ec2Fleet.js';
+import { type Config, type Env, loadConfig } from '../config/index.js';
+import { ValidationError } from '../core/errors.js';
+import type { InstanceStore } from '../ports/instanceStore.js';
+import { openDatabase } from '../sqlite/database.js';
+import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
+
+export interface Output {
+  write(text: string): void;
+}
+
+export interface CliContext {
+  env: Env;
+  stdout: Output;
+  stderr: Output;
+  /** Loads and validates config on first use; a ConfigError names the bad variables. */
+  config(): Config;
+  fleet(): Ec2Fleet;
+  /**
+   * The store the engine writes to, read-only use: DynamoDB when TABLE_NAME is
+   * set, else the single process's SQLite file if it exists. Undefined when
+   * there is none (a laptop with only an AWS profile).
+   */
+  existingStore(): InstanceStore | undefined;
+}
+
+/** One CLI subcommand module: `register` adds it to the program. */
+export interface CliCommand {
+  register(program: Command, ctx: CliContext): void;
+}
+
+export function createCliContext(env: Env, stdout: Output, stderr: Output): CliContext {
+  let config: Config | undefined;
+  const ctx: CliContext = {
+    env,
+    stdout,
+    stderr,
+    config: () => {
+      config ??= loadConfig(env);
+      return config;
+    },
+    fleet: () => new Ec2Fleet(ec2Client),
+    existingStore: () => {
+      const c = ctx.config();
+      const home = c.monitor.regions[0] ?? 'us-east-1';
+      if (c.store.tableName) {
+        return new DynamoInstanceStore(DynamoDBDocumentClient.from(dynamoClient(home)), c.store.tableName);
+      }
+      if (existsSync(c.store.sqlitePath)) return new SqliteInstanceStore(openDatabase(c.store.sqlitePath));
+      return undefined;
+    },
+  };
+  return ctx;
+}
+
+/** Parses `--at`: an ISO time such as 2026-03-02T18:00:00Z, or a time today such as 18:00 (UTC). */
+export function parseAt(value: string | undefined, now: Date): Date {
+  if (value === undefined) return now;
+  const hhmm = /^(\d{1,2}):(\d{2})$/.exec(value.trim());
+  if (hhmm) {
+    const [h, m] = [Number(hhmm[1]), Number(hhmm[2])];
+    if (h < 24 && m < 60) {
+      const d = new Date(now);
+      d.setUTCHours(h, m, 0, 0);
+      return d;
+    }
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
+    throw new ValidationError(
+      `--at must be an ISO time such as 2026-03-02T18:00:00Z or a UTC time today such as 18:00; got "${value}"`,
+    );
+  }
+  return new Date(t);
+}

@@ -1,0 +1,89 @@
+/**
+ * Wiring of the monitoring engine on AWS (Lambda mode, and `lightsout check`
+ * when TABLE_NAME is set): DynamoDB store, EventBridge Scheduler, SNS for nags
+ * and for domain events. Lambda handlers call `monitorAtColdStart()` once per
+ * container; a missing setting fails the cold start with the variable named.
+ */
+import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient } from '../aws/clients.js';
+import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
+import { Ec2Fleet } from '../aws/ec2Fleet.js';
+import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
+import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
+import { SnsNotifier } from '../aws/snsNotifier.js';
+import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
+import { createLogger, type Log } from '../log.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { DomainEventPublisher } from '../ports/notifier.js';
+import type { MonitorDeps } from '../services/monitor/context.js';
+import { MonitorService } from '../services/monitor/monitorService.js';
+
+/** Settings Lambda mode cannot run without, with what each expects. */
+export function requireAwsSettings(config: Config): void {
+  const problems: string[] = [];
+  if (!config.store.tableName)
+    problems.push('TABLE_NAME is required in Lambda mode: the DynamoDB table name');
+  if (!config.monitor.snsTopicArn)
+    problems.push('SNS_TOPIC_ARN is required in Lambda mode: the nag topic ARN');
+  if (!config.scheduler.nagTargetArn) {
+    problems.push('NAG_FUNCTION_ARN is required in Lambda mode: the ARN of the nagDue function');
+  }
+  if (!config.scheduler.roleArn) {
+    problems.push('SCHEDULER_ROLE_ARN is required in Lambda mode: the role EventBridge Scheduler assumes');
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
+/** The home region: where the table, schedules and topics live (first of REGIONS). */
+export const homeRegion = (config: Config): string => config.monitor.regions[0] ?? 'us-east-1';
+
+export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemClock): MonitorDeps {
+  requireAwsSettings(config);
+  const home = homeRegion(config);
+  const topicRegion = (arn: string) => arn.split(':')[3] || home;
+  const snsTopicArn = config.monitor.snsTopicArn!;
+  const eventsTopicArn = config.monitor.eventsTopicArn;
+  const events: DomainEventPublisher = eventsTopicArn
+    ? new SnsDomainEventPublisher(snsClient(topicRegion(eventsTopicArn)), eventsTopicArn)
+    : {
+        // Without an events topic nobody subscribes; say so once per event rather than fail the change.
+        publish: async (event) => log.info('domain event (no EVENTS_TOPIC_ARN set)', { event: event.type }),
+      };
+  return {
+    fleet: new Ec2Fleet(ec2Client),
+    store: new DynamoInstanceStore(dynamoDocumentClient(home), config.store.tableName!, { clock }),
+    scheduler: new EventBridgeNagScheduler(schedulerClient(home), {
+      groupName: config.scheduler.groupName,
+      targetArn: config.scheduler.nagTargetArn!,
+      roleArn: config.scheduler.roleArn!,
+      clock,
+    }),
+    notifier: new SnsNotifier(snsClient(topicRegion(snsTopicArn)), snsTopicArn),
+    events,
+    clock,
+    settings: config.monitor,
+    log,
+  };
+}
+
+export interface LambdaMonitor {
+  config: Config;
+  log: Log;
+  service: MonitorService;
+}
+
+let coldStart: LambdaMonitor | undefined;
+
+/** Built once per Lambda container; later invocations reuse clients and config. */
+export function monitorAtColdStart(env: Env = process.env): LambdaMonitor {
+  if (!coldStart) {
+    const config = loadConfig(env);
+    const log = createLogger('lightsout-monitor', config.logLevel);
+    coldStart = { config, log, service: new MonitorService(awsMonitorDeps(config, log)) };
+  }
+  return coldStart;
+}
+
+/** Tests only: forget the cold-start wiring so the next call re-reads the environment. */
+export function resetColdStart(): void {
+  coldStart = undefined;
+}

@@ -1,0 +1,20 @@
+/**
+ * Writes each nag to the structured log: the single process's notifier until
+ * chat is configured, and a record of every nag after that.
+ */
+import { formatDuration, formatRuntime } from '../core/duration.js';
+import type { NagNotification } from '../core/notification.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { EngineLog } from '../services/monitor/context.js';
+
+export class LogNotifier implements Notifier {
+  constructor(private readonly log: EngineLog) {}
+
+  async notify(n: NagNotification): Promise<void> {
+    const who = n.name ? `${n.name} (${n.instanceId})` : n.instanceId;
+    this.log.warn(
+      `${who} in ${n.region} has run ${formatRuntime(n.runtimeSeconds)}, over its ${formatDuration(n.thresholdSeconds)} threshold`,
+      { nag: n },
+    );
+  }
+}

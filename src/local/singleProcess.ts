@@ -1,0 +1,106 @@
+/**
+ * The single process (`npm start`): SQLite store, in-process nag scheduler
+ * with persisted due times, a reconcile sweep every RECONCILE_EVERY (which
+ * also observes state changes, replacing EventBridge), and notifiers. Built as
+ * a function so tests can start, stop and restart it.
+ */
+import { ec2Client } from '../aws/clients.js';
+import { Ec2Fleet } from '../aws/ec2Fleet.js';
+import type { Config } from '../config/index.js';
+import type { Log } from '../log.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { Fleet } from '../ports/fleet.js';
+import { InProcessNagScheduler, type TimerFunctions } from '../scheduler/inProcessNagScheduler.js';
+import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
+import { InProcessEventBus } from '../services/monitor/eventBus.js';
+import { MonitorService } from '../services/monitor/monitorService.js';
+import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
+import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { buildNotifier } from './notifiers.js';
+
+export interface SingleProcessOptions {
+  config: Config;
+  log: Log;
+  clock?: Clock;
+  /** Test seams: a fleet other than EC2, extra notifiers, virtual timers. */
+  fleet?: Fleet;
+  notifiers?: NamedNotifier[];
+  timers?: TimerFunctions;
+}
+
+export interface SingleProcess {
+  service: MonitorService;
+  bus: InProcessEventBus;
+  db: SqliteDatabase;
+  scheduler: InProcessNagScheduler;
+  /** Runs one sweep now (also what the loop runs). */
+  sweep(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSingleProcess(opts: SingleProcessOptions): Promise<SingleProcess> {
+  const { config, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const db = openDatabase(config.store.sqlitePath);
+  const store = new SqliteInstanceStore(db, { clock });
+  const scheduler = new InProcessNagScheduler(new SqliteNagScheduleStore(db), {
+    clock,
+    log,
+    timers: opts.timers,
+  });
+  const bus = new InProcessEventBus(log);
+  const notifier = await buildNotifier({ config, log, bus }, opts.notifiers);
+  const service = new MonitorService({
+    fleet: opts.fleet ?? new Ec2Fleet(ec2Client),
+    store,
+    scheduler,
+    notifier,
+    events: bus,
+    clock,
+    settings: config.monitor,
+    log,
+  });
+
+  let running: Promise<void> | undefined;
+  const sweep = (): Promise<void> => {
+    // Sweeps never overlap: a slow sweep makes the next tick wait, not pile up.
+    running ??= service
+      .reconcile()
+      .then(() => undefined)
+      .catch((err: unknown) =>
+        log.error('reconcile sweep failed; next sweep will retry', { error: String(err) }),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
+  log.info('single process starting', {
+    db: config.store.sqlitePath,
+    regions: config.monitor.regions,
+    mode: config.monitor.mode,
+    reconcileEverySeconds: config.monitor.reconcileEverySeconds,
+    notifiers: notifier.notifiers.map((n) => n.name),
+  });
+  // Overdue nags (due while the process was down) fire here, before the first sweep.
+  await scheduler.start((due) => service.handleNagDue(due));
+  await sweep();
+  const loop = setInterval(() => void sweep(), config.monitor.reconcileEverySeconds * 1000);
+
+  return {
+    service,
+    bus,
+    db,
+    scheduler,
+    sweep,
+    async stop() {
+      clearInterval(loop);
+      await running;
+      await scheduler.stop();
+      db.close();
+      log.info('single process stopped');
+    },
+  };
+}
