@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/core/errors.js';
 import { newRun, WorkloadBusyError, type WorkloadRun } from '../../src/core/workloads/run.js';
+import type { WorkloadSpec } from '../../src/core/workloads/spec.js';
 import type { WorkloadPlan } from '../../src/core/workloads/tierPlan.js';
 import type { WorkloadRunStore } from '../../src/ports/workloadRunStore.js';
 
@@ -21,8 +22,25 @@ const plan = (workload: string): WorkloadPlan => ({
   ],
 });
 
+const spec = (name: string): WorkloadSpec => ({
+  name,
+  region: 'us-east-1',
+  workloadTag: { key: 'App', value: name },
+  tierTagKey: 'Tier',
+  disabled: false,
+  scaleInstanceDelaySeconds: 0,
+  tiers: [
+    {
+      name: 'web',
+      start: { sequence: 0, synchronous: true, delaySeconds: 0 },
+      stop: { sequence: 0, synchronous: true, delaySeconds: 10 },
+      scaling: {},
+    },
+  ],
+});
+
 const run = (workload: string, runId: string, by = 'cli:alice'): WorkloadRun =>
-  newRun(plan(workload), { runId, requestedBy: by, now: new Date('2026-11-21T04:00:00Z') });
+  newRun(plan(workload), spec(workload), { runId, requestedBy: by, now: new Date('2026-11-21T04:00:00Z') });
 
 export function workloadRunStoreContract(name: string, make: () => Promise<WorkloadRunStore>) {
   describe(`${name} workload run store`, () => {

@@ -5,7 +5,7 @@
  */
 import { LightsOutError } from '../errors.js';
 import type { ChatMessageRef } from '../instance.js';
-import type { WorkloadAction } from './spec.js';
+import type { WorkloadAction, WorkloadSpec } from './spec.js';
 import type { InstanceStep, TierPlan, WorkloadPlan } from './tierPlan.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
@@ -73,8 +73,8 @@ export interface WorkloadRun {
   updatedAt: string;
   /** Where a chat progress message lives, so any runtime can keep it updated. */
   chatRefs: ChatMessageRef[];
-  /** SNS topic ARN status goes to, resolved when the run starts. */
-  statusTopicArn?: string;
+  /** The spec as it was when the run started; later edits do not change a run in flight. */
+  spec: WorkloadSpec;
   version: number;
 }
 
@@ -115,6 +115,7 @@ export function tierProgressFromPlan(tier: TierPlan): TierProgress {
 
 export function newRun(
   plan: WorkloadPlan,
+  spec: WorkloadSpec,
   ids: { runId: string; requestedBy: string; now: Date },
 ): WorkloadRun {
   const at = ids.now.toISOString();
@@ -132,6 +133,7 @@ export function newRun(
     warnings: [...plan.warnings],
     updatedAt: at,
     chatRefs: [],
+    spec,
     version: 0,
   };
 }
@@ -147,5 +149,12 @@ export class WorkloadBusyError extends LightsOutError {
       `workload "${active.workload}" already has an active ${active.action} run (${active.runId}) started by ${active.requestedBy} at ${active.requestedAt}; wait for it to finish (lightsout workload runs)`,
       options,
     );
+  }
+}
+
+/** The spec forbids this run (DisableAllSchedulingActions, unknown profile…); the message says why. */
+export class WorkloadRefusedError extends LightsOutError {
+  constructor(message: string) {
+    super('workload_refused', message);
   }
 }

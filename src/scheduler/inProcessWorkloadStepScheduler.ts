@@ -1,0 +1,145 @@
+/**
+ * The single process's workload step scheduler, after the in-process nag
+ * scheduler's design: one timer armed for the earliest pending step,
+ * injectable clock and timers, a failing step retried with backoff.
+ *
+ * It keeps no file of its own: the run store already holds every active run's
+ * next step (`run.next`), so after a restart `WorkloadService.resume()` puts
+ * them back here. A step lost from memory in a crash is therefore re-armed
+ * from the last saved step, never skipped.
+ */
+import { createLogger, type Log } from '../log.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type {
+  WorkloadStepDue,
+  WorkloadStepHandler,
+  WorkloadStepScheduler,
+} from '../ports/workloadStepScheduler.js';
+import { MAX_TIMER_DELAY_MS, type TimerFunctions } from './inProcessNagScheduler.js';
+
+const realTimers: TimerFunctions = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface InProcessWorkloadStepSchedulerOptions {
+  clock?: Clock;
+  timers?: TimerFunctions;
+  log?: Log;
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+export class InProcessWorkloadStepScheduler implements WorkloadStepScheduler {
+  private readonly pending = new Map<string, WorkloadStepDue & { attempts: number }>();
+  private readonly clock: Clock;
+  private readonly timers: TimerFunctions;
+  private readonly log: Log;
+  private readonly retryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private handler: WorkloadStepHandler | undefined;
+  private timer: unknown;
+  private ticking: Promise<void> | undefined;
+  private rerun = false;
+
+  constructor(opts: InProcessWorkloadStepSchedulerOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.timers = opts.timers ?? realTimers;
+    this.log = opts.log ?? createLogger('workload-steps');
+    this.retryDelayMs = opts.retryDelayMs ?? 30_000;
+    this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 10 * 60_000;
+  }
+
+  /** Starts firing steps (anything already due fires at once). */
+  async start(handler: WorkloadStepHandler): Promise<void> {
+    this.handler = handler;
+    await this.runDue();
+  }
+
+  async stop(): Promise<void> {
+    this.handler = undefined;
+    this.disarm();
+    await this.ticking;
+  }
+
+  async schedule(step: WorkloadStepDue): Promise<void> {
+    if (Number.isNaN(Date.parse(step.dueAt)))
+      throw new TypeError(`step dueAt "${step.dueAt}" is not an ISO time`);
+    this.pending.set(step.runId, { ...step, attempts: 0 });
+    if (this.handler) void this.runDue();
+  }
+
+  async cancel(runId: string): Promise<void> {
+    this.pending.delete(runId);
+  }
+
+  /** Pending steps, for status output and tests. */
+  list(): WorkloadStepDue[] {
+    return [...this.pending.values()].map(({ attempts: _a, ...s }) => s);
+  }
+
+  /** Resolves once no step is running; tests await it after moving the clock. */
+  async idle(): Promise<void> {
+    while (this.ticking) await this.ticking;
+  }
+
+  /** Fires whatever is due now (timers call it; tests may too after moving the clock). */
+  runDue(): Promise<void> {
+    if (this.ticking) {
+      this.rerun = true;
+      return this.ticking;
+    }
+    this.ticking = this.fireDue().finally(() => {
+      this.ticking = undefined;
+      if (this.rerun && this.handler) {
+        this.rerun = false;
+        void this.runDue();
+      } else {
+        this.arm();
+      }
+    });
+    return this.ticking;
+  }
+
+  private async fireDue(): Promise<void> {
+    this.disarm();
+    const now = this.clock().getTime();
+    const due = [...this.pending.values()].filter((s) => Date.parse(s.dueAt) <= now);
+    for (const step of due) {
+      if (!this.handler) return;
+      // Remove first: the handler usually schedules the run's next step.
+      if (this.pending.get(step.runId) === step) this.pending.delete(step.runId);
+      try {
+        await this.handler({ runId: step.runId, seq: step.seq, dueAt: step.dueAt });
+      } catch (err) {
+        const delay = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** step.attempts);
+        this.log.warn('workload step failed; retrying', {
+          runId: step.runId,
+          seq: step.seq,
+          delayMs: delay,
+          error: String(err),
+        });
+        if (!this.pending.has(step.runId)) {
+          this.pending.set(step.runId, {
+            ...step,
+            dueAt: new Date(this.clock().getTime() + delay).toISOString(),
+            attempts: step.attempts + 1,
+          });
+        }
+      }
+    }
+  }
+
+  private arm(): void {
+    this.disarm();
+    if (!this.handler || this.pending.size === 0) return;
+    const next = Math.min(...[...this.pending.values()].map((s) => Date.parse(s.dueAt)));
+    const delay = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, next - this.clock().getTime()));
+    this.timer = this.timers.setTimeout(() => void this.runDue(), delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
