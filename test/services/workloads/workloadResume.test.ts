@@ -142,7 +142,7 @@ describe('durable workload runs', () => {
       ['workload.final', undefined, 'succeeded'],
     ]);
     expect(sent[3]?.[2]).toMatch(
-      /^Lights Out stop shop: succeeded: 1 stopped, 0 bypassed, 0 already stopped in 0m$/,
+      /^Lights Out stop shop: succeeded: 1 stopped, 0 bypassed, 0 already stopped in 10s$/,
     );
   });
 });
