@@ -1,0 +1,138 @@
+/**
+ * Block Kit rendering of the neutral nag message. Buttons and menus carry the
+ * run token in the actions block's `block_id`, so option values stay short
+ * (Slack caps them at 150 characters) and every click names its run.
+ */
+import type { types } from '@slack/bolt';
+import { formatDuration, formatRuntime } from '../../core/duration.js';
+import {
+  headline,
+  instanceLabel,
+  type NagMessage,
+  type OutcomeStyle,
+  outcomeText,
+} from '../core/nagMessage.js';
+
+export const ACTION = {
+  stop: 'lightsout.stop',
+  snooze: 'lightsout.snooze',
+  extend: 'lightsout.extend',
+  console: 'lightsout.console',
+} as const;
+
+export type SlackBlock = types.KnownBlock | types.Block;
+
+/** Escapes the three characters Slack mrkdwn treats as control characters. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `<!date^…>` renders in each reader's own time zone; the fallback is UTC. */
+export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
+  const epoch = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${epoch}^${format}|${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
+export const slackOutcomeStyle: OutcomeStyle = {
+  person: (p) => (p.platform === 'slack' ? `<@${p.id}>` : esc(p.name ?? p.id)),
+  time: (iso) => slackDate(iso, '{time}'),
+};
+
+/** Notification/fallback text: what phones and screen readers show. */
+export function nagText(m: NagMessage): string {
+  return m.outcome
+    ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => `${t.slice(11, 16)} UTC` }, 'slack')}`
+    : headline(m);
+}
+
+export function nagBlocks(m: NagMessage): SlackBlock[] {
+  const f = m.facts;
+  const name = `<${f.consoleUrl}|${esc(f.name ?? f.instanceId)}>${f.name ? ` \`${f.instanceId}\`` : ''}`;
+  const over = f.runtimeSeconds >= f.thresholdSeconds;
+  const lead = m.outcome
+    ? `${ended(m) ? ':white_check_mark:' : ':hourglass_flowing_sand:'} *${name}*`
+    : `${over ? ':rotating_light:' : ':hourglass_flowing_sand:'} *${name}* has been running *${formatRuntime(f.runtimeSeconds)}* (threshold ${formatDuration(f.thresholdSeconds)})`;
+  const blocks: SlackBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: lead } },
+    {
+      type: 'section',
+      fields: [
+        field('Runtime', formatRuntime(f.runtimeSeconds)),
+        field('Threshold', formatDuration(f.thresholdSeconds)),
+        field('Type', f.instanceType ?? 'unknown'),
+        field('Where', `${f.availabilityZone ?? f.region}${f.account ? ` · ${f.account}` : ''}`),
+        field('Group', `\`${esc(f.group)}\``),
+        field('Reminders', String(f.nagCount)),
+        field('Launched', slackDate(f.launchTime)),
+      ],
+    },
+  ];
+  if (f.warnings.length) {
+    blocks.push({
+      type: 'context',
+      elements: f.warnings.slice(0, 9).map((w) => ({ type: 'mrkdwn', text: `:warning: ${esc(w)}` })),
+    });
+  }
+  if (m.outcome) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: outcomeText(m.outcome, slackOutcomeStyle, 'slack') }],
+    });
+  }
+  blocks.push(actionsBlock(m));
+  return blocks;
+}
+
+function ended(m: NagMessage): boolean {
+  return !m.actions.stop && !m.actions.snooze && !m.actions.extend;
+}
+
+function field(label: string, value: string) {
+  return { type: 'mrkdwn' as const, text: `*${label}*\n${value}` };
+}
+
+function actionsBlock(m: NagMessage): SlackBlock {
+  const elements: unknown[] = [];
+  const label = esc(m.facts.name ?? m.facts.instanceId);
+  if (m.actions.stop) {
+    elements.push({
+      type: 'button',
+      action_id: ACTION.stop,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Stop' },
+      value: 'stop',
+      confirm: {
+        title: { type: 'plain_text', text: 'Stop this instance?' },
+        text: {
+          type: 'mrkdwn',
+          text: `Stop *${label}* (\`${m.facts.instanceId}\`) now? Anything running on it ends.`,
+        },
+        confirm: { type: 'plain_text', text: 'Stop it' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+        style: 'danger',
+      },
+    });
+  }
+  if (m.actions.snooze) {
+    elements.push(select(ACTION.snooze, 'Snooze…', m.snoozeChoices));
+  }
+  if (m.actions.extend) {
+    elements.push(select(ACTION.extend, 'Extend…', m.extendChoices));
+  }
+  elements.push({
+    type: 'button',
+    action_id: ACTION.console,
+    text: { type: 'plain_text', text: 'Open in console' },
+    url: m.facts.consoleUrl,
+  });
+  return { type: 'actions', block_id: m.token, elements } as SlackBlock;
+}
+
+function select(actionId: string, placeholder: string, choices: readonly { value: string; label: string }[]) {
+  return {
+    type: 'static_select',
+    action_id: actionId,
+    placeholder: { type: 'plain_text', text: placeholder },
+    options: choices.map((c) => ({ text: { type: 'plain_text', text: c.label }, value: c.value })),
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Bolt listeners: parse Slack input into chat-core calls and render the
+ * results. No business logic lives here (Bolt's own rule: receivers and
+ * listeners are transport).
+ */
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Log } from '../../log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InstanceStore } from '../../ports/instanceStore.js';
+import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
+import type { CommandService } from '../core/commandService.js';
+import { decodeRunToken } from '../core/runToken.js';
+import { ACTION, nagBlocks, nagText } from './blockKit.js';
+import { buildHomeView } from './homeView.js';
+import { renderReply } from './replyBlocks.js';
+import { slackActor } from './slackActor.js';
+
+export interface SlackListenerDeps {
+  commands: CommandService;
+  actions: ActionPipeline;
+  subscriptions: SubscriptionStore;
+  instances: InstanceStore;
+  clock: Clock;
+  log: Log;
+}
+
+export const SLASH_COMMAND = '/ec2';
+
+const ACTION_KIND: Record<string, ActionKind> = {
+  [ACTION.stop]: 'stop',
+  [ACTION.snooze]: 'snooze',
+  [ACTION.extend]: 'extend',
+};
+
+export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
+  // Slack re-sends events it thinks we missed (X-Slack-Retry-Num). The first
+  // delivery was already taken, so a retry is acknowledged and dropped: it
+  // must never repeat an action or a post.
+  app.use(async ({ context, next, body }) => {
+    if (context.retryNum) {
+      deps.log.info('ignoring Slack retry', {
+        retryNum: context.retryNum,
+        reason: context.retryReason,
+        type: (body as { type?: string }).type,
+      });
+      return;
+    }
+    await next();
+  });
+
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+    const ctx = {
+      channel: { platform: 'slack' as const, channelId: command.channel_id },
+      actor: slackActor(client, { id: command.user_id, name: command.user_name }),
+      requestId: command.trigger_id,
+    };
+    try {
+      const reply = await deps.commands.handleText(command.text ?? '', ctx);
+      await ack(renderReply(reply));
+    } catch (err) {
+      deps.log.error('slash command failed', {
+        text: command.text,
+        user: command.user_id,
+        error: String(err),
+      });
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Lights Out could not answer that just now; the error has been logged. Please try again.',
+      });
+    }
+  });
+
+  app.action(
+    { type: 'block_actions', action_id: /^lightsout\.(stop|snooze|extend)$/ },
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const b = body as BlockAction;
+      const a = action as ButtonAction | StaticSelectAction;
+      const channelId = b.channel?.id ?? (b.container.channel_id as string | undefined);
+      const messageTs = b.container.message_ts as string | undefined;
+      const ephemeral = b.container.is_ephemeral === true;
+      const target = decodeRunToken(a.block_id);
+      if (!channelId || !target) {
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'This button does not belong to a Lights Out message I can act on. Use `/ec2 status <instance>` for a fresh one.',
+        });
+        return;
+      }
+      const choice = a.type === 'static_select' ? a.selected_option?.value : undefined;
+      try {
+        const result = await deps.actions.handle({
+          action: ACTION_KIND[a.action_id]!,
+          target,
+          choice,
+          ctx: {
+            channel: { platform: 'slack', channelId },
+            actor: slackActor(client, { id: b.user.id, name: b.user.name, username: b.user.username }),
+            requestId: `${a.action_ts}:${b.user.id}`,
+          },
+        });
+        if (result.status === 'duplicate') return;
+        const alreadyUpdated = result.updatedRefs.some(
+          (r) => r.channelId === channelId && r.messageId === messageTs,
+        );
+        if (result.message && !alreadyUpdated) {
+          const rendered = { text: nagText(result.message), blocks: nagBlocks(result.message) };
+          if (ephemeral || !messageTs) await respond({ replace_original: true, ...rendered });
+          else await client.chat.update({ channel: channelId, ts: messageTs, ...rendered });
+        }
+        await client.chat.postEphemeral({ channel: channelId, user: b.user.id, text: result.notice });
+      } catch (err) {
+        deps.log.error('button action failed', { action: a.action_id, user: b.user.id, error: String(err) });
+        await client.chat
+          .postEphemeral({
+            channel: channelId,
+            user: b.user.id,
+            text: 'Lights Out could not complete that action; the error has been logged. The buttons still work.',
+          })
+          .catch(() => undefined);
+      }
+    },
+  );
+
+  // The console button only opens a link, but Slack still sends a block action that must be acknowledged.
+  app.action(ACTION.console, async ({ ack }) => {
+    await ack();
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(client as WebClient, event.user, deps);
+  });
+}
+
+export async function publishHome(
+  client: WebClient,
+  userId: string,
+  deps: Pick<SlackListenerDeps, 'subscriptions' | 'instances' | 'clock' | 'log'>,
+): Promise<void> {
+  try {
+    const view = await buildHomeView(
+      userId,
+      { client, subscriptions: deps.subscriptions, instances: deps.instances },
+      deps.clock(),
+    );
+    await client.views.publish({ user_id: userId, view });
+  } catch (err) {
+    deps.log.error('App Home publish failed', { user: userId, error: String(err) });
+  }
+}

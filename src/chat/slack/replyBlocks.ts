@@ -1,0 +1,84 @@
+/** Block Kit rendering of the chat core's neutral replies (command answers, refusals, lists). */
+import { formatDuration, formatRuntime } from '../../core/duration.js';
+import type { ChatReply, InstanceRow } from '../core/replies.js';
+import { esc, nagBlocks, nagText, type SlackBlock, slackDate } from './blockKit.js';
+
+export interface SlackReply {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/** Slack refuses messages over 50 blocks; lists show this many rows and say how many more exist. */
+const MAX_ROWS = 40;
+
+const md = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+export function renderReply(reply: ChatReply): SlackReply {
+  const response_type = reply.visibility === 'channel' ? 'in_channel' : 'ephemeral';
+  switch (reply.kind) {
+    case 'text': {
+      const body = reply.lines.map(esc).join('\n');
+      const text = reply.title ? `*${esc(reply.title)}*\n${body}` : body;
+      return { response_type, text: stripMarkup(text), blocks: [md(text)] };
+    }
+    case 'error': {
+      const text = `:x: ${reply.error}\n*Usage*\n${reply.usage.map((u) => `• ${u}`).join('\n')}`;
+      return { response_type, text: `${reply.error}. Usage: ${reply.usage.join(' | ')}`, blocks: [md(text)] };
+    }
+    case 'refused':
+      return { response_type, text: reply.reason, blocks: [md(`:no_entry: ${reply.reason}`)] };
+    case 'instance': {
+      const intro: SlackBlock[] = reply.intro
+        ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: esc(reply.intro) }] }]
+        : [];
+      return {
+        response_type,
+        text: reply.intro ?? nagText(reply.message),
+        blocks: [...intro, ...nagBlocks(reply.message)],
+      };
+    }
+    case 'instances': {
+      const blocks: SlackBlock[] = [
+        { type: 'header', text: { type: 'plain_text', text: reply.title.slice(0, 150) } },
+      ];
+      if (reply.rows.length === 0) blocks.push(md(esc(reply.empty)));
+      for (const row of reply.rows.slice(0, MAX_ROWS)) blocks.push(md(rowMrkdwn(row)));
+      if (reply.rows.length > MAX_ROWS) {
+        blocks.push({
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: `…and ${reply.rows.length - MAX_ROWS} more. Narrow it with a group or \`--over\`.`,
+            },
+          ],
+        });
+      }
+      const over = reply.rows.filter((r) => r.over).length;
+      return {
+        response_type,
+        text: `${reply.title}: ${reply.rows.length} instances, ${over} over threshold`,
+        blocks,
+      };
+    }
+  }
+}
+
+/** One list row: over-threshold marked, runtime/threshold, next nag in the reader's time zone. */
+export function rowMrkdwn(r: InstanceRow): string {
+  const mark = r.over ? ':red_circle:' : ':large_green_circle:';
+  const name = `<${r.consoleUrl}|${esc(r.name ?? r.instanceId)}>${r.name ? ` \`${r.instanceId}\`` : ''}`;
+  const notes = [
+    `\`${esc(r.group)}\``,
+    `${formatRuntime(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}`,
+    r.snoozedUntil ? `snoozed until ${slackDate(r.snoozedUntil, '{time}')}` : '',
+    r.nextNagAt && !r.snoozedUntil ? `next nag ${slackDate(r.nextNagAt, '{time}')}` : '',
+    r.undelivered ? ':mailbox_with_no_mail: last nag undelivered (no channel follows this group)' : '',
+  ].filter(Boolean);
+  return `${mark} *${name}* · ${notes.join(' · ')}`;
+}
+
+function stripMarkup(text: string): string {
+  return text.replace(/[*`]/g, '');
+}

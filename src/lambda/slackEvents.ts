@@ -1,0 +1,93 @@
+/**
+ * Slack's Request URL (slash commands, interactivity, events) behind a Lambda
+ * Function URL or API Gateway HTTP API. Bolt's AwsLambdaReceiver checks the
+ * signature of every request; a bad, missing or older-than-5-minutes
+ * signature gets 401 before any listener runs, so it has no side effects.
+ */
+
+import { AwsLambdaReceiver } from '@slack/bolt';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { boltLogger, createSlackApp } from '../chat/slack/slackApp.js';
+import type { Env } from '../config/index.js';
+import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+const EventSchema = z.object({
+  headers: z.record(z.string(), z.string().optional()).default({}),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().optional(),
+});
+
+/** Slack's replay window, both ways: Bolt only rejects old timestamps, not future ones. */
+const MAX_SKEW_SECONDS = 5 * 60;
+
+const header = (headers: Record<string, string | undefined>, name: string) =>
+  Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+
+export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
+  const chat = await buildLambdaChat(env, opts);
+  const { log } = chat;
+  const receiver = new AwsLambdaReceiver({
+    signingSecret: chat.slack.signingSecret,
+    logger: boltLogger(log),
+    invalidRequestSignatureHandler: ({ ts }) => {
+      log.warn('rejected Slack request: bad, missing or expired signature', { requestTimestamp: ts });
+    },
+  });
+  createSlackApp({
+    config: chat.slack,
+    transport: { receiver },
+    listeners: {
+      commands: chat.core.commands('/ec2'),
+      actions: chat.core.actions,
+      subscriptions: chat.subscriptions,
+      instances: chat.instances,
+      clock: chat.clock,
+      log,
+    },
+    log,
+  });
+  const inner = await receiver.start();
+
+  return async (event, context) => {
+    const parsed = EventSchema.safeParse(event);
+    if (!parsed.success) {
+      log.warn('rejected request that is not an HTTP event', { error: parsed.error.message });
+      return { statusCode: 400, body: 'expected an HTTP request from a Function URL or API Gateway' };
+    }
+    const { headers } = parsed.data;
+    const ts = Number(header(headers, 'x-slack-request-timestamp'));
+    if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_SKEW_SECONDS) {
+      log.warn('rejected Slack request: missing or out-of-window timestamp', {
+        requestTimestamp: header(headers, 'x-slack-request-timestamp'),
+      });
+      return { statusCode: 401, body: '' };
+    }
+    // Bolt decodes base64 bodies as ASCII and matches the content type exactly;
+    // hand it UTF-8 text and a bare media type so non-ASCII input still verifies.
+    const body = parsed.data.isBase64Encoded
+      ? Buffer.from(parsed.data.body ?? '', 'base64').toString('utf8')
+      : (parsed.data.body ?? '');
+    const contentType = header(headers, 'content-type')?.split(';')[0]?.trim() ?? 'application/json';
+    const normalized = {
+      ...event,
+      headers: { ...headers, 'content-type': contentType, 'Content-Type': contentType },
+      body,
+      isBase64Encoded: false,
+    };
+    return (await inner(normalized, context)) as APIGatewayProxyResultV2;
+  };
+}
+
+let ready: Promise<Handler> | undefined;
+
+export const handler: Handler = async (event, context) => {
+  ready ??= createSlackEventsHandler(process.env).catch((err: unknown) => {
+    // A failed cold start (secret unreadable, bad config) is retried on the next request.
+    ready = undefined;
+    throw err;
+  });
+  return (await ready)(event, context);
+};

@@ -1,0 +1,169 @@
+/**
+ * Everything the Slack Lambda tests share: moto (EC2, DynamoDB, Secrets
+ * Manager, EventBridge Scheduler), the fake Slack Web API, both Lambda
+ * handlers built exactly as at cold start, and an engine to seed runs.
+ */
+
+import {
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SNSEvent } from 'aws-lambda';
+import { dynamoDocumentClient, ec2Client } from '../../../src/aws/clients.js';
+import { DynamoInstanceStore } from '../../../src/aws/dynamodb/instanceStore.js';
+import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
+import { EventBridgeNagScheduler } from '../../../src/aws/eventBridgeNagScheduler.js';
+import type { InstanceRecord } from '../../../src/core/instance.js';
+import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
+import { createSlackEventsHandler } from '../../../src/lambda/slackEvents.js';
+import { MonitorService } from '../../../src/services/monitor/monitorService.js';
+import { createTable } from '../../support/dynamoTable.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../../support/fakeSlackApi.js';
+import type { MotoServer } from '../../support/moto.js';
+import { SIGNING_SECRET } from '../../support/slackRequests.js';
+
+export const REGION = 'us-east-1';
+const TABLE = 'lightsout';
+
+export interface SlackLambdaWorld {
+  slack: FakeSlackApi;
+  events: (
+    e: APIGatewayProxyEventV2,
+  ) => Promise<APIGatewayProxyResultV2 & { statusCode?: number; body?: string }>;
+  notify: (e: SNSEvent) => Promise<void>;
+  engine: MonitorService;
+  scheduler: EventBridgeNagScheduler;
+  store: DynamoInstanceStore;
+  ec2: EC2Client;
+  env: Record<string, string>;
+  /** Launches an instance on moto with Monitor/MonitorGroup/Name tags and lets the engine see it start. */
+  launch(name: string, group?: string): Promise<InstanceRecord>;
+  instanceState(instanceId: string): Promise<string | undefined>;
+}
+
+export async function buildWorld(
+  moto: MotoServer,
+  slack: FakeSlackApi,
+  extraEnv: Record<string, string> = {},
+): Promise<SlackLambdaWorld> {
+  await moto.reset();
+  slack.reset();
+  await createTable(moto, TABLE);
+  const secrets = new SecretsManagerClient(moto.clientConfig);
+  const secret = await secrets.send(
+    new CreateSecretCommand({
+      Name: `slack-${Date.now()}`,
+      SecretString: JSON.stringify({ signingSecret: SIGNING_SECRET, botToken: 'xoxb-test-token' }),
+    }),
+  );
+  const env: Record<string, string> = {
+    AWS_REGION: REGION,
+    TABLE_NAME: TABLE,
+    SLACK_SECRET_ARN: secret.ARN!,
+    SLACK_API_URL: slack.apiUrl,
+    NAG_FUNCTION_ARN: `arn:aws:lambda:${REGION}:123456789012:function:lightsout-nag`,
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lightsout-scheduler',
+    LOG_LEVEL: 'error',
+    ...extraEnv,
+  };
+  const scheduler = new EventBridgeNagScheduler(new SchedulerClient(moto.clientConfig), {
+    targetArn: env.NAG_FUNCTION_ARN!,
+    roleArn: env.SCHEDULER_ROLE_ARN!,
+  });
+  await scheduler.ensureGroup();
+  const store = new DynamoInstanceStore(dynamoDocumentClient(REGION), TABLE);
+  const engine = new MonitorService({
+    fleet: new Ec2Fleet(ec2Client),
+    store,
+    scheduler,
+    notifier: { notify: async () => undefined },
+    events: { publish: async () => undefined },
+    clock: () => new Date(),
+    settings: {
+      mode: 'opt-in',
+      defaultGroup: 'all',
+      defaultThresholdSeconds: 12 * 3600,
+      defaultRenotifySeconds: 3600,
+      regions: [REGION],
+      tombstoneTtlSeconds: 86_400,
+    },
+  });
+  const events = await createSlackEventsHandler(env, { secrets });
+  const notify = await createChatNotifyHandler(env, { secrets });
+  const ec2 = new EC2Client(moto.clientConfig);
+  return {
+    slack,
+    events: (e) => events(e, {} as Context) as never,
+    notify: (e) => notify(e),
+    engine,
+    scheduler,
+    store,
+    ec2,
+    env,
+    async launch(name, group = 'web') {
+      const run = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-12345678',
+          MinCount: 1,
+          MaxCount: 1,
+          InstanceType: 't3.micro',
+        }),
+      );
+      const id = run.Instances![0]!.InstanceId!;
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [id],
+          Tags: [
+            { Key: 'Monitor', Value: 'true' },
+            { Key: 'MonitorGroup', Value: group },
+            { Key: 'Name', Value: name },
+          ],
+        }),
+      );
+      await engine.handleStateChange({
+        region: REGION,
+        instanceId: id,
+        state: 'running',
+        time: new Date().toISOString(),
+      });
+      const record = await store.get({ region: REGION, instanceId: id });
+      if (!record) throw new Error('engine did not record the launched instance');
+      return record;
+    },
+    async instanceState(instanceId) {
+      const res = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      return res.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    },
+  };
+}
+
+export function snsEvent(messageId: string, message: unknown): SNSEvent {
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `arn:aws:sns:${REGION}:123456789012:lightsout-nags:sub`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: messageId,
+          TopicArn: `arn:aws:sns:${REGION}:123456789012:lightsout-nags`,
+          Subject: 'Lights Out',
+          Message: JSON.stringify(message),
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'x',
+          SigningCertUrl: 'https://sns.example/cert.pem',
+          UnsubscribeUrl: 'https://sns.example/unsub',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+export { startFakeSlackApi };

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import type { FakeSlackApi } from '../../support/fakeSlackApi.js';
+import { useMoto } from '../../support/moto.js';
+import { blockActionBody, FORM, lambdaEvent, slashCommandBody } from '../../support/slackRequests.js';
+import { buildWorld, type SlackLambdaWorld, snsEvent, startFakeSlackApi } from './lambdaHarness.js';
+
+const moto = useMoto();
+let slack: FakeSlackApi;
+let world: SlackLambdaWorld;
+
+beforeAll(async () => {
+  slack = await startFakeSlackApi();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(async () => {
+  world = await buildWorld(moto, slack);
+});
+
+const textOf = (blocks: unknown) => JSON.stringify(blocks);
+
+async function command(text: string, channel = 'C0WEB') {
+  return world.events(
+    lambdaEvent(slashCommandBody(text, { channel, responseUrl: slack.responseUrl() }), FORM),
+  );
+}
+
+/** Posts a nag for `name` through chatNotify and returns the posted message. */
+async function nag(name: string, messageId = `sns-${name}`) {
+  const record = await world.launch(name);
+  await world.notify(snsEvent(messageId, buildNagNotification({ ...record, nagCount: 1 }, new Date())));
+  const post = slack.callsTo('chat.postMessage').at(-1)!;
+  const actions = (post.args.blocks as { type: string; block_id?: string }[]).find(
+    (b) => b.type === 'actions',
+  )!;
+  return { record, post, token: actions.block_id! };
+}
+
+describe('Slack on Lambda, end to end', () => {
+  it('SNS nag → post → Stop → instance stopped on moto → message updated', async () => {
+    // Arrange: the channel subscribes, then the engine's nag arrives over SNS.
+    const sub = await command('subscribe web');
+    expect(sub.statusCode).toBe(200);
+    expect(JSON.parse(sub.body!)).toMatchObject({ response_type: 'in_channel' });
+    const { record, post, token } = await nag('web-1');
+    expect(post.args.channel).toBe('C0WEB');
+    expect(textOf(post.args.blocks)).toContain('<!date^');
+    const stored = await world.store.get(record);
+    const ref = stored!.chatRefs[0]!;
+
+    // Act: Alice presses Stop (after Slack's confirm dialog).
+    const res = await world.events(
+      lambdaEvent(
+        blockActionBody({
+          actionId: 'lightsout.stop',
+          blockId: token,
+          messageTs: ref.messageId,
+          responseUrl: slack.responseUrl(),
+        }),
+        FORM,
+      ),
+    );
+
+    // Assert
+    expect(res.statusCode).toBe(200);
+    expect(['stopping', 'stopped']).toContain(await world.instanceState(record.instanceId));
+    const update = slack.callsTo('chat.update').at(-1)!;
+    expect(update.args).toMatchObject({ channel: 'C0WEB', ts: ref.messageId });
+    expect(textOf(update.args.blocks)).toMatch(/Stopped by <@U0ALICE> after 0h 0\dm/);
+    expect(textOf(update.args.blocks)).not.toContain('lightsout.stop');
+    expect(slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({
+      user: 'U0ALICE',
+      text: expect.stringContaining('Stopping web-1'),
+    });
+    expect(await world.scheduler.get(record)).toBeUndefined();
+
+    // And the engine's later instance.stopped event keeps the attribution.
+    await world.notify(
+      snsEvent('evt-1', {
+        type: 'instance.stopped',
+        record: { ...stored!, state: 'stopped' },
+        runtimeSeconds: 60,
+        at: new Date().toISOString(),
+      }),
+    );
+    expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain('Stopped by <@U0ALICE>');
+  });
+
+  it('delivers a duplicate SNS message once', async () => {
+    // Arrange
+    await command('subscribe web');
+    const record = await world.launch('web-2');
+    const n = buildNagNotification(record, new Date());
+
+    // Act
+    await world.notify(snsEvent('same-id', n));
+    await world.notify(snsEvent('same-id', n));
+
+    // Assert
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('updates the message in place and replies in the thread on a repeat nag', async () => {
+    await command('subscribe web');
+    const { record } = await nag('web-3', 'first');
+
+    await world.notify(
+      snsEvent('second', buildNagNotification({ ...record, nagCount: 2 }, new Date(Date.now() + 3_600_000))),
+    );
+
+    expect(slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts)).toHaveLength(1);
+    expect(slack.callsTo('chat.update')).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({
+      thread_ts: expect.any(String),
+      text: expect.stringContaining('Still running after 1h 00m'),
+    });
+  });
+
+  it('says "Stopped outside Slack" when the instance was stopped elsewhere', async () => {
+    await command('subscribe web');
+    const { record } = await nag('web-4');
+    const stored = await world.store.get(record);
+
+    await world.notify(
+      snsEvent('evt-outside', {
+        type: 'instance.stopped',
+        record: { ...stored!, state: 'stopped' },
+        runtimeSeconds: 14 * 3600 + 600,
+        at: new Date().toISOString(),
+      }),
+    );
+
+    expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain(
+      'Stopped outside Slack after 14h 10m',
+    );
+  });
+
+  it('records an undelivered nag when no channel follows the group and there is no fallback', async () => {
+    const record = await world.launch('lonely', 'batch');
+
+    await world.notify(snsEvent('lonely-1', buildNagNotification(record, new Date())));
+
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect((await world.store.get(record))!.undelivered).toBe(true);
+  });
+
+  it('throws so SNS retries when Slack fails, then posts on the retry', async () => {
+    await command('subscribe web');
+    const record = await world.launch('web-5');
+    slack.failNext('chat.postMessage', { error: 'internal_error' });
+    const n = buildNagNotification(record, new Date());
+
+    await expect(world.notify(snsEvent('retry-me', n))).rejects.toThrow('chat notification failed');
+    await world.notify(snsEvent('retry-me', n));
+
+    expect(slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0WEB')).toHaveLength(2);
+    expect((await world.store.get(record))!.chatRefs).toHaveLength(1);
+  });
+});

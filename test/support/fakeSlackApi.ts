@@ -1,0 +1,111 @@
+/**
+ * A loopback HTTP server standing in for the Slack Web API (reached through
+ * SLACK_API_URL) and for response_url endpoints. It records every call with
+ * its decoded arguments and answers the way Slack does; tests can queue a
+ * 429 with Retry-After or a platform error for the next call to a method.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+type Planned = { status: 429; retryAfter: number } | { error: string };
+
+export interface FakeSlackApi {
+  /** Base URL for SLACK_API_URL, ending in `/api/`. */
+  apiUrl: string;
+  /** A response_url the fake records posts to. */
+  responseUrl(id?: string): string;
+  calls: SlackCall[];
+  callsTo(method: string): SlackCall[];
+  /** The next call to `method` gets this answer instead of success. */
+  failNext(method: string, planned: Planned): void;
+  /** users.info answers with this time zone per user. */
+  userTimeZones: Map<string, string>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if ((req.headers['content-type'] ?? '').includes('application/json'))
+    return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    // The Web API client sends structured arguments (blocks, view) as JSON strings.
+    out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+  const calls: SlackCall[] = [];
+  const planned = new Map<string, Planned[]>();
+  const userTimeZones = new Map<string, string>();
+  let seq = 0;
+
+  const server: Server = createServer(async (req, res) => {
+    const args = await readBody(req);
+    const path = req.url ?? '/';
+    const method = path.startsWith('/api/')
+      ? path.slice(5).split('?')[0]!
+      : `response_url${path.slice('/response'.length)}`;
+    calls.push({ method, args, at: Date.now() });
+    const plan = planned.get(method)?.shift();
+    if (plan && 'status' in plan) {
+      res
+        .writeHead(429, { 'retry-after': String(plan.retryAfter), 'content-type': 'application/json' })
+        .end('{"ok":false,"error":"ratelimited"}');
+      return;
+    }
+    const reply = (body: Record<string, unknown>) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (plan && 'error' in plan) return reply({ ok: false, error: plan.error });
+    seq += 1;
+    const ts = `1700000000.${String(seq).padStart(6, '0')}`;
+    switch (method) {
+      case 'chat.postMessage':
+        return reply({ ok: true, channel: args.channel, ts, message: { ts, text: args.text } });
+      case 'chat.update':
+        return reply({ ok: true, channel: args.channel, ts: args.ts });
+      case 'chat.postEphemeral':
+        return reply({ ok: true, message_ts: ts });
+      case 'users.info':
+        return reply({
+          ok: true,
+          user: { id: args.user, tz: userTimeZones.get(String(args.user)) ?? 'UTC' },
+        });
+      case 'users.conversations':
+        return reply({ ok: true, channels: [{ id: 'C0WEB' }], response_metadata: { next_cursor: '' } });
+      case 'usergroups.list':
+        return reply({ ok: true, usergroups: [] });
+      default:
+        return reply({ ok: true });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl: `${base}/api/`,
+    responseUrl: (id = 'r1') => `${base}/response/${id}`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    failNext(method, plan) {
+      planned.set(method, [...(planned.get(method) ?? []), plan]);
+    },
+    userTimeZones,
+    reset() {
+      calls.length = 0;
+      planned.clear();
+      userTimeZones.clear();
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
