@@ -137,3 +137,23 @@ export function readTeamsPackageSettings(env: Env): TeamsPackageSettings {
     version: get('TEAMS_APP_VERSION'),
   };
 }
+
+/** Lambda: the client secret from the JSON secret named by TEAMS_SECRET_ARN; names what is wrong. */
+export function withTeamsSecret(
+  config: TeamsConfig,
+  secretJson: string,
+): TeamsConfig & { appPassword: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretJson);
+  } catch {
+    throw new Error(
+      'The secret named by TEAMS_SECRET_ARN must be JSON: {"appPassword": "<bot client secret>"}',
+    );
+  }
+  const appPassword = (parsed as { appPassword?: unknown } | null)?.appPassword;
+  if (typeof appPassword !== 'string' || appPassword === '') {
+    throw new Error('The secret named by TEAMS_SECRET_ARN lacks appPassword (the Azure Bot client secret)');
+  }
+  return { ...config, appPassword };
+}

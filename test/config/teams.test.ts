@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { withTeamsSecret } from '../../src/config/teams.js';
 
 const APP = '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b';
 const TENANT = '9a7b1c2d-3e4f-5a6b-0f8e-6b1c3a2d4e5f';
@@ -83,5 +84,17 @@ describe('Teams config', () => {
       expect(text).toMatch(/TEAMS_STOP_ALLOW must list Entra object ids \(GUIDs\); got "alice"/);
       expect(text).toMatch(/TEAMS_ADMINS must list Entra object ids \(GUIDs\); got "bob"/);
     }
+  });
+
+  it('takes the client secret from the Lambda JSON secret and names what is wrong with it', () => {
+    const teams = loadConfig({
+      MICROSOFT_APP_ID: APP,
+      MICROSOFT_APP_TENANT_ID: TENANT,
+      TEAMS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t',
+    }).teams;
+
+    expect(withTeamsSecret(teams, '{"appPassword":"s3cret"}').appPassword).toBe('s3cret');
+    expect(() => withTeamsSecret(teams, 'plain')).toThrow(/must be JSON: \{"appPassword"/);
+    expect(() => withTeamsSecret(teams, '{"password":"x"}')).toThrow(/lacks appPassword/);
   });
 });

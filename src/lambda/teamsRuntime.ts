@@ -1,0 +1,54 @@
+/**
+ * Teams at Lambda cold start: the bot's client secret from Secrets Manager
+ * (TEAMS_SECRET_ARN, never a plain environment variable), the CloudAdapter
+ * and the Teams gateway, the access policy and the fallback channel. The
+ * chat Lambda wiring (`chatRuntime.ts`) adds the gateway to the chat core.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsCall } from '../aws/errors.js';
+import type { AccessPolicy } from '../chat/core/authorizer.js';
+import {
+  createTeamsTransport,
+  type TeamsTransport,
+  teamsAccessPolicy,
+  teamsFallbackChannel,
+} from '../chat/teams/teamsApp.js';
+import { type Config, ConfigError } from '../config/index.js';
+import { withTeamsSecret } from '../config/teams.js';
+import type { Log } from '../log.js';
+import type { ChatInstallationStore } from '../ports/chatInstallationStore.js';
+import type { ChannelRef } from '../ports/subscriptionStore.js';
+
+export interface LambdaTeams {
+  transport: TeamsTransport;
+  policy: AccessPolicy;
+  fallbackChannel?: ChannelRef;
+}
+
+/** Undefined when Teams is not configured for this deployment. */
+export async function teamsAtColdStart(
+  config: Config,
+  log: Log,
+  deps: { secrets: SecretsManagerClient; installations: ChatInstallationStore },
+): Promise<LambdaTeams | undefined> {
+  const teams = config.teams;
+  if (!teams.enabled) return undefined;
+  let appPassword: string | undefined;
+  if (teams.appId && teams.appType !== 'UserAssignedMSI') {
+    if (!teams.secretArn) {
+      throw new ConfigError([
+        'TEAMS_SECRET_ARN is required on Lambda when MicrosoftAppId is set: a Secrets Manager secret {"appPassword": "…"} (the client secret never sits in Lambda environment variables)',
+      ]);
+    }
+    const arn = teams.secretArn;
+    const res = await awsCall(`GetSecretValue ${arn}`, () =>
+      deps.secrets.send(new GetSecretValueCommand({ SecretId: arn })),
+    );
+    appPassword = withTeamsSecret(teams, res.SecretString ?? '').appPassword;
+  }
+  return {
+    transport: createTeamsTransport(teams, log, { appPassword }),
+    policy: teamsAccessPolicy(teams),
+    fallbackChannel: await teamsFallbackChannel(teams, deps.installations),
+  };
+}
