@@ -1,0 +1,113 @@
+/**
+ * The installed `lightsout` binary against moto: spawned as a user would run
+ * it, with the endpoint and region from the environment.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useMoto } from '../support/moto.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/lightsout.mjs');
+
+describe('lightsout CLI on moto', () => {
+  const moto = useMoto();
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lightsout-cli-'));
+    const ec2 = new EC2Client(moto.clientConfig);
+    const launch = (tags: Record<string, string>) =>
+      ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-12345678',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          ],
+        }),
+      );
+    await launch({ Monitor: 'true', Name: 'web-1', MonitorGroup: 'web', Threshold: '1' });
+    await launch({ Monitor: 'true', Name: 'odd', Threshold: 'abc' });
+    await launch({ Name: 'unmonitored' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const lightsout = (args: string[]) =>
+    run(process.execPath, [BIN, ...args], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+        REGIONS: 'us-east-1',
+        DB_PATH: join(dir, 'lightsout.db'),
+      },
+    }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
+    );
+
+  it('list --json prints monitored instances with runtime, threshold and warnings', async () => {
+    const { code, stdout } = await lightsout(['list', '--json', '--at', '2099-01-01T00:00:00Z']);
+
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(rows.map((r) => r.name).sort()).toEqual(['odd', 'web-1']);
+    const web = rows.find((r) => r.name === 'web-1')!;
+    expect(web).toMatchObject({
+      region: 'us-east-1',
+      group: 'web',
+      state: 'running',
+      thresholdSeconds: 3600,
+      over: true,
+    });
+    for (const key of ['instanceId', 'launchTime', 'runtimeSeconds', 'warnings'])
+      expect(web).toHaveProperty(key);
+    expect(rows.find((r) => r.name === 'odd')?.warnings).toEqual([
+      'Threshold "abc" is not a duration; using 12h',
+    ]);
+  });
+
+  it('list prints a table with warnings under their row and filters with --group', async () => {
+    const { code, stdout } = await lightsout(['list', '--group', 'web', '--at', '2099-01-01T00:00:00Z']);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('1 instance(s), 1 over threshold');
+    expect(stdout).toMatch(/!\s+i-\w+\s+web-1\s+us-east-1\s+web/);
+    expect(stdout).not.toContain('odd');
+  });
+
+  it('check --dry-run says what it would do and writes nothing', async () => {
+    const { code, stdout } = await lightsout(['check', '--dry-run']);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('Dry run: nothing was changed.');
+    expect(stdout.match(/would us-east-1\/i-\w+: track: running with no record/g)).toHaveLength(2);
+    const after = await lightsout(['list', '--json']);
+    expect(JSON.parse(after.stdout).every((r: { nagCount: number }) => r.nagCount === 0)).toBe(true);
+  });
+
+  it('rejects bad arguments with a clear message and a non-zero exit, no stack trace', async () => {
+    const badAt = await lightsout(['list', '--at', 'teatime']);
+    const badGroup = await lightsout(['list', '--group', 'Web Team']);
+    const unknown = await lightsout(['lsit']);
+
+    expect(badAt).toMatchObject({ code: 2 });
+    expect(badAt.stderr).toContain('--at must be an ISO time');
+    expect(badGroup.stderr).toContain('--group must be lower-case letters and digits');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown command 'lsit'");
+    for (const r of [badAt, badGroup, unknown]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
