@@ -1,0 +1,271 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tomorrowAt } from '../../../src/chat/core/zonedTime.js';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import type { FakeSlackApi } from '../../support/fakeSlackApi.js';
+import { useMoto } from '../../support/moto.js';
+import { blockActionBody, FORM, lambdaEvent, sign, slashCommandBody } from '../../support/slackRequests.js';
+import { buildWorld, type SlackLambdaWorld, snsEvent, startFakeSlackApi } from './lambdaHarness.js';
+
+const moto = useMoto();
+let slack: FakeSlackApi;
+let world: SlackLambdaWorld;
+
+beforeAll(async () => {
+  slack = await startFakeSlackApi();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(async () => {
+  world = await buildWorld(moto, slack, { SLACK_STOP_ALLOW: 'db=U0DBA' });
+  await world.events(lambdaEvent(slashCommandBody('subscribe web'), FORM));
+  await world.events(lambdaEvent(slashCommandBody('subscribe db'), FORM));
+});
+
+const textOf = (v: unknown) => JSON.stringify(v);
+
+async function nagged(name: string, group = 'web') {
+  const record = await world.launch(name, group);
+  await world.notify(snsEvent(`sns-${name}`, buildNagNotification(record, new Date())));
+  const post = slack.callsTo('chat.postMessage').at(-1)!;
+  const token = (post.args.blocks as { type: string; block_id?: string }[]).find((b) => b.type === 'actions')!
+    .block_id!;
+  const ts = (await world.store.get(record))!.chatRefs[0]!.messageId;
+  return { record, token, ts };
+}
+
+function click(
+  actionId: string,
+  token: string,
+  ts: string,
+  opts: { selected?: string; channel?: string; user?: string } = {},
+) {
+  return world.events(
+    lambdaEvent(
+      blockActionBody({ actionId, blockId: token, messageTs: ts, responseUrl: slack.responseUrl(), ...opts }),
+      FORM,
+    ),
+  );
+}
+
+describe('Slack buttons', () => {
+  it('snoozes until 09:00 tomorrow in the clicker’s own time zone and moves the schedule', async () => {
+    // Arrange
+    const { record, token, ts } = await nagged('web-1');
+    slack.userTimeZones.set('U0ALICE', 'America/Los_Angeles');
+
+    // Act
+    const res = await click('lightsout.snooze', token, ts, { selected: 'tomorrow-09:00' });
+
+    // Assert
+    expect(res.statusCode).toBe(200);
+    const expected = tomorrowAt(new Date(), 9, 0, 'America/Los_Angeles');
+    const stored = await world.store.get(record);
+    expect(Date.parse(stored!.snoozedUntil!)).toBe(expected.getTime());
+    expect(Date.parse((await world.scheduler.get(record))!.dueAt)).toBeGreaterThanOrEqual(expected.getTime());
+    expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain(
+      `Snoozed by <@U0ALICE> until <!date^${expected.getTime() / 1000}^{time}`,
+    );
+    expect(slack.callsTo('chat.postEphemeral').at(-1)!.args.text).toMatch(
+      /^Snoozed web-1 \(i-\w+\) until 09:00\.$/,
+    );
+  });
+
+  it('extends the threshold of this run and moves the schedule', async () => {
+    // Arrange
+    const { record, token, ts } = await nagged('web-2');
+    const before = await world.scheduler.get(record);
+
+    // Act
+    await click('lightsout.extend', token, ts, { selected: '4h' });
+
+    // Assert
+    const stored = await world.store.get(record);
+    expect(stored!.extensionSeconds).toBe(4 * 3600);
+    const after = await world.scheduler.get(record);
+    expect(Date.parse(after!.dueAt) - Date.parse(before!.dueAt)).toBe(4 * 3600 * 1000);
+    expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain(
+      'Threshold extended to 16h by <@U0ALICE>',
+    );
+  });
+
+  it('does nothing for a stale button, shows the current state and tells the clicker privately', async () => {
+    // Arrange: the instance was stopped from the console and the engine saw it.
+    const { record, token, ts } = await nagged('web-3');
+    await world.events(
+      lambdaEvent(
+        blockActionBody({
+          actionId: 'lightsout.stop',
+          blockId: token,
+          messageTs: ts,
+          responseUrl: slack.responseUrl(),
+          actionTs: '1.1',
+        }),
+        FORM,
+      ),
+    );
+    await world.engine.handleStateChange({
+      region: record.region,
+      instanceId: record.instanceId,
+      state: 'stopped',
+      time: new Date().toISOString(),
+    });
+    slack.reset();
+
+    // Act: someone presses Extend on the old message.
+    const res = await click('lightsout.extend', token, ts, { selected: '2h', user: 'U0BOB' });
+
+    // Assert
+    expect(res.statusCode).toBe(200);
+    expect((await world.store.get(record))!.extensionSeconds).toBe(0);
+    expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).not.toContain('lightsout.extend');
+    expect(slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({
+      user: 'U0BOB',
+      text: expect.stringMatching(/^Nothing done: web-3 \(i-\w+\) is no longer running/),
+    });
+  });
+
+  it('refuses a click from a channel not subscribed to the group, privately and with the reason', async () => {
+    const { record, token, ts } = await nagged('web-4');
+
+    await click('lightsout.stop', token, ts, { channel: 'C0OTHER' });
+
+    expect(await world.instanceState(record.instanceId)).toBe('running');
+    expect(slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({
+      channel: 'C0OTHER',
+      text: expect.stringContaining('not subscribed to group `web`'),
+    });
+  });
+
+  it('enforces the per-group stop allow-list', async () => {
+    const { record, token, ts } = await nagged('db-1', 'db');
+
+    await click('lightsout.stop', token, ts, { user: 'U0ALICE' });
+    const stateAfterAlice = await world.instanceState(record.instanceId);
+    await click('lightsout.stop', token, ts, { user: 'U0DBA' });
+
+    expect(stateAfterAlice).toBe('running');
+    expect(slack.callsTo('chat.postEphemeral').find((c) => c.args.user === 'U0ALICE')!.args.text).toContain(
+      'stop allow-list of group `db`',
+    );
+    expect(['stopping', 'stopped']).toContain(await world.instanceState(record.instanceId));
+  });
+
+  it('never repeats an action when Slack retries the same click', async () => {
+    const { record, token, ts } = await nagged('web-5');
+    const body = blockActionBody({
+      actionId: 'lightsout.extend',
+      blockId: token,
+      messageTs: ts,
+      responseUrl: slack.responseUrl(),
+      selected: '2h',
+      actionTs: '1700000001.000100',
+    });
+
+    await world.events(lambdaEvent(body, FORM));
+    await world.events(
+      lambdaEvent(body, FORM, {
+        headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+      }),
+    );
+    await world.events(lambdaEvent(body, FORM));
+
+    expect((await world.store.get(record))!.extensionSeconds).toBe(2 * 3600);
+  });
+
+  it('waits out a 429 from the Web API (Retry-After) and still updates the message', async () => {
+    const { token, ts } = await nagged('web-6');
+    slack.failNext('chat.update', { status: 429, retryAfter: 1 });
+
+    await click('lightsout.extend', token, ts, { selected: '2h' });
+
+    const updates = slack.callsTo('chat.update');
+    expect(updates).toHaveLength(2);
+    expect(updates[1]!.at - updates[0]!.at).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('Slack request signatures', () => {
+  const body = () => slashCommandBody('subscribe ops');
+
+  it.each([
+    ['a bad signature', { signature: 'v0=deadbeef' }],
+    ['a missing signature', { signature: null }],
+    ['a replayed request (timestamp 6 minutes old)', { ts: Math.floor(Date.now() / 1000) - 360 }],
+    ['a request signed with another secret', { secret: 'someone-else' }],
+  ])('rejects %s with 401 and no side effects', async (_case, opts) => {
+    slack.reset();
+    const res = await world.events(lambdaEvent(body(), FORM, opts as never));
+
+    expect(res.statusCode).toBe(401);
+    expect(slack.calls).toHaveLength(0);
+    const subs = await world.events(lambdaEvent(slashCommandBody('subscriptions'), FORM));
+    expect(JSON.parse(subs.body!).text).not.toContain('ops');
+  });
+
+  it('rejects a replayed old request even when its signature matches its old timestamp', async () => {
+    const ts = Math.floor(Date.now() / 1000) - 600;
+    const res = await world.events(lambdaEvent(body(), FORM, { ts, signature: sign(body(), ts) }));
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('accepts base64-encoded bodies with non-ASCII text from a Function URL', async () => {
+    const res = await world.events(
+      lambdaEvent(slashCommandBody('status wëb-1'), `${FORM}; charset=utf-8`, { base64: true }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!).text).toContain('No monitored instance has the id or Name "wëb-1"');
+  });
+});
+
+describe('/ec2 commands', () => {
+  const run = async (text: string, channel = 'C0WEB') =>
+    JSON.parse((await world.events(lambdaEvent(slashCommandBody(text, { channel }), FORM))).body!);
+
+  it.each([
+    ['frobnicate', 'unknown command "frobnicate"', '/ec2 list [group|all]'],
+    ['snooze web-1', 'needs a duration', '/ec2 snooze <instance-id|Name>'],
+    ['extend web-1 forever', 'duration "forever" is not a duration', '/ec2 extend'],
+    ['subscribe Web!', 'must be lower-case letters and digits only', '/ec2 subscribe <group>'],
+  ])('answers "%s" privately with the mistake and the usage', async (text, mistake, usage) => {
+    const reply = await run(text);
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toContain(mistake);
+    expect(textOf(reply.blocks)).toContain(usage);
+  });
+
+  it('lists instances by runtime, privately unless --public', async () => {
+    await world.launch('web-a');
+    await world.launch('web-b');
+
+    const mine = await run('list');
+    const shared = await run('list web --public');
+
+    expect(mine.response_type).toBe('ephemeral');
+    expect(shared.response_type).toBe('in_channel');
+    expect(textOf(mine.blocks)).toContain('web-a');
+    expect(textOf(mine.blocks)).toContain('web-b');
+    expect(mine.text).toContain('2 instances, 0 over threshold');
+  });
+
+  it('snoozes and extends by command through the same checks as buttons', async () => {
+    const record = await world.launch('web-c');
+
+    const snoozed = await run('snooze web-c 2h');
+    const refused = await run('extend web-c 2h', 'C0OTHER');
+
+    expect(snoozed.text).toMatch(/^Snoozed web-c \(i-\w+\) until \d\d:\d\d\.$/);
+    expect(refused.text).toContain('not subscribed to group `web`');
+    expect((await world.store.get(record))!.extensionSeconds).toBe(0);
+  });
+
+  it('asks for confirmation before a stop by command', async () => {
+    const record = await world.launch('web-d');
+
+    const reply = await run('stop web-d');
+
+    expect(reply.text).toContain('Stop web-d (');
+    expect(textOf(reply.blocks)).toContain('"confirm"');
+    expect(await world.instanceState(record.instanceId)).toBe('running');
+  });
+});
