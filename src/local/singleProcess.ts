@@ -17,6 +17,7 @@ import { MonitorService } from '../services/monitor/monitorService.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { startCleanup } from './cleanup.js';
 import { buildNotifier } from './notifiers.js';
 
 export interface SingleProcessOptions {
@@ -51,6 +52,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   });
   const bus = new InProcessEventBus(log);
   const notifier = await buildNotifier({ config, log, bus }, opts.notifiers);
+  const cleanup = await startCleanup({ config, log, bus, db, clock });
   const service = new MonitorService({
     fleet: opts.fleet ?? new Ec2Fleet(ec2Client),
     store,
@@ -98,6 +100,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     async stop() {
       clearInterval(loop);
       await running;
+      await cleanup.stop();
       await scheduler.stop();
       db.close();
       log.info('single process stopped');
