@@ -24,9 +24,13 @@ export class MonitorService implements MonitorApi {
   constructor(private readonly deps: MonitorDeps) {}
 
   /**
-   * An EC2 state change. The instance is described once for its launch time
-   * and tags; EC2 may already report a later state than the event, in which
-   * case the later state wins (it is what the next event would say).
+   * An EC2 state change. A `running` event describes the instance once, for
+   * its launch time (which identifies the run) and its tags; EC2 may already
+   * report a later state than the event, and then the later state wins. An
+   * ending event (stopping, stopped, shutting-down, terminated) for an
+   * instance we have a record of needs no call: the record already holds the
+   * run, tags and IPs. `pending` is always followed by `running`, so it is
+   * left to that event, saving one DescribeInstances per start.
    */
   async handleStateChange(input: StateChangeInput): Promise<void> {
     if (!INSTANCE_STATES.includes(input.state as InstanceState)) {
@@ -34,13 +38,14 @@ export class MonitorService implements MonitorApi {
         `Unknown instance state "${input.state}"; expected one of ${INSTANCE_STATES.join(', ')}`,
       );
     }
+    const state = input.state as InstanceState;
+    if (state === 'pending') return;
     const key = { region: input.region, instanceId: input.instanceId };
-    const [live] = await this.deps.fleet.find(input.region, { instanceIds: [input.instanceId] });
-    await applyObservedState(this.deps, key, {
-      state: input.state as InstanceState,
-      at: input.time,
-      facts: live,
-    });
+    const known = !isUp(state) ? await this.deps.store.get(key) : undefined;
+    const [live] = known
+      ? [undefined]
+      : await this.deps.fleet.find(input.region, { instanceIds: [input.instanceId] });
+    await applyObservedState(this.deps, key, { state, at: input.time, facts: live });
   }
 
   async handleNagDue(due: NagSchedule): Promise<void> {

@@ -95,6 +95,19 @@ describe('MonitorService.handleStateChange', () => {
     expect((await e.store.get(i))?.state).toBe('stopped');
   });
 
+  it('describes the instance once per run: not for pending, not for ending events it has a record of', async () => {
+    const e = engine();
+    const i = e.fleet.add({ tags: { Monitor: 'true' } });
+
+    await e.service.handleStateChange({ ...i, state: 'pending', time: '2026-03-02T08:00:01Z' });
+    await e.service.handleStateChange({ ...i, state: 'running', time: '2026-03-02T08:00:20Z' });
+    await e.service.handleStateChange({ ...i, state: 'stopping', time: '2026-03-02T09:00:00Z' });
+    await e.service.handleStateChange({ ...i, state: 'stopped', time: '2026-03-02T09:00:40Z' });
+
+    expect(e.fleet.stats.describeCalls).toBe(1);
+    expect((await e.store.get(i))?.state).toBe('stopped');
+  });
+
   it('refuses an unknown state with a message naming the valid ones', async () => {
     const e = engine();
 
