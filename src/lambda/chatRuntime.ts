@@ -2,12 +2,14 @@
  * Cold-start wiring shared by the chat Lambda functions (slackEvents,
  * chatNotify): config, the Slack secret, DynamoDB stores, EC2, the monitor
  * engine and the chat core with every configured platform's gateway.
- * To add a platform (Teams), add its gateway to `gateways` below.
+ * Slack and Teams are each optional (a deployment may run either or both);
+ * each configured platform's gateway joins `gateways` below.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { WebClient } from '@slack/web-api';
 import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient } from '../aws/clients.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
+import { DynamoChatInstallationStore } from '../aws/dynamodb/chatInstallationStore.js';
 import { DynamoIdempotencyStore } from '../aws/dynamodb/idempotencyStore.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
@@ -23,15 +25,21 @@ import { type Config, ConfigError, type Env, loadConfig } from '../config/index.
 import { type SlackConfig, withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
 import type { ChatGateway } from '../ports/chat.js';
+import type { ChatInstallationStore } from '../ports/chatInstallationStore.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
+import { type LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
 
 export interface LambdaChat {
   config: Config;
-  slack: SlackConfig & { signingSecret: string; botToken: string };
-  slackClient: WebClient;
+  /** Absent when this deployment does not use Slack. */
+  slack?: SlackConfig & { signingSecret: string; botToken: string };
+  slackClient?: WebClient;
+  /** Absent when this deployment does not use Teams. */
+  teams?: LambdaTeams;
+  installations: ChatInstallationStore;
   core: ChatCore;
   instances: InstanceStore;
   subscriptions: SubscriptionStore;
@@ -73,12 +81,20 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
   if (problems.length) throw new ConfigError(problems);
   const region = config.monitor.regions[0] ?? 'us-east-1';
   const clock = opts.clock ?? systemClock;
-  const slack = await readSlackSecret(config, opts.secrets ?? new SecretsManagerClient({ region }));
+  const secrets = opts.secrets ?? new SecretsManagerClient({ region });
+  const slack = config.slack.enabled ? await readSlackSecret(config, secrets) : undefined;
 
   const doc = dynamoDocumentClient(region);
   const table = config.store.tableName!;
   const instances = new DynamoInstanceStore(doc, table, { clock });
   const subscriptions = new DynamoSubscriptionStore(doc, table);
+  const installations = new DynamoChatInstallationStore(doc, table);
+  const teams = await teamsAtColdStart(config, log, { secrets, installations });
+  if (!slack && !teams) {
+    throw new ConfigError([
+      'No chat platform is configured: set SLACK_SECRET_ARN (Slack) and/or MicrosoftAppId with TEAMS_SECRET_ARN (Teams)',
+    ]);
+  }
   const fleet = new Ec2Fleet(ec2Client);
   const monitor = new MonitorService({
     fleet,
@@ -100,8 +116,11 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     log,
   });
 
-  const slackClient = createSlackWebClient(slack, log);
-  const gateways: ChatGateway[] = [new SlackGateway(slackClient)];
+  const slackClient = slack ? createSlackWebClient(slack, log) : undefined;
+  const gateways: ChatGateway[] = [
+    ...(slackClient ? [new SlackGateway(slackClient)] : []),
+    ...(teams ? [teams.transport.gateway] : []),
+  ];
   const core = createChatCore({
     monitor,
     fleet,
@@ -110,13 +129,19 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     subscriptions,
     idempotency: new DynamoIdempotencyStore(doc, table),
     gateways,
-    policies: { slack: { stopAllow: slack.stopAllow, admins: slack.admins } },
-    fallbackChannels: slack.fallbackChannel
-      ? { slack: { platform: 'slack', channelId: slack.fallbackChannel } }
-      : {},
-    repeatMode: slack.repeatNags,
+    policies: {
+      ...(slack ? { slack: { stopAllow: slack.stopAllow, admins: slack.admins } } : {}),
+      ...(teams ? { teams: teams.policy } : {}),
+    },
+    fallbackChannels: {
+      ...(slack?.fallbackChannel
+        ? { slack: { platform: 'slack' as const, channelId: slack.fallbackChannel } }
+        : {}),
+      ...(teams?.fallbackChannel ? { teams: teams.fallbackChannel } : {}),
+    },
+    repeatMode: slack?.repeatNags ?? 'update',
     clock,
     log,
   });
-  return { config, slack, slackClient, core, instances, subscriptions, clock, log };
+  return { config, slack, slackClient, teams, installations, core, instances, subscriptions, clock, log };
 }

@@ -9,7 +9,7 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { boltLogger, createSlackApp } from '../chat/slack/slackApp.js';
-import type { Env } from '../config/index.js';
+import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -28,16 +28,21 @@ const header = (headers: Record<string, string | undefined>, name: string) =>
 
 export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
   const chat = await buildLambdaChat(env, opts);
-  const { log } = chat;
+  const { log, slack } = chat;
+  if (!slack) {
+    throw new ConfigError([
+      'SLACK_SECRET_ARN is required for the Slack function: a Secrets Manager secret {"signingSecret","botToken"}',
+    ]);
+  }
   const receiver = new AwsLambdaReceiver({
-    signingSecret: chat.slack.signingSecret,
+    signingSecret: slack.signingSecret,
     logger: boltLogger(log),
     invalidRequestSignatureHandler: ({ ts }) => {
       log.warn('rejected Slack request: bad, missing or expired signature', { requestTimestamp: ts });
     },
   });
   createSlackApp({
-    config: chat.slack,
+    config: slack,
     transport: { receiver },
     listeners: {
       commands: chat.core.commands('/ec2'),

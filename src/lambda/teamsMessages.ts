@@ -1,0 +1,61 @@
+/**
+ * The Teams messaging endpoint on Lambda (Function URL or HTTP API payload
+ * 2.0): each request goes through the CloudAdapter, which validates the Bot
+ * Framework token, and the response (including the invoke response an
+ * `Action.Execute` click needs) goes back as the HTTP response.
+ */
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createTeamsEndpoint } from '../chat/teams/teamsApp.js';
+import { ConfigError, type Env } from '../config/index.js';
+import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
+
+const HttpEventSchema = z.object({
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().default(false),
+  requestContext: z.object({ http: z.object({ method: z.string() }) }),
+});
+
+type Handler = (event: unknown, context?: Context) => Promise<APIGatewayProxyResultV2>;
+
+export async function createTeamsMessagesHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
+  const chat = await buildLambdaChat(env, opts);
+  if (!chat.teams) {
+    throw new ConfigError([
+      'MicrosoftAppId (or MICROSOFT_APP_ID) is required for the Teams function: the Azure Bot app id (TEAMS_ENABLED=true without it is for local trials only)',
+    ]);
+  }
+  const endpoint = createTeamsEndpoint(chat.teams.transport, {
+    core: chat.core,
+    subscriptions: chat.subscriptions,
+    installations: chat.installations,
+    clock: chat.clock,
+    log: chat.log,
+  });
+  return async (event) => {
+    const parsed = HttpEventSchema.safeParse(event);
+    if (!parsed.success) {
+      chat.log.warn('not an HTTP event', { issue: parsed.error.issues[0]?.message });
+      return {
+        statusCode: 400,
+        body: JSON.stringify({ error: 'expected a Function URL or HTTP API (2.0) request' }),
+      };
+    }
+    const e = parsed.data;
+    const body =
+      e.body !== undefined && e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body;
+    const out = await endpoint.handle({ method: e.requestContext.http.method, headers: e.headers, body });
+    return { statusCode: out.status, headers: out.headers, body: out.body };
+  };
+}
+
+let ready: Promise<Handler> | undefined;
+
+export const handler: Handler = async (event, context) => {
+  ready ??= createTeamsMessagesHandler(process.env).catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
+  return (await ready)(event, context);
+};

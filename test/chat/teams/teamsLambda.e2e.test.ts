@@ -1,0 +1,227 @@
+/**
+ * The Lambda path: Teams Activities into the `teamsMessages` handler as
+ * Function URL events, nags from SNS through `chatNotify`, DynamoDB, Secrets
+ * Manager, EventBridge Scheduler and EC2 on moto, and the loopback connector.
+ */
+import {
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dynamoDocumentClient, ec2Client } from '../../../src/aws/clients.js';
+import { DynamoChatInstallationStore } from '../../../src/aws/dynamodb/chatInstallationStore.js';
+import { DynamoInstanceStore } from '../../../src/aws/dynamodb/instanceStore.js';
+import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
+import { EventBridgeNagScheduler } from '../../../src/aws/eventBridgeNagScheduler.js';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
+import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
+import { MonitorService } from '../../../src/services/monitor/monitorService.js';
+import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
+import { createTable } from '../../support/dynamoTable.js';
+import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
+import { useMoto } from '../../support/moto.js';
+import { snsEvent } from '../slack/lambdaHarness.js';
+import { execute, installationAdd, mention } from './activities.js';
+import { OPS, TEAM } from './teamsWorld.js';
+
+const REGION = 'us-east-1';
+const moto = useMoto();
+let connector: FakeBotConnector;
+
+beforeAll(async () => {
+  connector = await startFakeBotConnector();
+});
+afterAll(async () => {
+  await connector.close();
+});
+
+const baseEnv = {
+  AWS_REGION: REGION,
+  TABLE_NAME: 'lightsout',
+  NAG_FUNCTION_ARN: `arn:aws:lambda:${REGION}:123456789012:function:lightsout-nag`,
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lightsout-scheduler',
+  LOG_LEVEL: 'error',
+};
+
+/** A Function URL event carrying `body`, as Lambda hands it over. */
+function urlEvent(body: unknown, headers: Record<string, string> = {}, base64 = false) {
+  const text = JSON.stringify(body);
+  return {
+    version: '2.0',
+    rawPath: '/api/messages',
+    headers: { 'content-type': 'application/json', ...headers },
+    requestContext: { http: { method: 'POST', path: '/api/messages' } },
+    body: base64 ? Buffer.from(text).toString('base64') : text,
+    isBase64Encoded: base64,
+  };
+}
+
+async function engine() {
+  const scheduler = new EventBridgeNagScheduler(new SchedulerClient(moto.clientConfig), {
+    targetArn: baseEnv.NAG_FUNCTION_ARN,
+    roleArn: baseEnv.SCHEDULER_ROLE_ARN,
+  });
+  await scheduler.ensureGroup();
+  const store = new DynamoInstanceStore(dynamoDocumentClient(REGION), baseEnv.TABLE_NAME);
+  const monitor = new MonitorService({
+    fleet: new Ec2Fleet(ec2Client),
+    store,
+    scheduler,
+    notifier: { notify: async () => undefined },
+    events: { publish: async () => undefined },
+    clock: () => new Date(),
+    settings: {
+      mode: 'opt-in',
+      defaultGroup: 'all',
+      defaultThresholdSeconds: 12 * 3600,
+      defaultRenotifySeconds: 3600,
+      regions: [REGION],
+      tombstoneTtlSeconds: 86_400,
+    },
+  });
+  return { store, monitor };
+}
+
+describe('Teams on Lambda', () => {
+  beforeEach(async () => {
+    await moto.reset();
+    connector.reset();
+    await createTable(moto, baseEnv.TABLE_NAME);
+  });
+
+  it('installs, subscribes, nags from SNS and stops from the card, answering the click in the HTTP response', async () => {
+    // Arrange
+    const env = { ...baseEnv, TEAMS_ENABLED: 'true' };
+    const teams = await createTeamsMessagesHandler(env);
+    const notify = await createChatNotifyHandler(env);
+    const { store, monitor } = await engine();
+    const ec2 = new EC2Client(moto.clientConfig);
+    const run = await ec2.send(
+      new RunInstancesCommand({ ImageId: 'ami-12345678', MinCount: 1, MaxCount: 1 }),
+    );
+    const instanceId = run.Instances![0]!.InstanceId!;
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [instanceId],
+        Tags: [
+          { Key: 'Monitor', Value: 'true' },
+          { Key: 'MonitorGroup', Value: 'web' },
+          { Key: 'Name', Value: 'web-1' },
+        ],
+      }),
+    );
+    await monitor.handleStateChange({
+      region: REGION,
+      instanceId,
+      state: 'running',
+      time: new Date().toISOString(),
+    });
+
+    // Act 1: install (base64 body, as Function URLs may send) and subscribe.
+    const installed = (await teams(
+      urlEvent(installationAdd(connector.serviceUrl), {}, true),
+    )) as APIGatewayProxyStructuredResultV2;
+    const subscribed = (await teams(
+      urlEvent(mention(connector.serviceUrl, 'subscribe web')),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    // Assert 1
+    expect([installed.statusCode, subscribed.statusCode]).toEqual([200, 200]);
+    const installations = new DynamoChatInstallationStore(dynamoDocumentClient(REGION), baseEnv.TABLE_NAME);
+    expect((await installations.get('teams', TEAM))?.channel.serviceUrl).toBe(connector.serviceUrl);
+    expect(String(connector.sent.at(-1)!.activity.text)).toMatch(/now receives nags for group `web`/);
+
+    // Act 2: the engine's nag arrives over SNS.
+    const record = (await store.get({ region: REGION, instanceId }))!;
+    connector.reset();
+    await notify(
+      snsEvent(
+        'sns-nag-1',
+        buildNagNotification(record, new Date(Date.parse(record.launchTime) + 13 * 3600_000)),
+      ),
+    );
+
+    // Assert 2
+    expect(connector.sent).toHaveLength(1);
+    expect(connector.sent[0]!.conversationId).toBe(OPS);
+    const card = cardsOf(connector.sent[0]!.activity)[0];
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const token = /"token":"([^"]+)"/.exec(JSON.stringify(card))![1]!;
+
+    // Act 3: confirmed Stop, through the Lambda.
+    const clicked = (await teams(
+      urlEvent(
+        execute(connector.serviceUrl, connector.sent[0]!.id, {
+          verb: 'lightsout.stop',
+          data: { token, confirmed: true },
+        }),
+      ),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    // Assert 3: the invoke response travels back as the HTTP response.
+    expect(clicked.statusCode).toBe(200);
+    const body = JSON.parse(String(clicked.body)) as { type: string; value: unknown };
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(adaptiveCardProblems(body.value)).toEqual([]);
+    expect(JSON.stringify(body.value)).toMatch(/Stopped by Alice Example after/);
+    const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
+      .Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    expect(['stopping', 'stopped']).toContain(state);
+    expect(connector.updates.map((u) => u.id)).toContain(connector.sent[0]!.id);
+  });
+
+  it('with an app id configured, rejects a request without a Bot Framework token before any handler runs', async () => {
+    // Arrange
+    const secrets = new SecretsManagerClient(moto.clientConfig);
+    const secret = await secrets.send(
+      new CreateSecretCommand({
+        Name: 'lightsout-teams',
+        SecretString: JSON.stringify({ appPassword: 'test-only' }),
+      }),
+    );
+    const teams = await createTeamsMessagesHandler({
+      ...baseEnv,
+      MicrosoftAppId: '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b',
+      MicrosoftAppTenantId: '9a7b1c2d-3e4f-5a6b-0f8e-6b1c3a2d4e5f',
+      TEAMS_SECRET_ARN: secret.ARN!,
+    });
+
+    // Act
+    const res = (await teams(
+      urlEvent(mention(connector.serviceUrl, 'subscribe web')),
+    )) as APIGatewayProxyStructuredResultV2;
+    const forged = (await teams(
+      urlEvent(mention(connector.serviceUrl, 'subscribe web'), { authorization: 'Bearer not-a-real-token' }),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    // Assert
+    expect(res.statusCode).toBe(401);
+    expect(forged.statusCode).toBe(401);
+    expect(connector.sent).toEqual([]);
+  });
+
+  it('fails the cold start with the variable named when the app id is set but no secret is', async () => {
+    await expect(
+      createTeamsMessagesHandler({
+        ...baseEnv,
+        MicrosoftAppId: '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b',
+        MicrosoftAppTenantId: '9a7b1c2d-3e4f-5a6b-0f8e-6b1c3a2d4e5f',
+        MicrosoftAppPassword: 'plain-env',
+      }),
+    ).rejects.toThrow(/TEAMS_SECRET_ARN is required on Lambda/);
+  });
+
+  it('answers a request that is not an HTTP event with 400', async () => {
+    const teams = await createTeamsMessagesHandler({ ...baseEnv, TEAMS_ENABLED: 'true' });
+
+    const res = (await teams({ Records: [] })) as APIGatewayProxyStructuredResultV2;
+
+    expect(res.statusCode).toBe(400);
+  });
+});
