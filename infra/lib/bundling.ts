@@ -1,0 +1,76 @@
+/**
+ * How each handler is bundled, in one place: the stack (through NodejsFunction)
+ * and `bench/bundles.ts` (through the esbuild API) use these same options, so
+ * the benchmark measures exactly what gets deployed.
+ *
+ * - ESM output (`index.mjs`): lets handlers use top-level await to fetch
+ *   secrets during init, and matches the project's `"type": "module"`.
+ * - The banner gives bundled CommonJS packages (Bolt, botbuilder) a `require`
+ *   for Node built-ins, which ESM does not have.
+ * - AWS SDK v3 is external: nodejs22.x ships it, and bundling it costs
+ *   ~560 KB minified for the EC2 client alone, which would blow the 500 KB
+ *   budget of the engine functions and slow every cold start. The price is that
+ *   the SDK version is the runtime's, not the lock file's; `bundleAwsSdk=true`
+ *   in context pins it by bundling instead.
+ * - Some modules are needed by Bolt/botbuilder only for transports Lambda
+ *   never uses (Socket Mode, Express body parsing); they are replaced by
+ *   `infra/bundling/unusedOnLambda.cjs`, which throws with an explanation if
+ *   anything ever calls into it.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root: where package-lock.json and src/ live. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __lightsoutCreateRequire } from 'node:module';" +
+  'const require = __lightsoutCreateRequire(import.meta.url);';
+
+/** Runtime SDK, kept out of bundles unless `bundleAwsSdk` is set. */
+export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'];
+
+/** Stub for modules Lambda never loads for real, relative to PROJECT_ROOT. */
+export const UNUSED_ON_LAMBDA_STUB = './infra/bundling/unusedOnLambda.cjs';
+
+/**
+ * Modules replaced by the stub, each with why it is dead weight on Lambda.
+ * Measured with `npm run bench`; removing them keeps the chat functions under 1.5 MB.
+ */
+export const UNUSED_ON_LAMBDA: Record<string, string> = {
+  // Socket Mode's WebSocket transport (~540 KB); Lambda receives Slack over HTTPS via the Function URL.
+  undici: '@slack/socket-mode WebSocket client',
+  // Charset tables (~490 KB) for Express/raw-body parsing of non-UTF-8 bodies; AwsLambdaReceiver parses the event itself.
+  'iconv-lite': 'Express body parsing of non-UTF-8 request bodies',
+};
+
+export interface BundleOptions {
+  minify: true;
+  sourcemap: true;
+  sourcesContent: false;
+  target: 'node22';
+  format: 'esm';
+  platform: 'node';
+  mainFields: string[];
+  external: string[];
+  banner: string;
+  alias: Record<string, string>;
+}
+
+/** esbuild options for one handler (the esbuild API spelling). */
+export function bundleOptions({ bundleAwsSdk = false }: { bundleAwsSdk?: boolean } = {}): BundleOptions {
+  return {
+    minify: true,
+    sourcemap: true,
+    // Source text stays out of the zip; stack traces only need names and positions.
+    sourcesContent: false,
+    target: 'node22',
+    format: 'esm',
+    platform: 'node',
+    // Prefer ESM entry points so esbuild can tree-shake them.
+    mainFields: ['module', 'main'],
+    external: bundleAwsSdk ? [] : AWS_SDK_EXTERNALS,
+    banner: ESM_REQUIRE_BANNER,
+    alias: Object.fromEntries(Object.keys(UNUSED_ON_LAMBDA).map((m) => [m, UNUSED_ON_LAMBDA_STUB])),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The monitoring engine: `stateChange` reacts to EC2 state-change events,
+ * `nagDue` runs when a one-shot schedule fires and publishes the nag, and
+ * `reconcile` sweeps every configured region on a rate rule to repair anything
+ * an event missed (a lost event, a deploy while instances were running).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import { HandlerFunction } from './handlerFunction.js';
+import * as policy from './policies.js';
+import { monitorEnvironment, type SharedResources, schedulerEnvironment } from './sharedResources.js';
+
+/** EC2 states the engine acts on; `pending` carries nothing a running-time clock needs. */
+export const HANDLED_STATES = ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'];
+
+/** The EventBridge pattern for those states, shared with the per-region forwarders. */
+export const STATE_CHANGE_PATTERN: events.EventPattern = {
+  source: ['aws.ec2'],
+  detailType: ['EC2 Instance State-change Notification'],
+  detail: { state: HANDLED_STATES },
+};
+
+/** Fixed name of the nag function, so schedules can target it before it exists. */
+export const nagFunctionName = (stack: Stack): string => `${stack.stackName}-nagDue`.slice(0, 64);
+
+export class Monitoring extends Construct {
+  readonly stateChange: HandlerFunction;
+  readonly nagDue: HandlerFunction;
+  readonly reconcile: HandlerFunction;
+
+  constructor(scope: Construct, id: string, shared: SharedResources) {
+    super(scope, id);
+    const { settings: s, table, schedules } = shared;
+    const engineEnv = {
+      ...monitorEnvironment(s),
+      TABLE_NAME: table.tableName,
+      ...schedulerEnvironment(schedules),
+    };
+    // Every engine function keeps records and (re)schedules nags, and checks
+    // instances against EC2 before acting on them.
+    const enginePolicies = [
+      policy.tableReadWriteStatement(table.tableArn),
+      policy.ec2DescribeStatement(s.regions),
+      policy.manageSchedulesStatement(schedules.groupName),
+      policy.listSchedulesStatement(),
+      policy.passSchedulerRoleStatement(schedules.roleArn),
+    ];
+
+    this.stateChange = new HandlerFunction(this, 'StateChange', {
+      handler: 'stateChange',
+      description: 'records EC2 state changes and schedules the first nag',
+      defaults: shared.functionDefaults,
+      environment: { ...engineEnv, EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn },
+      timeout: Duration.seconds(30),
+      deadLetterQueue: shared.asyncFailures,
+    });
+
+    this.nagDue = new HandlerFunction(this, 'NagDue', {
+      handler: 'nagDue',
+      description: 'publishes a nag when its schedule fires and schedules the next one',
+      defaults: shared.functionDefaults,
+      environment: { ...engineEnv, SNS_TOPIC_ARN: shared.nagTopic.topic.topicArn },
+      timeout: Duration.seconds(30),
+      functionName: nagFunctionName(Stack.of(this)),
+      deadLetterQueue: shared.asyncFailures,
+    });
+
+    this.reconcile = new HandlerFunction(this, 'Reconcile', {
+      handler: 'reconcile',
+      description: 'sweeps all regions and repairs records and schedules',
+      defaults: shared.functionDefaults,
+      environment: { ...engineEnv, EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn },
+      // A sweep pages through DescribeInstances in every region.
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      deadLetterQueue: shared.asyncFailures,
+    });
+
+    for (const f of [this.stateChange, this.nagDue, this.reconcile]) {
+      for (const statement of enginePolicies) f.role.addToPolicy(statement);
+      shared.watch(f);
+    }
+    this.stateChange.role.addToPolicy(
+      policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn),
+    );
+    this.reconcile.role.addToPolicy(
+      policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn),
+    );
+    this.nagDue.role.addToPolicy(policy.publishStatement('PublishNags', shared.nagTopic.topic.topicArn));
+    shared.addEventsPublisher(this.stateChange.role);
+    shared.addEventsPublisher(this.reconcile.role);
+
+    new events.Rule(this, 'StateChangeRule', {
+      description: 'Lights Out: EC2 instance state changes the engine handles',
+      eventPattern: STATE_CHANGE_PATTERN,
+      targets: [
+        new targets.LambdaFunction(this.stateChange.fn, {
+          deadLetterQueue: shared.asyncFailures,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    new events.Rule(this, 'ReconcileRule', {
+      description: 'Lights Out: periodic reconcile sweep',
+      schedule: events.Schedule.rate(Duration.minutes(s.reconcileEveryMinutes)),
+      targets: [
+        new targets.LambdaFunction(this.reconcile.fn, {
+          deadLetterQueue: shared.asyncFailures,
+          retryAttempts: 2,
+        }),
+      ],
+    });
+  }
+}

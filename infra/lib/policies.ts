@@ -1,0 +1,229 @@
+/**
+ * Every IAM statement Lights Out's functions get, each with a Sid and a comment
+ * saying why it is needed and why it is no wider. Constructs pick the ones their
+ * function uses; nothing gets a statement "just in case".
+ *
+ * EC2 and SSM statements cover every configured region (the engine watches them
+ * all from the home region): resource ARNs name each region, and calls without
+ * resource-level permissions are pinned to them with `aws:RequestedRegion`.
+ */
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { MonitorMode } from './settings.js';
+
+/** Instances of this account in the configured regions; which ones is decided by tag conditions. */
+export const instanceArns = (regions: string[]): string[] =>
+  regions.map((region) => `arn:${Aws.PARTITION}:ec2:${region}:${Aws.ACCOUNT_ID}:instance/*`);
+export const RUN_SCRIPT_DOCUMENTS = ['AWS-RunShellScript', 'AWS-RunPowerShellScript'];
+/** The stock SSM documents workload steps may run, in the configured regions. */
+export const runScriptDocumentArns = (regions: string[]): string[] =>
+  regions.flatMap((region) =>
+    RUN_SCRIPT_DOCUMENTS.map((doc) => `arn:${Aws.PARTITION}:ssm:${region}::document/${doc}`),
+  );
+const inRegions = (regions: string[]) => ({ 'aws:RequestedRegion': regions });
+
+/** A function writes its own logs and nothing else's. */
+export function logWriteStatement(logGroup: logs.ILogGroup): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'WriteOwnLogs',
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    // logGroupArn ends in `:*`, which covers this group's streams only.
+    resources: [logGroup.logGroupArn],
+  });
+}
+
+/** Item reads and writes on the single table; no Scan, no table management. */
+export function tableReadWriteStatement(tableArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadWriteLightsOutTable',
+    // Every entity is addressed by pk/sk, so Query covers all listing; batch and
+    // transactional writes keep a nag record and its audit entry consistent.
+    actions: [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+    ],
+    resources: [tableArn],
+  });
+}
+
+/**
+ * EC2 Describe* calls have no resource-level permissions: AWS only accepts `*`.
+ * They are read-only, and pinned to the configured regions.
+ */
+export function ec2DescribeStatement(regions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DescribeInstancesUnavoidablyOnStar',
+    actions: [
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceStatus',
+      'ec2:DescribeTags',
+      'ec2:DescribeRegions',
+    ],
+    resources: ['*'],
+    conditions: { StringEquals: inRegions(regions) },
+  });
+}
+
+/**
+ * The Stop button stops only instances Lights Out monitors: tagged Monitor=true
+ * in opt-in mode; in opt-out mode everything except those tagged Monitor=false
+ * (a missing tag satisfies StringNotEquals, which is what opt-out means).
+ */
+export function stopMonitoredStatement(mode: MonitorMode, regions: string[]): iam.PolicyStatement {
+  const tag =
+    mode === 'opt-in'
+      ? { StringEqualsIgnoreCase: { 'aws:ResourceTag/Monitor': 'true' } }
+      : { StringNotEqualsIgnoreCase: { 'aws:ResourceTag/Monitor': 'false' } };
+  return new iam.PolicyStatement({
+    sid: 'StopOnlyMonitoredInstances',
+    actions: ['ec2:StopInstances'],
+    resources: instanceArns(regions),
+    conditions: tag,
+  });
+}
+
+/**
+ * Workload runs start, stop and resize only instances that carry the workload
+ * tag key (any value: the value names the workload).
+ */
+export function workloadInstancesStatement(tagKey: string, regions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'StartStopModifyOnlyWorkloadInstances',
+    actions: ['ec2:StartInstances', 'ec2:StopInstances', 'ec2:ModifyInstanceAttribute'],
+    resources: instanceArns(regions),
+    conditions: { StringLike: { [`aws:ResourceTag/${tagKey}`]: '*' } },
+  });
+}
+
+/**
+ * Workload steps run shell commands through SSM: only the two stock AWS
+ * run-script documents (no custom document can widen this), and only on
+ * instances carrying the workload tag key.
+ */
+export function sendCommandStatements(tagKey: string, regions: string[]): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'SendCommandOnlyRunScriptDocuments',
+      actions: ['ssm:SendCommand'],
+      resources: runScriptDocumentArns(regions),
+    }),
+    new iam.PolicyStatement({
+      sid: 'SendCommandOnlyToWorkloadInstances',
+      actions: ['ssm:SendCommand'],
+      resources: instanceArns(regions),
+      conditions: { StringLike: { [`ssm:resourceTag/${tagKey}`]: '*' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadCommandResultsUnavoidablyOnStar',
+      // These read-only calls have no resource-level permissions in IAM.
+      actions: ['ssm:GetCommandInvocation', 'ssm:ListCommandInvocations'],
+      resources: ['*'],
+      conditions: { StringEquals: inRegions(regions) },
+    }),
+  ];
+}
+
+/** Nag and workload schedules live in one group; functions touch only that group. */
+export function manageSchedulesStatement(groupName: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ManageSchedulesInOwnGroup',
+    actions: [
+      'scheduler:CreateSchedule',
+      'scheduler:UpdateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:GetSchedule',
+    ],
+    resources: [`arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/*`],
+  });
+}
+
+/** ListSchedules has no resource-level permissions; it is read-only (the group is a request filter). */
+export function listSchedulesStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ListSchedulesUnavoidablyOnStar',
+    actions: ['scheduler:ListSchedules'],
+    resources: ['*'],
+  });
+}
+
+/**
+ * Creating a schedule hands EventBridge Scheduler a role; only the Lights Out
+ * scheduler role may be handed over, and only to Scheduler.
+ */
+export function passSchedulerRoleStatement(roleArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'PassOnlySchedulerRoleToScheduler',
+    actions: ['iam:PassRole'],
+    resources: [roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  });
+}
+
+/** Publishing to one topic; the topic's own policy and key policy say who else may not. */
+export function publishStatement(sid: string, topicArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions: ['sns:Publish'], resources: [topicArn] });
+}
+
+/** Secrets are read at cold start; the function reads only the secret it is given. */
+export function readSecretStatement(sid: string, secretArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] });
+}
+
+/** Chat and CLI start workload runs by invoking the step function, and nothing else. */
+export function invokeStatement(sid: string, functionArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions: ['lambda:InvokeFunction'], resources: [functionArn] });
+}
+
+/**
+ * Cleanup removes a terminated instance's DNS records, only in the configured
+ * hosted zones. GetChange (waiting for INSYNC) has no zone in its ARN.
+ */
+export function route53Statements(zoneIds: string[]): iam.PolicyStatement[] {
+  if (zoneIds.length === 0) return [];
+  return [
+    new iam.PolicyStatement({
+      sid: 'EditRecordsOnlyInConfiguredZones',
+      actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'],
+      resources: zoneIds.map((id) => `arn:${Aws.PARTITION}:route53:::hostedzone/${id}`),
+    }),
+    new iam.PolicyStatement({
+      sid: 'WatchRoute53ChangesUnscopable',
+      actions: ['route53:GetChange'],
+      resources: [`arn:${Aws.PARTITION}:route53:::change/*`],
+    }),
+  ];
+}
+
+/**
+ * Cleanup deregisters a terminated instance from the configured Cloud Map
+ * services only. GetOperation (polling a deregistration) has no resource-level
+ * permissions and is read-only.
+ */
+export function cloudMapStatements(serviceIds: string[]): iam.PolicyStatement[] {
+  if (serviceIds.length === 0) return [];
+  return [
+    new iam.PolicyStatement({
+      sid: 'DeregisterOnlyFromConfiguredServices',
+      actions: [
+        'servicediscovery:ListInstances',
+        'servicediscovery:GetInstance',
+        'servicediscovery:DeregisterInstance',
+      ],
+      resources: serviceIds.map(
+        (id) => `arn:${Aws.PARTITION}:servicediscovery:${Aws.REGION}:${Aws.ACCOUNT_ID}:service/${id}`,
+      ),
+    }),
+    new iam.PolicyStatement({
+      sid: 'PollCloudMapOperationsUnavoidablyOnStar',
+      actions: ['servicediscovery:GetOperation'],
+      resources: ['*'],
+    }),
+  ];
+}

@@ -1,0 +1,212 @@
+/**
+ * Deployment settings, read from CDK context (`cdk.json` or `-c key=value`).
+ * Every value is validated here, with the same rules the functions apply to
+ * their environment at cold start, so a typo fails `cdk synth` with a message
+ * naming the setting instead of failing a Lambda at 3 a.m.
+ */
+import { parseDuration } from '../../src/core/duration.js';
+
+export type MonitorMode = 'opt-in' | 'opt-out';
+
+export interface Settings {
+  /** Regions watched; the first is the home region where everything runs. */
+  regions: string[];
+  monitorMode: MonitorMode;
+  defaultGroup: string;
+  /** Duration strings exactly as the functions parse them (`12h`, `90m`). */
+  defaultThreshold: string;
+  renotifyEvery: string;
+  tombstoneTtl: string;
+  /** Minutes between reconcile sweeps. */
+  reconcileEveryMinutes: number;
+  /** Minutes between Cloud Map reconcile sweeps. */
+  cloudMapReconcileEveryMinutes: number;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  logRetentionDays: number;
+  /** Tag key marking instances that belong to a workload; its value names the workload. */
+  workloadTagKey: string;
+  /** Route 53 hosted zone ids the cleanup may edit (`Z0123...`). */
+  hostedZoneIds: string[];
+  /** Cloud Map service ids the cleanup may deregister from (`srv-...`). */
+  cloudMapServiceIds: string[];
+  scheduleGroupName: string;
+  /** Teams bot registration; not secret (the password lives in Secrets Manager). */
+  teamsAppId?: string;
+  teamsTenantId?: string;
+  /** Alarm actions: an existing SNS topic, or an email for a topic created here. */
+  alarmTopicArn?: string;
+  operatorEmail?: string;
+  /** Bundle the AWS SDK into each function instead of using the runtime's copy. */
+  bundleAwsSdk: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  regions: ['us-east-1'],
+  monitorMode: 'opt-in',
+  defaultGroup: 'all',
+  defaultThreshold: '12h',
+  renotifyEvery: '1h',
+  tombstoneTtl: '1d',
+  reconcileEveryMinutes: 15,
+  cloudMapReconcileEveryMinutes: 60,
+  logLevel: 'INFO',
+  logRetentionDays: 30,
+  workloadTagKey: 'lightsout:workload',
+  hostedZoneIds: [],
+  cloudMapServiceIds: [],
+  scheduleGroupName: 'lightsout',
+  bundleAwsSdk: false,
+};
+
+/** Retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid Lights Out deployment settings (CDK context):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'SettingsError';
+  }
+}
+
+type Lookup = (key: string) => unknown;
+
+/**
+ * Reads settings through `lookup` (usually `key => app.node.tryGetContext(key)`),
+ * falling back to `defaultRegion` when `regions` is not set. Throws SettingsError
+ * listing every problem at once.
+ */
+export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
+  const problems: string[] = [];
+  const str = (key: string): string | undefined => {
+    const v = lookup(key);
+    if (v === undefined || v === null || String(v).trim() === '') return undefined;
+    return String(v).trim();
+  };
+  const list = (key: string): string[] | undefined => {
+    const v = lookup(key);
+    if (v === undefined || v === null) return undefined;
+    const items = Array.isArray(v) ? v.map(String) : String(v).split(/[\s,]+/);
+    return items.map((s) => s.trim()).filter(Boolean);
+  };
+  const matching = (key: string, re: RegExp, expects: string, fallback: string): string => {
+    const v = str(key);
+    if (v === undefined) return fallback;
+    if (!re.test(v)) problems.push(`${key} must be ${expects}; got "${v}"`);
+    return v;
+  };
+  const duration = (key: string, fallback: string, minSeconds: number): string => {
+    const v = str(key) ?? fallback;
+    const parsed = parseDuration(v, { minSeconds });
+    if (!parsed.ok) problems.push(`${key} must be a duration such as ${fallback}; "${v}" ${parsed.reason}`);
+    return v;
+  };
+  const whole = (key: string, fallback: number, ok: (n: number) => boolean, expects: string): number => {
+    const v = str(key);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || !ok(n)) problems.push(`${key} must be ${expects}; got "${v}"`);
+    return n;
+  };
+  const optional = (key: string, re: RegExp, expects: string): string | undefined => {
+    const v = str(key);
+    if (v !== undefined && !re.test(v)) problems.push(`${key} must be ${expects}; got "${v}"`);
+    return v;
+  };
+
+  const d = DEFAULT_SETTINGS;
+  // An empty list (as in the shipped cdk.json) means "the CLI's region".
+  const listed = list('regions') ?? [];
+  const regions = listed.length ? listed : defaultRegion ? [defaultRegion] : d.regions;
+  for (const r of regions) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))
+      problems.push(`regions must list AWS regions such as us-east-1; got "${r}"`);
+  }
+  if (new Set(regions).size !== regions.length)
+    problems.push(`regions lists a region twice: ${regions.join(', ')}`);
+
+  const mode = str('monitorMode') ?? d.monitorMode;
+  if (mode !== 'opt-in' && mode !== 'opt-out')
+    problems.push(`monitorMode must be opt-in or opt-out; got "${mode}"`);
+  const logLevel = (str('logLevel') ?? d.logLevel).toUpperCase();
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
+    problems.push(`logLevel must be one of DEBUG, INFO, WARN, ERROR; got "${logLevel}"`);
+  }
+
+  const hostedZoneIds = (list('hostedZones') ?? []).map((z) => z.replace(/^\/?hostedzone\//, ''));
+  for (const z of hostedZoneIds) {
+    if (!/^Z[A-Z0-9]{4,32}$/.test(z))
+      problems.push(`hostedZones must list hosted zone ids such as Z0123456789ABC; got "${z}"`);
+  }
+  const cloudMapServiceIds = list('cloudMapServices') ?? [];
+  for (const s of cloudMapServiceIds) {
+    if (!/^srv-[a-z0-9]{16}$/.test(s))
+      problems.push(`cloudMapServices must list service ids such as srv-0123456789abcdef; got "${s}"`);
+  }
+
+  const bundleAwsSdk = str('bundleAwsSdk') ?? 'false';
+  if (!/^(true|false)$/.test(bundleAwsSdk))
+    problems.push(`bundleAwsSdk must be true or false; got "${bundleAwsSdk}"`);
+
+  const settings: Settings = {
+    regions,
+    monitorMode: mode as MonitorMode,
+    defaultGroup: matching(
+      'defaultGroup',
+      /^[a-z0-9]+$/,
+      'lower-case letters and digits only',
+      d.defaultGroup,
+    ),
+    defaultThreshold: duration('defaultThreshold', d.defaultThreshold, 60),
+    renotifyEvery: duration('renotifyEvery', d.renotifyEvery, 60),
+    tombstoneTtl: duration('tombstoneTtl', d.tombstoneTtl, 60),
+    reconcileEveryMinutes: whole(
+      'reconcileEveryMinutes',
+      d.reconcileEveryMinutes,
+      (n) => n >= 1 && n <= 1440,
+      'whole minutes from 1 to 1440',
+    ),
+    cloudMapReconcileEveryMinutes: whole(
+      'cloudMapReconcileEveryMinutes',
+      d.cloudMapReconcileEveryMinutes,
+      (n) => n >= 1 && n <= 1440,
+      'whole minutes from 1 to 1440',
+    ),
+    logLevel: logLevel as Settings['logLevel'],
+    logRetentionDays: whole(
+      'logRetentionDays',
+      d.logRetentionDays,
+      (n) => RETENTION_DAYS.includes(n),
+      `one of ${RETENTION_DAYS.join(', ')}`,
+    ),
+    workloadTagKey: matching(
+      'workloadTagKey',
+      /^[\w.:/=+\-@]{1,128}$/,
+      'a tag key (letters, digits, _.:/=+-@)',
+      d.workloadTagKey,
+    ),
+    hostedZoneIds,
+    cloudMapServiceIds,
+    scheduleGroupName: matching(
+      'scheduleGroup',
+      /^[0-9a-zA-Z-_.]{1,64}$/,
+      'a schedule group name',
+      d.scheduleGroupName,
+    ),
+    teamsAppId: optional('teamsAppId', /^[0-9a-f-]{36}$/i, 'the Microsoft App ID (a GUID) of the Teams bot'),
+    teamsTenantId: optional('teamsTenantId', /^[0-9a-f-]{36}$/i, 'the Microsoft Entra tenant id (a GUID)'),
+    alarmTopicArn: optional(
+      'alarmTopicArn',
+      /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/,
+      'an SNS topic ARN',
+    ),
+    operatorEmail: optional('operatorEmail', /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address'),
+    bundleAwsSdk: bundleAwsSdk === 'true',
+  };
+  if (problems.length) throw new SettingsError(problems);
+  return settings;
+}
+
+/** The home region: where the table, topics, schedules and functions live. */
+export const homeRegion = (s: Settings): string => s.regions[0]!;

@@ -1,0 +1,431 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLED_STATES } from '../../infra/lib/monitoring.js';
+import {
+  actionsOf,
+  resourcesOfType,
+  roleStatements,
+  type Statement,
+  type Synthesized,
+  synthesize,
+} from './synthesizedApp.js';
+
+const HANDLERS = [
+  'StateChange',
+  'NagDue',
+  'Reconcile',
+  'SlackEvents',
+  'ChatNotify',
+  'TeamsMessages',
+  'WorkloadStep',
+  'Decommission',
+  'CloudMapReconcile',
+];
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize();
+});
+afterAll(() => s.dispose());
+
+const functions = () => resourcesOfType(s.json, 'AWS::Lambda::Function');
+const functionEnv = (fragment: string): Record<string, unknown> => {
+  const found = functions().find(([id]) => id.includes(fragment));
+  if (!found) throw new Error(`no function matching ${fragment}`);
+  return ((found[1].Environment as { Variables?: Record<string, unknown> })?.Variables ?? {}) as Record<
+    string,
+    unknown
+  >;
+};
+const statementsWith = (fragment: string, action: string): Statement[] =>
+  roleStatements(s.json, fragment).filter((st) => actionsOf(st).includes(action));
+
+describe('functions', () => {
+  it('deploys one nodejs22.x arm64 function per handler, each with its own log group with retention', () => {
+    // Arrange
+    const fns = functions();
+    const logGroups = resourcesOfType(s.json, 'AWS::Logs::LogGroup');
+
+    // Assert
+    expect(fns).toHaveLength(HANDLERS.length);
+    for (const handler of HANDLERS) expect(fns.some(([id]) => id.includes(handler))).toBe(true);
+    for (const [, props] of fns) {
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
+    }
+    expect(logGroups).toHaveLength(HANDLERS.length);
+    for (const [, props] of logGroups) expect(props.RetentionInDays).toBe(30);
+  });
+
+  it('gives each function only its own environment', () => {
+    // Act
+    const stateChange = functionEnv('StateChange');
+    const nagDue = functionEnv('NagDue');
+    const notify = functionEnv('ChatNotify');
+
+    // Assert
+    expect(stateChange).toMatchObject({
+      MONITOR_MODE: 'opt-in',
+      REGIONS: 'eu-west-1,us-east-1',
+      SCHEDULE_GROUP: 'lightsout',
+    });
+    expect(stateChange).toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(stateChange).not.toHaveProperty('SNS_TOPIC_ARN');
+    expect(stateChange).not.toHaveProperty('SLACK_SECRET_ARN');
+    expect(nagDue).toHaveProperty('SNS_TOPIC_ARN');
+    expect(nagDue).not.toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(notify).toHaveProperty('SLACK_SECRET_ARN');
+    expect(notify).toHaveProperty('TEAMS_SECRET_ARN');
+    expect(notify).not.toHaveProperty('SCHEDULER_ROLE_ARN');
+    expect(functionEnv('Decommission')).toHaveProperty('WEBHOOK_SECRET_ARN');
+    expect(functionEnv('Reconcile')).not.toHaveProperty('WEBHOOK_SECRET_ARN');
+  });
+
+  it('points NAG_FUNCTION_ARN at the nag function itself', () => {
+    // Arrange
+    const [, nagDue] = functions().find(([id]) => id.includes('NagDue'))!;
+
+    // Act
+    const arn = JSON.stringify(functionEnv('StateChange').NAG_FUNCTION_ARN);
+
+    // Assert
+    expect(nagDue.FunctionName).toBe('LightsOut-nagDue');
+    expect(arn).toContain(':function:LightsOut-nagDue');
+  });
+});
+
+describe('events', () => {
+  it('routes EC2 state changes in the handled states to stateChange', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { state: ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StateChangeFunction'), 'Arn'] },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+    expect(HANDLED_STATES).not.toContain('pending');
+  });
+
+  it('runs reconcile and the Cloud Map sweep on rate rules', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    s.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+  });
+
+  it('forwards state changes from each extra region to the home bus', () => {
+    // Arrange
+    const [forwarder] = s.stacks.forwarders;
+
+    // Assert
+    expect(s.stacks.forwarders).toHaveLength(1);
+    expect(forwarder!.region).toBe('us-east-1');
+    const json = JSON.stringify(Template.fromStack(forwarder!).toJSON());
+    expect(json).toContain('EC2 Instance State-change Notification');
+    expect(json).toContain(':events:eu-west-1:');
+    expect(json).toContain('event-bus/default');
+  });
+});
+
+describe('scheduling', () => {
+  it('creates the lightsout schedule group', () => {
+    s.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'lightsout' });
+  });
+
+  it('lets the scheduler role invoke only the nag and workload step functions', () => {
+    // Arrange
+    const statements = roleStatements(s.json, 'SchedulesInvokeRole');
+
+    // Assert
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!)).toEqual(['lambda:InvokeFunction']);
+    const resources = JSON.stringify(statements[0]!.Resource);
+    expect(resources).toContain(':function:LightsOut-nagDue');
+    expect(resources).toContain(':function:LightsOut-workloadStep');
+    expect((statements[0]!.Resource as unknown[]).length).toBe(2);
+  });
+
+  it('lets only Scheduler assume that role, for this account', () => {
+    s.template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesGroup'), 'Arn'] },
+              },
+            },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('grants iam:PassRole on the scheduler role only, and only to Scheduler', () => {
+    // Arrange
+    const passRole = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+        actionsOf(st).includes('iam:PassRole'),
+      ),
+    );
+
+    // Assert
+    expect(passRole.length).toBeGreaterThan(0);
+    for (const st of passRole) {
+      expect(st.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SchedulesInvokeRole/), 'Arn'] });
+      expect(st.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+  });
+});
+
+describe('nag topic', () => {
+  it('is encrypted with a customer-managed key', () => {
+    s.template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'Lights Out nags',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NagKey'), 'Arn'] },
+    });
+  });
+
+  it('lets only the nag function publish', () => {
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Match.stringLikeRegexp('^NagTopic') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowNamedPublishers',
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('NagDueRole'), 'Arn'] } },
+          }),
+          Match.objectLike({
+            Sid: 'DenyEveryOtherPublisher',
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: { AWS: '*' },
+            Condition: {
+              ArnNotEquals: {
+                'aws:PrincipalArn': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('NagDueRole'), 'Arn'] }],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has a key policy that lets only the nag function use the key, via SNS', () => {
+    // Arrange
+    const [, key] = resourcesOfType(s.json, 'AWS::KMS::Key').find(([id]) => id.startsWith('NagKey'))!;
+    const statements = (key.KeyPolicy as { Statement: Statement[] }).Statement;
+
+    // Assert
+    const users = statements.filter((st) =>
+      actionsOf(st).some((a) => a === 'kms:Decrypt' || a.startsWith('kms:GenerateDataKey')),
+    );
+    expect(users).toHaveLength(1);
+    expect(JSON.stringify(users[0]!.Principal)).toMatch(/NagDueRole/);
+    expect(users[0]!.Condition).toEqual({ StringEquals: { 'kms:ViaService': expect.anything() } });
+    const admin = statements.find((st) => st.Sid === 'AccountAdministersButCannotUseKey')!;
+    expect(actionsOf(admin)).not.toContain('kms:*');
+    expect(actionsOf(admin).filter((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toEqual([]);
+    expect(key.EnableKeyRotation).toBe(true);
+  });
+
+  it('delivers to the chat function with a dead-letter queue', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: Match.stringLikeRegexp('^NagTopic') },
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('ChatNotifyFunction'), 'Arn'] },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('NagDeliveryDlq'), 'Arn'] },
+      },
+    });
+  });
+
+  it('delivers only terminations to decommission, with a dead-letter queue', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('DecommissionFunction'), 'Arn'] },
+      FilterPolicy: { Event: ['instance.terminated'] },
+      RedrivePolicy: Match.anyValue(),
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('stops only instances tagged Monitor=true (opt-in) or carrying the workload tag', () => {
+    // Arrange
+    const chatStop = statementsWith('SlackEvents', 'ec2:StopInstances');
+    const workloadStop = statementsWith('WorkloadStep', 'ec2:StopInstances');
+
+    // Assert
+    expect(chatStop).toHaveLength(1);
+    expect(chatStop[0]!.Condition).toEqual({ StringEqualsIgnoreCase: { 'aws:ResourceTag/Monitor': 'true' } });
+    expect(workloadStop).toHaveLength(1);
+    expect(workloadStop[0]!.Condition).toEqual({ StringLike: { 'aws:ResourceTag/lightsout:workload': '*' } });
+    const everyStop = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+        actionsOf(st).includes('ec2:StopInstances'),
+      ),
+    );
+    for (const st of everyStop) expect(st.Condition).toBeDefined();
+  });
+
+  it('in opt-out mode stops anything not tagged Monitor=false', () => {
+    // Arrange
+    const optOut = synthesize({ settings: { monitorMode: 'opt-out' }, features: ['monitoring', 'chat'] });
+
+    // Act
+    const stop = roleStatements(optOut.json, 'SlackEvents').filter((st) =>
+      actionsOf(st).includes('ec2:StopInstances'),
+    );
+    optOut.dispose();
+
+    // Assert
+    expect(stop[0]!.Condition).toEqual({ StringNotEqualsIgnoreCase: { 'aws:ResourceTag/Monitor': 'false' } });
+  });
+
+  it('starts and modifies only instances carrying the workload tag', () => {
+    for (const action of ['ec2:StartInstances', 'ec2:ModifyInstanceAttribute']) {
+      const all = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) =>
+        (p.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+          actionsOf(st).includes(action),
+        ),
+      );
+      expect(all).toHaveLength(1);
+      expect(all[0]!.Condition).toEqual({ StringLike: { 'aws:ResourceTag/lightsout:workload': '*' } });
+      expect(JSON.stringify(all[0]!.Resource)).toContain(':instance/*');
+    }
+  });
+
+  it('sends commands only with the run-script documents and only to workload instances', () => {
+    // Arrange
+    const send = statementsWith('WorkloadStep', 'ssm:SendCommand');
+    const documents = send.find((st) => JSON.stringify(st.Resource).includes(':document/'))!;
+    const instances = send.find((st) => JSON.stringify(st.Resource).includes(':instance/'))!;
+
+    // Assert
+    expect(send).toHaveLength(2);
+    const docNames = JSON.stringify(documents.Resource).match(/document\/[\w-]+/g);
+    expect(new Set(docNames)).toEqual(
+      new Set(['document/AWS-RunShellScript', 'document/AWS-RunPowerShellScript']),
+    );
+    expect(instances.Condition).toEqual({ StringLike: { 'ssm:resourceTag/lightsout:workload': '*' } });
+    expect(statementsWith('SlackEvents', 'ssm:SendCommand')).toHaveLength(0);
+  });
+
+  it('puts Describe* on * only, pinned to the configured regions', () => {
+    const describe = statementsWith('StateChange', 'ec2:DescribeInstances');
+    expect(describe[0]!.Resource).toBe('*');
+    expect(describe[0]!.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
+    });
+  });
+
+  it('limits Route 53 and Cloud Map to the configured zone and service', () => {
+    const dns = statementsWith('Decommission', 'route53:ChangeResourceRecordSets');
+    expect(dns[0]!.Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53:::hostedzone/Z0123456789ABCDEFGHIJ']],
+    });
+    const map = statementsWith('Decommission', 'servicediscovery:DeregisterInstance');
+    expect(JSON.stringify(map[0]!.Resource)).toContain(':service/srv-0123456789abcdef');
+  });
+
+  it('gives no engine function the power to stop, start or run commands', () => {
+    for (const fn of ['StateChange', 'NagDue', 'Reconcile']) {
+      const actions = roleStatements(s.json, fn).flatMap(actionsOf);
+      expect(actions.filter((a) => /^ec2:(Stop|Start|Modify)|^ssm:SendCommand/.test(a))).toEqual([]);
+    }
+  });
+
+  it('has no Allow statement with an action wildcard', () => {
+    const all = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(
+      ([, p]) => (p.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    expect(all.flatMap(actionsOf).filter((a) => a.includes('*'))).toEqual([]);
+  });
+});
+
+describe('table', () => {
+  it('is on-demand with point-in-time recovery, TTL on expiresAt and deletion protection', () => {
+    s.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+    });
+  });
+});
+
+describe('dead-letter queues and alarms', () => {
+  it('alarms on every dead-letter queue, and on errors and throttles of every function', () => {
+    // Arrange
+    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
+    const byMetric = (name: string) => alarms.filter(([, a]) => a.MetricName === name);
+
+    // Assert
+    expect(byMetric('Errors')).toHaveLength(HANDLERS.length);
+    expect(byMetric('Throttles')).toHaveLength(HANDLERS.length);
+    // async failures + nag deliveries + event deliveries + termination deliveries
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    expect(resourcesOfType(s.json, 'AWS::SQS::Queue')).toHaveLength(4);
+  });
+
+  it('sends alarm actions to the operator email', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    for (const [, alarm] of resourcesOfType(s.json, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsOperatorTopic/) }]);
+    }
+  });
+
+  it('uses an existing topic instead when alarmTopicArn is set', () => {
+    // Arrange
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:ops';
+    const other = synthesize({
+      settings: { alarmTopicArn: arn, operatorEmail: undefined },
+      features: ['monitoring'],
+    });
+
+    // Act
+    const alarms = resourcesOfType(other.json, 'AWS::CloudWatch::Alarm');
+    const emails = resourcesOfType(other.json, 'AWS::SNS::Subscription').filter(
+      ([, p]) => p.Protocol === 'email',
+    );
+    other.dispose();
+
+    // Assert
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [, alarm] of alarms) expect(alarm.AlarmActions).toEqual([arn]);
+    expect(emails).toEqual([]);
+  });
+});
+
+describe('chat endpoints', () => {
+  it('serves Slack and Teams from Function URLs with auth NONE and outputs them', () => {
+    // Arrange
+    const urls = resourcesOfType(s.json, 'AWS::Lambda::Url');
+
+    // Assert
+    expect(urls).toHaveLength(2);
+    for (const [, url] of urls) expect(url.AuthType).toBe('NONE');
+    expect(s.json.Outputs).toHaveProperty('SlackRequestUrl');
+    expect(JSON.stringify(s.json.Outputs?.TeamsMessagingEndpoint?.Value)).toContain('api/messages');
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, readSettings, SettingsError } from '../../infra/lib/settings.js';
+
+const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('readSettings', () => {
+  it('uses the defaults and the CLI region when context is empty', () => {
+    // Act
+    const settings = readSettings(context({ regions: [], operatorEmail: '' }), 'eu-central-1');
+
+    // Assert
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, regions: ['eu-central-1'] });
+  });
+
+  it('reads lists given as arrays or comma-separated strings (-c key=a,b)', () => {
+    // Act
+    const settings = readSettings(
+      context({
+        regions: 'eu-west-1, us-east-1',
+        hostedZones: ['/hostedzone/Z0123456789ABC'],
+        cloudMapServices: 'srv-0123456789abcdef',
+      }),
+    );
+
+    // Assert
+    expect(settings.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(settings.hostedZoneIds).toEqual(['Z0123456789ABC']);
+    expect(settings.cloudMapServiceIds).toEqual(['srv-0123456789abcdef']);
+  });
+
+  it('names every bad setting and what it expects, all at once', () => {
+    // Arrange
+    const bad = context({
+      regions: ['eu-west-1', 'Mars'],
+      monitorMode: 'sometimes',
+      defaultGroup: 'Team A',
+      defaultThreshold: 'forever',
+      logRetentionDays: 10,
+      hostedZones: ['example.com'],
+      operatorEmail: 'ops',
+    });
+
+    // Act
+    let error: unknown;
+    try {
+      readSettings(bad);
+    } catch (e) {
+      error = e;
+    }
+
+    // Assert
+    expect(error).toBeInstanceOf(SettingsError);
+    const problems = (error as SettingsError).problems.join('\n');
+    expect(problems).toContain('regions must list AWS regions such as us-east-1; got "Mars"');
+    expect(problems).toContain('monitorMode must be opt-in or opt-out; got "sometimes"');
+    expect(problems).toContain('defaultGroup must be lower-case letters and digits only; got "Team A"');
+    expect(problems).toMatch(/defaultThreshold must be a duration such as 12h; "forever" is not a duration/);
+    expect(problems).toMatch(/logRetentionDays must be one of 1, 3, .*; got "10"/);
+    expect(problems).toContain(
+      'hostedZones must list hosted zone ids such as Z0123456789ABC; got "example.com"',
+    );
+    expect(problems).toContain('operatorEmail must be an email address; got "ops"');
+    expect((error as SettingsError).problems).toHaveLength(7);
+  });
+});
