@@ -11,6 +11,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 const cache = new Map<string, unknown>();
@@ -40,6 +41,8 @@ export const schedulerClient = (region: string) =>
   memo(`scheduler:${region}`, () => new SchedulerClient({ region, ...common }));
 export const snsClient = (region: string) =>
   memo(`sns:${region}`, () => new SNSClient({ region, ...common }));
+export const ssmClient = (region: string) =>
+  memo(`ssm:${region}`, () => new SSMClient({ region, ...common }));
 // Route53 is a global service whose API lives in us-east-1.
 export const route53Client = () =>
   memo('route53', () => new Route53Client({ region: 'us-east-1', ...common }));

@@ -135,15 +135,16 @@ export class DynamoWorkloadRunStore implements WorkloadRunStore {
   }
 
   private item(run: WorkloadRun): RunItem {
-    return {
+    const item: RunItem = {
       pk: RUN_PK,
       sk: run.runId,
       workload: run.workload,
       status: run.status,
       version: run.version,
       body: JSON.stringify(run),
-      expiresAt: run.finishedAt ? ttlSeconds(run.finishedAt) + this.retentionDays * 86_400 : undefined,
     };
+    if (run.finishedAt) item.expiresAt = ttlSeconds(run.finishedAt) + this.retentionDays * 86_400;
+    return item;
   }
 
   private async takeLockAndPut(run: WorkloadRun, staleRunId: string | undefined): Promise<void> {

@@ -17,6 +17,7 @@ import {
 } from '../../core/workloads/run.js';
 import { summaryLine } from '../../core/workloads/runText.js';
 import { planTier, type TierPlan } from '../../core/workloads/tierPlan.js';
+import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Fleet, FleetQuery } from '../../ports/fleet.js';
 import type { OverrideChecker } from '../../ports/overrideChecker.js';
@@ -41,10 +42,7 @@ export interface RunExecutorDeps {
   scheduler: WorkloadStepScheduler;
   status: WorkloadStatusPublisher;
   clock: Clock;
-  log?: {
-    warn(msg: string, extra?: Record<string, unknown>): void;
-    info(msg: string, extra?: Record<string, unknown>): void;
-  };
+  log?: Log;
 }
 
 const REACHED: Record<WorkloadRun['action'], InstanceState> = { stop: 'stopped', start: 'running' };
