@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VERBS } from '../../../src/chat/teams/nagCard.js';
+import { AccessDeniedError } from '../../../src/core/errors.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { useMoto } from '../../support/moto.js';
 import { botAdded, execute, installationAdd, installationRemove, mention } from './activities.js';
-import { ALICE, createTeamsWorld, OPS, OTHER, TEAM, type TeamsWorld } from './teamsWorld.js';
+import { ALICE, createTeamsWorld, OPS, OTHER, TEAM, TENANT, type TeamsWorld } from './teamsWorld.js';
 
 const moto = useMoto();
 let connector: FakeBotConnector;
@@ -64,6 +65,43 @@ async function nagged() {
   const post = connector.sent.at(-1)!;
   return { record, cardId: post.id, card: cardsOf(post.activity)[0] as Card };
 }
+
+describe('Teams allow-lists by Entra object id', () => {
+  const BOB = 'b0b00000-0000-4000-8000-000000000002';
+
+  it("refuses Stop to someone not on the group's stop allow-list, and subscriptions to non-admins", async () => {
+    // Arrange: a world where only Bob may stop web instances and change subscriptions.
+    await world.close();
+    world = await createTeamsWorld(moto, connector, { TEAMS_STOP_ALLOW: `web=${BOB}`, TEAMS_ADMINS: BOB });
+    await world.subscriptions.subscribe({
+      group: 'web',
+      channel: { platform: 'teams', channelId: OPS, serviceUrl: connector.serviceUrl, tenantId: TENANT },
+      createdBy: `teams:${BOB}`,
+      createdAt: world.now.toISOString(),
+    });
+    const record = await world.launch();
+    await world.core.delivery.deliverNag(buildNagNotification(record, world.now));
+    const post = connector.sent.at(-1)!;
+    const confirm = findAction(cardsOf(post.activity)[0], 'Yes, stop it')!;
+
+    // Act: Alice clicks Stop and tries to subscribe another group.
+    const res = await world.post(
+      execute(connector.serviceUrl, post.id, {
+        verb: String(confirm.verb),
+        data: confirm.data as Record<string, unknown>,
+      }),
+    );
+    await world.post(mention(connector.serviceUrl, 'subscribe db'));
+
+    // Assert
+    expect(String(res.body!.value)).toMatch(/Only the people on the stop allow-list of group `web`/);
+    expect(await world.ec2State(record.instanceId)).toBe('running');
+    expect(String(connector.sent.at(-1)!.activity.text)).toMatch(
+      /Only Lights Out admins may change subscriptions/,
+    );
+    expect(await world.subscriptions.forGroup('db')).toEqual([]);
+  });
+});
 
 describe('Teams bot, end to end through the CloudAdapter', () => {
   it('warns loudly at start-up when it runs without an app id', () => {
@@ -321,6 +359,44 @@ describe('Teams bot, end to end through the CloudAdapter', () => {
     expect(String(res.body!.value)).toMatch(/not subscribed to group `web`/);
     expect(await world.ec2State(record.instanceId)).toBe('running');
     expect((await world.audit.recent(5))[0]).toMatchObject({ action: 'stop', result: 'refused' });
+  });
+
+  it('rewrites the card when the instance is stopped outside Teams', async () => {
+    const { record, cardId } = await nagged();
+    connector.reset();
+
+    await world.monitor.handleStateChange({
+      region: record.region,
+      instanceId: record.instanceId,
+      state: 'stopped',
+      time: world.now.toISOString(),
+    });
+
+    const update = connector.updates.find((u) => u.id === cardId);
+    expect(update?.conversationId).toBe(OPS);
+    const card = cardsOf(update!.activity)[0];
+    expect(cardText(card)).toMatch(/Stopped outside Teams after/);
+    expect(findAction(card, 'Snooze')).toBeUndefined();
+  });
+
+  it('keeps the buttons and explains an EC2 refusal, doing nothing', async () => {
+    const { record, cardId, card } = await nagged();
+    const confirm = findAction(card, 'Yes, stop it')!;
+    world.failStops(new AccessDeniedError('UnauthorizedOperation: not allowed to stop this instance'));
+
+    const res = await world.post(
+      execute(connector.serviceUrl, cardId, {
+        verb: String(confirm.verb),
+        data: confirm.data as Record<string, unknown>,
+      }),
+    );
+
+    const refreshed = res.body!.value;
+    expect(adaptiveCardProblems(refreshed)).toEqual([]);
+    expect(cardText(refreshed)).toMatch(/Could not stop web-1 .*not permitted to do that in AWS/);
+    expect(findAction(refreshed, 'Yes, stop it')).toBeDefined();
+    expect(await world.ec2State(record.instanceId)).toBe('running');
+    expect((await world.audit.recent(5))[0]).toMatchObject({ action: 'stop', result: 'error' });
   });
 
   it('names the mistake in malformed commands', async () => {

@@ -17,6 +17,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { HOUR } from '../../../src/core/duration.js';
 import type { InstanceKey } from '../../../src/core/instance.js';
 import { createLogger } from '../../../src/log.js';
+import type { Fleet } from '../../../src/ports/fleet.js';
 import type { NagSchedule, NagScheduler } from '../../../src/ports/nagScheduler.js';
 import { InProcessEventBus } from '../../../src/services/monitor/eventBus.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
@@ -75,7 +76,18 @@ export async function createTeamsWorld(
   const installations = new SqliteChatInstallationStore(db);
   const audit = new SqliteAuditLog(db);
   const idempotency = new SqliteIdempotencyStore(db);
-  const fleet = new Ec2Fleet((region) => new EC2Client({ ...moto.clientConfig, region }));
+  const ec2Fleet = new Ec2Fleet((region) => new EC2Client({ ...moto.clientConfig, region }));
+  // Fault injection for what moto cannot produce (an IAM refusal); everything else is moto's EC2.
+  let stopFault: Error | undefined;
+  const fleet: Fleet = {
+    find: (region, query) => ec2Fleet.find(region, query),
+    start: (region, ids) => ec2Fleet.start(region, ids),
+    setInstanceType: (region, id, type) => ec2Fleet.setInstanceType(region, id, type),
+    stop: async (region, ids) => {
+      if (stopFault) throw stopFault;
+      return ec2Fleet.stop(region, ids);
+    },
+  };
   const bus = new InProcessEventBus();
   const monitor = new MonitorService({
     fleet,
@@ -131,6 +143,10 @@ export async function createTeamsWorld(
     endpoint,
     url,
     connector,
+    /** The next StopInstances fails with `error` (until cleared with undefined). */
+    failStops(error: Error | undefined) {
+      stopFault = error;
+    },
     setNow(d: Date) {
       now = d;
     },
