@@ -17,6 +17,7 @@ import { MonitorService } from '../services/monitor/monitorService.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
 import { buildNotifier } from './notifiers.js';
 
@@ -35,6 +36,8 @@ export interface SingleProcess {
   bus: InProcessEventBus;
   db: SqliteDatabase;
   scheduler: InProcessNagScheduler;
+  /** Chat platforms (Slack, Teams): the shared core and the HTTP port, when configured. */
+  chat: RunningLocalChat;
   /** Runs one sweep now (also what the loop runs). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -51,10 +54,12 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     timers: opts.timers,
   });
   const bus = new InProcessEventBus(log);
-  const notifier = await buildNotifier({ config, log, bus }, opts.notifiers);
+  const chat = await prepareLocalChat({ config, log, db, clock });
+  const notifier = await buildNotifier({ config, log, bus }, [...(opts.notifiers ?? []), ...chat.notifiers]);
   const cleanup = await startCleanup({ config, log, bus, db, clock });
+  const fleet = opts.fleet ?? new Ec2Fleet(ec2Client);
   const service = new MonitorService({
-    fleet: opts.fleet ?? new Ec2Fleet(ec2Client),
+    fleet,
     store,
     scheduler,
     notifier,
@@ -63,6 +68,8 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     settings: config.monitor,
     log,
   });
+
+  const chatRuntime = await chat.start({ monitor: service, fleet, bus });
 
   let running: Promise<void> | undefined;
   const sweep = (): Promise<void> => {
@@ -97,9 +104,11 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     db,
     scheduler,
     sweep,
+    chat: chatRuntime,
     async stop() {
       clearInterval(loop);
       await running;
+      await chatRuntime.stop();
       await cleanup.stop();
       await scheduler.stop();
       db.close();

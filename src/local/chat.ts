@@ -1,0 +1,155 @@
+/**
+ * Chat in the single process: one chat core shared by every configured
+ * platform, so a nag reaches Slack and Teams channels alike and a click on
+ * either acts through the same pipeline. Built in two steps because the
+ * engine needs the chat notifier before it exists, and the chat core needs
+ * the engine:
+ *
+ *   const chat = await prepareLocalChat({ config, log, db, clock });
+ *   const notifier = await buildNotifier(…, [...chat.notifiers]);
+ *   const service = new MonitorService({ … notifier … });
+ *   const running = await chat.start({ monitor: service, fleet, bus });
+ *
+ * A platform is one factory in LOCAL_CHAT_PLATFORMS (Slack: ./slack.ts).
+ */
+
+import type { AccessPolicy } from '../chat/core/authorizer.js';
+import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
+import { ChatDelivery } from '../chat/core/delivery.js';
+import { RunLedger } from '../chat/core/runLedger.js';
+import type { Config } from '../config/index.js';
+import type { ChatPlatform } from '../core/instance.js';
+import type { Log } from '../log.js';
+import type { ChatGateway } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { Fleet } from '../ports/fleet.js';
+import type { InstanceStore } from '../ports/instanceStore.js';
+import type { ChannelRef, SubscriptionStore } from '../ports/subscriptionStore.js';
+import type { MonitorApi } from '../services/monitor/api.js';
+import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
+import type { InProcessEventBus } from '../services/monitor/eventBus.js';
+import { SqliteAuditLog } from '../sqlite/auditLog.js';
+import type { SqliteDatabase } from '../sqlite/database.js';
+import { SqliteIdempotencyStore } from '../sqlite/idempotencyStore.js';
+import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
+import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
+import { LocalHttpServer } from './httpServer.js';
+import { slackPlatform } from './slack.js';
+
+export interface PlatformRuntimeDeps {
+  core: ChatCore;
+  subscriptions: SubscriptionStore;
+  instances: InstanceStore;
+  /** Shared HTTP server; mount a path on it to receive requests on PORT. */
+  http: LocalHttpServer;
+  clock: Clock;
+  log: Log;
+}
+
+export interface LocalChatPlatform {
+  platform: ChatPlatform;
+  gateway: ChatGateway;
+  policy: AccessPolicy;
+  fallbackChannel?: ChannelRef;
+  /** Starts receiving (Socket Mode, or a route on the shared HTTP server). */
+  start(deps: PlatformRuntimeDeps): Promise<{ stop(): Promise<void> }>;
+}
+
+export type LocalPlatformFactory = (ctx: {
+  config: Config;
+  log: Log;
+  db: SqliteDatabase;
+}) => Promise<LocalChatPlatform | undefined>;
+
+/** One line per chat platform. */
+export const LOCAL_CHAT_PLATFORMS: LocalPlatformFactory[] = [slackPlatform];
+
+export interface PreparedLocalChat {
+  /** Goes into the engine's CompositeNotifier; empty when no chat platform is configured. */
+  notifiers: NamedNotifier[];
+  start(deps: { monitor: MonitorApi; fleet: Fleet; bus: InProcessEventBus }): Promise<RunningLocalChat>;
+}
+
+export interface RunningLocalChat {
+  core?: ChatCore;
+  /** Port the shared HTTP server listens on, when any platform mounted a route. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+export async function prepareLocalChat(opts: {
+  config: Config;
+  log: Log;
+  db: SqliteDatabase;
+  clock: Clock;
+}): Promise<PreparedLocalChat> {
+  const { config, log, db, clock } = opts;
+  const platforms = (await Promise.all(LOCAL_CHAT_PLATFORMS.map((f) => f({ config, log, db })))).filter(
+    (p): p is LocalChatPlatform => p !== undefined,
+  );
+  if (platforms.length === 0) {
+    return { notifiers: [], start: async () => ({ stop: async () => undefined }) };
+  }
+  const instances = new SqliteInstanceStore(db, { clock });
+  const subscriptions = new SqliteSubscriptionStore(db);
+  const idempotency = new SqliteIdempotencyStore(db);
+  const gateways = platforms.map((p) => p.gateway);
+  const fallbackChannels = Object.fromEntries(
+    platforms.filter((p) => p.fallbackChannel).map((p) => [p.platform, p.fallbackChannel]),
+  );
+  const policies = Object.fromEntries(platforms.map((p) => [p.platform, p.policy]));
+  const repeatMode = config.slack.repeatNags;
+  // Nags can fall due while the engine starts (overdue ones fire first), so delivery exists before the core.
+  const delivery = new ChatDelivery({
+    gateways,
+    subscriptions,
+    instances,
+    ledger: new RunLedger(idempotency),
+    fallbackChannels,
+    repeatMode,
+    clock,
+    log,
+  });
+  const notifier: NamedNotifier = {
+    name: platforms.map((p) => p.platform).join('+'),
+    notifier: { notify: async (n) => void (await delivery.deliverNag(n)) },
+    delivers: true,
+  };
+
+  return {
+    notifiers: [notifier],
+    async start({ monitor, fleet, bus }) {
+      const core = createChatCore({
+        monitor,
+        fleet,
+        audit: new SqliteAuditLog(db),
+        instances,
+        subscriptions,
+        idempotency,
+        gateways,
+        policies,
+        fallbackChannels,
+        repeatMode,
+        clock,
+        log,
+      });
+      const unsubscribe = bus.subscribe(async (event) => {
+        await core.delivery.deliverEvent(event);
+      });
+      const http = new LocalHttpServer(log);
+      const running: { stop(): Promise<void> }[] = [];
+      for (const p of platforms)
+        running.push(await p.start({ core, subscriptions, instances, http, clock, log }));
+      const port = http.mounted.length ? await http.listen(config.slack.port) : undefined;
+      return {
+        core,
+        port,
+        async stop() {
+          unsubscribe();
+          for (const r of running) await r.stop();
+          await http.close();
+        },
+      };
+    },
+  };
+}

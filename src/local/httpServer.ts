@@ -1,0 +1,65 @@
+/**
+ * The single process's one HTTP server, shared by every chat platform so
+ * Slack (`/slack/events`) and Teams (`/api/messages`) answer on the same PORT.
+ * Platforms mount a node:http listener on an exact path; `/healthz` answers
+ * for load balancers and container health checks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Log } from '../log.js';
+
+export type HttpListener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export class LocalHttpServer {
+  private readonly routes = new Map<string, HttpListener>();
+  private server?: Server;
+
+  constructor(private readonly log: Log) {}
+
+  /** Routes requests for exactly `path` (query string ignored) to `listener`. */
+  mount(path: string, listener: HttpListener): void {
+    if (this.routes.has(path)) throw new Error(`HTTP path ${path} is already mounted`);
+    this.routes.set(path, listener);
+  }
+
+  get mounted(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /** Starts listening; resolves with the bound port (useful when `port` is 0). */
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      const route = this.routes.get(path);
+      if (route) {
+        Promise.resolve(route(req, res)).catch((err: unknown) => {
+          this.log.error('HTTP handler failed', { path, error: String(err) });
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+        return;
+      }
+      if (path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        return;
+      }
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end(`not found; this server answers ${this.mounted.join(', ')}`);
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const bound = (server.address() as AddressInfo).port;
+    this.log.info('HTTP server listening', { port: bound, paths: this.mounted });
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
