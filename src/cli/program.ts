@@ -11,9 +11,16 @@ import { cloudMapCommand } from './cloudmap/reconcileCommand.js';
 import { type CliCommand, createCliContext } from './context.js';
 import { decommissionCommand } from './decommission.js';
 import { listCommand } from './list.js';
+import { workloadCommand } from './workload.js';
 
 /** Subcommand modules, one line each. */
-const COMMANDS: CliCommand[] = [listCommand, checkCommand, decommissionCommand, cloudMapCommand];
+const COMMANDS: CliCommand[] = [
+  listCommand,
+  checkCommand,
+  decommissionCommand,
+  cloudMapCommand,
+  workloadCommand,
+];
 
 export async function runCli(
   argv: string[],

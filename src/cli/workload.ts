@@ -1,0 +1,224 @@
+/**
+ * `lightsout workload list | show NAME | stop NAME | start NAME | runs`:
+ * tiered start/stop from the terminal, the orchestrator's -w/-a/-d/-p as
+ * subcommands (`-d` dry run, `-p` profile). `--wait` follows the run until it
+ * ends. Without TABLE_NAME + WORKLOAD_STEP_FUNCTION_ARN the run executes in
+ * this process on the local SQLite store; a run still waiting on a delay when
+ * the CLI exits is resumed by `npm start`.
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { formatDuration } from '../core/duration.js';
+import { ValidationError } from '../core/errors.js';
+import { renderPlan } from '../core/workloads/planText.js';
+import { isFinished, type WorkloadRun } from '../core/workloads/run.js';
+import { renderRun, tierLine } from '../core/workloads/runText.js';
+import type { WorkloadAction, WorkloadSpec } from '../core/workloads/spec.js';
+import { tiersInOrder } from '../core/workloads/spec.js';
+import { openDatabase } from '../sqlite/database.js';
+import {
+  awsWorkloadRuntime,
+  localWorkloadRuntime,
+  type WorkloadRuntime,
+} from '../workloads/workloadWiring.js';
+import type { CliCommand, CliContext } from './context.js';
+
+interface RunOptions {
+  dryRun?: boolean;
+  profile?: string;
+  wait?: boolean;
+}
+
+/** The runtime this CLI talks to, and whether steps execute in this process. */
+function runtime(ctx: CliContext): {
+  rt: WorkloadRuntime;
+  inProcess?: ReturnType<typeof localWorkloadRuntime>;
+} {
+  const config = ctx.config();
+  if (config.store.tableName && config.workloads.stepFunctionArn) return { rt: awsWorkloadRuntime(config) };
+  const local = localWorkloadRuntime(config, openDatabase(config.store.sqlitePath), { fleet: ctx.fleet() });
+  return { rt: local, inProcess: local };
+}
+
+const requester = () =>
+  `cli:${(() => {
+    try {
+      return userInfo().username;
+    } catch {
+      return 'unknown';
+    }
+  })()}`;
+
+function describeSpec(spec: WorkloadSpec): string {
+  const lines = [
+    `${spec.name} (${spec.region})${spec.disabled ? ' DISABLED: DisableAllSchedulingActions="1"' : ''}`,
+    `  instances: ${spec.workloadTag.key}=${spec.workloadTag.value}, tier tag ${spec.tierTagKey}${spec.vpcId ? `, VPC ${spec.vpcId}` : ''}`,
+  ];
+  for (const action of ['stop', 'start'] as WorkloadAction[]) {
+    const order = tiersInOrder(spec, action).map((t) => {
+      const p = t[action];
+      const extras = [
+        p.synchronous ? 'wait' : '',
+        p.delaySeconds ? `+${formatDuration(p.delaySeconds)}` : '',
+      ].filter(Boolean);
+      return `${t.name}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+    });
+    lines.push(`  ${action} order: ${order.join(' → ')}`);
+  }
+  const profiles = [...new Set(spec.tiers.flatMap((t) => Object.keys(t.scaling)))];
+  if (profiles.length) lines.push(`  profiles: ${profiles.join(', ')}`);
+  if (spec.snsTopicName) lines.push(`  status topic: ${spec.snsTopicName}`);
+  return lines.join('\n');
+}
+
+async function follow(
+  ctx: CliContext,
+  rt: WorkloadRuntime,
+  run: WorkloadRun,
+  inProcess: boolean,
+): Promise<WorkloadRun> {
+  const printed = new Map<string, string>();
+  const print = (r: WorkloadRun) => {
+    for (const tier of r.tiers) {
+      const line = tierLine(tier, r.action);
+      if (tier.status !== 'pending' && printed.get(tier.tier) !== line) {
+        printed.set(tier.tier, line);
+        ctx.stdout.write(`${line}\n`);
+      }
+    }
+  };
+  let current = run;
+  // In-process steps report through the status fan-out; on AWS we read the table.
+  while (!isFinished(current)) {
+    await new Promise((r) => setTimeout(r, inProcess ? 200 : 5000));
+    current = await rt.service.run(run.runId);
+    print(current);
+  }
+  return current;
+}
+
+async function runAction(
+  ctx: CliContext,
+  action: WorkloadAction,
+  name: string,
+  opts: RunOptions,
+): Promise<void> {
+  const { rt, inProcess } = runtime(ctx);
+  if (opts.dryRun) {
+    ctx.stdout.write(`${renderPlan(await rt.service.plan(name, action, opts.profile), { dryRun: true })}\n`);
+    return;
+  }
+  if (inProcess) await inProcess.scheduler.start((step) => rt.service.handleStep(step).then(() => undefined));
+  try {
+    const run = await rt.service.begin(name, action, { profile: opts.profile, requestedBy: requester() });
+    ctx.stdout.write(`Run ${run.runId}: ${action} ${name} (${run.tiers.length} tiers)\n`);
+    if (!opts.wait) {
+      if (inProcess) {
+        // Run what is due now; a later step is left for `npm start` to resume.
+        await new Promise((r) => setTimeout(r, 0));
+        await inProcess.scheduler.idle();
+        const now = await rt.service.run(run.runId);
+        ctx.stdout.write(`${renderRun(now, new Date()).join('\n')}\n`);
+        if (!isFinished(now)) {
+          ctx.stdout.write(
+            'The rest runs in the Lights Out process (npm start); follow it with: lightsout workload runs\n',
+          );
+        }
+      } else {
+        ctx.stdout.write(`Started; follow it with: lightsout workload runs --workload ${name}\n`);
+      }
+      return;
+    }
+    const done = await follow(ctx, rt, run, Boolean(inProcess));
+    ctx.stdout.write(`${renderRun(done).join('\n')}\n`);
+    if (done.status !== 'succeeded') process.exitCode = 1;
+  } finally {
+    await inProcess?.scheduler.stop();
+  }
+}
+
+export const workloadCommand: CliCommand = {
+  register(program: Command, ctx: CliContext) {
+    const workload = program
+      .command('workload')
+      .description(
+        'Start and stop multi-tier workloads tier by tier (specs from workloads.yaml or the orchestrator tables)',
+      );
+
+    workload
+      .command('list')
+      .description('Workloads defined, and any problems in their specs')
+      .action(async () => {
+        const { rt } = runtime(ctx);
+        const { specs, problems, origin } = await rt.service.list();
+        if (!specs.length) ctx.stdout.write(`No valid workloads in ${origin}.\n`);
+        for (const spec of specs) ctx.stdout.write(`${describeSpec(spec)}\n`);
+        if (problems.length) ctx.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      });
+
+    workload
+      .command('show <name>')
+      .description('A workload: its tiers, orders, profiles and instances now')
+      .action(async (name: string) => {
+        const { rt } = runtime(ctx);
+        const spec = await rt.service.spec(name);
+        ctx.stdout.write(`${describeSpec(spec)}\n`);
+        const plan = await rt.service.plan(name, 'stop');
+        for (const tier of plan.tiers) {
+          ctx.stdout.write(
+            `  tier ${tier.tier}: ${tier.instances.map((i) => `${i.instanceId} (${i.state})`).join(', ') || 'no instances'}\n`,
+          );
+        }
+        const recent = await rt.service.runs(3, name);
+        for (const r of recent)
+          ctx.stdout.write(`  run ${r.runId}: ${r.action} by ${r.requestedBy}: ${r.summary ?? r.status}\n`);
+      });
+
+    for (const action of ['stop', 'start'] as WorkloadAction[]) {
+      const cmd = workload
+        .command(`${action} <name>`)
+        .description(`${action === 'stop' ? 'Stop' : 'Start'} a workload tier by tier in its ${action} order`)
+        .option('-d, --dry-run', 'print the plan and change nothing')
+        .option('--wait', 'follow progress until the run ends');
+      if (action === 'start')
+        cmd.option('-p, --profile <profile>', 'scaling profile: instance types applied before start');
+      cmd
+        .addHelpText(
+          'after',
+          `\nExamples:\n  lightsout workload ${action} shop --dry-run\n  lightsout workload ${action} shop${action === 'start' ? ' --profile big' : ''} --wait\n`,
+        )
+        .action((name: string, opts: RunOptions) => runAction(ctx, action, name, opts));
+    }
+
+    workload
+      .command('runs')
+      .description('Recent workload runs and how they ended')
+      .option('--workload <name>', 'only this workload')
+      .option('--limit <n>', 'how many', '20')
+      .option('--json', 'print JSON')
+      .action(async (opts: { workload?: string; limit: string; json?: boolean }) => {
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+          throw new ValidationError(`--limit must be a whole number from 1 to 500; got "${opts.limit}"`);
+        }
+        const { rt } = runtime(ctx);
+        const runs = await rt.service.runs(limit, opts.workload);
+        if (opts.json) {
+          ctx.stdout.write(
+            `${JSON.stringify(
+              runs.map(({ spec: _s, ...r }) => r),
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        if (!runs.length) ctx.stdout.write('No workload runs yet.\n');
+        for (const r of runs) {
+          ctx.stdout.write(
+            `${r.runId}  ${r.action.padEnd(5)} ${r.workload}  by ${r.requestedBy}  ${r.summary ?? `${r.status} (tier ${(r.next?.tierIndex ?? 0) + 1} of ${r.tiers.length})`}\n`,
+          );
+        }
+      });
+  },
+};

@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { useMoto } from '../support/moto.js';
+
+const moto = useMoto();
+beforeEach(() => moto.reset());
+
+const SPEC = `workloads:
+  - name: shop
+    region: us-east-1
+    workloadTag: { key: Environment, value: ENV001 }
+    tierTag: Role
+    tiers:
+      - { name: web, start: { sequence: 1 }, stop: { sequence: 0 }, scaling: { big: m5.large } }
+      - { name: db, start: { sequence: 0 }, stop: { sequence: 1 } }
+`;
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'lightsout-cli-wl-'));
+  writeFileSync(join(dir, 'workloads.yaml'), SPEC);
+  const env = {
+    ...process.env,
+    WORKLOADS_FILE: join(dir, 'workloads.yaml'),
+    DB_PATH: join(dir, 'lightsout.db'),
+    REGIONS: 'us-east-1',
+    TABLE_NAME: '',
+    LOG_LEVEL: 'error',
+  };
+  return async (...argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, {
+      env,
+      stdout: { write: (s: string) => (out += s) } as unknown as typeof process.stdout,
+      stderr: { write: (s: string) => (err += s) } as unknown as typeof process.stderr,
+    });
+    return { code, out, err };
+  };
+}
+
+async function launch(role: string) {
+  const ec2 = new EC2Client(moto.clientConfig);
+  const res = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12345678',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'Environment', Value: 'ENV001' },
+            { Key: 'Role', Value: role },
+          ],
+        },
+      ],
+    }),
+  );
+  return res.Instances?.[0]?.InstanceId ?? '';
+}
+
+async function stateOf(id: string) {
+  const res = await new EC2Client(moto.clientConfig).send(
+    new DescribeInstancesCommand({ InstanceIds: [id] }),
+  );
+  return res.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+}
+
+describe('lightsout workload', () => {
+  it('lists and shows workloads', async () => {
+    const cli = setup();
+    const web = await launch('web');
+
+    const list = await cli('workload', 'list');
+    const show = await cli('workload', 'show', 'shop');
+
+    expect(list.out).toContain('shop (us-east-1)');
+    expect(list.out).toContain('stop order: web → db');
+    expect(list.out).toContain('start order: db → web');
+    expect(show.out).toContain(`tier web: ${web} (running)`);
+  });
+
+  it('--dry-run prints the plan and stops nothing', async () => {
+    const cli = setup();
+    const web = await launch('web');
+
+    const res = await cli('workload', 'stop', 'shop', '--dry-run');
+
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('Dry run: stop workload "shop" in us-east-1 (nothing will change)');
+    expect(res.out).toContain(`→ ${web}: running → stop`);
+    expect(await stateOf(web)).toBe('running');
+  });
+
+  it('stop --wait follows the run to the end; runs lists it', async () => {
+    const cli = setup();
+    const web = await launch('web');
+    const db = await launch('db');
+
+    const res = await cli('workload', 'stop', 'shop', '--wait');
+    const runs = await cli('workload', 'runs');
+
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('✓ web: 1 stopped');
+    expect(res.out).toMatch(/succeeded: 2 stopped, 0 bypassed, 0 already stopped/);
+    expect([await stateOf(web), await stateOf(db)]).toEqual(['stopped', 'stopped']);
+    expect(runs.out).toMatch(/stop {2}shop {2}by cli:\S+ {2}succeeded: 2 stopped/);
+  });
+
+  it('explains bad input', async () => {
+    const cli = setup();
+
+    const unknown = await cli('workload', 'stop', 'nope');
+    const profileOnStop = await cli('workload', 'stop', 'shop', '--profile', 'big');
+
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('no workload named "nope"');
+    expect(profileOnStop.code).not.toBe(0);
+    expect(profileOnStop.err).toMatch(/unknown option '--profile'/);
+  });
+});
