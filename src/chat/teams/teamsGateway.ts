@@ -5,6 +5,7 @@
  * a new thread; the thread is then addressed as `<channel>;messageid=<root>`.
  */
 import {
+  type Activity,
   CardFactory,
   type CloudAdapter,
   type ConversationReference,
@@ -14,9 +15,16 @@ import {
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
-import type { NagMessage } from '../core/nagMessage.js';
+import { headline, type NagMessage } from '../core/nagMessage.js';
 import { renderNagCard } from './nagCard.js';
 import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
+
+/** The card as a message; `summary` is what Teams shows in notifications and the activity feed. */
+function cardActivity(message: NagMessage): Partial<Activity> {
+  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message)));
+  activity.summary = headline(message);
+  return activity;
+}
 
 /** Group chats (`…@thread.v2`) have no threads; channels (`…@thread.tacv2`, `…@thread.skype`) do. */
 const isGroupChat = (conversationId: string) => /@thread\.v2$/.test(conversationId);
@@ -80,9 +88,7 @@ export class TeamsGateway implements ChatGateway {
     await this.within(
       this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
       async (ctx) => {
-        const res = await ctx.sendActivity(
-          MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message))),
-        );
+        const res = await ctx.sendActivity(cardActivity(message));
         messageId = res?.id;
       },
     );
@@ -104,7 +110,7 @@ export class TeamsGateway implements ChatGateway {
 
   async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
     await this.within(this.reference(ref.channelId, ref.serviceUrl, ref.tenantId), async (ctx) => {
-      const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message)));
+      const activity = cardActivity(message);
       activity.id = ref.messageId;
       await ctx.updateActivity(activity);
     });

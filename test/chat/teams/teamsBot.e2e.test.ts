@@ -185,6 +185,7 @@ describe('Teams bot, end to end through the CloudAdapter', () => {
     const card = cardsOf(post.activity)[0];
     expect(cardText(card)).toContain('web-1');
     expect(cardText(card)).toMatch(/has been running 13h 02m \(threshold 12h\)/);
+    expect(String(post.activity.summary)).toMatch(/^web-1 \(i-\w+\) has been running 13h 02m/);
     expect(findAction(card, 'Stop…')).toMatchObject({ type: 'Action.ToggleVisibility' });
     expect(findAction(card, 'Snooze')).toMatchObject({ type: 'Action.Execute', verb: VERBS.snooze });
     expect(findAction(card, 'Extend')).toMatchObject({ type: 'Action.Execute', verb: VERBS.extend });
@@ -427,6 +428,10 @@ describe('Teams bot, end to end through the CloudAdapter', () => {
   it('rejects malformed requests and clicks with clear answers', async () => {
     const notJson = await world.post({}, { body: 'not json' });
     const get = await world.post({}, { method: 'GET' });
+    const huge = await world.post(
+      {},
+      { body: JSON.stringify({ type: 'message', text: 'x'.repeat(1_100_000) }) },
+    );
     const noToken = await world.post(
       execute(connector.serviceUrl, 'x', { verb: VERBS.snooze, data: { token: 'lo1|bad' } }),
     );
@@ -439,6 +444,7 @@ describe('Teams bot, end to end through the CloudAdapter', () => {
       body: { error: expect.stringMatching(/JSON Bot Framework Activity/) },
     });
     expect(get.status).toBe(405);
+    expect(huge.status).toBe(413);
     expect(String(noToken.body!.value)).toMatch(/does not say which instance/);
     expect(String(unknownVerb.body!.value)).toMatch(/"launch-missiles" is not a Lights Out button/);
   });
