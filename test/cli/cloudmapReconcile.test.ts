@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { cleanupWorld } from '../support/cleanupWorld.js';
 import { freePort, spawnCli, startSlowProxy } from '../support/cliProcess.js';
 import { useMoto } from '../support/moto.js';

@@ -3,13 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTagsCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { cleanupWorld, terminatedRecord } from '../support/cleanupWorld.js';
-import { spawnCli } from '../support/cliProcess.js';
 import { useMoto } from '../support/moto.js';
 
-describe('lightsout decommission (spawned CLI, moto)', () => {
+/** Runs the CLI in this process (the spawned-process paths are covered by the cloudmap suite). */
+async function cli(args: string[], env: Record<string, string>) {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, {
+    env,
+    stdout: { write: (s: string) => void (out += s) } as unknown as typeof process.stdout,
+    stderr: { write: (s: string) => void (err += s) } as unknown as typeof process.stderr,
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('lightsout decommission (CLI, moto)', () => {
   const moto = useMoto();
   const world = cleanupWorld(moto);
   beforeEach(() => moto.reset());
@@ -38,15 +50,13 @@ describe('lightsout decommission (spawned CLI, moto)', () => {
     );
     const settings = env();
 
-    const refused = spawnCli(['decommission', live.instanceId], settings);
-    expect((await refused.exited).code).toBe(2);
-    expect(refused.stderr()).toContain(`${live.instanceId} is running, not terminated`);
+    const refused = await cli(['decommission', live.instanceId], settings);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${live.instanceId} is running, not terminated`);
 
-    const preview = spawnCli(['decommission', live.instanceId, '--dry-run'], settings);
-    expect((await preview.exited).code).toBe(0);
-    expect(preview.stdout()).toContain(
-      `${live.instanceId} (web-1) terminated · would remove web-1.internal A`,
-    );
+    const preview = await cli(['decommission', live.instanceId, '--dry-run'], settings);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain(`${live.instanceId} (web-1) terminated · would remove web-1.internal A`);
     expect(await world.records(zoneId)).toEqual({ 'web-1.internal. A': [live.privateIp] });
 
     await world.ec2().send(new TerminateInstancesCommand({ InstanceIds: [live.instanceId] }));
@@ -59,21 +69,21 @@ describe('lightsout decommission (spawned CLI, moto)', () => {
         tags: { Name: 'web-1', DnsRecords: `${zoneId}:web-1.internal` },
       }),
     );
-    const run = spawnCli(['decommission', live.instanceId], settings);
+    const run = await cli(['decommission', live.instanceId], settings);
 
-    expect((await run.exited).code).toBe(0);
-    expect(run.stdout()).toContain(`${live.instanceId} (web-1) terminated · removed web-1.internal A`);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`${live.instanceId} (web-1) terminated · removed web-1.internal A`);
     expect(await world.records(zoneId)).toEqual({});
   });
 
   it('says what is wrong with a bad id or an unknown instance', async () => {
-    const bad = spawnCli(['decommission', 'web-1'], env());
-    expect((await bad.exited).code).toBe(2);
-    expect(bad.stderr()).toContain('"web-1" is not an EC2 instance id');
+    const bad = await cli(['decommission', 'web-1'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"web-1" is not an EC2 instance id');
 
-    const unknown = spawnCli(['decommission', 'i-0123456789abcdef0', '--region', 'eu-west-1'], env());
-    expect((await unknown.exited).code).toBe(1);
-    expect(unknown.stderr()).toContain(
+    const unknown = await cli(['decommission', 'i-0123456789abcdef0', '--region', 'eu-west-1'], env());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(
       'i-0123456789abcdef0 is neither in the Lights Out store nor listed by EC2 in eu-west-1',
     );
   });
