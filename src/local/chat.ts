@@ -10,7 +10,7 @@
  *   const service = new MonitorService({ … notifier … });
  *   const running = await chat.start({ monitor: service, fleet, bus });
  *
- * A platform is one factory in LOCAL_CHAT_PLATFORMS (Slack: ./slack.ts).
+ * A platform is one factory in LOCAL_CHAT_PLATFORMS (Slack: ./slack.ts, Teams: ./teams.ts).
  */
 
 import type { AccessPolicy } from '../chat/core/authorizer.js';
@@ -35,6 +35,7 @@ import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
 import { LocalHttpServer } from './httpServer.js';
 import { slackPlatform } from './slack.js';
+import { teamsPlatform } from './teams.js';
 
 export interface PlatformRuntimeDeps {
   core: ChatCore;
@@ -62,7 +63,7 @@ export type LocalPlatformFactory = (ctx: {
 }) => Promise<LocalChatPlatform | undefined>;
 
 /** One line per chat platform. */
-export const LOCAL_CHAT_PLATFORMS: LocalPlatformFactory[] = [slackPlatform];
+export const LOCAL_CHAT_PLATFORMS: LocalPlatformFactory[] = [slackPlatform, teamsPlatform];
 
 export interface PreparedLocalChat {
   /** Goes into the engine's CompositeNotifier; empty when no chat platform is configured. */

@@ -1,0 +1,44 @@
+/**
+ * Teams in the single process: the Bot Framework messaging endpoint
+ * `/api/messages` mounted on the shared HTTP server (PORT, next to Slack's
+ * `/slack/events`), and the Teams gateway in the chat core so nags reach
+ * subscribed Teams channels. Installations live in the same SQLite file.
+ */
+import {
+  createTeamsEndpoint,
+  createTeamsTransport,
+  teamsAccessPolicy,
+  teamsFallbackChannel,
+} from '../chat/teams/teamsApp.js';
+import { SqliteChatInstallationStore } from '../sqlite/chatInstallationStore.js';
+import type { LocalPlatformFactory } from './chat.js';
+
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+
+export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) => {
+  const t = config.teams;
+  if (!t.enabled) return undefined;
+  if (t.appId && t.appType !== 'UserAssignedMSI' && !t.appPassword) {
+    throw new Error(
+      'TEAMS_SECRET_ARN is for Lambda; the single process needs MicrosoftAppPassword (or MICROSOFT_APP_PASSWORD)',
+    );
+  }
+  const installations = new SqliteChatInstallationStore(db);
+  const transport = createTeamsTransport(t, log);
+  return {
+    platform: 'teams',
+    gateway: transport.gateway,
+    policy: teamsAccessPolicy(t),
+    fallbackChannel: await teamsFallbackChannel(t, installations),
+    async start({ core, subscriptions, http, clock }) {
+      const endpoint = createTeamsEndpoint(transport, { core, subscriptions, installations, clock, log });
+      http.mount(TEAMS_MESSAGES_PATH, endpoint.listener);
+      log.info('Teams messaging endpoint mounted', {
+        path: TEAMS_MESSAGES_PATH,
+        port: config.slack.port,
+        authenticated: !!t.appId,
+      });
+      return { stop: async () => undefined };
+    },
+  };
+};
