@@ -18,6 +18,7 @@ import { RunExecutor } from '../../src/services/workloads/runExecutor.js';
 import { WorkloadService } from '../../src/services/workloads/workloadService.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteWorkloadRunStore } from '../../src/sqlite/sqliteWorkloadRunStore.js';
+import { WorkloadStatusFanout } from '../../src/workloads/workloadWiring.js';
 import type { MotoServer } from './moto.js';
 
 export interface RecordedCall {
@@ -87,6 +88,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
   const ssmChecker = new SsmOverrideChecker(() => ssm, { sleep: async () => {} });
   const runs = opts.runs ?? new SqliteWorkloadRunStore(openDatabase(':memory:'));
   const time = new VirtualClock();
+  const status = new WorkloadStatusFanout(new SnsWorkloadStatusPublisher(() => sns));
   const scheduler = new ManualStepScheduler();
   const executor = new RunExecutor(
     {
@@ -94,7 +96,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
       overrides: opts.overrides ?? ssmChecker,
       runs,
       scheduler,
-      status: new SnsWorkloadStatusPublisher(() => sns),
+      status,
       clock: time.clock,
     },
     { failSafe: opts.failSafe ?? true, syncTimeoutSeconds: opts.syncTimeoutSeconds ?? 600, pollSeconds: 15 },
@@ -153,6 +155,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
   }
 
   return {
+    status,
     ec2,
     ec2Calls,
     ssm,

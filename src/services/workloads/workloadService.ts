@@ -4,7 +4,7 @@
  * itself is the RunExecutor's, driven by the step scheduler.
  */
 import { randomBytes } from 'node:crypto';
-import { NotFoundError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef, InstanceState } from '../../core/instance.js';
 import { newRun, newRunId, WorkloadRefusedError, type WorkloadRun } from '../../core/workloads/run.js';
 import type { WorkloadAction, WorkloadSpec } from '../../core/workloads/spec.js';
@@ -116,6 +116,24 @@ export class WorkloadService {
         await this.deps.scheduler.schedule({ runId: run.runId, seq: run.next.seq, dueAt: run.next.dueAt });
     }
     return active;
+  }
+
+  /**
+   * Records where chat posted the run's progress message. Retries on a
+   * version conflict: the executor may be saving the same run concurrently.
+   */
+  async attachChatRef(runId: string, ref: ChatMessageRef): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const run = await this.run(runId);
+      if (run.chatRefs.some((r) => r.platform === ref.platform && r.messageId === ref.messageId)) return;
+      try {
+        await this.deps.runs.save({ ...run, chatRefs: [...run.chatRefs, ref] });
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    throw new ConflictError(`could not record the chat message of run ${runId}: it kept changing`);
   }
 
   async runs(limit = 20, workload?: string): Promise<WorkloadRun[]> {
