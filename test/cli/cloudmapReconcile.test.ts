@@ -64,23 +64,22 @@ describe('lightsout cloudmap reconcile (spawned CLI, moto)', () => {
   });
 
   it('rejects bad arguments with a message that says what works', async () => {
-    const run = spawnCli(
-      [
-        'cloudmap',
-        'reconcile',
-        '--service-id',
-        'web',
-        '--service-region',
-        'us-east-1',
-        '--instances-region',
-        'us-east-1',
-      ],
-      env(),
-    );
-    const { code } = await run.exited;
+    let err = '';
+    const sink = {
+      write: (text: string) => {
+        err += text;
+      },
+    } as unknown as typeof process.stderr;
+    const argv = ['cloudmap', 'reconcile', '--service-id', 'web', '--service-region', 'us-east-1'];
+
+    const code = await runCli([...argv, '--instances-region', 'us-east-1'], {
+      env: env(),
+      stdout: sink,
+      stderr: sink,
+    });
 
     expect(code).not.toBe(0);
-    expect(run.stderr()).toContain('"web" is not a Cloud Map service id (they look like srv-abc123)');
+    expect(err).toContain('"web" is not a Cloud Map service id (they look like srv-abc123)');
   });
 
   it('on SIGTERM finishes the reconcile in progress, then exits 0', async () => {

@@ -15,8 +15,16 @@ async function cli(args: string[], env: Record<string, string>) {
   let err = '';
   const code = await runCli(args, {
     env,
-    stdout: { write: (s: string) => void (out += s) } as unknown as typeof process.stdout,
-    stderr: { write: (s: string) => void (err += s) } as unknown as typeof process.stderr,
+    stdout: {
+      write: (text: string) => {
+        out += text;
+      },
+    } as unknown as typeof process.stdout,
+    stderr: {
+      write: (text: string) => {
+        err += text;
+      },
+    } as unknown as typeof process.stderr,
   });
   return { code, stdout: out, stderr: err };
 }
