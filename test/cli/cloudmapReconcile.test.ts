@@ -74,7 +74,7 @@ describe('lightsout cloudmap reconcile (spawned CLI, moto)', () => {
 
     const code = await runCli([...argv, '--instances-region', 'us-east-1'], {
       env: env(),
-      stdout: sink,
+      stdout: sink as unknown as typeof process.stdout,
       stderr: sink,
     });
 
