@@ -83,16 +83,21 @@ export class TeamsGateway implements ChatGateway {
   }
 
   async post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef> {
+    return this.postActivity(channel, cardActivity(message));
+  }
+
+  /** Posts any message as a new thread in the channel; the ref updates it later. */
+  async postActivity(channel: ChannelRef, activity: Partial<Activity>): Promise<ChatMessageRef> {
     const channelId = baseConversationId(channel.channelId);
     let messageId: string | undefined;
     await this.within(
       this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
       async (ctx) => {
-        const res = await ctx.sendActivity(cardActivity(message));
+        const res = await ctx.sendActivity(activity);
         messageId = res?.id;
       },
     );
-    if (!messageId) throw new Error(`Teams accepted the nag in ${channelId} but returned no activity id`);
+    if (!messageId) throw new Error(`Teams accepted the message in ${channelId} but returned no activity id`);
     const ref = this.reference(
       channelId,
       channel.serviceUrl,
@@ -109,10 +114,13 @@ export class TeamsGateway implements ChatGateway {
   }
 
   async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
+    await this.updateActivity(ref, cardActivity(message));
+  }
+
+  /** Replaces a message posted by `postActivity` (or `post`) in place. */
+  async updateActivity(ref: ChatMessageRef, activity: Partial<Activity>): Promise<void> {
     await this.within(this.reference(ref.channelId, ref.serviceUrl, ref.tenantId), async (ctx) => {
-      const activity = cardActivity(message);
-      activity.id = ref.messageId;
-      await ctx.updateActivity(activity);
+      await ctx.updateActivity({ ...activity, id: ref.messageId });
     });
   }
 
