@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudMapRegistry } from '../../../src/aws/cloudMapRegistry.js';
 import { Route53Records } from '../../../src/aws/route53Records.js';
+import { TransientError } from '../../../src/core/errors.js';
 import type { DomainEvent } from '../../../src/core/events.js';
 import type { InstanceRecord } from '../../../src/core/instance.js';
+import type { DnsZones } from '../../../src/ports/dnsZones.js';
 import {
   DecommissionService,
   type DecommissionSettings,
@@ -32,12 +34,15 @@ describe('DecommissionService (moto, loopback webhook)', () => {
     receiver = undefined;
   });
 
-  function build(settings: Partial<DecommissionSettings> = {}) {
+  function build(
+    settings: Partial<DecommissionSettings> = {},
+    dns: DnsZones = new Route53Records(world.route53()),
+  ) {
     const published: DomainEvent[] = [];
     const sleeps: number[] = [];
     const store = new SqliteCleanupOutcomeStore(openDatabase(':memory:'));
     const service = new DecommissionService({
-      dns: new Route53Records(world.route53()),
+      dns,
       registry: new CloudMapRegistry((region) => world.cloudMap(region)),
       webhook: new WebhookSender({
         secret: SECRET,
@@ -213,6 +218,39 @@ describe('DecommissionService (moto, loopback webhook)', () => {
       'webhook failed: answered HTTP 403',
     ]);
     expect(result.outcomes.some((o) => o.summary === 'removed web-1.internal A')).toBe(true);
+  });
+
+  it('retries a throttled Route53 change, re-planning from a fresh listing', async () => {
+    const { internal, scanned, record } = await arrange();
+    const real = new Route53Records(world.route53());
+    let lists = 0;
+    let failNextDelete = true;
+    // Real Route53 (moto) behind a wrapper that throttles the first delete, as Route53 does under load.
+    const throttledOnce: DnsZones = {
+      listRecords: (zoneId) => {
+        lists++;
+        return real.listRecords(zoneId);
+      },
+      deleteRecord: async (zoneId, r) => {
+        if (failNextDelete) {
+          failNextDelete = false;
+          throw new TransientError('ChangeResourceRecordSets failed: Throttling: Rate exceeded');
+        }
+        return real.deleteRecord(zoneId, r);
+      },
+      replaceRecord: (zoneId, before, after) => real.replaceRecord(zoneId, before, after),
+    };
+    const { service, sleeps } = build({ hostedZoneIds: [scanned] }, throttledOnce);
+
+    const result = await service.decommission(record);
+
+    expect(result.ok).toBe(true);
+    expect(sleeps).toEqual([1000]);
+    expect(lists).toBe(3);
+    expect(await world.records(internal)).toEqual({ 'db.internal. A': ['10.0.0.8'] });
+    expect(result.outcomes.filter((o) => o.changed).map((o) => o.summary)).toContain(
+      'removed web-1.internal A',
+    );
   });
 
   it('dry run shows what would be removed and changes nothing', async () => {
