@@ -15,6 +15,7 @@
 
 import type { AccessPolicy } from '../chat/core/authorizer.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
+import type { CommandExtension } from '../chat/core/commandExtension.js';
 import { ChatDelivery } from '../chat/core/delivery.js';
 import { RunLedger } from '../chat/core/runLedger.js';
 import type { Config } from '../config/index.js';
@@ -25,6 +26,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../ports/subscriptionStore.js';
+import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
 import type { MonitorApi } from '../services/monitor/api.js';
 import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
 import type { InProcessEventBus } from '../services/monitor/eventBus.js';
@@ -52,6 +54,8 @@ export interface LocalChatPlatform {
   gateway: ChatGateway;
   policy: AccessPolicy;
   fallbackChannel?: ChannelRef;
+  /** Posts and updates workload run progress messages on this platform. */
+  workloadProgress?: WorkloadProgressPoster;
   /** Starts receiving (Socket Mode, or a route on the shared HTTP server). */
   start(deps: PlatformRuntimeDeps): Promise<{ stop(): Promise<void> }>;
 }
@@ -68,7 +72,14 @@ export const LOCAL_CHAT_PLATFORMS: LocalPlatformFactory[] = [slackPlatform, team
 export interface PreparedLocalChat {
   /** Goes into the engine's CompositeNotifier; empty when no chat platform is configured. */
   notifiers: NamedNotifier[];
-  start(deps: { monitor: MonitorApi; fleet: Fleet; bus: InProcessEventBus }): Promise<RunningLocalChat>;
+  /** One per platform that can show workload progress. */
+  workloadPosters: WorkloadProgressPoster[];
+  start(deps: {
+    monitor: MonitorApi;
+    fleet: Fleet;
+    bus: InProcessEventBus;
+    extensions?: CommandExtension[];
+  }): Promise<RunningLocalChat>;
 }
 
 export interface RunningLocalChat {
@@ -89,7 +100,7 @@ export async function prepareLocalChat(opts: {
     (p): p is LocalChatPlatform => p !== undefined,
   );
   if (platforms.length === 0) {
-    return { notifiers: [], start: async () => ({ stop: async () => undefined }) };
+    return { notifiers: [], workloadPosters: [], start: async () => ({ stop: async () => undefined }) };
   }
   const instances = new SqliteInstanceStore(db, { clock });
   const subscriptions = new SqliteSubscriptionStore(db);
@@ -119,7 +130,8 @@ export async function prepareLocalChat(opts: {
 
   return {
     notifiers: [notifier],
-    async start({ monitor, fleet, bus }) {
+    workloadPosters: platforms.flatMap((p) => (p.workloadProgress ? [p.workloadProgress] : [])),
+    async start({ monitor, fleet, bus, extensions }) {
       const core = createChatCore({
         monitor,
         fleet,
@@ -131,6 +143,7 @@ export async function prepareLocalChat(opts: {
         policies,
         fallbackChannels,
         repeatMode,
+        extensions,
         clock,
         log,
       });

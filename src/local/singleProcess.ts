@@ -20,6 +20,7 @@ import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
 import { buildNotifier } from './notifiers.js';
+import { startLocalWorkloads } from './workloads.js';
 
 export interface SingleProcessOptions {
   config: Config;
@@ -69,7 +70,15 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     log,
   });
 
-  const chatRuntime = await chat.start({ monitor: service, fleet, bus });
+  const workloads = await startLocalWorkloads({
+    config,
+    log,
+    db,
+    clock,
+    fleet,
+    posters: chat.workloadPosters,
+  });
+  const chatRuntime = await chat.start({ monitor: service, fleet, bus, extensions: [workloads.extension] });
 
   let running: Promise<void> | undefined;
   const sweep = (): Promise<void> => {
@@ -109,6 +118,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
       clearInterval(loop);
       await running;
       await chatRuntime.stop();
+      await workloads.stop();
       await cleanup.stop();
       await scheduler.stop();
       db.close();

@@ -6,6 +6,7 @@
 import { HTTPReceiver } from '@slack/bolt';
 import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/slackApp.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
+import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import type { LocalPlatformFactory } from './chat.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -23,6 +24,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
   return {
     platform: 'slack',
     gateway: new SlackGateway(client),
+    workloadProgress: new SlackWorkloadProgressPoster(client),
     policy: { stopAllow: s.stopAllow, admins: s.admins },
     fallbackChannel: s.fallbackChannel
       ? { platform: 'slack' as const, channelId: s.fallbackChannel }

@@ -1,0 +1,34 @@
+/**
+ * The workload progress message on Slack: posted once when a run starts,
+ * then rewritten in place (chat.update) as tiers progress, so the channel
+ * sees one message, not one per tier.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { ChatMessageRef } from '../../core/instance.js';
+import type { ChannelRef } from '../../ports/subscriptionStore.js';
+import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../ports/workloadProgress.js';
+
+/** mrkdwn: bold title, then the lines in a quote-free block; Slack escapes &, <, >. */
+export function progressText(message: WorkloadProgressMessage): string {
+  const escape = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  return [`*${escape(message.title)}*`, ...message.lines.map(escape)].join('\n');
+}
+
+export class SlackWorkloadProgressPoster implements WorkloadProgressPoster {
+  readonly platform = 'slack' as const;
+
+  constructor(private readonly client: Pick<WebClient, 'chat'>) {}
+
+  async post(channel: ChannelRef, message: WorkloadProgressMessage): Promise<ChatMessageRef> {
+    const res = await this.client.chat.postMessage({
+      channel: channel.channelId,
+      text: progressText(message),
+      unfurl_links: false,
+    });
+    return { platform: 'slack', channelId: res.channel ?? channel.channelId, messageId: res.ts ?? '' };
+  }
+
+  async update(ref: ChatMessageRef, message: WorkloadProgressMessage): Promise<void> {
+    await this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: progressText(message) });
+  }
+}
