@@ -42,6 +42,15 @@ export const UNUSED_ON_LAMBDA: Record<string, string> = {
   undici: '@slack/socket-mode WebSocket client',
   // Charset tables (~490 KB) for Express/raw-body parsing of non-UTF-8 bodies; AwsLambdaReceiver parses the event itself.
   'iconv-lite': 'Express body parsing of non-UTF-8 request bodies',
+  // Managed-identity bot auth (~280 KB); the Lambda bot authenticates with its app password (MicrosoftAppType SingleTenant/MultiTenant).
+  '@azure/identity': 'botframework-connector managed identity (MicrosoftAppType=UserAssignedMSI)',
+  // node-fetch's fallback URL parser with its Unicode tables (~290 KB); Node has URL built in, which node-fetch prefers.
+  'whatwg-url': "node-fetch's URL fallback for runtimes without a global URL",
+  // Speech (SSML) middleware and file transcript store of botbuilder; Lights Out uses neither.
+  htmlparser2: 'botbuilder SetSpeakMiddleware (voice channels)',
+  'fs-extra': 'botbuilder FileTranscriptStore',
+  // Direct Line App Service Extension streaming; Teams talks to the Function URL over HTTPS.
+  ws: 'botframework-streaming named pipes/WebSocket server',
 };
 
 export interface BundleOptions {

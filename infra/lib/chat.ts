@@ -8,15 +8,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HandlerFunction } from './handlerFunction.js';
-import * as policy from './policies.js';
+import { chatFunction } from './chatRuntime.js';
+import type { HandlerFunction } from './handlerFunction.js';
 import { publicFunctionUrl } from './publicEndpoint.js';
-import {
-  monitorEnvironment,
-  type SharedResources,
-  schedulerEnvironment,
-  teamsIdentityEnvironment,
-} from './sharedResources.js';
+import type { SharedResources } from './sharedResources.js';
 
 /** A dead-letter queue for messages SNS could not deliver to a function. */
 export function deliveryDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
@@ -35,59 +30,27 @@ export class Chat extends Construct {
 
   constructor(scope: Construct, id: string, shared: SharedResources) {
     super(scope, id);
-    const { settings: s, table, schedules, secrets } = shared;
-
-    this.slackEvents = new HandlerFunction(this, 'SlackEvents', {
+    this.slackEvents = chatFunction(this, 'SlackEvents', shared, {
       handler: 'slackEvents',
       description: 'Slack commands and buttons (Function URL)',
-      defaults: shared.functionDefaults,
-      environment: {
-        ...monitorEnvironment(s),
-        TABLE_NAME: table.tableName,
-        ...schedulerEnvironment(schedules),
-        SLACK_SECRET_ARN: secrets.slackArn,
-        ...(schedules.workloadFunctionArn ? { WORKLOAD_FUNCTION_ARN: schedules.workloadFunctionArn } : {}),
-      },
       timeout: Duration.seconds(30),
       // Bolt and its dependencies load noticeably faster with more CPU, and Slack waits only 3 s.
       memorySize: 1024,
+      canStopInstances: true,
     });
-    const slack = this.slackEvents.role;
-    slack.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
-    slack.addToPolicy(policy.readSecretStatement('ReadSlackSecret', secrets.slackArn));
-    // The Stop button, and snooze/extend rescheduling the next nag.
-    slack.addToPolicy(policy.ec2DescribeStatement(s.regions));
-    slack.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
-    slack.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
-    slack.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
-    if (schedules.workloadFunctionArn) {
-      slack.addToPolicy(policy.invokeStatement('StartWorkloadRuns', schedules.workloadFunctionArn));
-    }
     this.slackUrl = publicFunctionUrl(
       this.slackEvents.fn,
       'Slack signs every request (v0 HMAC-SHA256 with the signing secret)',
     );
-    shared.watch(this.slackEvents);
 
-    this.chatNotify = new HandlerFunction(this, 'ChatNotify', {
+    this.chatNotify = chatFunction(this, 'ChatNotify', shared, {
       handler: 'chatNotify',
       description: 'posts nags and instance events to Slack and Teams channels',
-      defaults: shared.functionDefaults,
-      environment: {
-        TABLE_NAME: table.tableName,
-        SLACK_SECRET_ARN: secrets.slackArn,
-        TEAMS_SECRET_ARN: secrets.teamsArn,
-        ...teamsIdentityEnvironment(s),
-      },
       timeout: Duration.seconds(60),
       memorySize: 512,
+      canStopInstances: false,
       deadLetterQueue: shared.asyncFailures,
     });
-    const notify = this.chatNotify.role;
-    notify.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
-    notify.addToPolicy(policy.readSecretStatement('ReadSlackSecret', secrets.slackArn));
-    notify.addToPolicy(policy.readSecretStatement('ReadTeamsSecret', secrets.teamsArn));
-    shared.watch(this.chatNotify);
 
     const nagDlq = deliveryDeadLetterQueue(this, 'NagDeliveryDlq');
     const eventsDlq = deliveryDeadLetterQueue(this, 'EventDeliveryDlq');

@@ -22,22 +22,22 @@ export class Cleanup extends Construct {
   constructor(scope: Construct, id: string, shared: SharedResources) {
     super(scope, id);
     const { settings: s, table, secrets } = shared;
-    const targetsEnv = {
-      HOSTED_ZONE_IDS: s.hostedZoneIds.join(','),
-      CLOUD_MAP_SERVICE_IDS: s.cloudMapServiceIds.join(','),
-    };
+    const services = s.cloudMapServices.map((r) => `${r.serviceId}@${r.region}`).join(',');
 
     this.decommission = new HandlerFunction(this, 'Decommission', {
       handler: 'decommission',
       description: 'removes DNS records and Cloud Map registrations of terminated instances',
       defaults: shared.functionDefaults,
       environment: {
+        REGIONS: s.regions.join(','),
         TABLE_NAME: table.tableName,
         EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn,
         WEBHOOK_SECRET_ARN: secrets.webhookArn,
-        ...targetsEnv,
+        ...(s.hostedZoneIds.length ? { CLEANUP_HOSTED_ZONES: s.hostedZoneIds.join(',') } : {}),
+        ...(services ? { CLEANUP_CLOUDMAP_SERVICES: services } : {}),
+        ...(s.cleanupWebhookUrls.length ? { CLEANUP_WEBHOOK_URLS: s.cleanupWebhookUrls.join(',') } : {}),
       },
-      // Route 53 changes take a while to reach INSYNC; webhooks may be slow.
+      // Retries with backoff, slow webhooks and Route 53 changes take a while.
       timeout: Duration.minutes(2),
       deadLetterQueue: shared.asyncFailures,
     });
@@ -46,7 +46,7 @@ export class Cleanup extends Construct {
     role.addToPolicy(policy.readSecretStatement('ReadWebhookSecret', secrets.webhookArn));
     role.addToPolicy(policy.publishStatement('PublishCleanupOutcome', shared.eventsTopic.topic.topicArn));
     for (const statement of policy.route53Statements(s.hostedZoneIds)) role.addToPolicy(statement);
-    for (const statement of policy.cloudMapStatements(s.cloudMapServiceIds)) role.addToPolicy(statement);
+    for (const statement of policy.cloudMapStatements(s.cloudMapServices)) role.addToPolicy(statement);
     shared.addEventsPublisher(role);
     shared.watch(this.decommission);
 
@@ -64,14 +64,18 @@ export class Cleanup extends Construct {
       handler: 'cloudmapReconcile',
       description: 'deregisters Cloud Map instances whose EC2 instance no longer exists',
       defaults: shared.functionDefaults,
-      environment: { TABLE_NAME: table.tableName, REGIONS: s.regions.join(','), ...targetsEnv },
+      environment: {
+        REGIONS: s.regions.join(','),
+        ...(services ? { CLEANUP_CLOUDMAP_SERVICES: services } : {}),
+      },
       timeout: Duration.minutes(5),
       deadLetterQueue: shared.asyncFailures,
     });
     const sweeper = this.cloudmapReconcile.role;
-    sweeper.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
-    sweeper.addToPolicy(policy.ec2DescribeStatement(s.regions));
-    for (const statement of policy.cloudMapStatements(s.cloudMapServiceIds)) sweeper.addToPolicy(statement);
+    // It checks registered instances against EC2 in each service's region.
+    const serviceRegions = [...new Set([...s.regions, ...s.cloudMapServices.map((r) => r.region)])];
+    sweeper.addToPolicy(policy.ec2DescribeStatement(serviceRegions));
+    for (const statement of policy.cloudMapStatements(s.cloudMapServices)) sweeper.addToPolicy(statement);
     shared.watch(this.cloudmapReconcile);
 
     new events.Rule(this, 'CloudMapReconcileRule', {

@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundleOptions, PROJECT_ROOT } from './bundling.js';
+import { passThroughFor } from './passThrough.js';
 import { logWriteStatement } from './policies.js';
 
 /**
@@ -28,6 +29,8 @@ export interface FunctionDefaults {
   logRetentionDays: number;
   bundleAwsSdk: boolean;
   logLevel: string;
+  /** Optional settings from context (`functionEnvironment`); each function gets the ones it reads. */
+  passThrough: Record<string, string>;
 }
 
 export interface HandlerFunctionProps {
@@ -86,6 +89,7 @@ export class HandlerFunction extends Construct {
         LOG_LEVEL: defaults.logLevel,
         // Stack traces point into src/*.ts instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
+        ...passThroughFor(props.handler, defaults.passThrough),
         ...props.environment,
       },
     };

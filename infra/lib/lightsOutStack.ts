@@ -94,6 +94,7 @@ export class LightsOutStack extends Stack {
         logRetentionDays: settings.logRetentionDays,
         bundleAwsSdk: settings.bundleAwsSdk,
         logLevel: settings.logLevel,
+        passThrough: settings.functionEnvironment,
       },
       table,
       secrets,

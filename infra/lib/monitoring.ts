@@ -37,6 +37,9 @@ export class Monitoring extends Construct {
       ...monitorEnvironment(s),
       TABLE_NAME: table.tableName,
       ...schedulerEnvironment(schedules),
+      // The engine's wiring requires the nag topic's ARN in every function; only
+      // nagDue may publish to it (the topic policy denies everyone else).
+      SNS_TOPIC_ARN: shared.nagTopic.topic.topicArn,
     };
     // Every engine function keeps records and (re)schedules nags, and checks
     // instances against EC2 before acting on them.
@@ -61,7 +64,7 @@ export class Monitoring extends Construct {
       handler: 'nagDue',
       description: 'publishes a nag when its schedule fires and schedules the next one',
       defaults: shared.functionDefaults,
-      environment: { ...engineEnv, SNS_TOPIC_ARN: shared.nagTopic.topic.topicArn },
+      environment: engineEnv,
       timeout: Duration.seconds(30),
       functionName: nagFunctionName(Stack.of(this)),
       deadLetterQueue: shared.asyncFailures,

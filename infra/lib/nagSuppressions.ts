@@ -27,8 +27,8 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
   const iam5 = (resource: string, reason: string) => ack(`AwsSolutions-IAM5[Resource::${resource}]`, reason);
   iam5(
     '*',
-    'Only for calls IAM cannot scope to a resource: ec2:Describe*, scheduler:ListSchedules, ' +
-      'ssm:GetCommandInvocation/ListCommandInvocations, servicediscovery:GetOperation; read-only, region-pinned where possible.',
+    'Only for read-only calls IAM cannot scope to a resource: ec2:Describe*, scheduler:ListSchedules, ' +
+      'ssm:GetCommandInvocation, sns:ListTopics; the EC2 and SSM ones are pinned to the configured regions.',
   );
   iam5(
     `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${settings.scheduleGroupName}/*`,
@@ -46,8 +46,4 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
       );
     }
   }
-  iam5(
-    'arn:<AWS::Partition>:route53:::change/*',
-    'Route 53 change ids are generated per change; GetChange is read-only.',
-  );
 }

@@ -122,8 +122,8 @@ export function sendCommandStatements(tagKey: string, regions: string[]): iam.Po
     }),
     new iam.PolicyStatement({
       sid: 'ReadCommandResultsUnavoidablyOnStar',
-      // These read-only calls have no resource-level permissions in IAM.
-      actions: ['ssm:GetCommandInvocation', 'ssm:ListCommandInvocations'],
+      // This read-only call has no resource-level permissions in IAM.
+      actions: ['ssm:GetCommandInvocation'],
       resources: ['*'],
       conditions: { StringEquals: inRegions(regions) },
     }),
@@ -183,7 +183,7 @@ export function invokeStatement(sid: string, functionArn: string): iam.PolicySta
 
 /**
  * Cleanup removes a terminated instance's DNS records, only in the configured
- * hosted zones. GetChange (waiting for INSYNC) has no zone in its ARN.
+ * hosted zones (zones named in an instance's DnsRecords tag must be listed too).
  */
 export function route53Statements(zoneIds: string[]): iam.PolicyStatement[] {
   if (zoneIds.length === 0) return [];
@@ -193,37 +193,55 @@ export function route53Statements(zoneIds: string[]): iam.PolicyStatement[] {
       actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'],
       resources: zoneIds.map((id) => `arn:${Aws.PARTITION}:route53:::hostedzone/${id}`),
     }),
-    new iam.PolicyStatement({
-      sid: 'WatchRoute53ChangesUnscopable',
-      actions: ['route53:GetChange'],
-      resources: [`arn:${Aws.PARTITION}:route53:::change/*`],
-    }),
   ];
 }
 
 /**
- * Cleanup deregisters a terminated instance from the configured Cloud Map
- * services only. GetOperation (polling a deregistration) has no resource-level
- * permissions and is read-only.
+ * Cleanup deregisters terminated instances from the configured Cloud Map
+ * services only, each in its own region.
  */
-export function cloudMapStatements(serviceIds: string[]): iam.PolicyStatement[] {
-  if (serviceIds.length === 0) return [];
+export function cloudMapStatements(services: { serviceId: string; region: string }[]): iam.PolicyStatement[] {
+  if (services.length === 0) return [];
   return [
     new iam.PolicyStatement({
       sid: 'DeregisterOnlyFromConfiguredServices',
-      actions: [
-        'servicediscovery:ListInstances',
-        'servicediscovery:GetInstance',
-        'servicediscovery:DeregisterInstance',
-      ],
-      resources: serviceIds.map(
-        (id) => `arn:${Aws.PARTITION}:servicediscovery:${Aws.REGION}:${Aws.ACCOUNT_ID}:service/${id}`,
+      actions: ['servicediscovery:ListInstances', 'servicediscovery:DeregisterInstance'],
+      resources: services.map(
+        (s) => `arn:${Aws.PARTITION}:servicediscovery:${s.region}:${Aws.ACCOUNT_ID}:service/${s.serviceId}`,
       ),
     }),
+  ];
+}
+
+/** workloadStep reads the orchestrator's workload and tier specs (a full Scan: they are small). */
+export function readSpecTablesStatement(region: string, tables: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadWorkloadSpecTables',
+    actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query'],
+    resources: tables.map((t) => `arn:${Aws.PARTITION}:dynamodb:${region}:${Aws.ACCOUNT_ID}:table/${t}`),
+  });
+}
+
+/**
+ * Workload status goes to the default status topic and the topics specs name
+ * (looked up by name with ListTopics, which has no resource-level permissions).
+ */
+export function workloadStatusStatements(topicArns: string[]): iam.PolicyStatement[] {
+  const statements = [
     new iam.PolicyStatement({
-      sid: 'PollCloudMapOperationsUnavoidablyOnStar',
-      actions: ['servicediscovery:GetOperation'],
+      sid: 'FindStatusTopicsByNameUnavoidablyOnStar',
+      actions: ['sns:ListTopics'],
       resources: ['*'],
     }),
   ];
+  if (topicArns.length) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'PublishWorkloadStatus',
+        actions: ['sns:Publish'],
+        resources: topicArns,
+      }),
+    );
+  }
+  return statements;
 }

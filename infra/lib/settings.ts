@@ -4,7 +4,11 @@
  * their environment at cold start, so a typo fails `cdk synth` with a message
  * naming the setting instead of failing a Lambda at 3 a.m.
  */
+
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { type CloudMapServiceRef, parseCloudMapServices } from '../../src/core/cleanup/cloudMapServiceTag.js';
 import { parseDuration } from '../../src/core/duration.js';
+import { PASS_THROUGH_VARIABLES } from './passThrough.js';
 
 export type MonitorMode = 'opt-in' | 'opt-out';
 
@@ -27,9 +31,23 @@ export interface Settings {
   workloadTagKey: string;
   /** Route 53 hosted zone ids the cleanup may edit (`Z0123...`). */
   hostedZoneIds: string[];
-  /** Cloud Map service ids the cleanup may deregister from (`srv-...`). */
-  cloudMapServiceIds: string[];
+  /** Cloud Map services the cleanup may deregister from (`srv-...[@region]`). */
+  cloudMapServices: CloudMapServiceRef[];
+  /** Endpoints told about each termination (signed with the webhook secret). */
+  cleanupWebhookUrls: string[];
+  /** The workload orchestrator's spec tables (scanned by workloadStep) and their region. */
+  workloadSpecTable: string;
+  tierSpecTable: string;
+  workloadSpecRegion?: string;
+  /** Default SNS topic for workload run status; specs may name others (`workloadStatusTopics`). */
+  workloadStatusTopicArn?: string;
+  /** SNS topic names that workload specs use as SNSTopicName. */
+  workloadStatusTopics: string[];
+  /** Optional behaviour settings passed to the functions that read them (see passThrough.ts). */
+  functionEnvironment: Record<string, string>;
   scheduleGroupName: string;
+  /** Slack on (SLACK_SECRET_ARN is passed); off for a Teams-only deployment. */
+  slackEnabled: boolean;
   /** Teams bot registration; not secret (the password lives in Secrets Manager). */
   teamsAppId?: string;
   teamsTenantId?: string;
@@ -53,8 +71,14 @@ export const DEFAULT_SETTINGS: Settings = {
   logRetentionDays: 30,
   workloadTagKey: 'lightsout:workload',
   hostedZoneIds: [],
-  cloudMapServiceIds: [],
+  cloudMapServices: [],
+  cleanupWebhookUrls: [],
+  workloadSpecTable: 'WorkloadSpecification',
+  tierSpecTable: 'TierSpecification',
+  workloadStatusTopics: [],
+  functionEnvironment: {},
   scheduleGroupName: 'lightsout',
+  slackEnabled: true,
   bundleAwsSdk: false,
 };
 
@@ -139,12 +163,54 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
     if (!/^Z[A-Z0-9]{4,32}$/.test(z))
       problems.push(`hostedZones must list hosted zone ids such as Z0123456789ABC; got "${z}"`);
   }
-  const cloudMapServiceIds = list('cloudMapServices') ?? [];
-  for (const s of cloudMapServiceIds) {
-    if (!/^srv-[a-z0-9]{16}$/.test(s))
-      problems.push(`cloudMapServices must list service ids such as srv-0123456789abcdef; got "${s}"`);
+  const services = parseCloudMapServices(
+    (list('cloudMapServices') ?? []).join(','),
+    regions[0] ?? d.regions[0]!,
+    'cloudMapServices',
+  );
+  problems.push(...services.warnings.map((w) => w.replace(/; ignored$/, '')));
+  const cleanupWebhookUrls = list('cleanupWebhookUrls') ?? [];
+  for (const url of cleanupWebhookUrls) {
+    if (!/^https?:\/\/\S+$/.test(url))
+      problems.push(`cleanupWebhookUrls must list http(s) URLs; got "${url}"`);
+  }
+  const workloadStatusTopics = list('workloadStatusTopics') ?? [];
+  for (const t of workloadStatusTopics) {
+    if (!/^[\w-]{1,256}$/.test(t))
+      problems.push(`workloadStatusTopics must list SNS topic names; got "${t}"`);
+  }
+  const functionEnvironment: Record<string, string> = {};
+  const passThrough = lookup('functionEnvironment');
+  if (passThrough !== undefined && passThrough !== null) {
+    if (typeof passThrough !== 'object' || Array.isArray(passThrough)) {
+      problems.push('functionEnvironment must be an object of VARIABLE: "value" pairs');
+    } else {
+      for (const [key, value] of Object.entries(passThrough)) {
+        if (!(key in PASS_THROUGH_VARIABLES)) {
+          problems.push(
+            `functionEnvironment.${key} is not a setting the stack passes on; allowed: ${Object.keys(PASS_THROUGH_VARIABLES).join(', ')}`,
+          );
+        } else if (value !== undefined && value !== null && String(value).trim() !== '') {
+          functionEnvironment[key] = String(value).trim();
+        }
+      }
+    }
   }
 
+  // The functions validate these at cold start; validating them now fails the synth instead.
+  try {
+    loadConfig({
+      AWS_REGION: regions[0],
+      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check',
+      ...functionEnvironment,
+    });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems.map((p) => `functionEnvironment: ${p}`));
+  }
+
+  const slack = str('slack') ?? 'true';
+  if (!/^(true|false)$/.test(slack)) problems.push(`slack must be true or false; got "${slack}"`);
   const bundleAwsSdk = str('bundleAwsSdk') ?? 'false';
   if (!/^(true|false)$/.test(bundleAwsSdk))
     problems.push(`bundleAwsSdk must be true or false; got "${bundleAwsSdk}"`);
@@ -187,7 +253,27 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
       d.workloadTagKey,
     ),
     hostedZoneIds,
-    cloudMapServiceIds,
+    cloudMapServices: services.refs,
+    cleanupWebhookUrls,
+    workloadSpecTable: matching(
+      'workloadSpecTable',
+      /^[\w.-]{3,255}$/,
+      'a DynamoDB table name',
+      d.workloadSpecTable,
+    ),
+    tierSpecTable: matching('tierSpecTable', /^[\w.-]{3,255}$/, 'a DynamoDB table name', d.tierSpecTable),
+    workloadSpecRegion: optional(
+      'workloadSpecRegion',
+      /^[a-z]{2}(-[a-z]+)+-\d$/,
+      'an AWS region such as us-east-1',
+    ),
+    workloadStatusTopicArn: optional(
+      'workloadStatusTopicArn',
+      /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/,
+      'an SNS topic ARN',
+    ),
+    workloadStatusTopics,
+    functionEnvironment,
     scheduleGroupName: matching(
       'scheduleGroup',
       /^[0-9a-zA-Z-_.]{1,64}$/,
@@ -202,6 +288,7 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
       'an SNS topic ARN',
     ),
     operatorEmail: optional('operatorEmail', /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address'),
+    slackEnabled: slack === 'true',
     bundleAwsSdk: bundleAwsSdk === 'true',
   };
   if (problems.length) throw new SettingsError(problems);

@@ -1,9 +1,11 @@
 /**
- * Tiered workload runs: `workloadStep` starts or stops one tier, runs its
- * commands over SSM, and schedules its own next step with a one-shot schedule.
- * Chat and the CLI start a run by invoking it.
+ * Tiered workload runs: `workloadStep` starts or stops one tier (checking
+ * each instance's override file over SSM first), and schedules its own next
+ * step with a one-shot schedule. Specs come from the workload orchestrator's
+ * DynamoDB tables; instances are found by the spec's workload tag, which must
+ * be the `workloadTagKey` setting for IAM to allow acting on them.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handlerFunction.js';
 import * as policy from './policies.js';
@@ -19,6 +21,15 @@ export class Workloads extends Construct {
     super(scope, id);
     const { settings: s, table, schedules } = shared;
 
+    const specRegion = s.workloadSpecRegion ?? s.regions[0]!;
+    // Status topics: the default one and those specs name, in each region a workload may run in.
+    const statusTopicArns = [
+      ...(s.workloadStatusTopicArn ? [s.workloadStatusTopicArn] : []),
+      ...s.regions.flatMap((region) =>
+        s.workloadStatusTopics.map((name) => `arn:${Aws.PARTITION}:sns:${region}:${Aws.ACCOUNT_ID}:${name}`),
+      ),
+    ];
+
     this.workloadStep = new HandlerFunction(this, 'WorkloadStep', {
       handler: 'workloadStep',
       description: 'runs one step of a tiered workload start/stop',
@@ -26,22 +37,30 @@ export class Workloads extends Construct {
       environment: {
         TABLE_NAME: table.tableName,
         REGIONS: s.regions.join(','),
-        WORKLOAD_TAG_KEY: s.workloadTagKey,
         SCHEDULE_GROUP: schedules.groupName,
         SCHEDULER_ROLE_ARN: schedules.roleArn,
-        ...(schedules.workloadFunctionArn ? { WORKLOAD_FUNCTION_ARN: schedules.workloadFunctionArn } : {}),
+        WORKLOAD_STEP_FUNCTION_ARN: schedules.workloadFunctionArn!,
+        // Lambda has no workloads file; specs come from the orchestrator's tables.
+        WORKLOAD_SPEC_SOURCE: 'dynamodb',
+        WORKLOAD_SPEC_TABLE: s.workloadSpecTable,
+        TIER_SPEC_TABLE: s.tierSpecTable,
+        ...(s.workloadSpecRegion ? { WORKLOAD_SPEC_REGION: s.workloadSpecRegion } : {}),
+        ...(s.workloadStatusTopicArn ? { WORKLOAD_SNS_TOPIC_ARN: s.workloadStatusTopicArn } : {}),
       },
-      // A step waits briefly for SSM command results; longer waits are new scheduled steps.
-      timeout: Duration.minutes(2),
+      // A step waits for SSM override checks (WORKLOAD_SSM_TIMEOUT, 1 min by default);
+      // longer waits are new scheduled steps.
+      timeout: Duration.minutes(3),
       functionName: workloadFunctionName(Stack.of(this)),
       deadLetterQueue: shared.asyncFailures,
     });
     const role = this.workloadStep.role;
     role.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
+    role.addToPolicy(policy.readSpecTablesStatement(specRegion, [s.workloadSpecTable, s.tierSpecTable]));
     role.addToPolicy(policy.ec2DescribeStatement(s.regions));
     role.addToPolicy(policy.workloadInstancesStatement(s.workloadTagKey, s.regions));
     for (const statement of policy.sendCommandStatements(s.workloadTagKey, s.regions))
       role.addToPolicy(statement);
+    for (const statement of policy.workloadStatusStatements(statusTopicArns)) role.addToPolicy(statement);
     role.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
     role.addToPolicy(policy.listSchedulesStatement());
     role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));

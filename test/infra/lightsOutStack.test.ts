@@ -71,15 +71,46 @@ describe('functions', () => {
       SCHEDULE_GROUP: 'lightsout',
     });
     expect(stateChange).toHaveProperty('EVENTS_TOPIC_ARN');
-    expect(stateChange).not.toHaveProperty('SNS_TOPIC_ARN');
     expect(stateChange).not.toHaveProperty('SLACK_SECRET_ARN');
     expect(nagDue).toHaveProperty('SNS_TOPIC_ARN');
+    expect(functionEnv('WorkloadStep')).toMatchObject({ WORKLOAD_SPEC_SOURCE: 'dynamodb' });
+    expect(functionEnv('WorkloadStep')).toHaveProperty('WORKLOAD_STEP_FUNCTION_ARN');
+    expect(functionEnv('Decommission')).toMatchObject({
+      CLEANUP_HOSTED_ZONES: 'Z0123456789ABCDEFGHIJ',
+      CLEANUP_CLOUDMAP_SERVICES: 'srv-0123456789abcdef@eu-west-1',
+    });
+    expect(functionEnv('CloudMapReconcile')).not.toHaveProperty('TABLE_NAME');
     expect(nagDue).not.toHaveProperty('EVENTS_TOPIC_ARN');
     expect(notify).toHaveProperty('SLACK_SECRET_ARN');
     expect(notify).toHaveProperty('TEAMS_SECRET_ARN');
-    expect(notify).not.toHaveProperty('SCHEDULER_ROLE_ARN');
+    expect(notify).not.toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(roleStatements(s.json, 'ChatNotify').flatMap(actionsOf)).not.toContain('ec2:StopInstances');
     expect(functionEnv('Decommission')).toHaveProperty('WEBHOOK_SECRET_ARN');
     expect(functionEnv('Reconcile')).not.toHaveProperty('WEBHOOK_SECRET_ARN');
+  });
+
+  it('passes optional settings from context only to the functions that read them', () => {
+    // Arrange
+    const withExtras = synthesize({
+      settings: { functionEnvironment: { SLACK_ADMINS: 'U0123ABC', CLEANUP_DRY_RUN: 'true' } },
+    });
+    const env = (fragment: string) =>
+      (
+        resourcesOfType(withExtras.json, 'AWS::Lambda::Function').find(([id]) => id.includes(fragment))![1]
+          .Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+
+    // Act
+    const slack = env('SlackEvents');
+    const decommission = env('Decommission');
+    const stateChange = env('StateChange');
+    withExtras.dispose();
+
+    // Assert
+    expect(slack.SLACK_ADMINS).toBe('U0123ABC');
+    expect(slack).not.toHaveProperty('CLEANUP_DRY_RUN');
+    expect(decommission.CLEANUP_DRY_RUN).toBe('true');
+    expect(stateChange).not.toHaveProperty('SLACK_ADMINS');
   });
 
   it('points NAG_FUNCTION_ARN at the nag function itself', () => {

@@ -25,7 +25,30 @@ describe('readSettings', () => {
     // Assert
     expect(settings.regions).toEqual(['eu-west-1', 'us-east-1']);
     expect(settings.hostedZoneIds).toEqual(['Z0123456789ABC']);
-    expect(settings.cloudMapServiceIds).toEqual(['srv-0123456789abcdef']);
+    expect(settings.cloudMapServices).toEqual([{ serviceId: 'srv-0123456789abcdef', region: 'eu-west-1' }]);
+  });
+
+  it('rejects functionEnvironment variables the stack does not pass on, and malformed values', () => {
+    // Arrange
+    const bad = context({
+      functionEnvironment: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_REPEAT_NAGS: 'sometimes' },
+    });
+
+    // Act
+    const problems = (() => {
+      try {
+        readSettings(bad);
+        return [];
+      } catch (e) {
+        return (e as SettingsError).problems;
+      }
+    })();
+
+    // Assert
+    expect(problems[0]).toMatch(
+      /^functionEnvironment\.SLACK_BOT_TOKEN is not a setting the stack passes on; allowed: SLACK_ADMINS/,
+    );
+    expect(problems[1]).toMatch(/^functionEnvironment: SLACK_REPEAT_NAGS must be one of update, new-message/);
   });
 
   it('names every bad setting and what it expects, all at once', () => {

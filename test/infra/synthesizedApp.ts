@@ -33,7 +33,7 @@ export const TEST_SETTINGS: Settings = {
   ...DEFAULT_SETTINGS,
   regions: ['eu-west-1', 'us-east-1'],
   hostedZoneIds: ['Z0123456789ABCDEFGHIJ'],
-  cloudMapServiceIds: ['srv-0123456789abcdef'],
+  cloudMapServices: [{ serviceId: 'srv-0123456789abcdef', region: 'eu-west-1' }],
   operatorEmail: 'ops@example.com',
   teamsAppId: '00000000-0000-0000-0000-000000000001',
   teamsTenantId: '00000000-0000-0000-0000-000000000002',

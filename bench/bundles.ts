@@ -1,0 +1,156 @@
+/**
+ * Real esbuild bundles of every Lambda handler, built with exactly the options
+ * the CDK stack uses (infra/lib/bundling.ts), with their sizes against the
+ * targets: ≤ 1.5 MB for the chat functions, ≤ 500 KB for the engine's
+ * stateChange, nagDue and reconcile. Also shows the largest packages in each,
+ * which is where to look when a bundle grows.
+ *
+ *   npm run bench -- bundles        # or: npx tsx bench/bundles.ts
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { bundleOptions, PROJECT_ROOT } from '../infra/lib/bundling.js';
+import { FEATURE_HANDLERS } from '../infra/lib/features.js';
+import { handlerEntry } from '../infra/lib/handlerFunction.js';
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** Size budgets from issue 7; handlers without one are reported without a verdict. */
+export const BUNDLE_TARGETS: Record<string, number> = {
+  stateChange: 500 * KB,
+  nagDue: 500 * KB,
+  reconcile: 500 * KB,
+  slackEvents: 1.5 * MB,
+  chatNotify: 1.5 * MB,
+  teamsMessages: 1.5 * MB,
+};
+
+export interface BundleReport {
+  handler: string;
+  bytes: number;
+  gzipBytes: number;
+  target?: number;
+  /** Largest contributors: package name (or source dir) and bytes in the output. */
+  largest: [string, number][];
+  /** Whether Node can import the bundle (module-level code of every bundled package runs); the error if not. */
+  loads: true | string;
+}
+
+const fmt = (n: number) => (n >= MB ? `${(n / MB).toFixed(2)} MB` : `${(n / KB).toFixed(0)} KB`);
+
+function largestInputs(meta: Metafile, top: number): [string, number][] {
+  const output = Object.values(meta.outputs).find((o) => o.entryPoint);
+  const byPackage = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? path.dirname(file);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top);
+}
+
+/** Bundles one handler as the stack does and measures it. */
+export async function bundleHandler(handler: string, outdir: string): Promise<BundleReport> {
+  const o = bundleOptions();
+  const outfile = path.join(outdir, handler, 'index.mjs');
+  const result = await build({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [path.join(PROJECT_ROOT, handlerEntry(handler))],
+    bundle: true,
+    outfile,
+    minify: o.minify,
+    sourcemap: o.sourcemap,
+    sourcesContent: o.sourcesContent,
+    target: o.target,
+    format: o.format,
+    platform: o.platform,
+    mainFields: o.mainFields,
+    external: o.external,
+    banner: { js: o.banner },
+    alias: o.alias,
+    metafile: true,
+    logLevel: 'error',
+  });
+  return {
+    handler,
+    bytes: statSync(outfile).size,
+    gzipBytes: gzipSync(readFileSync(outfile)).length,
+    target: BUNDLE_TARGETS[handler],
+    largest: largestInputs(result.metafile, 3),
+    loads: importCheck(outfile),
+  };
+}
+
+/**
+ * Imports the bundle in a fresh Node process, as Lambda's init does. This runs
+ * every bundled package's module-level code, so a module stubbed by
+ * UNUSED_ON_LAMBDA that is needed at load time shows up here.
+ */
+function importCheck(outfile: string): true | string {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--enable-source-maps',
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(pathToFileURL(outfile).href)});`,
+    ],
+    { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } },
+  );
+  if (run.status === 0) return true;
+  return (
+    (run.stderr || run.error?.message || `exit ${run.status}`).split('\n').find((l) => /Error/.test(l)) ??
+    'failed'
+  );
+}
+
+export async function bundleAll(): Promise<{ reports: BundleReport[]; missing: string[] }> {
+  // Under the project so the bundles resolve the external AWS SDK from node_modules, as Lambda's runtime provides it.
+  const cache = path.join(PROJECT_ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(path.join(cache, 'lightsout-bundles-'));
+  try {
+    const handlers = Object.values(FEATURE_HANDLERS).flat();
+    const present = handlers.filter((h) => existsSync(path.join(PROJECT_ROOT, handlerEntry(h))));
+    const reports: BundleReport[] = [];
+    for (const handler of present) reports.push(await bundleHandler(handler, outdir));
+    return { reports, missing: handlers.filter((h) => !present.includes(h)) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function print({ reports, missing }: { reports: BundleReport[]; missing: string[] }): void {
+  console.log('ESM, minified, node22, AWS SDK v3 external (from the runtime); size excludes the source map');
+  console.log(
+    `${'function'.padEnd(18)}${'bundle'.padStart(10)}${'gzip'.padStart(10)}  ${'target'.padEnd(18)}${'import'.padEnd(8)}largest packages`,
+  );
+  for (const r of reports) {
+    const verdict =
+      r.target === undefined
+        ? '-'
+        : r.bytes <= r.target
+          ? `<= ${fmt(r.target)} ok`
+          : `> ${fmt(r.target)} OVER`;
+    const largest = r.largest.map(([p, b]) => `${p} ${fmt(b)}`).join(', ');
+    const loads = r.loads === true ? 'ok' : 'FAILS';
+    console.log(
+      `${r.handler.padEnd(18)}${fmt(r.bytes).padStart(10)}${fmt(r.gzipBytes).padStart(10)}  ${verdict.padEnd(18)}${loads.padEnd(8)}${largest}`,
+    );
+    if (r.loads !== true) console.log(`  import failed: ${r.loads}`);
+  }
+  if (missing.length) console.log(`not bundled (handler file missing): ${missing.join(', ')}`);
+}
+
+export const bundlesBench = {
+  name: 'bundles',
+  async run() {
+    print(await bundleAll());
+  },
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await bundlesBench.run();

@@ -1,0 +1,65 @@
+/**
+ * The three chat functions (slackEvents, teamsMessages, chatNotify) share one
+ * wiring in the code (src/lambda/chatRuntime.ts): the monitor service, the
+ * table, and a gateway per configured platform. They get the same environment
+ * and the same grants, except that only the two endpoints that receive button
+ * clicks may stop instances.
+ */
+import type { Duration } from 'aws-cdk-lib';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { HandlerFunction } from './handlerFunction.js';
+import * as policy from './policies.js';
+import {
+  monitorEnvironment,
+  type SharedResources,
+  schedulerEnvironment,
+  teamsIdentityEnvironment,
+} from './sharedResources.js';
+
+export interface ChatFunctionProps {
+  handler: 'slackEvents' | 'teamsMessages' | 'chatNotify';
+  description: string;
+  timeout: Duration;
+  memorySize: number;
+  /** Stop buttons: only the endpoints that receive clicks. */
+  canStopInstances: boolean;
+  deadLetterQueue?: sqs.IQueue;
+}
+
+export function chatFunction(
+  scope: Construct,
+  id: string,
+  shared: SharedResources,
+  props: ChatFunctionProps,
+) {
+  const { settings: s, table, schedules, secrets } = shared;
+  // Teams is on when the bot's App ID is configured; Slack unless turned off.
+  const teamsOn = s.teamsAppId !== undefined;
+  const f = new HandlerFunction(scope, id, {
+    handler: props.handler,
+    description: props.description,
+    defaults: shared.functionDefaults,
+    environment: {
+      ...monitorEnvironment(s),
+      TABLE_NAME: table.tableName,
+      ...schedulerEnvironment(schedules),
+      ...(s.slackEnabled ? { SLACK_SECRET_ARN: secrets.slackArn } : {}),
+      ...(teamsOn ? { TEAMS_SECRET_ARN: secrets.teamsArn, ...teamsIdentityEnvironment(s) } : {}),
+    },
+    timeout: props.timeout,
+    memorySize: props.memorySize,
+    deadLetterQueue: props.deadLetterQueue,
+  });
+  const role = f.role;
+  role.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
+  if (s.slackEnabled) role.addToPolicy(policy.readSecretStatement('ReadSlackSecret', secrets.slackArn));
+  if (teamsOn) role.addToPolicy(policy.readSecretStatement('ReadTeamsSecret', secrets.teamsArn));
+  // Instance details in messages, and snooze/extend rescheduling the next nag.
+  role.addToPolicy(policy.ec2DescribeStatement(s.regions));
+  role.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
+  role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
+  if (props.canStopInstances) role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
+  shared.watch(f);
+  return f;
+}
