@@ -10,8 +10,8 @@ import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../port
 
 /** mrkdwn: bold title, then the lines in a quote-free block; Slack escapes &, <, >. */
 export function progressText(message: WorkloadProgressMessage): string {
-  const escape = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-  return [`*${escape(message.title)}*`, ...message.lines.map(escape)].join('\n');
+  const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  return [`*${esc(message.title)}*`, ...message.lines.map(esc)].join('\n');
 }
 
 export class SlackWorkloadProgressPoster implements WorkloadProgressPoster {
