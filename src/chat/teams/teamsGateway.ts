@@ -71,6 +71,9 @@ export class TeamsGateway implements ChatGateway {
     reference: Partial<ConversationReference>,
     logic: (ctx: TurnContext) => Promise<void>,
   ): Promise<void> {
+    // The adapter hands turn errors to onTurnError, which logs and swallows them; a proactive
+    // send that failed must throw here so the delivery is retried, not recorded as done.
+    let failure: { error: unknown } | undefined;
     await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
       // botbuilder marks proactive sends as replies to its synthetic continuation event; Teams would
       // read that as a reply to a message that does not exist. A post to the channel id starts a thread.
@@ -78,8 +81,13 @@ export class TeamsGateway implements ChatGateway {
         for (const a of activities) delete a.replyToId;
         return next();
       });
-      await logic(ctx);
+      try {
+        await logic(ctx);
+      } catch (error) {
+        failure = { error };
+      }
     });
+    if (failure) throw failure.error;
   }
 
   async post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef> {

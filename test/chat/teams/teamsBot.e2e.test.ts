@@ -200,6 +200,25 @@ describe('Teams bot, end to end through the CloudAdapter', () => {
     ]);
   });
 
+  it('fails the delivery when Teams refuses the post, so SNS retries, and the retry posts once', async () => {
+    // Arrange
+    await subscribeOps();
+    const record = await world.launch();
+    const nag = buildNagNotification(record, world.now);
+    connector.reset();
+    connector.failNext(403);
+
+    // Act
+    const first = world.core.delivery.deliverNag(nag, 'sns#m-1');
+    await expect(first).rejects.toThrow(/chat delivery failed for teams:19:ops-channel@thread.tacv2/);
+    await world.core.delivery.deliverNag(nag, 'sns#m-1');
+    await world.core.delivery.deliverNag(nag, 'sns#m-1');
+
+    // Assert
+    expect(connector.sent).toHaveLength(1);
+    expect((await world.instances.get(record))!.chatRefs).toHaveLength(1);
+  });
+
   it('updates the card and replies in its thread on a repeat nag', async () => {
     const { record, cardId } = await nagged();
     connector.reset();
