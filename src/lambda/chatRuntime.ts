@@ -19,8 +19,8 @@ import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
-import { createSlackWebClient } from '../chat/slack/slackApp.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
+import { createSlackWebClient } from '../chat/slack/slackWebClient.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
 import { type SlackConfig, withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
@@ -30,7 +30,9 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
-import { type LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
+// Type-only: each entry point injects the platforms it serves, so the Slack
+// function never bundles botbuilder and the Teams function never bundles Bolt.
+import type { LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
 
 export interface LambdaChat {
   config: Config;
@@ -50,6 +52,8 @@ export interface LambdaChat {
 export interface LambdaChatOptions {
   clock?: Clock;
   secrets?: SecretsManagerClient;
+  /** Teams at cold start (`teamsAtColdStart`); functions that post to or serve Teams pass it. */
+  teams?: typeof teamsAtColdStart;
 }
 
 /** Reads SLACK_SECRET_ARN's JSON secret once; the values never reach the logs. */
@@ -89,7 +93,7 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
   const instances = new DynamoInstanceStore(doc, table, { clock });
   const subscriptions = new DynamoSubscriptionStore(doc, table);
   const installations = new DynamoChatInstallationStore(doc, table);
-  const teams = await teamsAtColdStart(config, log, { secrets, installations });
+  const teams = opts.teams ? await opts.teams(config, log, { secrets, installations }) : undefined;
   if (!slack && !teams) {
     throw new ConfigError([
       'No chat platform is configured: set SLACK_SECRET_ARN (Slack) and/or MicrosoftAppId with TEAMS_SECRET_ARN (Teams)',

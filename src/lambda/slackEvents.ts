@@ -7,7 +7,8 @@
 
 import { AwsLambdaReceiver } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+// zod/mini: the full zod build adds ~440 KB to this function's bundle for one small schema.
+import * as z from 'zod/mini';
 import { boltLogger, createSlackApp } from '../chat/slack/slackApp.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
@@ -15,9 +16,9 @@ import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 const EventSchema = z.object({
-  headers: z.record(z.string(), z.string().optional()).default({}),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().optional(),
+  headers: z._default(z.record(z.string(), z.optional(z.string())), {}),
+  body: z.optional(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
 });
 
 /** Slack's replay window, both ways: Bolt only rejects old timestamps, not future ones. */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createTeamsEndpoint } from '../chat/teams/teamsApp.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
+import { teamsAtColdStart } from './teamsRuntime.js';
 
 const HttpEventSchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
@@ -20,7 +21,7 @@ const HttpEventSchema = z.object({
 type Handler = (event: unknown, context?: Context) => Promise<APIGatewayProxyResultV2>;
 
 export async function createTeamsMessagesHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
-  const chat = await buildLambdaChat(env, opts);
+  const chat = await buildLambdaChat(env, { teams: teamsAtColdStart, ...opts });
   if (!chat.teams) {
     throw new ConfigError([
       'MicrosoftAppId (or MICROSOFT_APP_ID) is required for the Teams function: the Azure Bot app id (TEAMS_ENABLED=true without it is for local trials only)',

@@ -1,0 +1,47 @@
+/**
+ * The Slack Web API client as every runtime builds it, without Bolt: the
+ * SNS notifier and the Teams function post through it and should not carry
+ * Bolt's receivers. Base URL from SLACK_API_URL; 429s wait for Retry-After.
+ */
+import { type Logger, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { SlackConfig } from '../../config/slack.js';
+import type { Log } from '../../log.js';
+
+/**
+ * Retries: transient network errors back off quickly; a 429 first waits the
+ * Retry-After seconds Slack sent (the client pauses its queue), then retries.
+ * Kept short because interactive requests must finish within Slack's 3 s.
+ */
+export function slackClientOptions(config: Pick<SlackConfig, 'apiUrl'>, log?: Log): WebClientOptions {
+  return {
+    slackApiUrl: config.apiUrl,
+    rejectRateLimitedCalls: false,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 100, maxTimeout: 1_000, randomize: true },
+    timeout: 10_000,
+    ...(log ? { logger: slackLogger(log), logLevel: LogLevel.INFO } : {}),
+  };
+}
+
+export function createSlackWebClient(
+  config: Pick<SlackConfig, 'apiUrl'> & { botToken: string },
+  log?: Log,
+): WebClient {
+  return new WebClient(config.botToken, slackClientOptions(config, log));
+}
+
+/** Routes Bolt's and the Web API client's logs into our structured logger. */
+export function slackLogger(log: Log): Logger {
+  let level = LogLevel.INFO;
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msg) => log.debug(text(msg)),
+    info: (...msg) => log.info(text(msg)),
+    warn: (...msg) => log.warn(text(msg)),
+    error: (...msg) => log.error(text(msg)),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
