@@ -13,8 +13,9 @@ import type { DomainEventPublisher } from '../ports/notifier.js';
 import { DecommissionService } from '../services/cleanup/decommission.js';
 import { realSleep, type Sleep } from '../services/cleanup/retryPolicy.js';
 import { WebhookSender } from '../services/cleanup/webhookHook.js';
-import { route53Client, serviceDiscoveryClient } from './clients.js';
+import { ec2Client, route53Client, serviceDiscoveryClient } from './clients.js';
 import { CloudMapRegistry } from './cloudMapRegistry.js';
+import { Ec2AddressOwners } from './ec2AddressOwners.js';
 import { Route53Records } from './route53Records.js';
 import { readWebhookSecret } from './webhookSecret.js';
 
@@ -47,6 +48,7 @@ export async function buildDecommissionService(w: CleanupWiring): Promise<Decomm
   const secret = config.webhookUrls.length ? await resolveWebhookSecret(config, w.homeRegion) : undefined;
   return new DecommissionService({
     dns: new Route53Records(route53Client()),
+    addresses: new Ec2AddressOwners(ec2Client),
     registry: new CloudMapRegistry((region) =>
       serviceDiscoveryClient(region, { customEndpoint: config.cloudMapCustomEndpoint }),
     ),

@@ -1,3 +1,4 @@
+export type { AddressOwners } from './addressOwners.js';
 export type { CleanupOutcome, CleanupOutcomeStore } from './cleanupOutcomeStore.js';
 export type { Clock } from './clock.js';
 export type { DnsZones } from './dnsZones.js';

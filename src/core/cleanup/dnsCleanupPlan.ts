@@ -61,6 +61,11 @@ export interface DnsPlanInput {
   taggedNames: string[];
   /** True for zones listed in config: A/AAAA records holding the instance's IPs are cleaned up there. */
   scanByIp: boolean;
+  /**
+   * The instance's IPs that something else holds now (a new instance, an Elastic
+   * IP still allocated): ip → who. Records pointing at them serve that holder.
+   */
+  ipsInUse?: Record<string, string>;
 }
 
 const ADDRESS_TYPES = new Set(['A', 'AAAA']);
@@ -81,8 +86,10 @@ export function describeChange(change: DnsChange, dryRun = false): string {
 /** Decides the changes for one zone. */
 export function planZoneCleanup(input: DnsPlanInput): DnsZonePlan {
   const { zoneId, instance } = input;
-  const ips = new Set([instance.privateIp, instance.publicIp].filter((ip): ip is string => Boolean(ip)));
-  const ipText = [...ips].join(' / ');
+  const inUse = input.ipsInUse ?? {};
+  const own = [instance.privateIp, instance.publicIp].filter((ip): ip is string => Boolean(ip));
+  const ips = new Set(own.filter((ip) => !(ip in inUse)));
+  const ipText = own.join(' / ');
   const tagged = new Set(input.taggedNames.map(normalizeRecordName));
   const changes: DnsChange[] = [];
   const kept: DnsKept[] = [];
@@ -98,13 +105,23 @@ export function planZoneCleanup(input: DnsPlanInput): DnsZonePlan {
       const mine = record.values.filter((v) => ips.has(v));
       const others = record.values.filter((v) => !ips.has(v));
       if (mine.length === 0) {
+        const reused = record.values.filter((v) => v in inUse);
+        if (reused.length > 0 && (isTagged || input.scanByIp)) {
+          kept.push({
+            zoneId,
+            name,
+            type: record.type,
+            reason: `${label} points at ${reused.map((ip) => `${ip}, now held by ${inUse[ip]}`).join('; ')}; left alone`,
+          });
+          continue;
+        }
         if (!isTagged) continue;
         kept.push({
           zoneId,
           name,
           type: record.type,
           reason:
-            ips.size === 0
+            own.length === 0
               ? `${label} is named in DnsRecords, but ${instance.instanceId}'s IPs are unknown, so it cannot be told apart from another host's record; left alone`
               : `${label} points at ${others.join(', ')}, not at ${instance.instanceId} (${ipText}); left alone`,
         });

@@ -15,6 +15,7 @@ import type { CloudMapServiceRef } from '../../core/cleanup/cloudMapServiceTag.j
 import type { InstanceTerminatedEvent } from '../../core/events.js';
 import type { InstanceRecord } from '../../core/instance.js';
 import type { Log } from '../../log.js';
+import type { AddressOwners } from '../../ports/addressOwners.js';
 import type { CleanupOutcome, CleanupOutcomeStore } from '../../ports/cleanupOutcomeStore.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DnsZones } from '../../ports/dnsZones.js';
@@ -37,6 +38,8 @@ export interface DecommissionSettings {
 
 export interface DecommissionDeps {
   dns: DnsZones;
+  /** Who holds the instance's IPs now; DNS pointing at a reused address is left alone. */
+  addresses: AddressOwners;
   registry: ServiceRegistry;
   /** Absent when no webhook secret is configured: webhook URLs then report a failure instead of sending unsigned. */
   webhook?: WebhookSender;
@@ -101,7 +104,9 @@ export class DecommissionService {
     const terminatedAt = opts.terminatedAt ?? this.deps.clock().toISOString();
 
     const outcomes = [
-      ...(await this.guard('route53', () => runRoute53Hook(this.deps.dns, ctx, settings.hostedZoneIds))),
+      ...(await this.guard('route53', () =>
+        runRoute53Hook(this.deps.dns, this.deps.addresses, ctx, settings.hostedZoneIds),
+      )),
       ...(await this.guard('cloudmap', () =>
         runCloudMapHook(this.deps.registry, ctx, settings.cloudMapServices),
       )),

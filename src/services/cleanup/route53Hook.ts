@@ -1,6 +1,8 @@
 /**
- * The Route53 cleanup hook: for each zone named in the `DnsRecords` tag or in
- * config, list the zone, plan with the pure rules (`planZoneCleanup`) and apply.
+ * The Route53 cleanup hook: first find out whether the instance's IPs now
+ * belong to another host (reused private IP, Elastic IP still allocated), then
+ * for each zone named in the `DnsRecords` tag or in config, list the zone, plan
+ * with the pure rules (`planZoneCleanup`) and apply.
  * A zone is retried as a whole (list, plan, apply), so a retry after a partial
  * success or a record changed under us re-plans from what is really there.
  */
@@ -8,6 +10,7 @@ import type { HookOutcome } from '../../core/cleanup/cleanupReport.js';
 import { type DnsChange, describeChange, planZoneCleanup } from '../../core/cleanup/dnsCleanupPlan.js';
 import { DNS_RECORDS_TAG, parseDnsRecordsTag } from '../../core/cleanup/dnsRecordsTag.js';
 import type { InstanceRecord } from '../../core/instance.js';
+import type { AddressOwners } from '../../ports/addressOwners.js';
 import type { DnsZones } from '../../ports/dnsZones.js';
 import { type RetryPolicy, withRetry } from './retryPolicy.js';
 
@@ -23,6 +26,7 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 
 export async function runRoute53Hook(
   dns: DnsZones,
+  addresses: AddressOwners,
   ctx: HookContext,
   configuredZones: string[],
 ): Promise<HookOutcome[]> {
@@ -33,6 +37,26 @@ export async function runRoute53Hook(
     outcomes.push({ hook: 'route53', ok: false, changed: false, summary: warning });
   }
   const zones = [...new Set([...tag.refs.map((r) => r.zoneId), ...configuredZones])];
+  if (zones.length === 0) return outcomes;
+
+  // Fail safe: without knowing whether the IPs were handed to another host, change no DNS at all.
+  let ipsInUse: Record<string, string>;
+  try {
+    const own = [record.privateIp, record.publicIp].filter((ip): ip is string => Boolean(ip));
+    ({ value: ipsInUse } = await withRetry(
+      ctx.retry,
+      () => addresses.holders(record.region, own, record.instanceId),
+      (err, attempt) => ctx.onRetry?.('IP reuse check', err, attempt),
+    ));
+  } catch (err) {
+    outcomes.push({
+      hook: 'route53',
+      ok: false,
+      changed: false,
+      summary: `DNS cleanup skipped: could not check whether ${record.instanceId}'s IPs now belong to another host: ${errorText(err)}`,
+    });
+    return outcomes;
+  }
 
   for (const zoneId of zones) {
     const taggedNames = tag.refs.filter((r) => r.zoneId === zoneId).map((r) => r.name);
@@ -48,6 +72,7 @@ export async function runRoute53Hook(
             instance: record,
             taggedNames,
             scanByIp: configuredZones.includes(zoneId),
+            ipsInUse,
           });
           for (const kept of plan.kept) {
             // Replace what an earlier attempt said about this record.

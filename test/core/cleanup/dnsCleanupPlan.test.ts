@@ -112,4 +112,20 @@ describe('planZoneCleanup', () => {
       expect.stringContaining('gone.internal is not in zone Z1 (already removed)'),
     ]);
   });
+
+  it("treats an IP now held by another host as that host's, never removing it", () => {
+    const plan = planZoneCleanup({
+      zoneId: 'Z1',
+      instance,
+      taggedNames: ['web-1.internal.'],
+      scanByIp: true,
+      ipsInUse: { '10.0.0.5': 'i-0new (running)' },
+      records: [a('web-1.internal.', ['10.0.0.5']), a('pool.internal.', ['10.0.0.5', '54.1.2.3'])],
+    });
+
+    expect(plan.changes.map((c) => describeChange(c))).toEqual(['removed 54.1.2.3 from pool.internal A']);
+    expect(plan.kept[0]?.reason).toBe(
+      'web-1.internal A points at 10.0.0.5, now held by i-0new (running); left alone',
+    );
+  });
 });

@@ -1,5 +1,7 @@
+import { AllocateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudMapRegistry } from '../../../src/aws/cloudMapRegistry.js';
+import { Ec2AddressOwners } from '../../../src/aws/ec2AddressOwners.js';
 import { Route53Records } from '../../../src/aws/route53Records.js';
 import { TransientError } from '../../../src/core/errors.js';
 import type { DomainEvent } from '../../../src/core/events.js';
@@ -43,6 +45,7 @@ describe('DecommissionService (moto, loopback webhook)', () => {
     const store = new SqliteCleanupOutcomeStore(openDatabase(':memory:'));
     const service = new DecommissionService({
       dns,
+      addresses: new Ec2AddressOwners((region) => world.ec2(region)),
       registry: new CloudMapRegistry((region) => world.cloudMap(region)),
       webhook: new WebhookSender({
         secret: SECRET,
@@ -250,6 +253,33 @@ describe('DecommissionService (moto, loopback webhook)', () => {
     expect(await world.records(internal)).toEqual({ 'db.internal. A': ['10.0.0.8'] });
     expect(result.outcomes.filter((o) => o.changed).map((o) => o.summary)).toContain(
       'removed web-1.internal A',
+    );
+  });
+
+  it('leaves records whose IP now belongs to another instance or to an Elastic IP', async () => {
+    const successor = await world.runInstance();
+    const eip = await world.ec2().send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const zoneId = await world.createZone('internal.');
+    await world.putA(zoneId, 'web-1.internal.', [successor.privateIp ?? '']);
+    await world.putA(zoneId, 'api.internal.', [eip.PublicIp ?? '']);
+    const record = terminatedRecord({
+      privateIp: successor.privateIp,
+      publicIp: eip.PublicIp,
+      tags: { Name: 'web-1', DnsRecords: `${zoneId}:web-1.internal` },
+    });
+    const { service } = build({ hostedZoneIds: [zoneId] });
+
+    const result = await service.decommission(record);
+
+    expect(await world.records(zoneId)).toEqual({
+      'web-1.internal. A': [successor.privateIp],
+      'api.internal. A': [eip.PublicIp],
+    });
+    expect(result.outcomes.map((o) => o.summary)).toEqual(
+      expect.arrayContaining([
+        `web-1.internal A points at ${successor.privateIp}, now held by ${successor.instanceId} (running); left alone`,
+        `api.internal A points at ${eip.PublicIp}, now held by Elastic IP ${eip.AllocationId}, still allocated to the account; left alone`,
+      ]),
     );
   });
 
