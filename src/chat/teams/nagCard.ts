@@ -161,20 +161,40 @@ function stopConfirmation(m: NagMessage, visible: boolean): CardElement {
   };
 }
 
+/** A menu with its button beside it: one row per control keeps the card short. */
+function menuRow(input: CardElement, button: CardElement): CardElement {
+  return {
+    type: 'ColumnSet',
+    columns: [
+      { type: 'Column', width: 'stretch', items: [input] },
+      {
+        type: 'Column',
+        width: 'auto',
+        verticalContentAlignment: 'Bottom',
+        items: [{ type: 'ActionSet', actions: [button] }],
+      },
+    ],
+  };
+}
+
 function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[] {
   const out: CardElement[] = [];
   if (m.actions.stop) out.push(...(opts.confirmStop ? [stopConfirmation(m, true)] : stopControls(m)));
   if (m.actions.snooze) {
-    out.push(choiceSet(INPUTS.snooze, 'Snooze the nags', m.snoozeChoices), {
-      type: 'ActionSet',
-      actions: [execute('Snooze', VERBS.snooze, { token: m.token })],
-    });
+    out.push(
+      menuRow(
+        choiceSet(INPUTS.snooze, 'Snooze the nags', m.snoozeChoices),
+        execute('Snooze', VERBS.snooze, { token: m.token }),
+      ),
+    );
   }
   if (m.actions.extend) {
-    out.push(choiceSet(INPUTS.extend, "Extend this run's threshold", m.extendChoices), {
-      type: 'ActionSet',
-      actions: [execute('Extend', VERBS.extend, { token: m.token })],
-    });
+    out.push(
+      menuRow(
+        choiceSet(INPUTS.extend, "Extend this run's threshold", m.extendChoices),
+        execute('Extend', VERBS.extend, { token: m.token }),
+      ),
+    );
   }
   return out;
 }

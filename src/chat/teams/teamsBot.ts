@@ -160,7 +160,17 @@ export class TeamsBot extends TeamsActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
-    return this.handleCardAction(context);
+    try {
+      return await this.handleCardAction(context);
+    } catch (err) {
+      // A store or connector outage: the clicker gets words, not Teams' generic "something went wrong".
+      this.deps.log.error('teams card action failed', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return messageResponse(
+        'That failed on the Lights Out side and has been logged. Check the card again in a minute.',
+      );
+    }
   }
 
   private async handleCardAction(context: TurnContext): Promise<InvokeResponse<AdaptiveCardInvokeResponse>> {
