@@ -1,15 +1,34 @@
 /**
- * CDK entry point (`npm run synth|deploy|destroy`). Settings come from CDK
- * context (cdk.json, or `-c key=value`); see docs/readme/deploy.md.
- * Features are deployed once their handler files exist in src/lambda/.
+ * CDK entry point. `npm run deploy|destroy` run it through the CDK CLI;
+ * `npm run synth` runs it directly (no CLI needed) and writes cdk.out/.
+ * Settings come from CDK context (cdk.json, or `-c key=value`); see
+ * docs/readme/deploy.md. Features are deployed once their handler files exist.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Annotations, App } from 'aws-cdk-lib';
 import { PROJECT_ROOT } from '../lib/bundling.js';
 import { scanFeatures } from '../lib/features.js';
 import { buildLightsOut } from '../lib/lightsOutApp.js';
 import { readSettings, SettingsError } from '../lib/settings.js';
 
-const app = new App();
+// Under the CLI, CDK_OUTDIR says where to write; run directly, write cdk.out/.
+const underCli = process.env.CDK_OUTDIR !== undefined;
+const app = new App(underCli ? {} : { outdir: path.join(PROJECT_ROOT, 'cdk.out'), context: directContext() });
+
+/** Run directly, the CLI's job of reading cdk.json and `-c key=value` arguments falls to us. */
+function directContext(): Record<string, unknown> {
+  const file = path.join(PROJECT_ROOT, 'cdk.json');
+  const context = existsSync(file) ? { ...JSON.parse(readFileSync(file, 'utf8')).context } : {};
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === '-c' || args[i] === '--context') && args[i + 1]?.includes('=')) {
+      const [key, ...value] = args[++i]!.split('=');
+      context[key!] = value.join('=');
+    }
+  }
+  return context;
+}
 try {
   const settings = readSettings((key) => app.node.tryGetContext(key), process.env.CDK_DEFAULT_REGION);
   const scan = scanFeatures(PROJECT_ROOT);
@@ -28,7 +47,11 @@ try {
   if (scan.missing.length) {
     Annotations.of(main).addInfo(`Not deployed yet, handler files missing: ${scan.missing.join(', ')}`);
   }
-  app.synth();
+  const assembly = app.synth();
+  if (!underCli) {
+    for (const stack of assembly.stacks)
+      console.log(`${stack.stackName} (${stack.environment.region}): ${stack.templateFullPath}`);
+  }
 } catch (err) {
   console.error(err instanceof SettingsError || err instanceof Error ? err.message : err);
   process.exit(1);
