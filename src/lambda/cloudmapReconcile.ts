@@ -22,14 +22,19 @@ export function cloudmapReconcileHandler(deps: () => LambdaReconciler) {
     }
     const reports: CloudMapReconcileReport[] = [];
     for (const service of services) {
-      const report = await reconciler.reconcile({
-        serviceId: service.serviceId,
-        serviceRegion: service.region,
-        instanceRegions: config.monitor.regions,
-      });
+      const report = await reconciler.reconcile(
+        {
+          serviceId: service.serviceId,
+          serviceRegion: service.region,
+          instanceRegions: config.monitor.regions,
+        },
+        // CLEANUP_DRY_RUN covers the sweep too, so a first deployment can watch before it acts.
+        { dryRun: config.cleanup.dryRun },
+      );
       log.info('cloud map reconcile', {
         serviceId: report.serviceId,
         ok: report.ok,
+        dryRun: report.dryRun,
         deregistered: report.deregistered,
         skipped: report.skipped,
         failed: report.failed,

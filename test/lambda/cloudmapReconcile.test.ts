@@ -43,4 +43,18 @@ describe('cloudmapReconcile Lambda (moto)', () => {
 
     await expect(handler({})).rejects.toThrow('Cloud Map reconcile failed for srv-missing');
   });
+
+  it('only reports under CLEANUP_DRY_RUN', async () => {
+    const web = await world.createService('web');
+    const live = await world.runInstance();
+    await world.register(web, live.instanceId, { AWS_INSTANCE_IPV4: live.privateIp ?? '' });
+    await world.register(web, 'i-0000000000000dead', { AWS_INSTANCE_IPV4: '10.9.9.9' });
+    const env = { AWS_ENDPOINT_URL: moto.endpoint, CLEANUP_CLOUDMAP_SERVICES: web, CLEANUP_DRY_RUN: 'true' };
+    const handler = cloudmapReconcileHandler(() => reconcilerAtColdStart(env));
+
+    const [report] = await handler({});
+
+    expect(report).toMatchObject({ dryRun: true, deregistered: ['i-0000000000000dead'] });
+    expect(await world.registered(web)).toHaveLength(2);
+  });
 });
