@@ -10,6 +10,7 @@ import {
   teamsAccessPolicy,
   teamsFallbackChannel,
 } from '../chat/teams/teamsApp.js';
+import { TeamsWorkloadProgressPoster } from '../chat/teams/teamsWorkloadProgress.js';
 import { SqliteChatInstallationStore } from '../sqlite/chatInstallationStore.js';
 import type { LocalPlatformFactory } from './chat.js';
 
@@ -30,6 +31,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
     gateway: transport.gateway,
     policy: teamsAccessPolicy(t),
     fallbackChannel: await teamsFallbackChannel(t, installations),
+    workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
     async start({ core, subscriptions, http, clock }) {
       const endpoint = createTeamsEndpoint(transport, { core, subscriptions, installations, clock, log });
       http.mount(TEAMS_MESSAGES_PATH, endpoint.listener);
