@@ -54,13 +54,20 @@ export function readCleanupConfig(r: EnvReader): CleanupConfig {
 
   const webhookUrls = r.list('CLEANUP_WEBHOOK_URLS');
   for (const url of webhookUrls) {
-    let ok = false;
+    let parsed: URL | undefined;
     try {
-      ok = ['http:', 'https:'].includes(new URL(url).protocol);
+      parsed = new URL(url);
     } catch {
-      ok = false;
+      parsed = undefined;
     }
-    if (!ok) r.problems.push(`CLEANUP_WEBHOOK_URLS must list http(s) URLs separated by commas; got "${url}"`);
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
+      r.problems.push(`CLEANUP_WEBHOOK_URLS must list http(s) URLs separated by commas; got "${url}"`);
+    } else if (parsed.username || parsed.password) {
+      // fetch refuses such URLs, and the signature already proves who is calling.
+      r.problems.push(
+        `CLEANUP_WEBHOOK_URLS must not carry credentials (user:password@); receivers verify X-LightsOut-Signature instead`,
+      );
+    }
   }
   const webhookSecret = r.string('WEBHOOK_SECRET');
   const webhookSecretArn = r.matching(

@@ -60,6 +60,21 @@ describe('cleanup config', () => {
     ]);
   });
 
+  it('rejects credentials in webhook URLs without echoing them', () => {
+    expect(() =>
+      loadConfig({
+        CLEANUP_WEBHOOK_URLS: 'https://bob:hunter2@hooks.example.com/x',
+        WEBHOOK_SECRET: 'a-long-random-secret',
+      }),
+    ).toThrow(/must not carry credentials/);
+    expect(() =>
+      loadConfig({
+        CLEANUP_WEBHOOK_URLS: 'https://bob:hunter2@hooks.example.com/x',
+        WEBHOOK_SECRET: 'a-long-random-secret',
+      }),
+    ).not.toThrow(/hunter2/);
+  });
+
   it('rejects a short webhook secret', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: 'short' })).toThrow(
       /WEBHOOK_SECRET must be at least 16 characters/,
