@@ -1,0 +1,231 @@
+/**
+ * The chat core on in-memory ports (no AWS, no Slack): what only fakes can
+ * show cheaply — AWS refusing a stop, a partial delivery failure across two
+ * platforms, and the command extension hook.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type ChatCore, createChatCore } from '../../../src/chat/core/chatCore.js';
+import type { CommandExtension } from '../../../src/chat/core/commandExtension.js';
+import type { NagMessage } from '../../../src/chat/core/nagMessage.js';
+import { textReply } from '../../../src/chat/core/replies.js';
+import { decodeRunToken } from '../../../src/chat/core/runToken.js';
+import { AccessDeniedError } from '../../../src/core/errors.js';
+import type { ChatMessageRef, ChatPlatform } from '../../../src/core/instance.js';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import { createLogger } from '../../../src/log.js';
+import type { ChatActor, ChatGateway } from '../../../src/ports/chat.js';
+import type { StateTransition } from '../../../src/ports/fleet.js';
+import type { ChannelRef } from '../../../src/ports/subscriptionStore.js';
+import { MonitorService } from '../../../src/services/monitor/monitorService.js';
+import { SqliteAuditLog } from '../../../src/sqlite/auditLog.js';
+import { openDatabase } from '../../../src/sqlite/database.js';
+import { SqliteIdempotencyStore } from '../../../src/sqlite/idempotencyStore.js';
+import { SqliteSubscriptionStore } from '../../../src/sqlite/subscriptionStore.js';
+import {
+  FakeFleet,
+  MemoryInstanceStore,
+  MemoryNagScheduler,
+  RecordingPublisher,
+  VirtualClock,
+} from '../../support/fakes.js';
+
+class RecordingGateway implements ChatGateway {
+  readonly posts: { channel: string; message: NagMessage }[] = [];
+  readonly updates: { ref: ChatMessageRef; message: NagMessage }[] = [];
+  failPosts = 0;
+  private seq = 0;
+  constructor(readonly platform: ChatPlatform) {}
+  async post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef> {
+    if (this.failPosts > 0) {
+      this.failPosts -= 1;
+      throw new Error(`${this.platform} is down`);
+    }
+    this.posts.push({ channel: channel.channelId, message });
+    this.seq += 1;
+    return { platform: this.platform, channelId: channel.channelId, messageId: `m${this.seq}` };
+  }
+  async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
+    this.updates.push({ ref, message });
+  }
+  async replyInThread(): Promise<void> {}
+  async notifyPrivately(): Promise<void> {}
+}
+
+class RefusingFleet extends FakeFleet {
+  override async stop(region: string, ids: string[]): Promise<StateTransition[]> {
+    throw new AccessDeniedError(
+      `StopInstances in ${region} failed: UnauthorizedOperation: not allowed to stop ${ids[0]}`,
+    );
+  }
+}
+
+const clock = new VirtualClock(new Date('2026-03-02T21:00:00Z'));
+const alice: ChatActor = { platform: 'slack', id: 'U0ALICE', name: 'alice' };
+const slackChannel: ChannelRef = { platform: 'slack', channelId: 'C0WEB' };
+const teamsChannel: ChannelRef = {
+  platform: 'teams',
+  channelId: '19:web@thread.tacv2',
+  serviceUrl: 'https://smba.example/',
+};
+
+let fleet: RefusingFleet;
+let store: MemoryInstanceStore;
+let slack: RecordingGateway;
+let teams: RecordingGateway;
+let audit: SqliteAuditLog;
+let core: ChatCore;
+let workloadCalls: string[][];
+let monitor: MonitorService;
+
+beforeEach(async () => {
+  clock.set('2026-03-02T21:00:00Z');
+  fleet = new RefusingFleet();
+  store = new MemoryInstanceStore();
+  const db = openDatabase(':memory:');
+  const subscriptions = new SqliteSubscriptionStore(db);
+  audit = new SqliteAuditLog(db);
+  slack = new RecordingGateway('slack');
+  teams = new RecordingGateway('teams');
+  workloadCalls = [];
+  const workload: CommandExtension = {
+    word: 'workload',
+    help: ['workload start <name>: starts a workload'],
+    usage: 'workload start <name>',
+    run: async (args) => {
+      workloadCalls.push(args);
+      return textReply([`started ${args[1]}`]);
+    },
+  };
+  monitor = new MonitorService({
+    fleet,
+    store,
+    scheduler: new MemoryNagScheduler(),
+    notifier: { notify: async () => undefined },
+    events: new RecordingPublisher(),
+    clock: clock.now,
+    settings: {
+      mode: 'opt-in',
+      defaultGroup: 'all',
+      defaultThresholdSeconds: 12 * 3600,
+      defaultRenotifySeconds: 3600,
+      regions: ['eu-west-1'],
+      tombstoneTtlSeconds: 86_400,
+    },
+  });
+  core = createChatCore({
+    monitor,
+    fleet,
+    audit,
+    instances: store,
+    subscriptions,
+    idempotency: new SqliteIdempotencyStore(db),
+    gateways: [slack, teams],
+    extensions: [workload],
+    clock: clock.now,
+    log: createLogger('test', 'ERROR'),
+  });
+  await subscriptions.subscribe({
+    group: 'web',
+    channel: slackChannel,
+    createdBy: 'slack:U0ALICE',
+    createdAt: clock.now().toISOString(),
+  });
+  await subscriptions.subscribe({
+    group: 'web',
+    channel: teamsChannel,
+    createdBy: 'teams:aad',
+    createdAt: clock.now().toISOString(),
+  });
+});
+
+async function runningInstance() {
+  const inst = fleet.add({ tags: { Monitor: 'true', MonitorGroup: 'web', Name: 'web-1' } });
+  await monitor.handleStateChange({
+    region: inst.region,
+    instanceId: inst.instanceId,
+    state: 'running',
+    time: inst.launchTime,
+  });
+  return (await store.get(inst))!;
+}
+
+describe('chat core', () => {
+  it('tells the clicker in plain words when AWS refuses a stop, and keeps the buttons', async () => {
+    // Arrange
+    const record = await runningInstance();
+    await core.delivery.deliverNag(buildNagNotification(record, clock.now()));
+    const target = decodeRunToken(slack.posts[0]!.message.token)!;
+
+    // Act
+    const result = await core.actions.handle({
+      action: 'stop',
+      target,
+      ctx: { channel: slackChannel, actor: alice, requestId: 'a1' },
+    });
+
+    // Assert
+    expect(result.status).toBe('failed');
+    expect(result.notice).toContain('Lights Out is not permitted to do that in AWS');
+    expect(result.notice).toContain('the buttons still work');
+    expect(result.message?.actions).toEqual({ stop: true, snooze: true, extend: true });
+    expect((await store.get(record))!.state).toBe('running');
+    expect(await audit.recent(5)).toEqual([
+      expect.objectContaining({ actor: 'slack:U0ALICE', action: 'stop', result: 'error' }),
+    ]);
+  });
+
+  it('posts to Slack and Teams, and a retry after a partial failure only redoes the failed platform', async () => {
+    // Arrange
+    const record = await runningInstance();
+    const nag = buildNagNotification(record, clock.now());
+    teams.failPosts = 1;
+
+    // Act
+    await expect(core.delivery.deliverNag(nag, 'sns#1')).rejects.toThrow(
+      'chat delivery failed for teams:19:web@thread.tacv2',
+    );
+    await core.delivery.deliverNag(nag, 'sns#1');
+    await core.delivery.deliverNag(nag, 'sns#1');
+
+    // Assert
+    expect(slack.posts).toHaveLength(1);
+    expect(teams.posts).toHaveLength(1);
+    expect((await store.get(record))!.chatRefs.map((r) => r.platform).sort()).toEqual(['slack', 'teams']);
+  });
+
+  it('rewrites the run’s messages on every platform after an action', async () => {
+    const record = await runningInstance();
+    await core.delivery.deliverNag(buildNagNotification(record, clock.now()));
+    const target = decodeRunToken(teams.posts[0]!.message.token)!;
+
+    const result = await core.actions.handle({
+      action: 'extend',
+      target,
+      choice: '4h',
+      ctx: { channel: teamsChannel, actor: { platform: 'teams', id: 'aad-bob', name: 'Bob' } },
+    });
+
+    expect(result.status).toBe('done');
+    expect(result.updatedRefs.map((r) => r.platform).sort()).toEqual(['slack', 'teams']);
+    // 13h into a 12h threshold, +4h counts from now: the engine's rule, reported as is.
+    expect(slack.updates[0]!.message.outcome).toEqual({
+      kind: 'extended',
+      by: { platform: 'teams', id: 'aad-bob', name: 'Bob' },
+      thresholdSeconds: 17 * 3600,
+    });
+  });
+
+  it('hands `workload …` to the registered extension and lists it in help', async () => {
+    const commands = core.commands('/ec2');
+
+    const reply = await commands.handleText('workload start web-stack', {
+      channel: slackChannel,
+      actor: alice,
+    });
+    const help = await commands.handleText('help', { channel: slackChannel, actor: alice });
+
+    expect(reply).toMatchObject({ kind: 'text', lines: ['started web-stack'] });
+    expect(workloadCalls).toEqual([['start', 'web-stack']]);
+    expect(help.kind === 'text' && help.lines).toContain('/ec2 workload start <name>: starts a workload');
+  });
+});
