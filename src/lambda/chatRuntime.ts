@@ -19,8 +19,10 @@ import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
+import { workloadCommands } from '../chat/core/workloadCommands.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
 import { createSlackWebClient } from '../chat/slack/slackWebClient.js';
+import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
 import { type SlackConfig, withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
@@ -30,6 +32,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
+import { awsWorkloadRuntime } from '../workloads/workloadWiring.js';
 // Type-only: each entry point injects the platforms it serves, so the Slack
 // function never bundles botbuilder and the Teams function never bundles Bolt.
 import type { LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
@@ -144,6 +147,17 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       ...(teams?.fallbackChannel ? { teams: teams.fallbackChannel } : {}),
     },
     repeatMode: slack?.repeatNags ?? 'update',
+    // `/ec2 workload …` joins when this function is given the workload step function.
+    extensions: config.workloads.stepFunctionArn
+      ? [
+          workloadCommands({
+            service: awsWorkloadRuntime(config, { log, clock }).service,
+            admins: config.workloads.admins,
+            posters: slackClient ? [new SlackWorkloadProgressPoster(slackClient)] : [],
+            clock,
+          }),
+        ]
+      : undefined,
     clock,
     log,
   });
