@@ -133,7 +133,7 @@ export class LightsOutStack extends Stack {
       new CfnOutput(this, 'SlackRequestUrl', {
         description:
           'Paste into the Slack app: Event Subscriptions, Interactivity and slash command Request URL',
-        value: this.chat.slackUrl.url,
+        value: `${this.chat.slackUrl.url}slack/events`,
       });
     }
     if (this.teams) {
