@@ -4,9 +4,16 @@
  * no delay), saves the run and schedules the next one. Malformed input is
  * logged and dropped; AWS failures are rethrown so the schedule retries.
  */
+
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { awsCall } from '../aws/errors.js';
+import { workloadProgressListener } from '../chat/core/workloadProgress.js';
+import { createSlackWebClient } from '../chat/slack/slackWebClient.js';
+import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { loadConfig } from '../config/index.js';
+import { withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
 import type { WorkloadService } from '../services/workloads/workloadService.js';
 import { awsWorkloadRuntime } from '../workloads/workloadWiring.js';
@@ -39,15 +46,38 @@ export function workloadStepHandler(deps: () => { service: Pick<WorkloadService,
   };
 }
 
-let coldStart: { service: WorkloadService; log: Log } | undefined;
+let coldStart: Promise<{ service: WorkloadService; log: Log }> | undefined;
 
-function atColdStart() {
-  if (!coldStart) {
-    const config = loadConfig(process.env);
-    const log = createLogger('lightsout-workloads', config.logLevel);
-    coldStart = { service: awsWorkloadRuntime(config, { log }).service, log };
+/**
+ * Cold start: the AWS workload runtime, plus, when Slack is configured
+ * (SLACK_SECRET_ARN), the Slack progress poster so each step updates the run's
+ * chat message where it was posted.
+ */
+async function build(): Promise<{ service: WorkloadService; log: Log }> {
+  const config = loadConfig(process.env);
+  const log = createLogger('lightsout-workloads', config.logLevel);
+  const runtime = awsWorkloadRuntime(config, { log });
+  if (config.slack.enabled && config.slack.secretArn) {
+    const arn = config.slack.secretArn;
+    const secrets = new SecretsManagerClient({ region: config.monitor.regions[0] ?? 'us-east-1' });
+    const res = await awsCall(`GetSecretValue ${arn}`, () =>
+      secrets.send(new GetSecretValueCommand({ SecretId: arn })),
+    );
+    const slack = withSlackSecret(config.slack, res.SecretString ?? '');
+    const poster = new SlackWorkloadProgressPoster(createSlackWebClient(slack, log));
+    runtime.status.subscribe(workloadProgressListener([poster], log));
   }
-  return coldStart;
+  return { service: runtime.service, log };
 }
 
-export const handler = workloadStepHandler(atColdStart);
+const handle = workloadStepHandler(() => coldStartDeps);
+let coldStartDeps: { service: WorkloadService; log: Log };
+
+export const handler = async (event: unknown, context?: Context): Promise<HandlerResult> => {
+  coldStart ??= build();
+  coldStartDeps = await coldStart.catch((err: unknown) => {
+    coldStart = undefined;
+    throw err;
+  });
+  return handle(event, context);
+};
