@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { describe, expect, it } from 'vitest';
+import {
+  bundleOptions,
+  PROJECT_ROOT,
+  UNUSED_ON_LAMBDA,
+  UNUSED_ON_LAMBDA_STUB,
+} from '../../infra/lib/bundling.js';
+import { buildLightsOut } from '../../infra/lib/lightsOutApp.js';
+import { TEST_SETTINGS } from './synthesizedApp.js';
+
+describe('production bundling path', () => {
+  it('builds the engine functions as NodejsFunctions with the ESM index.handler entry', () => {
+    // Arrange: the CDK skips the esbuild step itself for stacks outside bundling-stacks.
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [] },
+      stackTraces: false,
+      builtinCloudFormationValidation: false,
+    });
+
+    // Act
+    const { main } = buildLightsOut(app, {
+      settings: TEST_SETTINGS,
+      features: ['monitoring'],
+      bundling: 'esbuild',
+      account: '123456789012',
+      nagChecks: false,
+    });
+    const template = Template.fromStack(main);
+
+    // Assert
+    expect(main.monitoring.stateChange.fn).toBeInstanceOf(NodejsFunction);
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(3);
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({
+        Handler: 'index.handler',
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+      });
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(fn.Properties.Code.S3Key).toMatch(/\.zip$/);
+    }
+  });
+});
+
+describe('bundle options', () => {
+  it('keeps the runtime AWS SDK external unless bundleAwsSdk is set', () => {
+    expect(bundleOptions().external).toEqual(['@aws-sdk/*']);
+    expect(bundleOptions({ bundleAwsSdk: true }).external).toEqual([]);
+    expect(bundleOptions()).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourcemap: true });
+  });
+
+  it('replaces modules unused on Lambda with a stub that loads but explains itself when called', () => {
+    // Arrange
+    const stubFile = path.join(PROJECT_ROOT, UNUSED_ON_LAMBDA_STUB);
+    const stub = createRequire(import.meta.url)(stubFile);
+
+    // Act
+    const construct = () => new stub.WebSocket('wss://example.com');
+
+    // Assert
+    expect(existsSync(stubFile)).toBe(true);
+    expect(Object.keys(bundleOptions().alias).sort()).toEqual(Object.keys(UNUSED_ON_LAMBDA).sort());
+    expect(typeof stub.WebSocket).toBe('function');
+    expect(construct).toThrow(/not bundled into Lights Out's Lambda functions/);
+  });
+});
