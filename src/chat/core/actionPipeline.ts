@@ -97,13 +97,16 @@ export class ActionPipeline {
     const person: ChatPerson = { platform: ctx.actor.platform, id: ctx.actor.id, name: ctx.actor.name };
     const what = `${action} ${instanceKeyString(target)}`;
 
-    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action);
+    // Independent reads run together: clicks must answer well inside Slack's 3 s.
+    const [allowed, record] = await Promise.all([
+      this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action),
+      this.deps.monitor.get(target),
+    ]);
     if (!allowed.ok) {
       await this.audit(now, actor, action, target, 'refused', allowed.reason);
       return { status: 'refused', notice: allowed.reason, updatedRefs: [] };
     }
 
-    const record = await this.deps.monitor.get(target);
     const stale = this.staleness(record, target);
     if (stale) return this.staleResult(stale, now, actor, action, target);
     if (record!.group !== target.group) {
@@ -141,15 +144,17 @@ export class ActionPipeline {
         await this.deps.fleet.stop(target.region, [target.instanceId]);
         const ran = runtimeSeconds(target, now);
         outcome = { kind: 'stopped', by: person, runtimeSeconds: ran };
-        await this.deps.ledger.noteStop(target, { by: person, runtimeSeconds: ran }, now);
-        updated = await this.deps.monitor.stopRequested(target, actor).catch((err: unknown) => {
-          // The instance is stopping either way; the engine's own stop event will settle the record.
-          this.deps.log.warn('stopRequested failed after StopInstances', {
-            target: what,
-            error: String(err),
-          });
-          return record!;
-        });
+        [, updated] = await Promise.all([
+          this.deps.ledger.noteStop(target, { by: person, runtimeSeconds: ran }, now),
+          this.deps.monitor.stopRequested(target, actor).catch((err: unknown) => {
+            // The instance is stopping either way; the engine's own stop event will settle the record.
+            this.deps.log.warn('stopRequested failed after StopInstances', {
+              target: what,
+              error: String(err),
+            });
+            return record!;
+          }),
+        ]);
         notice = `Stopping ${instanceLabel(record!)} after ${formatRan(ran)}.`;
       } else if (action === 'snooze') {
         const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await ctx.actor.timeZone?.());
@@ -168,14 +173,16 @@ export class ActionPipeline {
         outcome = { kind: 'extended', by: person, thresholdSeconds: effectiveThresholdSeconds(updated) };
         notice = `Extended ${instanceLabel(record!)}: the threshold for this run is now ${formatRan(effectiveThresholdSeconds(updated))}.`;
       }
-      await this.audit(now, actor, action, target, 'ok', notice);
       const message = nagMessageFromRecord(
         updated,
         now,
         outcome,
         action === 'stop' && outcome.kind === 'stopped' ? outcome.runtimeSeconds : undefined,
       );
-      const updatedRefs = await this.rewrite(updated, outcome, now);
+      const [, updatedRefs] = await Promise.all([
+        this.audit(now, actor, action, target, 'ok', notice),
+        this.rewrite(updated, outcome, now),
+      ]);
       return { status: 'done', message, notice, updatedRefs };
     } catch (err) {
       if (err instanceof StaleRunError || err instanceof NotFoundError) {

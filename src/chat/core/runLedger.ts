@@ -39,7 +39,6 @@ export class RunLedger {
   }
 
   async noteStop(run: RunRef, note: StopNote, now: Date): Promise<void> {
-    await this.store.claim(stopKey(run), new Date(now.getTime() + LEASE_MS), now);
     await this.store.complete(stopKey(run), new Date(now.getTime() + REMEMBER_MS), JSON.stringify(note));
   }
 

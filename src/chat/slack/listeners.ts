@@ -106,12 +106,16 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         const alreadyUpdated = result.updatedRefs.some(
           (r) => r.channelId === channelId && r.messageId === messageTs,
         );
-        if (result.message && !alreadyUpdated) {
+        const rewrite = async () => {
+          if (!result.message || alreadyUpdated) return;
           const rendered = { text: nagText(result.message), blocks: nagBlocks(result.message) };
           if (ephemeral || !messageTs) await respond({ replace_original: true, ...rendered });
           else await client.chat.update({ channel: channelId, ts: messageTs, ...rendered });
-        }
-        await client.chat.postEphemeral({ channel: channelId, user: b.user.id, text: result.notice });
+        };
+        await Promise.all([
+          rewrite(),
+          client.chat.postEphemeral({ channel: channelId, user: b.user.id, text: result.notice }),
+        ]);
       } catch (err) {
         deps.log.error('button action failed', { action: a.action_id, user: b.user.id, error: String(err) });
         await client.chat
