@@ -11,4 +11,10 @@ export interface CommandContext {
    * never repeats them.
    */
   requestId?: string;
+  /**
+   * How this platform spells the command (`/ec2`, `@Lights Out`), so replies
+   * that say what to send next name something the person can actually type.
+   * Set by CommandService for extensions; absent means `/ec2`.
+   */
+  prefix?: string;
 }

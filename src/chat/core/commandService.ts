@@ -70,7 +70,7 @@ export class CommandService {
         );
       }
       case 'extension':
-        return cmd.extension.run(cmd.args, ctx);
+        return cmd.extension.run(cmd.args, { ...ctx, prefix: ctx.prefix ?? this.deps.prefix });
     }
   }
 

@@ -87,11 +87,11 @@ async function isAdmin(actor: ChatActor, admins: string[]): Promise<boolean> {
   return ids.some((id) => admins.includes(id) || admins.includes(`${actor.platform}:${id}`));
 }
 
-const errorReply = (error: string): ChatReply => ({
+const errorReply = (error: string, prefix = '/ec2'): ChatReply => ({
   kind: 'error',
   visibility: 'private',
   error,
-  usage: [`/ec2 ${USAGE}`],
+  usage: [`${prefix} ${USAGE}`],
 });
 
 export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
@@ -103,7 +103,7 @@ export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
       );
     if (!(await isAdmin(ctx.actor, deps.admins))) {
       return refusal(
-        `Only workload admins may ${action} workloads (WORKLOAD_ADMINS). You can still preview: /ec2 workload ${action} ${name} --dry-run`,
+        `Only workload admins may ${action} workloads (WORKLOAD_ADMINS). You can still preview: ${ctx.prefix ?? '/ec2'} workload ${action} ${name} --dry-run`,
       );
     }
     const now = deps.clock().getTime();
@@ -113,7 +113,7 @@ export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
     if (!p.confirm || !expected.includes(p.confirm.toUpperCase())) {
       const plan = await deps.service.plan(name, action, p.profile);
       if (plan.refused) return refusal(plan.refused);
-      const again = `/ec2 workload ${action} ${name}${p.profile ? ` --profile ${p.profile}` : ''} --confirm ${expected[0]}`;
+      const again = `${ctx.prefix ?? '/ec2'} workload ${action} ${name}${p.profile ? ` --profile ${p.profile}` : ''} --confirm ${expected[0]}`;
       return textReply(
         [
           ...(p.confirm ? [`Code ${p.confirm} is wrong or expired; here is a fresh one.`] : []),
@@ -130,13 +130,15 @@ export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
     const poster = deps.posters.find((x) => x.platform === ctx.channel.platform);
     if (poster) {
       const ref = await poster.post(ctx.channel, progressMessage(run));
-      await deps.service.attachChatRef(run.runId, ref);
+      const latest = await deps.service.attachChatRef(run.runId, ref);
+      // Steps may have run (even finished) before the message existed: catch it up once.
+      if (latest.version > run.version + 1) await poster.update(ref, progressMessage(latest));
       return textReply([`Run ${run.runId} started; progress is posted in this channel.`]);
     }
     return textReply(
       [
         `Run ${run.runId} started by ${ctx.actor.name ?? ctx.actor.id}: ${action} ${name}.`,
-        'Follow it with /ec2 workload runs',
+        `Follow it with ${ctx.prefix ?? '/ec2'} workload runs`,
       ],
       undefined,
       'channel',
@@ -203,7 +205,7 @@ export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
     usage: `/ec2 ${USAGE}`,
     async run(args, ctx) {
       const p = parse(args);
-      if (typeof p === 'string') return errorReply(p);
+      if (typeof p === 'string') return errorReply(p, ctx.prefix);
       try {
         if (p.verb === 'list') return await list();
         if (p.verb === 'runs') return await runs(p.name);

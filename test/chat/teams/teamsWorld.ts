@@ -8,11 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
 import { createChatCore } from '../../../src/chat/core/chatCore.js';
+import type { CommandExtension } from '../../../src/chat/core/commandExtension.js';
 import {
   createTeamsEndpoint,
   createTeamsTransport,
   type TeamsEndpoint,
 } from '../../../src/chat/teams/teamsApp.js';
+import type { TeamsGateway } from '../../../src/chat/teams/teamsGateway.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { HOUR } from '../../../src/core/duration.js';
 import type { InstanceKey } from '../../../src/core/instance.js';
@@ -54,10 +56,16 @@ class RecordingScheduler implements NagScheduler {
   }
 }
 
+export interface TeamsWorldOptions {
+  /** Command extensions (e.g. `workload …`), built with the world's Teams gateway. */
+  extensions?: (gateway: TeamsGateway) => CommandExtension[];
+}
+
 export async function createTeamsWorld(
   moto: MotoServer,
   connector: FakeBotConnector,
   env: Record<string, string> = {},
+  opts: TeamsWorldOptions = {},
 ) {
   let now = new Date();
   const clock = () => now;
@@ -108,6 +116,7 @@ export async function createTeamsWorld(
     idempotency,
     gateways: [transport.gateway],
     policies: { teams: { stopAllow: config.teams.stopAllow, admins: config.teams.admins } },
+    extensions: opts.extensions?.(transport.gateway),
     clock,
     log,
   });
