@@ -119,16 +119,16 @@ export class WorkloadService {
   }
 
   /**
-   * Records where chat posted the run's progress message. Retries on a
-   * version conflict: the executor may be saving the same run concurrently.
+   * Records where chat posted the run's progress message and returns the run
+   * as it is now. Retries on a version conflict: the executor may be saving
+   * the same run concurrently.
    */
-  async attachChatRef(runId: string, ref: ChatMessageRef): Promise<void> {
+  async attachChatRef(runId: string, ref: ChatMessageRef): Promise<WorkloadRun> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const run = await this.run(runId);
-      if (run.chatRefs.some((r) => r.platform === ref.platform && r.messageId === ref.messageId)) return;
+      if (run.chatRefs.some((r) => r.platform === ref.platform && r.messageId === ref.messageId)) return run;
       try {
-        await this.deps.runs.save({ ...run, chatRefs: [...run.chatRefs, ref] });
-        return;
+        return await this.deps.runs.save({ ...run, chatRefs: [...run.chatRefs, ref] });
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
       }
