@@ -11,7 +11,11 @@ export interface HookOutcome {
   ok: boolean;
   /** e.g. `removed web-1.internal A`, `deregistered from srv-123`, `webhook failed: HTTP 500`. */
   summary: string;
-  /** False for "nothing to do" lines (not registered, already removed), which chat does not need. */
+  /**
+   * True when the line belongs in the chat report: something was (or would be)
+   * removed, or a record was deliberately left alone. False for "nothing to do"
+   * lines (not registered, already removed).
+   */
   changed: boolean;
   /** Why, for logs and `--dry-run` output. */
   reason?: string;

@@ -44,6 +44,8 @@ export interface DnsKept {
   name: string;
   type?: string;
   reason: string;
+  /** A tagged name that is not in the zone any more: nothing to tell chat about. */
+  alreadyGone?: boolean;
 }
 
 export interface DnsZonePlan {
@@ -175,7 +177,12 @@ export function planZoneCleanup(input: DnsPlanInput): DnsZonePlan {
 
   for (const name of tagged) {
     if (!namesSeen.has(name)) {
-      kept.push({ zoneId, name, reason: `${name.slice(0, -1)} is not in zone ${zoneId} (already removed)` });
+      kept.push({
+        zoneId,
+        name,
+        reason: `${name.slice(0, -1)} is not in zone ${zoneId} (already removed)`,
+        alreadyGone: true,
+      });
     }
   }
   return { zoneId, changes, kept };

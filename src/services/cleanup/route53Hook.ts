@@ -75,16 +75,16 @@ export async function runRoute53Hook(
             ipsInUse,
           });
           for (const kept of plan.kept) {
-            // Replace what an earlier attempt said about this record.
-            if (!zoneOutcomes.some((o) => o.reason === kept.reason)) {
-              zoneOutcomes.push({
-                hook: 'route53',
-                ok: true,
-                changed: false,
-                summary: kept.reason,
-                reason: kept.reason,
-              });
-            }
+            // A retry re-plans the zone; say each thing once.
+            if (zoneOutcomes.some((o) => o.reason === kept.reason)) continue;
+            // A record deliberately left alone is worth telling the channel; one already gone is not.
+            zoneOutcomes.push({
+              hook: 'route53',
+              ok: true,
+              changed: !kept.alreadyGone,
+              summary: kept.reason,
+              reason: kept.reason,
+            });
           }
           for (const change of plan.changes) {
             if (!dryRun) await apply(dns, change);

@@ -281,6 +281,8 @@ describe('DecommissionService (moto, loopback webhook)', () => {
         `api.internal A points at ${eip.PublicIp}, now held by Elastic IP ${eip.AllocationId}, still allocated to the account; left alone`,
       ]),
     );
+    // Left alone on purpose is worth telling the channel.
+    expect(result.summary).toContain(`web-1.internal A points at ${successor.privateIp}, now held by`);
   });
 
   it('dry run shows what would be removed and changes nothing', async () => {
