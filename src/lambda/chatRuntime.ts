@@ -153,7 +153,10 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
           workloadCommands({
             service: awsWorkloadRuntime(config, { log, clock }).service,
             admins: config.workloads.admins,
-            posters: slackClient ? [new SlackWorkloadProgressPoster(slackClient)] : [],
+            posters: [
+              ...(slackClient ? [new SlackWorkloadProgressPoster(slackClient)] : []),
+              ...(teams ? [teams.workloadProgress] : []),
+            ],
             clock,
           }),
         ]

@@ -13,16 +13,20 @@ import {
   teamsAccessPolicy,
   teamsFallbackChannel,
 } from '../chat/teams/teamsApp.js';
+import { TeamsWorkloadProgressPoster } from '../chat/teams/teamsWorkloadProgress.js';
 import { type Config, ConfigError } from '../config/index.js';
 import { withTeamsSecret } from '../config/teams.js';
 import type { Log } from '../log.js';
 import type { ChatInstallationStore } from '../ports/chatInstallationStore.js';
 import type { ChannelRef } from '../ports/subscriptionStore.js';
+import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
 
 export interface LambdaTeams {
   transport: TeamsTransport;
   policy: AccessPolicy;
   fallbackChannel?: ChannelRef;
+  /** Keeps a workload run's Teams progress card updated. */
+  workloadProgress: WorkloadProgressPoster;
 }
 
 /** Undefined when Teams is not configured for this deployment. */
@@ -46,8 +50,10 @@ export async function teamsAtColdStart(
     );
     appPassword = withTeamsSecret(teams, res.SecretString ?? '').appPassword;
   }
+  const transport = createTeamsTransport(teams, log, { appPassword });
   return {
-    transport: createTeamsTransport(teams, log, { appPassword }),
+    transport,
+    workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
     policy: teamsAccessPolicy(teams),
     fallbackChannel: await teamsFallbackChannel(teams, deps.installations),
   };

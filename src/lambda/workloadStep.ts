@@ -50,22 +50,36 @@ let coldStart: Promise<{ service: WorkloadService; log: Log }> | undefined;
 
 /**
  * Cold start: the AWS workload runtime, plus, when Slack is configured
- * (SLACK_SECRET_ARN), the Slack progress poster so each step updates the run's
- * chat message where it was posted.
+ * (SLACK_SECRET_ARN), the Slack progress poster and, when Teams is
+ * (MicrosoftAppId + TEAMS_SECRET_ARN), the Teams one, so each step updates the
+ * run's chat message where it was posted.
  */
 async function build(): Promise<{ service: WorkloadService; log: Log }> {
   const config = loadConfig(process.env);
   const log = createLogger('lightsout-workloads', config.logLevel);
   const runtime = awsWorkloadRuntime(config, { log });
+  const region = config.monitor.regions[0] ?? 'us-east-1';
+  const secrets = new SecretsManagerClient({ region });
   if (config.slack.enabled && config.slack.secretArn) {
     const arn = config.slack.secretArn;
-    const secrets = new SecretsManagerClient({ region: config.monitor.regions[0] ?? 'us-east-1' });
     const res = await awsCall(`GetSecretValue ${arn}`, () =>
       secrets.send(new GetSecretValueCommand({ SecretId: arn })),
     );
     const slack = withSlackSecret(config.slack, res.SecretString ?? '');
     const poster = new SlackWorkloadProgressPoster(createSlackWebClient(slack, log));
     runtime.status.subscribe(workloadProgressListener([poster], log));
+  }
+  if (config.teams.enabled && config.store.tableName) {
+    // Imported only when Teams is configured, so Slack-only deployments never load botbuilder.
+    const { teamsAtColdStart } = await import('./teamsRuntime.js');
+    const { DynamoChatInstallationStore } = await import('../aws/dynamodb/chatInstallationStore.js');
+    const { dynamoDocumentClient } = await import('../aws/clients.js');
+    const installations = new DynamoChatInstallationStore(
+      dynamoDocumentClient(region),
+      config.store.tableName,
+    );
+    const teams = await teamsAtColdStart(config, log, { secrets, installations });
+    if (teams) runtime.status.subscribe(workloadProgressListener([teams.workloadProgress], log));
   }
   return { service: runtime.service, log };
 }
