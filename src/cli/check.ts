@@ -74,6 +74,7 @@ async function engineDeps(
     clock,
     settings: config.monitor,
     log,
+    sweepObservesStopped: true,
   };
   return { deps, close: () => db.close() };
 }

@@ -47,6 +47,12 @@ export function diffRegion(input: {
   records: InstanceRecord[];
   schedules: ScheduledNag[];
   now: Date;
+  /**
+   * Also look up stopped records, to notice a termination while stopped. The
+   * single process needs this (no EC2 events); with EventBridge it would only
+   * cost calls, since terminations arrive as events.
+   */
+  observeStopped?: boolean;
 }): Repair[] {
   const { now } = input;
   const repairs: Repair[] = [];
@@ -98,6 +104,7 @@ export function diffRegion(input: {
       }
       continue;
     }
+    if (!isUp(record.state) && input.observeStopped === false) continue;
     repairs.push({
       kind: 'observe',
       instanceId: record.instanceId,

@@ -68,6 +68,8 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     clock,
     settings: config.monitor,
     log,
+    // No EC2 events here: the sweep is how a termination while stopped is noticed.
+    sweepObservesStopped: true,
   });
 
   const workloads = await startLocalWorkloads({

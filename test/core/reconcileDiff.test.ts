@@ -116,6 +116,18 @@ describe('diffRegion', () => {
     ]);
   });
 
+  it('leaves stopped records alone when terminations arrive as events', () => {
+    const repairs = diffRegion({
+      running: [],
+      records: [record('i-2', { state: 'stopped', nextNagAt: undefined })],
+      schedules: [],
+      now: NOW,
+      observeStopped: false,
+    });
+
+    expect(repairs).toEqual([]);
+  });
+
   it('untracks an instance whose Monitor tag is now false', () => {
     const repairs = diffRegion({
       running: [seen('i-1', { Monitor: 'false' })],

@@ -212,11 +212,32 @@ describe('monitoring engine on moto (Lambda mode)', () => {
     ]);
   });
 
+  it('takes a batch of events through SQS, dropping the malformed one without failing the batch', async () => {
+    const a = await launch({ Monitor: 'true' });
+    const b = await launch({ Monitor: 'true', Threshold: '90m' });
+    const message = (messageId: string, body: unknown) => ({
+      messageId,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+    const result = await stateChange({
+      Records: [
+        message('m1', event(a.instanceId, 'running')),
+        message('m2', 'not json'),
+        message('m3', event(b.instanceId, 'running')),
+      ],
+    });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect((await getSchedule(a.instanceId)).ScheduleExpression).toBe(at(a.launchTime, 12 * HOUR));
+    expect((await getSchedule(b.instanceId)).ScheduleExpression).toBe(at(b.launchTime, 90 * 60));
+  });
+
   it('drops malformed events with the reason instead of throwing', async () => {
     const result = await stateChange({ source: 'aws.ec2', detail: { state: 'running' } });
 
     expect(result).toMatchObject({ status: 'dropped' });
-    expect(result.status === 'dropped' && result.reason).toContain('instance-id');
+    expect('reason' in result && result.reason).toContain('instance-id');
     expect(await nagDueAt(new VirtualClock(new Date()))({ instanceId: 'nope' })).toMatchObject({
       status: 'dropped',
     });

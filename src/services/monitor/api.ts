@@ -39,8 +39,20 @@ export interface DueNagOutcome {
   nextCheckAt?: string;
 }
 
+/** Outcome of one state change in a batch; `error` set when it must be retried. */
+export interface StateChangeResult {
+  input: StateChangeInput;
+  error?: unknown;
+}
+
 export interface MonitorApi {
   handleStateChange(input: StateChangeInput): Promise<void>;
+  /**
+   * Several state changes at once (an SQS batch): one DescribeInstances per
+   * region for the whole batch instead of one per event. Never throws for one
+   * bad item; each result says whether that item failed.
+   */
+  handleStateChanges(inputs: StateChangeInput[]): Promise<StateChangeResult[]>;
   /** A one-shot schedule fired (EventBridge Scheduler or the in-process scheduler). */
   handleNagDue(due: NagSchedule): Promise<void>;
   reconcile(opts?: { dryRun?: boolean }): Promise<ReconcileReport>;

@@ -37,6 +37,12 @@ export interface MonitorDeps {
   clock: Clock;
   settings: MonitorSettings;
   log?: EngineLog;
+  /**
+   * Whether the reconcile sweep also looks up stopped instances to notice a
+   * termination while stopped. True in the single process, which has no EC2
+   * events; Lambda mode gets terminations from EventBridge.
+   */
+  sweepObservesStopped?: boolean;
 }
 
 export const policyDefaults = (s: MonitorSettings): PolicyDefaults => ({

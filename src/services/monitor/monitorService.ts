@@ -13,8 +13,16 @@ import {
   instanceKeyString,
 } from '../../core/instance.js';
 import { isUp, plannedNagAt } from '../../core/runLifecycle.js';
+import type { FleetInstance } from '../../ports/fleet.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
-import type { DueNagOutcome, MonitorApi, ReconcileReport, RunRef, StateChangeInput } from './api.js';
+import type {
+  DueNagOutcome,
+  MonitorApi,
+  ReconcileReport,
+  RunRef,
+  StateChangeInput,
+  StateChangeResult,
+} from './api.js';
 import { type MonitorDeps, silentLog } from './context.js';
 import { processNagDue } from './nagDue.js';
 import { reconcile } from './reconciler.js';
@@ -38,14 +46,63 @@ export class MonitorService implements MonitorApi {
         `Unknown instance state "${input.state}"; expected one of ${INSTANCE_STATES.join(', ')}`,
       );
     }
-    const state = input.state as InstanceState;
-    if (state === 'pending') return;
-    const key = { region: input.region, instanceId: input.instanceId };
-    const known = !isUp(state) ? await this.deps.store.get(key) : undefined;
-    const [live] = known
-      ? [undefined]
-      : await this.deps.fleet.find(input.region, { instanceIds: [input.instanceId] });
-    await applyObservedState(this.deps, key, { state, at: input.time, facts: live });
+    const [result] = await this.handleStateChanges([input]);
+    if (result?.error) throw result.error;
+  }
+
+  async handleStateChanges(inputs: StateChangeInput[]): Promise<StateChangeResult[]> {
+    const log = this.deps.log ?? silentLog;
+    const results = new Map<StateChangeInput, StateChangeResult>(inputs.map((input) => [input, { input }]));
+    // Applied in the order things happened, whatever order the batch arrived in.
+    const todo = inputs
+      .filter((i) => INSTANCE_STATES.includes(i.state as InstanceState) && i.state !== 'pending')
+      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    for (const i of inputs) {
+      if (!INSTANCE_STATES.includes(i.state as InstanceState)) {
+        log.warn('unknown instance state ignored', { instanceId: i.instanceId, state: i.state });
+      }
+    }
+
+    const needFacts = new Map<string, Set<string>>();
+    for (const i of todo) {
+      const known =
+        !isUp(i.state as InstanceState) &&
+        (await this.deps.store.get({ region: i.region, instanceId: i.instanceId }));
+      if (!known) needFacts.set(i.region, (needFacts.get(i.region) ?? new Set()).add(i.instanceId));
+    }
+    const facts = new Map<string, FleetInstance>();
+    for (const [region, ids] of needFacts) {
+      try {
+        const found = await this.deps.fleet.find(region, { instanceIds: [...ids] });
+        for (const f of found) facts.set(instanceKeyString(f), f);
+      } catch (error) {
+        // Without EC2's answer none of this region's items can be applied; all are retried.
+        for (const i of todo) if (i.region === region) results.set(i, { input: i, error });
+      }
+    }
+
+    for (const i of todo) {
+      if (results.get(i)?.error) continue;
+      try {
+        await applyObservedState(
+          this.deps,
+          { region: i.region, instanceId: i.instanceId },
+          {
+            state: i.state as InstanceState,
+            at: i.time,
+            facts: facts.get(instanceKeyString(i)),
+          },
+        );
+      } catch (error) {
+        log.error('state change failed', {
+          instance: instanceKeyString(i),
+          state: i.state,
+          error: String(error),
+        });
+        results.set(i, { input: i, error });
+      }
+    }
+    return inputs.map((i) => results.get(i)!);
   }
 
   async handleNagDue(due: NagSchedule): Promise<void> {

@@ -54,6 +54,7 @@ export async function reconcile(
       records,
       schedules: schedules(region, records),
       now,
+      observeStopped: deps.sweepObservesStopped ?? false,
     });
     const byId = new Map<string, FleetInstance>(running.map((i) => [i.instanceId, i]));
     const toObserve = repairs.filter((r) => r.kind === 'observe').map((r) => r.instanceId);

@@ -37,6 +37,7 @@ export function engine(settings: Partial<MonitorSettings> = {}) {
       accountId: '123456789012',
       ...settings,
     },
+    sweepObservesStopped: true,
   });
   return { fleet, store, scheduler, notifier, events, clock, service };
 }

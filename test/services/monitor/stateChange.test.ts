@@ -108,6 +108,25 @@ describe('MonitorService.handleStateChange', () => {
     expect((await e.store.get(i))?.state).toBe('stopped');
   });
 
+  it('handles a batch with one DescribeInstances, in event-time order', async () => {
+    const e = engine();
+    const a = e.fleet.add({ tags: { Monitor: 'true' } });
+    const b = e.fleet.add({ tags: { Monitor: 'true' } });
+    const c = e.fleet.add({ tags: { Monitor: 'true' }, state: 'stopped' });
+
+    const results = await e.service.handleStateChanges([
+      { ...c, state: 'stopped', time: '2026-03-02T08:05:00Z' },
+      { ...a, state: 'running', time: '2026-03-02T08:00:10Z' },
+      { ...b, state: 'running', time: '2026-03-02T08:00:20Z' },
+      { ...c, state: 'running', time: '2026-03-02T08:00:30Z' },
+    ]);
+
+    expect(results.every((r) => r.error === undefined)).toBe(true);
+    expect(e.fleet.stats.describeCalls).toBe(1);
+    expect((await e.scheduler.list()).map((s) => s.instanceId).sort()).toEqual([a.instanceId, b.instanceId]);
+    expect((await e.store.get(c))?.state).toBe('stopped');
+  });
+
   it('refuses an unknown state with a message naming the valid ones', async () => {
     const e = engine();
 
