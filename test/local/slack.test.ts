@@ -14,6 +14,7 @@ import { HOUR } from '../../src/core/duration.js';
 import { type SingleProcess, startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
+import { startFakeSocketMode } from '../support/fakeSocketMode.js';
 import { VirtualClock } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';
 import { blockActionBody, FORM, SIGNING_SECRET, sign, slashCommandBody } from '../support/slackRequests.js';
@@ -27,7 +28,7 @@ const freePort = () =>
     });
   });
 
-describe('Slack in the single process (HTTP receiver on the shared server)', () => {
+describe('Slack in the single process', () => {
   const moto = useMoto();
   let slack: FakeSlackApi;
   let dir: string;
@@ -149,5 +150,44 @@ describe('Slack in the single process (HTTP receiver on the shared server)', () 
     expect(bad.status).toBe(401);
     expect(health.status).toBe(200);
     expect(slack.calls).toHaveLength(0);
+  });
+
+  it('connects over Socket Mode (SLACK_APP_TOKEN) through SLACK_API_URL and answers /ec2 in the ack', async () => {
+    // Arrange
+    const socket = await startFakeSocketMode();
+    slack.socketModeUrl = socket.url;
+    const config = loadConfig({
+      REGIONS: 'us-east-1',
+      DB_PATH: join(dir, 'lightsout.db'),
+      RECONCILE_EVERY: '1h',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_APP_TOKEN: 'xapp-test-token',
+      SLACK_API_URL: slack.apiUrl,
+    });
+    try {
+      app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+      await socket.connected;
+
+      // Act
+      const command = Object.fromEntries(new URLSearchParams(slashCommandBody('subscribe web')));
+      const ack = await socket.send('slash_commands', command);
+      const subs = await socket.send(
+        'slash_commands',
+        Object.fromEntries(new URLSearchParams(slashCommandBody('subscriptions'))),
+      );
+
+      // Assert
+      expect(slack.callsTo('apps.connections.open')).toHaveLength(1);
+      expect(app.chat.port).toBeUndefined();
+      expect(ack).toMatchObject({
+        response_type: 'in_channel',
+        text: expect.stringContaining('nags for group web'),
+      });
+      expect(subs).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('web (since') });
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await socket.close();
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface FakeSlackApi {
   failNext(method: string, planned: Planned): void;
   /** users.info answers with this time zone per user. */
   userTimeZones: Map<string, string>;
+  /** What apps.connections.open hands out (a fake Socket Mode server). */
+  socketModeUrl?: string;
   reset(): void;
   close(): Promise<void>;
 }
@@ -83,6 +85,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         });
       case 'users.conversations':
         return reply({ ok: true, channels: [{ id: 'C0WEB' }], response_metadata: { next_cursor: '' } });
+      case 'apps.connections.open':
+        return reply(
+          api.socketModeUrl ? { ok: true, url: api.socketModeUrl } : { ok: false, error: 'not_configured' },
+        );
       case 'usergroups.list':
         return reply({ ok: true, usergroups: [] });
       default:
@@ -92,7 +98,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const api: FakeSlackApi = {
     apiUrl: `${base}/api/`,
     responseUrl: (id = 'r1') => `${base}/response/${id}`,
     calls,
@@ -108,4 +114,5 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+  return api;
 }
