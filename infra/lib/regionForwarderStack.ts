@@ -30,14 +30,7 @@ export class RegionForwarderStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     });
-    // Only PutEvents, only onto the home region's default bus.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PutEventsOnHomeBusOnly',
-        actions: ['events:PutEvents'],
-        resources: [homeBus.eventBusArn],
-      }),
-    );
+    // The EventBus target grants this role events:PutEvents on the home bus, and nothing else.
     const undelivered = new sqs.Queue(this, 'ForwardFailures', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -160,6 +160,11 @@ describe('events', () => {
     expect(json).toContain('EC2 Instance State-change Notification');
     expect(json).toContain(':events:eu-west-1:');
     expect(json).toContain('event-bus/default');
+    const policies = Object.values(Template.fromStack(forwarder!).findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toBe('events:PutEvents');
+    expect(JSON.stringify(statements[0]!.Resource)).toMatch(/:events:eu-west-1:.*:event-bus\/default/);
   });
 });
 
