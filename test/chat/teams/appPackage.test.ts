@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { ACCENT, drawIcon } from '../../../scripts/teamsIcons.js';
 import {
   buildTeamsPackage,
   fillManifest,
@@ -77,5 +79,13 @@ describe('Teams app package', () => {
     const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as Record<string, unknown>;
     expect(validateManifest(manifest)).toEqual([]);
     expect(pngFacts(files['outline.png']!)).toMatchObject({ width: 32, height: 32 });
+  });
+
+  it('ships the icons the script draws, so they can be re-made from code', () => {
+    const color = PNG.sync.read(readFileSync(join(MANIFEST_DIR, 'color.png')));
+    const outline = PNG.sync.read(readFileSync(join(MANIFEST_DIR, 'outline.png')));
+
+    expect(Buffer.compare(color.data, drawIcon(192, ACCENT.rgb).data)).toBe(0);
+    expect(Buffer.compare(outline.data, drawIcon(32).data)).toBe(0);
   });
 });
