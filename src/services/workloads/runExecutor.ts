@@ -78,16 +78,36 @@ export class RunExecutor {
       const working: WorkloadRun = structuredClone(run);
       await this.execute(working, run.next, events);
       working.updatedAt = this.deps.clock().toISOString();
-      try {
-        run = await this.deps.runs.save(working);
-      } catch (err) {
-        // Another invocation executed this step first; its result stands.
-        if (err instanceof ConflictError) return this.deps.runs.get(due.runId);
-        throw err;
-      }
+      const saved = await this.save(working, run.next.seq);
+      if (!saved) return this.deps.runs.get(due.runId);
+      run = saved;
       for (const e of events) await this.publish(run, e.kind, e.tierIndex);
     }
     return run;
+  }
+
+  /**
+   * Saves a step's result. If the run changed meanwhile, either another
+   * invocation executed this step (undefined: its result stands) or only
+   * chat refs were added (chat attaching its progress message): those are
+   * merged in and the save retried, so the step's work is never lost.
+   */
+  private async save(working: WorkloadRun, seq: number): Promise<WorkloadRun | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await this.deps.runs.save(working);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        const fresh = await this.deps.runs.get(working.runId);
+        if (!fresh || isFinished(fresh) || fresh.next?.seq !== seq) return undefined;
+        const known = new Set(working.chatRefs.map((r) => `${r.platform}/${r.channelId}/${r.messageId}`));
+        working.chatRefs.push(
+          ...fresh.chatRefs.filter((r) => !known.has(`${r.platform}/${r.channelId}/${r.messageId}`)),
+        );
+        working.version = fresh.version;
+      }
+    }
+    return undefined;
   }
 
   private async schedule(run: WorkloadRun): Promise<void> {

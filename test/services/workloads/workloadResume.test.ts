@@ -3,6 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoWorkloadRunStore } from '../../../src/aws/dynamodb/dynamoWorkloadRunStore.js';
 import type { OverrideResult } from '../../../src/core/workloads/tierPlan.js';
 import type { OverrideChecker } from '../../../src/ports/overrideChecker.js';
+import type { WorkloadRunStore } from '../../../src/ports/workloadRunStore.js';
+import { openDatabase } from '../../../src/sqlite/database.js';
+import { SqliteWorkloadRunStore } from '../../../src/sqlite/sqliteWorkloadRunStore.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { useMoto } from '../../support/moto.js';
 import { threeTierSpec, workloadWorld } from '../../support/workloadWorld.js';
@@ -54,6 +57,43 @@ describe('durable workload runs', () => {
     expect(stopIds(before)).toEqual([web]);
     expect(stopIds(after)).toEqual([app, db]);
     expect((await after.service.run(run.runId)).status).toBe('succeeded');
+  });
+
+  it("keeps a step's result when chat attaches its message while the step runs", async () => {
+    const inner = new SqliteWorkloadRunStore(openDatabase(':memory:'));
+    let raced = false;
+    // A store whose first step save loses the race to chat recording its progress message.
+    const racing: WorkloadRunStore = {
+      create: (r) => inner.create(r),
+      get: (id) => inner.get(id),
+      recent: (n, w) => inner.recent(n, w),
+      active: () => inner.active(),
+      save: async (r) => {
+        if (!raced && r.tiers[0]?.status !== 'pending') {
+          raced = true;
+          const stored = await inner.get(r.runId);
+          if (stored)
+            await inner.save({
+              ...stored,
+              chatRefs: [{ platform: 'slack', channelId: 'C1', messageId: '1.2' }],
+            });
+        }
+        return inner.save(r);
+      },
+    };
+    const world = workloadWorld(moto, { specs: [threeTierSpec()], runs: racing });
+    const [web] = await world.launch(1, { ...env, Role: 'web' });
+    const run = await world.service.begin('shop', 'stop', { requestedBy: 'cli:alice' });
+
+    await world.service.handleStep({ runId: run.runId, seq: 1 });
+
+    const saved = await world.service.run(run.runId);
+    expect(raced).toBe(true);
+    expect(saved.chatRefs).toEqual([{ platform: 'slack', channelId: 'C1', messageId: '1.2' }]);
+    expect(saved.tiers[0]?.instances).toEqual([
+      { instanceId: web, status: 'done', reason: 'stop requested' },
+    ]);
+    expect(saved.next).toMatchObject({ kind: 'tier', tierIndex: 1, seq: 2 });
   });
 
   it('ignores a duplicate trigger of a step that already ran', async () => {

@@ -1,0 +1,141 @@
+/**
+ * `/ec2 workload` end to end in the single process: signed slash commands
+ * into the real Bolt receiver, moto EC2/SSM, the fake Slack Web API. An admin
+ * confirms a stop; the run posts one progress message and updates it to the
+ * summary. Someone else gets a private refusal.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { type SingleProcess, startSingleProcess } from '../../src/local/singleProcess.js';
+import { createLogger } from '../../src/log.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
+import { useMoto } from '../support/moto.js';
+import { FORM, SIGNING_SECRET, sign, slashCommandBody } from '../support/slackRequests.js';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+
+const SPEC = `workloads:
+  - name: shop
+    region: us-east-1
+    workloadTag: { key: Environment, value: ENV001 }
+    tierTag: Role
+    tiers:
+      - { name: web, start: { sequence: 1 }, stop: { sequence: 0 } }
+      - { name: db, start: { sequence: 0 }, stop: { sequence: 1 } }
+`;
+
+describe('/ec2 workload over Slack in the single process', () => {
+  const moto = useMoto();
+  let slack: FakeSlackApi;
+  let dir: string;
+  let app: SingleProcess | undefined;
+
+  beforeAll(async () => {
+    slack = await startFakeSlackApi();
+  });
+  afterAll(() => slack.close());
+  beforeEach(async () => {
+    await moto.reset();
+    slack.reset();
+    dir = mkdtempSync(join(tmpdir(), 'lightsout-wl-slack-'));
+    writeFileSync(join(dir, 'workloads.yaml'), SPEC);
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start() {
+    const port = await freePort();
+    const config = loadConfig({
+      REGIONS: 'us-east-1',
+      DB_PATH: join(dir, 'lightsout.db'),
+      RECONCILE_EVERY: '1h',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      WORKLOADS_FILE: join(dir, 'workloads.yaml'),
+      WORKLOAD_ADMINS: 'slack:U0ALICE',
+    });
+    app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+    return async (text: string, user = 'U0ALICE') => {
+      const body = slashCommandBody(text, { user });
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': FORM,
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': sign(body, ts),
+        },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+  }
+
+  it('confirms, runs, and keeps one progress message updated to the summary', async () => {
+    const ec2 = new EC2Client(moto.clientConfig);
+    const launched = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12345678',
+        MinCount: 2,
+        MaxCount: 2,
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'Environment', Value: 'ENV001' },
+              { Key: 'Role', Value: 'web' },
+            ],
+          },
+        ],
+      }),
+    );
+    const ids = (launched.Instances ?? []).map((i) => i.InstanceId ?? '');
+    const command = await start();
+
+    const ask = await command('workload stop shop');
+    const code = /--confirm ([0-9A-Z]{6})/.exec(ask.text)?.[1];
+    const go = await command(`workload stop shop --confirm ${code}`);
+
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Confirm: stop workload shop?');
+    expect(go.text).toContain('started; progress is posted in this channel');
+    await expect
+      .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.text ?? ''))
+      .toContain('succeeded: 2 stopped');
+    expect(slack.callsTo('chat.postMessage').map((c) => String(c.args.text).split('\n')[0])).toEqual([
+      expect.stringMatching(/^\*Stopping workload shop, run \d{8}T\d{6}Z-\w+, asked by slack:U0ALICE\*$/),
+    ]);
+    const states = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+    expect(states.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.State?.Name)).toEqual([
+      'stopped',
+      'stopped',
+    ]);
+  });
+
+  it('refuses someone who is not a workload admin, privately', async () => {
+    const command = await start();
+
+    const reply = await command('workload stop shop', 'U0BOB');
+
+    expect(reply.text).toContain('Only workload admins may stop workloads');
+    expect(reply.text).not.toContain('in_channel');
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+  });
+});
