@@ -7,6 +7,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CleanupConfig } from '../config/cleanup.js';
 import type { Log } from '../log.js';
+import type { AuditLog } from '../ports/auditLog.js';
 import type { CleanupOutcomeStore } from '../ports/cleanupOutcomeStore.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
@@ -22,6 +23,7 @@ import { readWebhookSecret } from './webhookSecret.js';
 export interface CleanupWiring {
   config: CleanupConfig;
   outcomes: CleanupOutcomeStore;
+  audit?: AuditLog;
   events: DomainEventPublisher;
   log?: Log;
   clock?: Clock;
@@ -60,6 +62,7 @@ export async function buildDecommissionService(w: CleanupWiring): Promise<Decomm
         })
       : undefined,
     outcomes: w.outcomes,
+    audit: w.audit,
     events: w.events,
     clock,
     sleep: w.sleep ?? realSleep,

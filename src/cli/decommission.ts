@@ -10,19 +10,23 @@
  * DNS is exactly what this tool must never do by accident.
  */
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { buildDecommissionService } from '../aws/cleanupWiring.js';
 import { dynamoClient, snsClient } from '../aws/clients.js';
+import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoCleanupOutcomeStore } from '../aws/dynamodb/dynamoCleanupOutcomeStore.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import type { Config } from '../config/index.js';
 import { LightsOutError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { InstanceRecord } from '../core/instance.js';
 import { readTagPolicy } from '../core/tagPolicy.js';
+import type { AuditLog } from '../ports/auditLog.js';
 import type { CleanupOutcomeStore } from '../ports/cleanupOutcomeStore.js';
 import type { FleetInstance } from '../ports/fleet.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
+import { SqliteAuditLog } from '../sqlite/auditLog.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteCleanupOutcomeStore } from '../sqlite/sqliteCleanupOutcomeStore.js';
 import type { CliCommand, CliContext } from './context.js';
@@ -61,14 +65,19 @@ export const decommissionCommand: CliCommand = {
         const config = ctx.config();
         const region = opts.region ?? config.monitor.regions[0] ?? 'us-east-1';
         const record = await findRecord(ctx, config, region, instanceId, opts.dryRun === true);
+        const stores = cleanupStores(config);
         const service = await buildDecommissionService({
           config: config.cleanup,
-          outcomes: outcomeStore(config),
+          outcomes: stores.outcomes,
+          audit: stores.audit,
           events: eventPublisher(config, ctx),
           homeRegion: config.monitor.regions[0] ?? 'us-east-1',
         });
 
-        const result = await service.decommission(record, { dryRun: opts.dryRun === true });
+        const result = await service.decommission(record, {
+          dryRun: opts.dryRun === true,
+          actor: requester(),
+        });
 
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -144,19 +153,28 @@ function recordFromFleet(i: FleetInstance, config: Config): InstanceRecord {
   };
 }
 
-function outcomeStore(config: Config): CleanupOutcomeStore {
+/** Where the outcome and the audit entry go: the deployment's table, the single process's file, or nowhere lasting. */
+function cleanupStores(config: Config): { outcomes: CleanupOutcomeStore; audit: AuditLog } {
   const home = config.monitor.regions[0] ?? 'us-east-1';
   if (config.store.tableName) {
-    return new DynamoCleanupOutcomeStore(
-      DynamoDBDocumentClient.from(dynamoClient(home)),
-      config.store.tableName,
-    );
+    const doc = DynamoDBDocumentClient.from(dynamoClient(home));
+    return {
+      outcomes: new DynamoCleanupOutcomeStore(doc, config.store.tableName),
+      audit: new DynamoAuditLog(doc, config.store.tableName),
+    };
   }
   // Record next to the single process's data when it exists; a laptop run without one leaves no files behind.
-  return new SqliteCleanupOutcomeStore(
-    openDatabase(existsSync(config.store.sqlitePath) ? config.store.sqlitePath : ':memory:'),
-  );
+  const db = openDatabase(existsSync(config.store.sqlitePath) ? config.store.sqlitePath : ':memory:');
+  return { outcomes: new SqliteCleanupOutcomeStore(db), audit: new SqliteAuditLog(db) };
 }
+
+const requester = (): string => {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
+};
 
 /** Lambda deployments report through the events topic; otherwise the outcome is printed only. */
 function eventPublisher(config: Config, ctx: CliContext): DomainEventPublisher {

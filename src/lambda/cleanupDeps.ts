@@ -8,6 +8,7 @@
 import { buildDecommissionService } from '../aws/cleanupWiring.js';
 import { dynamoDocumentClient, ec2Client, serviceDiscoveryClient, snsClient } from '../aws/clients.js';
 import { CloudMapRegistry } from '../aws/cloudMapRegistry.js';
+import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoCleanupOutcomeStore } from '../aws/dynamodb/dynamoCleanupOutcomeStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
@@ -49,6 +50,7 @@ export async function buildLambdaCleanup(env: Env): Promise<LambdaCleanup> {
   const decommission = await buildDecommissionService({
     config: config.cleanup,
     outcomes: new DynamoCleanupOutcomeStore(dynamoDocumentClient(home), config.store.tableName!),
+    audit: new DynamoAuditLog(dynamoDocumentClient(home), config.store.tableName!),
     events: new SnsDomainEventPublisher(snsClient(topicArn.split(':')[3] || home), topicArn),
     log,
     homeRegion: home,

@@ -15,6 +15,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { DecommissionService } from '../services/cleanup/decommission.js';
 import type { Sleep } from '../services/cleanup/retryPolicy.js';
 import type { InProcessEventBus } from '../services/monitor/eventBus.js';
+import { SqliteAuditLog } from '../sqlite/auditLog.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { SqliteCleanupOutcomeStore } from '../sqlite/sqliteCleanupOutcomeStore.js';
 
@@ -42,6 +43,7 @@ export async function startCleanup(opts: {
   const service = await buildDecommissionService({
     config: config.cleanup,
     outcomes: new SqliteCleanupOutcomeStore(opts.db),
+    audit: new SqliteAuditLog(opts.db),
     events: bus,
     log,
     clock: opts.clock ?? systemClock,

@@ -16,6 +16,7 @@ import type { InstanceTerminatedEvent } from '../../core/events.js';
 import type { InstanceRecord } from '../../core/instance.js';
 import type { Log } from '../../log.js';
 import type { AddressOwners } from '../../ports/addressOwners.js';
+import type { AuditLog } from '../../ports/auditLog.js';
 import type { CleanupOutcome, CleanupOutcomeStore } from '../../ports/cleanupOutcomeStore.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DnsZones } from '../../ports/dnsZones.js';
@@ -44,6 +45,8 @@ export interface DecommissionDeps {
   /** Absent when no webhook secret is configured: webhook URLs then report a failure instead of sending unsigned. */
   webhook?: WebhookSender;
   outcomes: CleanupOutcomeStore;
+  /** Optional: each real (not dry-run) cleanup also lands in the audit trail. */
+  audit?: AuditLog;
   events: DomainEventPublisher;
   clock: Clock;
   sleep: Sleep;
@@ -85,7 +88,7 @@ export class DecommissionService {
   /** Runs every hook for `record`. Used by the event path and by `lightsout decommission`. */
   async decommission(
     record: InstanceRecord,
-    opts: { dryRun?: boolean; terminatedAt?: string } = {},
+    opts: { dryRun?: boolean; terminatedAt?: string; actor?: string } = {},
   ): Promise<DecommissionResult> {
     const { settings, log } = this.deps;
     const dryRun = opts.dryRun ?? settings.dryRun;
@@ -150,6 +153,21 @@ export class DecommissionService {
         error: errorText(err),
       });
     }
+    await this.deps.audit
+      ?.record({
+        at,
+        actor: opts.actor ?? 'lightsout:cleanup',
+        action: 'decommission',
+        target: `${record.region}/${record.instanceId}`,
+        result: ok ? 'ok' : 'error',
+        detail: summary,
+      })
+      .catch((err: unknown) =>
+        log?.error('could not write the cleanup to the audit log', {
+          instanceId: record.instanceId,
+          error: errorText(err),
+        }),
+      );
     if (worthReporting(outcomes)) {
       try {
         await this.deps.events.publish({

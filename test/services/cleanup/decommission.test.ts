@@ -17,6 +17,7 @@ import {
   verifyWebhookSignature,
   WebhookSender,
 } from '../../../src/services/cleanup/webhookHook.js';
+import { SqliteAuditLog } from '../../../src/sqlite/auditLog.js';
 import { openDatabase } from '../../../src/sqlite/database.js';
 import { SqliteCleanupOutcomeStore } from '../../../src/sqlite/sqliteCleanupOutcomeStore.js';
 import { cleanupWorld, terminatedRecord } from '../../support/cleanupWorld.js';
@@ -42,7 +43,9 @@ describe('DecommissionService (moto, loopback webhook)', () => {
   ) {
     const published: DomainEvent[] = [];
     const sleeps: number[] = [];
-    const store = new SqliteCleanupOutcomeStore(openDatabase(':memory:'));
+    const db = openDatabase(':memory:');
+    const store = new SqliteCleanupOutcomeStore(db);
+    const audit = new SqliteAuditLog(db);
     const service = new DecommissionService({
       dns,
       addresses: new Ec2AddressOwners((region) => world.ec2(region)),
@@ -53,6 +56,7 @@ describe('DecommissionService (moto, loopback webhook)', () => {
         nowSeconds: () => Math.floor(NOW.getTime() / 1000),
       }),
       outcomes: store,
+      audit,
       events: { publish: async (e) => void published.push(e) },
       clock: () => NOW,
       sleep: async (ms) => void sleeps.push(ms),
@@ -67,7 +71,7 @@ describe('DecommissionService (moto, loopback webhook)', () => {
         ...settings,
       },
     });
-    return { service, published, sleeps, store };
+    return { service, published, sleeps, store, audit };
   }
 
   async function arrange() {
@@ -92,7 +96,7 @@ describe('DecommissionService (moto, loopback webhook)', () => {
   it('removes tagged and IP-matched records, trims a shared record, deregisters and calls the webhook', async () => {
     const { internal, scanned, tagged, configured, record } = await arrange();
     receiver = await startWebhookReceiver();
-    const { service, published, store } = build({
+    const { service, published, store, audit } = build({
       hostedZoneIds: [scanned],
       cloudMapServices: [{ serviceId: configured, region: 'us-east-1' }],
       webhookUrls: [receiver.url],
@@ -123,6 +127,15 @@ describe('DecommissionService (moto, loopback webhook)', () => {
       record: { instanceId: record.instanceId },
     });
     expect((await store.get(record))?.ok).toBe(true);
+    expect(await audit.recent(5)).toEqual([
+      expect.objectContaining({
+        actor: 'lightsout:cleanup',
+        action: 'decommission',
+        target: 'us-east-1/i-0abc1234def567890',
+        result: 'ok',
+        detail: result.summary,
+      }),
+    ]);
   });
 
   it('signs the webhook so a receiver can verify it', async () => {
@@ -288,7 +301,10 @@ describe('DecommissionService (moto, loopback webhook)', () => {
   it('dry run shows what would be removed and changes nothing', async () => {
     const { internal, scanned, tagged, record } = await arrange();
     receiver = await startWebhookReceiver();
-    const { service, published, store } = build({ hostedZoneIds: [scanned], webhookUrls: [receiver.url] });
+    const { service, published, store, audit } = build({
+      hostedZoneIds: [scanned],
+      webhookUrls: [receiver.url],
+    });
     const before = { internal: await world.records(internal), scanned: await world.records(scanned) };
 
     const result = await service.decommission(record, { dryRun: true });
@@ -307,5 +323,6 @@ describe('DecommissionService (moto, loopback webhook)', () => {
     expect(receiver.received).toEqual([]);
     expect(published).toEqual([]);
     expect(await store.get(record)).toBeUndefined();
+    expect(await audit.recent(5)).toEqual([]);
   });
 });
