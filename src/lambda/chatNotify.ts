@@ -96,7 +96,7 @@ export async function handleSnsMessage(
   }
   const event = EventSchema.safeParse(body);
   if (event.success) {
-    const updated = await delivery.deliverEvent(event.data as unknown as DomainEvent);
+    const updated = await delivery.deliverEvent(event.data as unknown as DomainEvent, `sns#${messageId}`);
     log.info('chat messages updated for event', {
       messageId,
       type: event.data.type,

@@ -7,7 +7,7 @@
  * failure never posts twice. Any channel failing makes the call throw, so the
  * caller (SNS, the in-process notifier) retries; nothing is dropped.
  */
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events.js';
 import {
   type ChatMessageRef,
@@ -23,6 +23,7 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
 import {
+  type NagMessage,
   type NagOutcome,
   nagMessageFromNotification,
   nagMessageFromRecord,
@@ -99,8 +100,11 @@ export class ChatDelivery implements RunMessages {
         const existing = refs.find(
           (r) => r.platform === channel.platform && r.channelId === channel.channelId,
         );
-        if (existing && this.deps.repeatMode === 'update') {
-          await gateway.update(existing, message);
+        const updatedInPlace =
+          existing &&
+          this.deps.repeatMode === 'update' &&
+          (await this.updateIfStillThere(gateway, existing, message));
+        if (updatedInPlace) {
           await gateway.replyInThread(existing, repeatNagText(message.facts));
           report.updated.push(existing);
         } else {
@@ -120,8 +124,20 @@ export class ChatDelivery implements RunMessages {
     return report;
   }
 
-  /** Rewrites the run's messages after a stop, termination or cleanup. Throws when a platform fails. */
-  async deliverEvent(event: DomainEvent): Promise<ChatMessageRef[]> {
+  /** Default dedup key for an event without a transport id (single process). */
+  static eventKey(event: DomainEvent): string {
+    return `${event.type}#${event.record.region}/${event.record.instanceId}@${event.at}`;
+  }
+
+  /**
+   * Rewrites the run's messages after a stop, termination or cleanup. Rewrites
+   * are idempotent; the cleanup thread reply is claimed per message so a
+   * redelivered event does not reply twice. Throws when a platform fails.
+   */
+  async deliverEvent(
+    event: DomainEvent,
+    deliveryId = ChatDelivery.eventKey(event),
+  ): Promise<ChatMessageRef[]> {
     const now = this.deps.clock();
     const stored = await this.deps.instances.get(event.record);
     // The event carries the record as it was; the store may know refs posted since.
@@ -134,7 +150,21 @@ export class ChatDelivery implements RunMessages {
         'Cleanup after termination:',
         ...event.outcomes.map((o) => `${o.ok ? '✓' : '✗'} ${o.hook}: ${o.summary}`),
       ].join('\n');
-      await this.eachRef(record.chatRefs, (g, ref) => g.replyInThread(ref, text), true);
+      await this.eachRef(
+        record.chatRefs,
+        async (g, ref) => {
+          const key = `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`;
+          if (!(await this.deps.ledger.firstTime(key, now))) return;
+          try {
+            await g.replyInThread(ref, text);
+            await this.deps.ledger.done(key, now);
+          } catch (err) {
+            await this.deps.ledger.failed(key).catch(() => undefined);
+            throw err;
+          }
+        },
+        true,
+      );
       return record.chatRefs;
     }
     let outcome: NagOutcome;
@@ -151,6 +181,21 @@ export class ChatDelivery implements RunMessages {
         ? outcome.runtimeSeconds
         : event.runtimeSeconds;
     return this.rewriteAll(record, outcome, now, ran, true);
+  }
+
+  /** False when the message was deleted in the meantime (gateways throw NotFoundError): post a new one instead. */
+  private async updateIfStillThere(
+    gateway: ChatGateway,
+    ref: ChatMessageRef,
+    message: NagMessage,
+  ): Promise<boolean> {
+    try {
+      await gateway.update(ref, message);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
   }
 
   /** RunMessages: used by the action pipeline; failures are logged, not thrown. */

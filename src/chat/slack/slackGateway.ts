@@ -4,6 +4,7 @@
  * file only maps the neutral calls onto chat.* methods.
  */
 import type { WebClient } from '@slack/web-api';
+import { NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
@@ -41,12 +42,22 @@ export class SlackGateway implements ChatGateway {
   }
 
   async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
-    await this.client.chat.update({
-      channel: ref.channelId,
-      ts: ref.messageId,
-      text: nagText(message),
-      blocks: nagBlocks(message),
-    });
+    try {
+      await this.client.chat.update({
+        channel: ref.channelId,
+        ts: ref.messageId,
+        text: nagText(message),
+        blocks: nagBlocks(message),
+      });
+    } catch (err) {
+      // Someone deleted the message: the chat core posts a fresh one instead.
+      if (platformError(err) === 'message_not_found') {
+        throw new NotFoundError(`Slack message ${ref.messageId} in ${ref.channelId} no longer exists`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
   }
 
   async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {

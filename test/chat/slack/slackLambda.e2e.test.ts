@@ -158,4 +158,40 @@ describe('Slack on Lambda, end to end', () => {
     expect(slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0WEB')).toHaveLength(2);
     expect((await world.store.get(record))!.chatRefs).toHaveLength(1);
   });
+
+  it('posts a fresh message when the first one was deleted in Slack', async () => {
+    await command('subscribe web');
+    const { record } = await nag('web-6', 'first-6');
+    slack.failNext('chat.update', { error: 'message_not_found' });
+
+    await world.notify(
+      snsEvent(
+        'second-6',
+        buildNagNotification({ ...record, nagCount: 2 }, new Date(Date.now() + 3_600_000)),
+      ),
+    );
+
+    const topLevel = slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts);
+    expect(topLevel).toHaveLength(2);
+    expect((await world.store.get(record))!.chatRefs).toHaveLength(1);
+  });
+
+  it('replies with the cleanup results once, even when the event is delivered twice', async () => {
+    await command('subscribe web');
+    const { record } = await nag('web-7');
+    const stored = await world.store.get(record);
+    const event = {
+      type: 'instance.cleaned-up',
+      record: stored,
+      outcomes: [{ hook: 'route53', ok: true, summary: 'removed web-7.internal A' }],
+      at: new Date().toISOString(),
+    };
+
+    await world.notify(snsEvent('cleanup-1', event));
+    await world.notify(snsEvent('cleanup-1', event));
+
+    const replies = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.args.text).toContain('✓ route53: removed web-7.internal A');
+  });
 });
