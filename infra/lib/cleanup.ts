@@ -44,6 +44,10 @@ export class Cleanup extends Construct {
     const role = this.decommission.role;
     role.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
     role.addToPolicy(policy.readSecretStatement('ReadWebhookSecret', secrets.webhookArn));
+    // Before deleting a DNS record: is its IP now another instance's, or a still-allocated Elastic IP?
+    role.addToPolicy(
+      policy.ec2DescribeStatement(s.regions, ['ec2:DescribeInstances', 'ec2:DescribeAddresses']),
+    );
     role.addToPolicy(policy.publishStatement('PublishCleanupOutcome', shared.eventsTopic.topic.topicArn));
     for (const statement of policy.route53Statements(s.hostedZoneIds)) role.addToPolicy(statement);
     for (const statement of policy.cloudMapStatements(s.cloudMapServices)) role.addToPolicy(statement);

@@ -57,15 +57,14 @@ export function tableReadWriteStatement(tableArn: string): iam.PolicyStatement {
  * EC2 Describe* calls have no resource-level permissions: AWS only accepts `*`.
  * They are read-only, and pinned to the configured regions.
  */
-export function ec2DescribeStatement(regions: string[]): iam.PolicyStatement {
+export function ec2DescribeStatement(
+  regions: string[],
+  actions: string[] = ['ec2:DescribeInstances'],
+): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'DescribeInstancesUnavoidablyOnStar',
-    actions: [
-      'ec2:DescribeInstances',
-      'ec2:DescribeInstanceStatus',
-      'ec2:DescribeTags',
-      'ec2:DescribeRegions',
-    ],
+    sid: 'DescribeUnavoidablyOnStar',
+    // Only the Describe calls the function makes (tags and state come with DescribeInstances).
+    actions,
     resources: ['*'],
     conditions: { StringEquals: inRegions(regions) },
   });

@@ -21,7 +21,7 @@ export class ChatSecrets extends Construct {
   readonly slackArn: string;
   /** JSON `{"appPassword": "..."}`. */
   readonly teamsArn: string;
-  /** JSON with the cleanup webhook's signing secret, e.g. `{"secret": "..."}`. */
+  /** JSON `{"webhookSecret": "..."}`: the HMAC key cleanup webhooks are signed with. */
   readonly webhookArn: string;
   readonly names: { slack: string; teams: string; webhook: string };
 

@@ -357,6 +357,8 @@ describe('least privilege', () => {
   });
 
   it('puts Describe* on * only, pinned to the configured regions', () => {
+    expect(statementsWith('Decommission', 'ec2:DescribeAddresses')).toHaveLength(1);
+    expect(statementsWith('StateChange', 'ec2:DescribeAddresses')).toHaveLength(0);
     const describe = statementsWith('StateChange', 'ec2:DescribeInstances');
     expect(describe[0]!.Resource).toBe('*');
     expect(describe[0]!.Condition).toEqual({
