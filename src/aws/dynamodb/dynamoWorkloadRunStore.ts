@@ -1,11 +1,14 @@
 /**
  * Workload runs in the Lights Out table. Runs live under pk `WLRUN` with the
  * run id (time-sortable) as sk, so "recent runs" is one reverse query; the
- * body is JSON so plans of any shape round-trip unchanged. Each workload's
- * active-run lock is an item under pk `WLLOCK`, taken with a conditional
- * write in the same transaction as the new run. Finished runs expire after
- * `retentionDays` through the table's TTL.
+ * body is JSON so plans of any shape round-trip unchanged, gzipped because a
+ * run lists every instance with its progress and an item may not exceed
+ * 400 KB. Each workload's active-run lock is an item under pk `WLLOCK`, taken
+ * with a conditional write in the same transaction as the new run. Finished
+ * runs expire after `retentionDays` through the table's TTL.
  */
+
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -29,9 +32,14 @@ interface RunItem {
   workload: string;
   status: string;
   version: number;
-  body: string;
+  /** gzipped JSON of the run. */
+  body: Uint8Array;
   expiresAt?: number;
 }
+
+const encode = (run: WorkloadRun): Uint8Array => gzipSync(JSON.stringify(run));
+const decode = (item: Record<string, unknown>): WorkloadRun =>
+  JSON.parse(gunzipSync(item.body as Uint8Array).toString('utf8')) as WorkloadRun;
 
 export class DynamoWorkloadRunStore implements WorkloadRunStore {
   constructor(
@@ -71,7 +79,7 @@ export class DynamoWorkloadRunStore implements WorkloadRunStore {
         new GetCommand({ TableName: this.tableName, Key: { pk: RUN_PK, sk: runId }, ConsistentRead: true }),
       ),
     );
-    return res.Item ? (JSON.parse((res.Item as RunItem).body) as WorkloadRun) : undefined;
+    return res.Item ? decode(res.Item) : undefined;
   }
 
   async save(run: WorkloadRun): Promise<WorkloadRun> {
@@ -114,7 +122,7 @@ export class DynamoWorkloadRunStore implements WorkloadRunStore {
           }),
         ),
       );
-      for (const item of (res.Items ?? []) as RunItem[]) out.push(JSON.parse(item.body) as WorkloadRun);
+      for (const item of res.Items ?? []) out.push(decode(item));
       startKey = res.LastEvaluatedKey;
     } while (startKey && out.length < limit);
     return out.slice(0, limit);
@@ -141,7 +149,7 @@ export class DynamoWorkloadRunStore implements WorkloadRunStore {
       workload: run.workload,
       status: run.status,
       version: run.version,
-      body: JSON.stringify(run),
+      body: encode(run),
     };
     if (run.finishedAt) item.expiresAt = ttlSeconds(run.finishedAt) + this.retentionDays * 86_400;
     return item;
