@@ -8,6 +8,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { ConfigError } from '../config/index.js';
 import { formatDuration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import { renderPlan } from '../core/workloads/planText.js';
@@ -36,6 +37,12 @@ function runtime(ctx: CliContext): {
 } {
   const config = ctx.config();
   if (config.store.tableName && config.workloads.stepFunctionArn) return { rt: awsWorkloadRuntime(config) };
+  if (config.store.tableName) {
+    // Half a Lambda setup would run steps here against a local SQLite file nobody else reads.
+    throw new ConfigError([
+      'WORKLOAD_STEP_FUNCTION_ARN is required with TABLE_NAME: the ARN of the deployed workloadStep function (stack output WorkloadFunctionName); unset TABLE_NAME to run workloads locally',
+    ]);
+  }
   const local = localWorkloadRuntime(config, openDatabase(config.store.sqlitePath), { fleet: ctx.fleet() });
   return { rt: local, inProcess: local };
 }

@@ -19,7 +19,7 @@ const SPEC = `workloads:
       - { name: db, start: { sequence: 0 }, stop: { sequence: 1 } }
 `;
 
-function setup() {
+function setup(extra: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lightsout-cli-wl-'));
   writeFileSync(join(dir, 'workloads.yaml'), SPEC);
   const env = {
@@ -29,6 +29,7 @@ function setup() {
     REGIONS: 'us-east-1',
     TABLE_NAME: '',
     LOG_LEVEL: 'error',
+    ...extra,
   };
   return async (...argv: string[]) => {
     let out = '';
@@ -110,6 +111,15 @@ describe('lightsout workload', () => {
     expect(res.out).toMatch(/succeeded: 2 stopped, 0 bypassed, 0 already stopped/);
     expect([await stateOf(web), await stateOf(db)]).toEqual(['stopped', 'stopped']);
     expect(runs.out).toMatch(/stop {2}shop {2}by cli:\S+ {2}succeeded: 2 stopped/);
+  });
+
+  it('asks for the step function when pointed at a Lambda deployment', async () => {
+    const cli = setup({ TABLE_NAME: 'lightsout' });
+
+    const res = await cli('workload', 'runs');
+
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('WORKLOAD_STEP_FUNCTION_ARN is required with TABLE_NAME');
   });
 
   it('explains bad input', async () => {
