@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +64,19 @@ describe('file workload spec source', () => {
 
     expect(missing.problems[0]).toMatch(/nope\.yaml does not exist; create it/);
     expect(invalid.problems[0]).toMatch(/bad\.yaml is not valid YAML\/JSON: /);
+  });
+});
+
+describe('the README section', () => {
+  it('shows a workloads.yaml that loads without problems', async () => {
+    const readme = readFileSync(new URL('../../docs/readme/workloads.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const path = join(dir, 'readme.yaml');
+    writeFileSync(path, yaml);
+
+    const { specs, problems } = await new FileWorkloadSpecSource(path).load();
+
+    expect(problems).toEqual([]);
+    expect(specs.map((s) => [s.name, s.tiers.length])).toEqual([['BotoTestCase1', 3]]);
   });
 });
