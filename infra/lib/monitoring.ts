@@ -40,6 +40,9 @@ export class Monitoring extends Construct {
       // The engine's wiring requires the nag topic's ARN in every function; only
       // nagDue may publish to it (the topic policy denies everyone else).
       SNS_TOPIC_ARN: shared.nagTopic.topic.topicArn,
+      // Each of them may observe a stop or termination (an event, a nag falling due
+      // on a stopped instance, a sweep) and must announce it for chat and cleanup.
+      EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn,
     };
     // Every engine function keeps records and (re)schedules nags, and checks
     // instances against EC2 before acting on them.
@@ -55,7 +58,7 @@ export class Monitoring extends Construct {
       handler: 'stateChange',
       description: 'records EC2 state changes and schedules the first nag',
       defaults: shared.functionDefaults,
-      environment: { ...engineEnv, EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn },
+      environment: engineEnv,
       timeout: Duration.seconds(30),
       deadLetterQueue: shared.asyncFailures,
     });
@@ -74,7 +77,7 @@ export class Monitoring extends Construct {
       handler: 'reconcile',
       description: 'sweeps all regions and repairs records and schedules',
       defaults: shared.functionDefaults,
-      environment: { ...engineEnv, EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn },
+      environment: engineEnv,
       // A sweep pages through DescribeInstances in every region.
       timeout: Duration.minutes(5),
       memorySize: 512,
@@ -83,17 +86,11 @@ export class Monitoring extends Construct {
 
     for (const f of [this.stateChange, this.nagDue, this.reconcile]) {
       for (const statement of enginePolicies) f.role.addToPolicy(statement);
+      f.role.addToPolicy(policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn));
+      shared.addEventsPublisher(f.role);
       shared.watch(f);
     }
-    this.stateChange.role.addToPolicy(
-      policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn),
-    );
-    this.reconcile.role.addToPolicy(
-      policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn),
-    );
     this.nagDue.role.addToPolicy(policy.publishStatement('PublishNags', shared.nagTopic.topic.topicArn));
-    shared.addEventsPublisher(this.stateChange.role);
-    shared.addEventsPublisher(this.reconcile.role);
 
     new events.Rule(this, 'StateChangeRule', {
       description: 'Lights Out: EC2 instance state changes the engine handles',

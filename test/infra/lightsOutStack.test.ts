@@ -80,7 +80,7 @@ describe('functions', () => {
       CLEANUP_CLOUDMAP_SERVICES: 'srv-0123456789abcdef@eu-west-1',
     });
     expect(functionEnv('CloudMapReconcile')).not.toHaveProperty('TABLE_NAME');
-    expect(nagDue).not.toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(nagDue).toHaveProperty('EVENTS_TOPIC_ARN');
     expect(notify).toHaveProperty('SLACK_SECRET_ARN');
     expect(notify).toHaveProperty('TEAMS_SECRET_ARN');
     expect(notify).not.toHaveProperty('EVENTS_TOPIC_ARN');
