@@ -38,13 +38,17 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   // Slack re-sends events it thinks we missed (X-Slack-Retry-Num). The first
   // delivery was already taken, so a retry is acknowledged and dropped: it
   // must never repeat an action or a post.
-  app.use(async ({ context, next, body }) => {
+  app.use(async (args) => {
+    const { context, next, body } = args;
     if (context.retryNum) {
       deps.log.info('ignoring Slack retry', {
         retryNum: context.retryNum,
         reason: context.retryReason,
         type: (body as { type?: string }).type,
       });
+      // Events were acknowledged by Bolt already; anything else still needs its ack.
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack();
       return;
     }
     await next();
