@@ -16,7 +16,7 @@ import {
   type WorkloadRun,
 } from '../../core/workloads/run.js';
 import { summaryLine } from '../../core/workloads/runText.js';
-import { planTier, type TierPlan } from '../../core/workloads/tierPlan.js';
+import { planTier } from '../../core/workloads/tierPlan.js';
 import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Fleet, FleetQuery } from '../../ports/fleet.js';
@@ -24,7 +24,7 @@ import type { OverrideChecker } from '../../ports/overrideChecker.js';
 import type { WorkloadRunStore } from '../../ports/workloadRunStore.js';
 import type { WorkloadStatusKind, WorkloadStatusPublisher } from '../../ports/workloadStatus.js';
 import type { WorkloadStepDue, WorkloadStepScheduler } from '../../ports/workloadStepScheduler.js';
-import { changeState, resize } from './tierActions.js';
+import { applyTierPlan, changeState, markFailed, resize } from './tierActions.js';
 
 export interface RunExecutorOptions {
   /** Do not stop instances SSM could not check (the default). */
@@ -300,33 +300,5 @@ export class RunExecutor {
     run.finishedAt = this.deps.clock().toISOString();
     run.summary = summaryLine(run);
     events.push({ kind: 'final' });
-  }
-}
-
-function applyTierPlan(tier: TierProgress, plan: TierPlan): void {
-  tier.delayAfterSeconds = plan.delayAfterSeconds;
-  tier.instances = plan.instances.map((i) => ({
-    instanceId: i.instanceId,
-    name: i.name,
-    status:
-      i.step === 'act'
-        ? 'pending'
-        : i.step === 'bypass'
-          ? 'bypassed'
-          : i.step === 'unchanged'
-            ? 'unchanged'
-            : 'held',
-    reason: i.reason,
-    resizedTo: i.resizeTo,
-  }));
-}
-
-function markFailed(tier: TierProgress, failed: Map<string, string>): void {
-  for (const i of tier.instances) {
-    const why = failed.get(i.instanceId);
-    if (why) {
-      i.status = 'failed';
-      i.reason = why;
-    }
   }
 }

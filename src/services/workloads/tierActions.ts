@@ -5,7 +5,9 @@
  * instance fails alone and the rest still move.
  */
 import { AwsRequestError, LightsOutError, NotFoundError } from '../../core/errors.js';
+import type { TierProgress } from '../../core/workloads/run.js';
 import type { WorkloadAction } from '../../core/workloads/spec.js';
+import type { TierPlan } from '../../core/workloads/tierPlan.js';
 import type { Fleet } from '../../ports/fleet.js';
 
 export interface BatchOutcome {
@@ -71,4 +73,34 @@ export async function resize(
     }
   }
   return outcome;
+}
+
+/** Tier progress from a fresh tier plan (the executor re-plans each tier at its turn). */
+export function applyTierPlan(tier: TierProgress, plan: TierPlan): void {
+  tier.delayAfterSeconds = plan.delayAfterSeconds;
+  tier.instances = plan.instances.map((i) => ({
+    instanceId: i.instanceId,
+    name: i.name,
+    status:
+      i.step === 'act'
+        ? 'pending'
+        : i.step === 'bypass'
+          ? 'bypassed'
+          : i.step === 'unchanged'
+            ? 'unchanged'
+            : 'held',
+    reason: i.reason,
+    resizedTo: i.resizeTo,
+  }));
+}
+
+/** Marks the instances of a failed batch or resize, with EC2's reason. */
+export function markFailed(tier: TierProgress, failed: Map<string, string>): void {
+  for (const i of tier.instances) {
+    const why = failed.get(i.instanceId);
+    if (why) {
+      i.status = 'failed';
+      i.reason = why;
+    }
+  }
 }
