@@ -23,11 +23,12 @@ export function renderReply(reply: ChatReply): SlackReply {
       return { response_type, text: stripMarkup(text), blocks: [md(text)] };
     }
     case 'error': {
-      const text = `:x: ${reply.error}\n*Usage*\n${reply.usage.map((u) => `• ${u}`).join('\n')}`;
+      // Errors quote what the person typed: escaped so it cannot become a mention or link.
+      const text = `:x: ${esc(reply.error)}\n*Usage*\n${reply.usage.map((u) => `• ${esc(u)}`).join('\n')}`;
       return { response_type, text: `${reply.error}. Usage: ${reply.usage.join(' | ')}`, blocks: [md(text)] };
     }
     case 'refused':
-      return { response_type, text: reply.reason, blocks: [md(`:no_entry: ${reply.reason}`)] };
+      return { response_type, text: reply.reason, blocks: [md(`:no_entry: ${esc(reply.reason)}`)] };
     case 'instance': {
       const intro: SlackBlock[] = reply.intro
         ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: esc(reply.intro) }] }]
