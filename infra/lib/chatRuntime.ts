@@ -15,6 +15,7 @@ import {
   type SharedResources,
   schedulerEnvironment,
   teamsIdentityEnvironment,
+  workloadSpecEnvironment,
 } from './sharedResources.js';
 
 export interface ChatFunctionProps {
@@ -36,6 +37,7 @@ export function chatFunction(
   const { settings: s, table, schedules, secrets } = shared;
   // Teams is on when the bot's App ID is configured; Slack unless turned off.
   const teamsOn = s.teamsAppId !== undefined;
+  const workloadCommands = props.handler !== 'chatNotify' && schedules.workloadFunctionArn !== undefined;
   const f = new HandlerFunction(scope, id, {
     handler: props.handler,
     description: props.description,
@@ -46,6 +48,10 @@ export function chatFunction(
       ...schedulerEnvironment(schedules),
       ...(s.slackEnabled ? { SLACK_SECRET_ARN: secrets.slackArn } : {}),
       ...(teamsOn ? { TEAMS_SECRET_ARN: secrets.teamsArn, ...teamsIdentityEnvironment(s) } : {}),
+      // `/ec2 workload …` is offered where commands arrive, once workloadStep exists.
+      ...(workloadCommands
+        ? { WORKLOAD_STEP_FUNCTION_ARN: schedules.workloadFunctionArn!, ...workloadSpecEnvironment(s) }
+        : {}),
     },
     timeout: props.timeout,
     memorySize: props.memorySize,
@@ -60,6 +66,15 @@ export function chatFunction(
   role.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
   role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
   if (props.canStopInstances) role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
+  // Workload commands list specs and plan runs; the runs themselves are workloadStep's.
+  if (workloadCommands) {
+    role.addToPolicy(
+      policy.readSpecTablesStatement(s.workloadSpecRegion ?? s.regions[0]!, [
+        s.workloadSpecTable,
+        s.tierSpecTable,
+      ]),
+    );
+  }
   shared.watch(f);
   return f;
 }

@@ -60,6 +60,16 @@ export function schedulerEnvironment(t: ScheduleTargets): Record<string, string>
   };
 }
 
+/** Where workload specs come from on Lambda: the orchestrator's tables (there is no workloads file). */
+export function workloadSpecEnvironment(s: Settings): Record<string, string> {
+  return {
+    WORKLOAD_SPEC_SOURCE: 'dynamodb',
+    WORKLOAD_SPEC_TABLE: s.workloadSpecTable,
+    TIER_SPEC_TABLE: s.tierSpecTable,
+    ...(s.workloadSpecRegion ? { WORKLOAD_SPEC_REGION: s.workloadSpecRegion } : {}),
+  };
+}
+
 /** Teams bot identity (not secret; the password is in Secrets Manager), when configured. */
 export function teamsIdentityEnvironment(s: Settings): Record<string, string> {
   return {

@@ -9,7 +9,11 @@ import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handlerFunction.js';
 import * as policy from './policies.js';
-import type { SharedResources } from './sharedResources.js';
+import {
+  type SharedResources,
+  teamsIdentityEnvironment,
+  workloadSpecEnvironment,
+} from './sharedResources.js';
 
 /** Fixed name, so schedules and chat can target the function before it exists. */
 export const workloadFunctionName = (stack: Stack): string => `${stack.stackName}-workloadStep`.slice(0, 64);
@@ -19,7 +23,7 @@ export class Workloads extends Construct {
 
   constructor(scope: Construct, id: string, shared: SharedResources) {
     super(scope, id);
-    const { settings: s, table, schedules } = shared;
+    const { settings: s, table, schedules, secrets } = shared;
 
     const specRegion = s.workloadSpecRegion ?? s.regions[0]!;
     // Status topics: the default one and those specs name, in each region a workload may run in.
@@ -40,12 +44,11 @@ export class Workloads extends Construct {
         SCHEDULE_GROUP: schedules.groupName,
         SCHEDULER_ROLE_ARN: schedules.roleArn,
         WORKLOAD_STEP_FUNCTION_ARN: schedules.workloadFunctionArn!,
-        // Lambda has no workloads file; specs come from the orchestrator's tables.
-        WORKLOAD_SPEC_SOURCE: 'dynamodb',
-        WORKLOAD_SPEC_TABLE: s.workloadSpecTable,
-        TIER_SPEC_TABLE: s.tierSpecTable,
-        ...(s.workloadSpecRegion ? { WORKLOAD_SPEC_REGION: s.workloadSpecRegion } : {}),
+        ...workloadSpecEnvironment(s),
         ...(s.workloadStatusTopicArn ? { WORKLOAD_SNS_TOPIC_ARN: s.workloadStatusTopicArn } : {}),
+        // Each step updates the run's progress message in Slack and Teams.
+        ...(s.slackEnabled ? { SLACK_SECRET_ARN: secrets.slackArn } : {}),
+        ...(s.teamsAppId ? { TEAMS_SECRET_ARN: secrets.teamsArn, ...teamsIdentityEnvironment(s) } : {}),
       },
       // A step waits for SSM override checks (WORKLOAD_SSM_TIMEOUT, 1 min by default);
       // longer waits are new scheduled steps.
@@ -55,6 +58,8 @@ export class Workloads extends Construct {
     });
     const role = this.workloadStep.role;
     role.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
+    if (s.slackEnabled) role.addToPolicy(policy.readSecretStatement('ReadSlackSecret', secrets.slackArn));
+    if (s.teamsAppId) role.addToPolicy(policy.readSecretStatement('ReadTeamsSecret', secrets.teamsArn));
     role.addToPolicy(policy.readSpecTablesStatement(specRegion, [s.workloadSpecTable, s.tierSpecTable]));
     role.addToPolicy(policy.ec2DescribeStatement(s.regions));
     role.addToPolicy(policy.workloadInstancesStatement(s.workloadTagKey, s.regions));

@@ -80,6 +80,11 @@ describe('functions', () => {
       CLEANUP_CLOUDMAP_SERVICES: 'srv-0123456789abcdef@eu-west-1',
     });
     expect(functionEnv('CloudMapReconcile')).not.toHaveProperty('TABLE_NAME');
+    // Workload commands where commands arrive; progress messages from workloadStep.
+    expect(functionEnv('SlackEvents')).toMatchObject({ WORKLOAD_SPEC_SOURCE: 'dynamodb' });
+    expect(functionEnv('SlackEvents')).toHaveProperty('WORKLOAD_STEP_FUNCTION_ARN');
+    expect(notify).not.toHaveProperty('WORKLOAD_STEP_FUNCTION_ARN');
+    expect(functionEnv('WorkloadStep')).toHaveProperty('SLACK_SECRET_ARN');
     expect(nagDue).toHaveProperty('EVENTS_TOPIC_ARN');
     expect(notify).toHaveProperty('SLACK_SECRET_ARN');
     expect(notify).toHaveProperty('TEAMS_SECRET_ARN');
