@@ -16,7 +16,8 @@ const BENCHES: Array<() => Promise<Bench>> = [
   async () => (await import('./workloads.js')).workloadsBench,
 ];
 
-const only = process.argv.slice(2);
+// Names select benches; `--flags` belong to the benches themselves.
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 for (const load of BENCHES) {
   const bench = await load();
   if (only.length && !only.includes(bench.name)) continue;
