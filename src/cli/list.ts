@@ -94,7 +94,7 @@ export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
   const out = [`Runtimes ${when}: ${rows.length} instance(s), ${over} over threshold`, line(header)];
   rows.forEach((r, i) => {
     out.push(line(body[i]!));
-    for (const w of r.warnings) out.push(`${' '.repeat(widths[0]! + 2)}warning: ${w}`);
+    for (const w of r.warnings) out.push(`${' '.repeat(widths[0]! + 4)}warning: ${w}`);
   });
   return `${out.join('\n')}\n`;
 }
