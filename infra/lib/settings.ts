@@ -180,7 +180,20 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
       problems.push(`workloadStatusTopics must list SNS topic names; got "${t}"`);
   }
   const functionEnvironment: Record<string, string> = {};
-  const passThrough = lookup('functionEnvironment');
+  let passThrough = lookup('functionEnvironment');
+  // `-c functionEnvironment={...}` arrives as a string.
+  if (typeof passThrough === 'string' && passThrough.trim() !== '') {
+    try {
+      passThrough = JSON.parse(passThrough);
+    } catch {
+      problems.push(
+        `functionEnvironment must be a JSON object such as {"SLACK_ADMINS":"U0123ABC"}; got ${passThrough}`,
+      );
+      passThrough = undefined;
+    }
+  } else if (passThrough === '') {
+    passThrough = undefined;
+  }
   if (passThrough !== undefined && passThrough !== null) {
     if (typeof passThrough !== 'object' || Array.isArray(passThrough)) {
       problems.push('functionEnvironment must be an object of VARIABLE: "value" pairs');

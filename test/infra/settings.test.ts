@@ -28,6 +28,14 @@ describe('readSettings', () => {
     expect(settings.cloudMapServices).toEqual([{ serviceId: 'srv-0123456789abcdef', region: 'eu-west-1' }]);
   });
 
+  it('reads functionEnvironment given as a JSON string on the command line', () => {
+    // Act
+    const settings = readSettings(context({ functionEnvironment: '{"SLACK_ADMINS":"U0123ABC"}' }));
+
+    // Assert
+    expect(settings.functionEnvironment).toEqual({ SLACK_ADMINS: 'U0123ABC' });
+  });
+
   it('rejects functionEnvironment variables the stack does not pass on, and malformed values', () => {
     // Arrange
     const bad = context({
