@@ -12,6 +12,7 @@ import {
   MessageFactory,
   type TurnContext,
 } from 'botbuilder';
+import { NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
@@ -121,8 +122,18 @@ export class TeamsGateway implements ChatGateway {
     };
   }
 
+  /** Throws NotFoundError when the message was deleted, so the chat core posts a new one. */
   async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
-    await this.updateActivity(ref, cardActivity(message));
+    try {
+      await this.updateActivity(ref, cardActivity(message));
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) {
+        throw new NotFoundError(`Teams message ${ref.messageId} in ${ref.channelId} no longer exists`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
   }
 
   /** Replaces a message posted by `postActivity` (or `post`) in place. */

@@ -232,6 +232,21 @@ describe('Teams bot, end to end through the CloudAdapter', () => {
     expect(String(connector.sent[0]!.activity.text)).toMatch(/Still running after 14h 02m/);
   });
 
+  it('posts a fresh card on a repeat nag when the first one was deleted in Teams', async () => {
+    const { record } = await nagged();
+    connector.reset();
+    connector.failNext(404);
+    world.setNow(new Date(world.now.getTime() + 3600_000));
+
+    await world.core.delivery.deliverNag(buildNagNotification({ ...record, nagCount: 2 }, world.now));
+
+    expect(connector.sent).toHaveLength(1);
+    expect(connector.sent[0]!.conversationId).toBe(OPS);
+    expect(cardsOf(connector.sent[0]!.activity)).toHaveLength(1);
+    const refs = (await world.instances.get(record))!.chatRefs;
+    expect(refs.map((r) => r.messageId)).toContain(connector.sent[0]!.id);
+  });
+
   it('stops the instance after the in-card confirmation and replaces the card with the outcome', async () => {
     // Arrange
     const { record, cardId, card } = await nagged();
