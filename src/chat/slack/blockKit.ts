@@ -22,6 +22,10 @@ export const ACTION = {
 
 export type SlackBlock = types.KnownBlock | types.Block;
 
+/** Slack-only menu entry: opens a modal with a time picker (see snoozeModal.ts). */
+export const SNOOZE_CUSTOM = 'custom';
+const SNOOZE_CUSTOM_CHOICE = { value: SNOOZE_CUSTOM, label: 'Until a time…' };
+
 /** Escapes the three characters Slack mrkdwn treats as control characters. */
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -114,7 +118,7 @@ function actionsBlock(m: NagMessage): SlackBlock {
     });
   }
   if (m.actions.snooze) {
-    elements.push(select(ACTION.snooze, 'Snooze…', m.snoozeChoices));
+    elements.push(select(ACTION.snooze, 'Snooze…', [...m.snoozeChoices, SNOOZE_CUSTOM_CHOICE]));
   }
   if (m.actions.extend) {
     elements.push(select(ACTION.extend, 'Extend…', m.extendChoices));

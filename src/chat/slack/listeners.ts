@@ -12,10 +12,12 @@ import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
 import type { CommandService } from '../core/commandService.js';
 import { decodeRunToken } from '../core/runToken.js';
-import { ACTION, nagBlocks, nagText } from './blockKit.js';
+import { showActionResult } from './actionResult.js';
+import { ACTION, SNOOZE_CUSTOM } from './blockKit.js';
 import { buildHomeView } from './homeView.js';
 import { renderReply } from './replyBlocks.js';
 import { slackActor } from './slackActor.js';
+import { registerSnoozeModal, snoozeModal } from './snoozeModal.js';
 
 export interface SlackListenerDeps {
   commands: CommandService;
@@ -95,7 +97,28 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         return;
       }
       const choice = a.type === 'static_select' ? a.selected_option?.value : undefined;
+      const where = {
+        channelId,
+        messageTs,
+        replace:
+          ephemeral || !messageTs
+            ? (rendered: object) => respond({ replace_original: true, ...rendered })
+            : undefined,
+      };
       try {
+        if (a.action_id === ACTION.snooze && choice === SNOOZE_CUSTOM) {
+          await client.views.open({
+            trigger_id: b.trigger_id,
+            view: snoozeModal({
+              token: a.block_id,
+              channelId,
+              messageTs,
+              responseUrl: where.replace ? b.response_url : undefined,
+              label: target.instanceId,
+            }),
+          });
+          return;
+        }
         const result = await deps.actions.handle({
           action: ACTION_KIND[a.action_id]!,
           target,
@@ -106,20 +129,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
             requestId: `${a.action_ts}:${b.user.id}`,
           },
         });
-        if (result.status === 'duplicate') return;
-        const alreadyUpdated = result.updatedRefs.some(
-          (r) => r.channelId === channelId && r.messageId === messageTs,
-        );
-        const rewrite = async () => {
-          if (!result.message || alreadyUpdated) return;
-          const rendered = { text: nagText(result.message), blocks: nagBlocks(result.message) };
-          if (ephemeral || !messageTs) await respond({ replace_original: true, ...rendered });
-          else await client.chat.update({ channel: channelId, ts: messageTs, ...rendered });
-        };
-        await Promise.all([
-          rewrite(),
-          client.chat.postEphemeral({ channel: channelId, user: b.user.id, text: result.notice }),
-        ]);
+        await showActionResult(client, result, where, b.user.id);
       } catch (err) {
         deps.log.error('button action failed', { action: a.action_id, user: b.user.id, error: String(err) });
         await client.chat
@@ -132,6 +142,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       }
     },
   );
+
+  registerSnoozeModal(app, deps);
 
   // The console button only opens a link, but Slack still sends a block action that must be acknowledged.
   app.action(ACTION.console, async ({ ack }) => {

@@ -54,7 +54,7 @@ describe('nag message Block Kit', () => {
     expect(stop.confirm).toBeDefined();
     expect(
       actions.elements!.find((e) => e.action_id === ACTION.snooze)!.options!.map((o) => o.value),
-    ).toEqual(['1h', '4h', 'tomorrow-09:00']);
+    ).toEqual(['1h', '4h', 'tomorrow-09:00', 'custom']);
     expect(
       actions.elements!.find((e) => e.action_id === ACTION.extend)!.options!.map((o) => o.value),
     ).toEqual(['2h', '4h', '8h', '24h']);

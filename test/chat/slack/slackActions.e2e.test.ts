@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { tomorrowAt } from '../../../src/chat/core/zonedTime.js';
+import { nextWallTime, tomorrowAt } from '../../../src/chat/core/zonedTime.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import type { FakeSlackApi } from '../../support/fakeSlackApi.js';
 import { useMoto } from '../../support/moto.js';
@@ -69,6 +69,50 @@ describe('Slack buttons', () => {
     expect(slack.callsTo('chat.postEphemeral').at(-1)!.args.text).toMatch(
       /^Snoozed web-1 \(i-\w+\) until 09:00\.$/,
     );
+  });
+
+  it('snoozes until a picked time through the "Until a time…" modal', async () => {
+    // Arrange
+    const { record, token, ts } = await nagged('web-modal');
+    slack.userTimeZones.set('U0CAROL', 'Asia/Tokyo');
+    await click('lightsout.snooze', token, ts, { selected: 'custom', user: 'U0CAROL' });
+    const opened = slack.callsTo('views.open').at(-1)!.args as {
+      trigger_id: string;
+      view: { callback_id: string; private_metadata: string };
+    };
+    const submission = JSON.stringify({
+      type: 'view_submission',
+      team: { id: 'T0TEAM', domain: 'acme' },
+      user: { id: 'U0CAROL', username: 'carol', name: 'carol', team_id: 'T0TEAM' },
+      api_app_id: 'A0APP',
+      token: 'deprecated-verification-token',
+      trigger_id: 'trigger-view',
+      view: {
+        id: 'V0MODAL',
+        type: 'modal',
+        callback_id: opened.view.callback_id,
+        private_metadata: opened.view.private_metadata,
+        hash: '1700000000.abc',
+        state: { values: { until: { time: { type: 'timepicker', selected_time: '18:30' } } } },
+      },
+      response_urls: [],
+    });
+
+    // Act
+    const res = await world.events(
+      lambdaEvent(new URLSearchParams({ payload: submission }).toString(), FORM),
+    );
+
+    // Assert
+    expect(opened.trigger_id).toMatch(/^trigger-/);
+    expect(res.statusCode).toBe(200);
+    const expected = nextWallTime(new Date(), 18, 30, 'Asia/Tokyo');
+    expect(Date.parse((await world.store.get(record))!.snoozedUntil!)).toBe(expected.getTime());
+    expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain('Snoozed by <@U0CAROL>');
+    expect(slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({
+      user: 'U0CAROL',
+      text: expect.stringContaining('until 18:30'),
+    });
   });
 
   it('extends the threshold of this run and moves the schedule', async () => {
