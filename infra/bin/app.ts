@@ -1,6 +1,7 @@
 /**
- * CDK entry point. `npm run deploy|destroy` run it through the CDK CLI;
- * `npm run synth` runs it directly (no CLI needed) and writes cdk.out/.
+ * CDK entry point. `npm run bootstrap|deploy|destroy` run it through the CDK
+ * Toolkit library (infra/scripts/cdkToolkit.ts), as would `cdk` CLI commands;
+ * `npm run synth` runs it directly and writes cdk.out/.
  * Settings come from CDK context (cdk.json, or `-c key=value`); see
  * docs/readme/deploy.md. Features are deployed once their handler files exist.
  */
@@ -12,7 +13,7 @@ import { scanFeatures } from '../lib/features.js';
 import { buildLightsOut } from '../lib/lightsOutApp.js';
 import { readSettings, SettingsError } from '../lib/settings.js';
 
-// Under the CLI, CDK_OUTDIR says where to write; run directly, write cdk.out/.
+// Under the toolkit or CLI, CDK_OUTDIR says where to write; run directly, write cdk.out/.
 const underCli = process.env.CDK_OUTDIR !== undefined;
 const app = new App(underCli ? {} : { outdir: path.join(PROJECT_ROOT, 'cdk.out'), context: directContext() });
 
