@@ -301,6 +301,22 @@ describe('Teams nag cards and buttons, end to end through the CloudAdapter', () 
     expect(findAction(card, 'Snooze')).toBeUndefined();
   });
 
+  it('rewrites the card when the instance is terminated', async () => {
+    const { record, cardId } = await nagged(h);
+    h.connector.reset();
+
+    await h.world.monitor.handleStateChange({
+      region: record.region,
+      instanceId: record.instanceId,
+      state: 'terminated',
+      time: h.world.now.toISOString(),
+    });
+
+    const card = cardsOf(h.connector.updates.find((u) => u.id === cardId)!.activity)[0];
+    expect(cardText(card)).toMatch(/Terminated/);
+    expect(findAction(card, 'Yes, stop it')).toBeUndefined();
+  });
+
   it('keeps the buttons and explains an EC2 refusal, doing nothing', async () => {
     const { record, cardId, card } = await nagged(h);
     const confirm = findAction(card, 'Yes, stop it')!;
