@@ -98,6 +98,17 @@ describe('lightsout CLI on moto', () => {
     expect(JSON.parse(after.stdout).every((r: { nagCount: number }) => r.nagCount === 0)).toBe(true);
   });
 
+  it('check tracks what it finds, and with --at sends the nags due by then', async () => {
+    const first = await lightsout(['check']);
+    const later = await lightsout(['check', '--at', '2099-01-01T00:00:00Z']);
+    const { stdout } = await lightsout(['list', '--json']);
+
+    expect(first.stdout.match(/us-east-1\/i-\w+: track: running with no record/g)).toHaveLength(2);
+    expect(later.stdout).toContain('Nags due: 2');
+    expect(later.stdout.match(/: nag: running/g)).toHaveLength(2);
+    expect(JSON.parse(stdout).map((r: { nagCount: number }) => r.nagCount)).toEqual([1, 1]);
+  });
+
   it('rejects bad arguments with a clear message and a non-zero exit, no stack trace', async () => {
     const badAt = await lightsout(['list', '--at', 'teatime']);
     const badGroup = await lightsout(['list', '--group', 'Web Team']);
