@@ -5,6 +5,7 @@
  * each goes only to the functions that read it. Anything secret is not on this
  * list on purpose: secrets go to Secrets Manager.
  */
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import type { Feature } from './features.js';
 
 /** Which functions read a variable, by handler name. */
@@ -37,4 +38,57 @@ export function passThroughFor(handler: string, values: Record<string, string>):
   return Object.fromEntries(
     Object.entries(values).filter(([key]) => PASS_THROUGH_VARIABLES[key]?.handlers.includes(handler)),
   );
+}
+
+/**
+ * Reads `functionEnvironment` from context (an object, or a JSON string from
+ * `-c`), keeps only listed variables, and validates the values with the
+ * functions' own config loader so a bad value fails the synth. Problems are
+ * appended to `problems`, each naming the setting and what it expects.
+ */
+export function readPassThrough(
+  raw: unknown,
+  homeRegion: string,
+  problems: string[],
+): Record<string, string> {
+  let value = raw;
+  if (typeof value === 'string') {
+    if (value.trim() === '') return {};
+    try {
+      value = JSON.parse(value);
+    } catch {
+      problems.push(
+        `functionEnvironment must be a JSON object such as {"SLACK_ADMINS":"U0123ABC"}; got ${value}`,
+      );
+      return {};
+    }
+  }
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push('functionEnvironment must be an object of VARIABLE: "value" pairs');
+    return {};
+  }
+  const env: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in PASS_THROUGH_VARIABLES)) {
+      problems.push(
+        `functionEnvironment.${key} is not a setting the stack passes on; allowed: ${Object.keys(PASS_THROUGH_VARIABLES).join(', ')}`,
+      );
+    } else if (v !== undefined && v !== null && String(v).trim() !== '') {
+      env[key] = String(v).trim();
+    }
+  }
+  // The functions validate these at cold start; validating them now fails the synth instead.
+  try {
+    loadConfig({
+      AWS_REGION: homeRegion,
+      // Stands in for the real secret so CLEANUP_WEBHOOK_URLS validates as it will on Lambda.
+      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check',
+      ...env,
+    });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems.map((p) => `functionEnvironment: ${p}`));
+  }
+  return env;
 }

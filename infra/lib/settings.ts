@@ -5,10 +5,9 @@
  * naming the setting instead of failing a Lambda at 3 a.m.
  */
 
-import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { type CloudMapServiceRef, parseCloudMapServices } from '../../src/core/cleanup/cloudMapServiceTag.js';
 import { parseDuration } from '../../src/core/duration.js';
-import { PASS_THROUGH_VARIABLES } from './passThrough.js';
+import { readPassThrough } from './passThrough.js';
 
 export type MonitorMode = 'opt-in' | 'opt-out';
 
@@ -179,48 +178,11 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
     if (!/^[\w-]{1,256}$/.test(t))
       problems.push(`workloadStatusTopics must list SNS topic names; got "${t}"`);
   }
-  const functionEnvironment: Record<string, string> = {};
-  let passThrough = lookup('functionEnvironment');
-  // `-c functionEnvironment={...}` arrives as a string.
-  if (typeof passThrough === 'string' && passThrough.trim() !== '') {
-    try {
-      passThrough = JSON.parse(passThrough);
-    } catch {
-      problems.push(
-        `functionEnvironment must be a JSON object such as {"SLACK_ADMINS":"U0123ABC"}; got ${passThrough}`,
-      );
-      passThrough = undefined;
-    }
-  } else if (passThrough === '') {
-    passThrough = undefined;
-  }
-  if (passThrough !== undefined && passThrough !== null) {
-    if (typeof passThrough !== 'object' || Array.isArray(passThrough)) {
-      problems.push('functionEnvironment must be an object of VARIABLE: "value" pairs');
-    } else {
-      for (const [key, value] of Object.entries(passThrough)) {
-        if (!(key in PASS_THROUGH_VARIABLES)) {
-          problems.push(
-            `functionEnvironment.${key} is not a setting the stack passes on; allowed: ${Object.keys(PASS_THROUGH_VARIABLES).join(', ')}`,
-          );
-        } else if (value !== undefined && value !== null && String(value).trim() !== '') {
-          functionEnvironment[key] = String(value).trim();
-        }
-      }
-    }
-  }
-
-  // The functions validate these at cold start; validating them now fails the synth instead.
-  try {
-    loadConfig({
-      AWS_REGION: regions[0],
-      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check',
-      ...functionEnvironment,
-    });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems.map((p) => `functionEnvironment: ${p}`));
-  }
+  const functionEnvironment = readPassThrough(
+    lookup('functionEnvironment'),
+    regions[0] ?? d.regions[0]!,
+    problems,
+  );
 
   const slack = str('slack') ?? 'true';
   if (!/^(true|false)$/.test(slack)) problems.push(`slack must be true or false; got "${slack}"`);
