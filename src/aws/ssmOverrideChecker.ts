@@ -25,6 +25,7 @@ export const PRESENT_MARKER = 'LIGHTSOUT_OVERRIDE_PRESENT';
 export const ABSENT_MARKER = 'LIGHTSOUT_OVERRIDE_ABSENT';
 /** SendCommand accepts at most 50 instance ids per call. */
 export const SSM_BATCH = 50;
+const READ_CONCURRENCY = 8;
 
 const DONE_BAD = new Set([
   'Cancelled',
@@ -97,13 +98,21 @@ export class SsmOverrideChecker implements OverrideChecker {
       await this.send(region, ids.slice(i, i + SSM_BATCH), override, pending, results);
     }
     const deadline = this.now() + this.timeoutMs;
+    // A command needs a moment to reach the agents; polling at once would only read "Pending".
+    if (pending.size) await this.sleep(this.pollIntervalMs);
     while (pending.size) {
-      for (const [instanceId, commandId] of [...pending]) {
-        const answer = await this.invocation(region, commandId, instanceId);
-        if (answer) {
-          results.set(instanceId, answer);
-          pending.delete(instanceId);
-        }
+      // A few reads in flight at once: a 1,000-instance tier must answer well within a Lambda step.
+      const queue = [...pending];
+      for (let i = 0; i < queue.length; i += READ_CONCURRENCY) {
+        await Promise.all(
+          queue.slice(i, i + READ_CONCURRENCY).map(async ([instanceId, commandId]) => {
+            const answer = await this.invocation(region, commandId, instanceId);
+            if (answer) {
+              results.set(instanceId, answer);
+              pending.delete(instanceId);
+            }
+          }),
+        );
       }
       if (!pending.size) break;
       if (this.now() >= deadline) {
