@@ -1,12 +1,15 @@
 /**
- * The monitoring engine: `stateChange` reacts to EC2 state-change events,
- * `nagDue` runs when a one-shot schedule fires and publishes the nag, and
- * `reconcile` sweeps every configured region on a rate rule to repair anything
- * an event missed (a lost event, a deploy while instances were running).
+ * The monitoring engine: `stateChange` reacts to EC2 state-change events
+ * (through a queue, in batches), `nagDue` runs when a one-shot schedule fires
+ * and publishes the nag, and `reconcile` sweeps every configured region on a
+ * rate rule to repair anything an event missed (a lost event, a deploy while
+ * instances were running).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handlerFunction.js';
 import * as policy from './policies.js';
@@ -60,7 +63,6 @@ export class Monitoring extends Construct {
       defaults: shared.functionDefaults,
       environment: engineEnv,
       timeout: Duration.seconds(30),
-      deadLetterQueue: shared.asyncFailures,
     });
 
     this.nagDue = new HandlerFunction(this, 'NagDue', {
@@ -92,11 +94,36 @@ export class Monitoring extends Construct {
     }
     this.nagDue.role.addToPolicy(policy.publishStatement('PublishNags', shared.nagTopic.topic.topicArn));
 
+    // EC2 state changes are buffered in a queue so a burst (an Auto Scaling group
+    // scaling out, a fleet stop) reaches stateChange in batches: one DescribeInstances
+    // serves the whole batch, and failed records retry alone (partial batch response).
+    const stateChangeDlq = new sqs.Queue(this, 'StateChangeDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const stateChanges = new sqs.Queue(this, 'StateChangeQueue', {
+      // Lambda's guidance: at least six times the function timeout.
+      visibilityTimeout: Duration.minutes(3),
+      retentionPeriod: Duration.days(4),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: stateChangeDlq, maxReceiveCount: 5 },
+    });
+    shared.watchQueue('state-change', stateChangeDlq);
+    this.stateChange.fn.addEventSource(
+      new SqsEventSource(stateChanges, {
+        batchSize: 100,
+        // A few seconds of latency is nothing against hours of runtime, and it fills batches.
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+      }),
+    );
     new events.Rule(this, 'StateChangeRule', {
       description: 'Lights Out: EC2 instance state changes the engine handles',
       eventPattern: STATE_CHANGE_PATTERN,
       targets: [
-        new targets.LambdaFunction(this.stateChange.fn, {
+        new targets.SqsQueue(stateChanges, {
           deadLetterQueue: shared.asyncFailures,
           retryAttempts: 8,
           maxEventAge: Duration.hours(2),

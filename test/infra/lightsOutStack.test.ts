@@ -129,7 +129,7 @@ describe('functions', () => {
 });
 
 describe('events', () => {
-  it('routes EC2 state changes in the handled states to stateChange', () => {
+  it('routes EC2 state changes in the handled states to stateChange, in batches through a queue', () => {
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ec2'],
@@ -138,10 +138,21 @@ describe('events', () => {
       },
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StateChangeFunction'), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StateChangeQueue'), 'Arn'] },
           DeadLetterConfig: Match.anyValue(),
         }),
       ],
+    });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StateChangeQueue'), 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('StateChangeFunction') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StateChangeDlq'), 'Arn'] },
+        maxReceiveCount: 5,
+      },
     });
     expect(HANDLED_STATES).not.toContain('pending');
   });
@@ -251,9 +262,10 @@ describe('dead-letter queues and alarms', () => {
     // Assert
     expect(byMetric('Errors')).toHaveLength(HANDLERS.length);
     expect(byMetric('Throttles')).toHaveLength(HANDLERS.length);
-    // async failures + nag deliveries + event deliveries + termination deliveries
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
-    expect(resourcesOfType(s.json, 'AWS::SQS::Queue')).toHaveLength(4);
+    // async failures + state changes + nag deliveries + event deliveries + termination deliveries
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    // ... plus the state-change queue itself
+    expect(resourcesOfType(s.json, 'AWS::SQS::Queue')).toHaveLength(6);
   });
 
   it('sends alarm actions to the operator email', () => {
