@@ -116,8 +116,9 @@ describe('/ec2 workload over Slack in the single process', () => {
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Confirm: stop workload shop?');
     expect(go.text).toContain('started; progress is posted in this channel');
+    // The run goes on in the process after the command is answered; give a loaded machine time.
     await expect
-      .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.text ?? ''))
+      .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.text ?? ''), { timeout: 15_000 })
       .toContain('succeeded: 2 stopped');
     expect(slack.callsTo('chat.postMessage').map((c) => String(c.args.text).split('\n')[0])).toEqual([
       expect.stringMatching(/^\*Stopping workload shop, run \d{8}T\d{6}Z-\w+, asked by slack:U0ALICE\*$/),
