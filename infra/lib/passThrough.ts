@@ -5,7 +5,6 @@
  * each goes only to the functions that read it. Anything secret is not on this
  * list on purpose: secrets go to Secrets Manager.
  */
-import { ConfigError, loadConfig } from '../../src/config/index.js';
 import type { Feature } from './features.js';
 
 /** Which functions read a variable, by handler name. */
@@ -42,8 +41,8 @@ export function passThroughFor(handler: string, values: Record<string, string>):
 
 /**
  * Reads `functionEnvironment` from context (an object, or a JSON string from
- * `-c`), keeps only listed variables, and validates the values with the
- * functions' own config loader so a bad value fails the synth. Problems are
+ * `-c`) and keeps only listed variables; their values are checked with the
+ * rest of the settings by `checkAsFunctionsWould` (settings.ts). Problems are
  * appended to `problems`, each naming the setting and what it expects.
  */
 export function readPassThrough(
@@ -77,18 +76,6 @@ export function readPassThrough(
     } else if (v !== undefined && v !== null && String(v).trim() !== '') {
       env[key] = String(v).trim();
     }
-  }
-  // The functions validate these at cold start; validating them now fails the synth instead.
-  try {
-    loadConfig({
-      AWS_REGION: homeRegion,
-      // Stands in for the real secret so CLEANUP_WEBHOOK_URLS validates as it will on Lambda.
-      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check',
-      ...env,
-    });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems.map((p) => `functionEnvironment: ${p}`));
   }
   return env;
 }

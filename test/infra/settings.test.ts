@@ -56,7 +56,32 @@ describe('readSettings', () => {
     expect(problems[0]).toMatch(
       /^functionEnvironment\.SLACK_BOT_TOKEN is not a setting the stack passes on; allowed: SLACK_ADMINS/,
     );
-    expect(problems[1]).toMatch(/^functionEnvironment: SLACK_REPEAT_NAGS must be one of update, new-message/);
+    expect(problems).toHaveLength(1);
+  });
+
+  it('rejects values the functions would refuse at cold start, in their words', () => {
+    // Arrange
+    const bad = context({
+      cleanupWebhookUrls: 'https://user:pass@hooks.example.com/x',
+      functionEnvironment: { SLACK_REPEAT_NAGS: 'sometimes' },
+    });
+
+    // Act
+    const problems = (() => {
+      try {
+        readSettings(bad);
+        return [];
+      } catch (e) {
+        return (e as SettingsError).problems;
+      }
+    })();
+
+    // Assert
+    expect(problems.join('\n')).toMatch(
+      /as the functions would read it: SLACK_REPEAT_NAGS must be one of update, new-message/,
+    );
+    expect(problems.join('\n')).toMatch(/as the functions would read it: CLEANUP_WEBHOOK_URLS/);
+    expect(problems.join('\n')).not.toContain('pass@');
   });
 
   it('names every bad setting and what it expects, all at once', () => {
