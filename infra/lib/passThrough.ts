@@ -45,11 +45,7 @@ export function passThroughFor(handler: string, values: Record<string, string>):
  * rest of the settings by `checkAsFunctionsWould` (settings.ts). Problems are
  * appended to `problems`, each naming the setting and what it expects.
  */
-export function readPassThrough(
-  raw: unknown,
-  homeRegion: string,
-  problems: string[],
-): Record<string, string> {
+export function readPassThrough(raw: unknown, problems: string[]): Record<string, string> {
   let value = raw;
   if (typeof value === 'string') {
     if (value.trim() === '') return {};

@@ -5,9 +5,9 @@
  * naming the setting instead of failing a Lambda at 3 a.m.
  */
 
-import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { type CloudMapServiceRef, parseCloudMapServices } from '../../src/core/cleanup/cloudMapServiceTag.js';
 import { parseDuration } from '../../src/core/duration.js';
+import { checkAsFunctionsWould } from './functionsConfigCheck.js';
 import { readPassThrough } from './passThrough.js';
 
 export type MonitorMode = 'opt-in' | 'opt-out';
@@ -179,11 +179,7 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
     if (!/^[\w-]{1,256}$/.test(t))
       problems.push(`workloadStatusTopics must list SNS topic names; got "${t}"`);
   }
-  const functionEnvironment = readPassThrough(
-    lookup('functionEnvironment'),
-    regions[0] ?? d.regions[0]!,
-    problems,
-  );
+  const functionEnvironment = readPassThrough(lookup('functionEnvironment'), problems);
 
   const slack = str('slack') ?? 'true';
   if (!/^(true|false)$/.test(slack)) problems.push(`slack must be true or false; got "${slack}"`);
@@ -270,46 +266,6 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
   if (problems.length === 0) problems.push(...checkAsFunctionsWould(settings));
   if (problems.length) throw new SettingsError(problems);
   return settings;
-}
-
-/**
- * Runs the functions' own config loader over the settings they will receive,
- * so anything it would reject at cold start (a webhook URL with credentials in
- * it, a malformed admin list) fails the synth instead, in the functions' words.
- */
-function checkAsFunctionsWould(s: Settings): string[] {
-  try {
-    loadConfig({
-      AWS_REGION: s.regions[0],
-      MONITOR_MODE: s.monitorMode,
-      DEFAULT_GROUP: s.defaultGroup,
-      DEFAULT_THRESHOLD: s.defaultThreshold,
-      RENOTIFY_EVERY: s.renotifyEvery,
-      REGIONS: s.regions.join(','),
-      TOMBSTONE_TTL: s.tombstoneTtl,
-      CLEANUP_HOSTED_ZONES: s.hostedZoneIds.join(','),
-      CLEANUP_CLOUDMAP_SERVICES: s.cloudMapServices.map((r) => `${r.serviceId}@${r.region}`).join(','),
-      CLEANUP_WEBHOOK_URLS: s.cleanupWebhookUrls.join(','),
-      // Stands in for the real secret, which the stack always passes with webhook URLs.
-      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check',
-      WORKLOAD_SPEC_SOURCE: 'dynamodb',
-      WORKLOAD_SPEC_TABLE: s.workloadSpecTable,
-      TIER_SPEC_TABLE: s.tierSpecTable,
-      WORKLOAD_SPEC_REGION: s.workloadSpecRegion,
-      WORKLOAD_SNS_TOPIC_ARN: s.workloadStatusTopicArn,
-      MicrosoftAppId: s.teamsAppId,
-      MicrosoftAppTenantId: s.teamsTenantId,
-      // Stands in for the Teams secret, which the stack always passes with the app id.
-      TEAMS_SECRET_ARN: s.teamsAppId
-        ? 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check'
-        : undefined,
-      ...s.functionEnvironment,
-    });
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems.map((p) => `as the functions would read it: ${p}`);
-  }
 }
 
 /** The home region: where the table, topics, schedules and functions live. */
