@@ -94,12 +94,27 @@ export class WorkloadService {
     const run = newRun(plan, spec, { runId: newRunId(now, random), requestedBy: opts.requestedBy, now });
     if (opts.chatRef) run.chatRefs.push(opts.chatRef);
     const stored = await this.deps.runs.create(run);
-    if (stored.next)
+    if (!stored.next) return stored;
+    try {
       await this.deps.scheduler.schedule({
         runId: stored.runId,
         seq: stored.next.seq,
         dueAt: stored.next.dueAt,
       });
+    } catch (err) {
+      // Nothing ran yet: end the run so its lock does not block the next attempt.
+      const at = this.deps.clock().toISOString();
+      const reason = `could not schedule the first step: ${err instanceof Error ? err.message : String(err)}`;
+      await this.deps.runs.save({
+        ...stored,
+        status: 'failed',
+        next: undefined,
+        finishedAt: at,
+        updatedAt: at,
+        summary: `failed: ${reason}`,
+      });
+      throw err;
+    }
     return stored;
   }
 

@@ -96,6 +96,24 @@ describe('durable workload runs', () => {
     expect(saved.next).toMatchObject({ kind: 'tier', tierIndex: 1, seq: 2 });
   });
 
+  it('ends a run whose first step cannot be scheduled, so the workload is not left locked', async () => {
+    const world = workloadWorld(moto, { specs: [threeTierSpec()] });
+    await world.launch(1, { ...env, Role: 'web' });
+    world.scheduler.schedule = async () => {
+      throw new Error('scheduler unavailable');
+    };
+
+    const first = world.service.begin('shop', 'stop', { requestedBy: 'cli:alice' });
+
+    await expect(first).rejects.toThrow('scheduler unavailable');
+    const [run] = await world.service.runs();
+    expect(run).toMatchObject({
+      status: 'failed',
+      summary: 'failed: could not schedule the first step: scheduler unavailable',
+    });
+    expect(await world.runs.active()).toEqual([]);
+  });
+
   it('ignores a duplicate trigger of a step that already ran', async () => {
     const world = workloadWorld(moto, { specs: [threeTierSpec()] });
     await world.launch(1, { ...env, Role: 'web' });
