@@ -15,6 +15,8 @@ export interface ChatGateway {
   update(ref: ChatMessageRef, message: NagMessage): Promise<void>;
   /** A short reply under the message (Slack thread, Teams reply chain). */
   replyInThread(ref: ChatMessageRef, text: string): Promise<void>;
+  /** A plain top-level text message (e.g. a cleanup report for an instance that was never nagged). */
+  postText(channel: ChannelRef, text: string): Promise<ChatMessageRef>;
   /** A note only `userId` sees in `channel` (Slack ephemeral; Teams may fall back to a 1:1 chat). */
   notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void>;
 }

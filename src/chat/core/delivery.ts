@@ -7,8 +7,10 @@
  * failure never posts twice. Any channel failing makes the call throw, so the
  * caller (SNS, the in-process notifier) retries; nothing is dropped.
  */
+
+import { type CleanupHook, cleanupSummary } from '../../core/cleanup/cleanupReport.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent, InstanceCleanedUpEvent } from '../../core/events.js';
 import {
   type ChatMessageRef,
   type ChatPlatform,
@@ -145,28 +147,7 @@ export class ChatDelivery implements RunMessages {
       stored && sameLaunch(stored.launchTime, event.record.launchTime)
         ? { ...event.record, chatRefs: mergeRefs(event.record.chatRefs, stored.chatRefs) }
         : event.record;
-    if (event.type === 'instance.cleaned-up') {
-      const text = [
-        'Cleanup after termination:',
-        ...event.outcomes.map((o) => `${o.ok ? '✓' : '✗'} ${o.hook}: ${o.summary}`),
-      ].join('\n');
-      await this.eachRef(
-        record.chatRefs,
-        async (g, ref) => {
-          const key = `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`;
-          if (!(await this.deps.ledger.firstTime(key, now))) return;
-          try {
-            await g.replyInThread(ref, text);
-            await this.deps.ledger.done(key, now);
-          } catch (err) {
-            await this.deps.ledger.failed(key).catch(() => undefined);
-            throw err;
-          }
-        },
-        true,
-      );
-      return record.chatRefs;
-    }
+    if (event.type === 'instance.cleaned-up') return this.reportCleanup(event, record, deliveryId, now);
     let outcome: NagOutcome;
     if (event.type === 'instance.terminated') {
       outcome = { kind: 'terminated', runtimeSeconds: event.runtimeSeconds };
@@ -181,6 +162,69 @@ export class ChatDelivery implements RunMessages {
         ? outcome.runtimeSeconds
         : event.runtimeSeconds;
     return this.rewriteAll(record, outcome, now, ran, true);
+  }
+
+  /**
+   * The cleanup outcome as one line (`i-0abc (web-1) terminated · removed … · webhook ok`):
+   * a thread reply under each nag message of the run; on a platform where the
+   * instance was never nagged, a post to the group's channels (fallback rules
+   * as for nags). Each reply and post is claimed once, so a redelivery is silent.
+   */
+  private async reportCleanup(
+    event: InstanceCleanedUpEvent,
+    record: InstanceRecord,
+    deliveryId: string,
+    now: Date,
+  ): Promise<ChatMessageRef[]> {
+    const failed = event.outcomes.some((o) => !o.ok);
+    const summary = cleanupSummary(
+      record,
+      // The engine only publishes lines worth reporting; `hook` is only a label here.
+      event.outcomes.map((o) => ({ ...o, hook: o.hook as CleanupHook, changed: true })),
+    );
+    const text = failed ? `⚠️ ${summary}` : summary;
+    const refs = record.chatRefs.filter((r) => this.gateways.has(r.platform));
+    const channels = (await this.channelsFor(record.group)).filter(
+      (c) => !refs.some((r) => r.platform === c.platform),
+    );
+    if (refs.length === 0 && channels.length === 0) {
+      this.deps.log.warn('cleanup report reached no chat channel', {
+        instanceId: record.instanceId,
+        group: record.group,
+      });
+      return [];
+    }
+    const sent: ChatMessageRef[] = [];
+    const failures: { channel: string; error: unknown }[] = [];
+    const once = async (key: string, channel: string, send: () => Promise<ChatMessageRef>) => {
+      if (!(await this.deps.ledger.firstTime(key, now))) return;
+      try {
+        sent.push(await send());
+        await this.deps.ledger.done(key, now);
+      } catch (error) {
+        await this.deps.ledger.failed(key).catch(() => undefined);
+        this.deps.log.error('cleanup report failed', { channel, error: String(error) });
+        failures.push({ channel, error });
+      }
+    };
+    for (const ref of refs) {
+      await once(
+        `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`,
+        `${ref.platform}:${ref.channelId}`,
+        async () => {
+          await this.gateways.get(ref.platform)!.replyInThread(ref, text);
+          return ref;
+        },
+      );
+    }
+    for (const channel of channels) {
+      const at = `${channel.platform}:${channel.channelId}`;
+      await once(`${deliveryId}#${at}`, at, () =>
+        this.gateways.get(channel.platform)!.postText(channel, text),
+      );
+    }
+    if (failures.length) throw new DeliveryError(failures);
+    return sent;
   }
 
   /** False when the message was deleted in the meantime (gateways throw NotFoundError): post a new one instead. */

@@ -21,11 +21,21 @@ export class SlackGateway implements ChatGateway {
   constructor(private readonly client: WebClient) {}
 
   async post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef> {
+    return this.postToChannel(channel, { text: nagText(message), blocks: nagBlocks(message) });
+  }
+
+  async postText(channel: ChannelRef, text: string): Promise<ChatMessageRef> {
+    return this.postToChannel(channel, { text });
+  }
+
+  private async postToChannel(
+    channel: ChannelRef,
+    content: { text: string; blocks?: ReturnType<typeof nagBlocks> },
+  ): Promise<ChatMessageRef> {
     const send = () =>
       this.client.chat.postMessage({
         channel: channel.channelId,
-        text: nagText(message),
-        blocks: nagBlocks(message),
+        ...content,
         unfurl_links: false,
         unfurl_media: false,
       });

@@ -95,6 +95,10 @@ export class TeamsGateway implements ChatGateway {
     return this.postActivity(channel, cardActivity(message));
   }
 
+  async postText(channel: ChannelRef, text: string): Promise<ChatMessageRef> {
+    return this.postActivity(channel, MessageFactory.text(text));
+  }
+
   /** Posts any message as a new thread in the channel; the ref updates it later. */
   async postActivity(channel: ChannelRef, activity: Partial<Activity>): Promise<ChatMessageRef> {
     const channelId = baseConversationId(channel.channelId);

@@ -1,7 +1,8 @@
 /**
  * The chat core on in-memory ports (no AWS, no Slack): what only fakes can
  * show cheaply — AWS refusing a stop, a partial delivery failure across two
- * platforms, and the command extension hook.
+ * platforms, cleanup reports with and without a nag to reply to, and the
+ * command extension hook.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ChatCore, createChatCore } from '../../../src/chat/core/chatCore.js';
@@ -10,7 +11,8 @@ import type { NagMessage } from '../../../src/chat/core/nagMessage.js';
 import { textReply } from '../../../src/chat/core/replies.js';
 import { decodeRunToken } from '../../../src/chat/core/runToken.js';
 import { AccessDeniedError } from '../../../src/core/errors.js';
-import type { ChatMessageRef, ChatPlatform } from '../../../src/core/instance.js';
+import type { InstanceCleanedUpEvent } from '../../../src/core/events.js';
+import type { ChatMessageRef, ChatPlatform, InstanceRecord } from '../../../src/core/instance.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createLogger } from '../../../src/log.js';
 import type { ChatActor, ChatGateway } from '../../../src/ports/chat.js';
@@ -32,6 +34,8 @@ import {
 class RecordingGateway implements ChatGateway {
   readonly posts: { channel: string; message: NagMessage }[] = [];
   readonly updates: { ref: ChatMessageRef; message: NagMessage }[] = [];
+  readonly replies: { ref: ChatMessageRef; text: string }[] = [];
+  readonly texts: { channel: string; text: string }[] = [];
   failPosts = 0;
   private seq = 0;
   constructor(readonly platform: ChatPlatform) {}
@@ -47,7 +51,18 @@ class RecordingGateway implements ChatGateway {
   async update(ref: ChatMessageRef, message: NagMessage): Promise<void> {
     this.updates.push({ ref, message });
   }
-  async replyInThread(): Promise<void> {}
+  async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
+    this.replies.push({ ref, text });
+  }
+  async postText(channel: ChannelRef, text: string): Promise<ChatMessageRef> {
+    if (this.failPosts > 0) {
+      this.failPosts -= 1;
+      throw new Error(`${this.platform} is down`);
+    }
+    this.texts.push({ channel: channel.channelId, text });
+    this.seq += 1;
+    return { platform: this.platform, channelId: channel.channelId, messageId: `t${this.seq}` };
+  }
   async notifyPrivately(): Promise<void> {}
 }
 
@@ -149,6 +164,18 @@ async function runningInstance() {
   return (await store.get(inst))!;
 }
 
+/** SqliteIdempotencyStore sweeps expired keys by the wall clock: tests that count on a claim surviving run near it. */
+function nearWallClock() {
+  clock.set(new Date().toISOString());
+}
+
+function cleanedUp(
+  record: InstanceRecord,
+  outcomes: InstanceCleanedUpEvent['outcomes'],
+): InstanceCleanedUpEvent {
+  return { type: 'instance.cleaned-up', record, outcomes, at: clock.now().toISOString() };
+}
+
 describe('chat core', () => {
   it('tells the clicker in plain words when AWS refuses a stop, and keeps the buttons', async () => {
     // Arrange
@@ -213,6 +240,80 @@ describe('chat core', () => {
       by: { platform: 'teams', id: 'aad-bob', name: 'Bob' },
       thresholdSeconds: 17 * 3600,
     });
+  });
+
+  it('reports a cleanup in the nag’s thread, once, when the instance was nagged', async () => {
+    // Arrange
+    nearWallClock();
+    const record = await runningInstance();
+    await core.delivery.deliverNag(buildNagNotification(record, clock.now()));
+    const event = cleanedUp((await store.get(record))!, [
+      { hook: 'route53', ok: true, summary: 'removed web-1.internal A' },
+      { hook: 'webhook', ok: true, summary: 'webhook ok' },
+    ]);
+
+    // Act
+    await core.delivery.deliverEvent(event, 'sns#c1');
+    await core.delivery.deliverEvent(event, 'sns#c1');
+
+    // Assert
+    const line = `${record.instanceId} (web-1) terminated · removed web-1.internal A · webhook ok`;
+    expect(slack.replies.map((r) => [r.ref.messageId, r.text])).toEqual([['m1', line]]);
+    expect(teams.replies.map((r) => r.text)).toEqual([line]);
+    expect([...slack.texts, ...teams.texts]).toEqual([]);
+  });
+
+  it('posts the cleanup report, failures included, to every subscribed channel when nobody was nagged', async () => {
+    // Arrange
+    nearWallClock();
+    const record = await runningInstance();
+    const event = cleanedUp(record, [
+      { hook: 'cloudmap', ok: true, summary: 'deregistered from srv-123' },
+      { hook: 'webhook', ok: false, summary: 'webhook failed: HTTP 500' },
+    ]);
+    teams.failPosts = 1;
+
+    // Act: Teams fails first; the redelivery only redoes Teams.
+    await expect(core.delivery.deliverEvent(event, 'sns#c2')).rejects.toThrow(
+      'chat delivery failed for teams:19:web@thread.tacv2',
+    );
+    await core.delivery.deliverEvent(event, 'sns#c2');
+    await core.delivery.deliverEvent(event, 'sns#c2');
+
+    // Assert
+    const line = `⚠️ ${record.instanceId} (web-1) terminated · deregistered from srv-123 · webhook failed: HTTP 500`;
+    expect(slack.texts).toEqual([{ channel: 'C0WEB', text: line }]);
+    expect(teams.texts).toEqual([{ channel: '19:web@thread.tacv2', text: line }]);
+    expect([...slack.replies, ...teams.replies]).toEqual([]);
+  });
+
+  it('posts the cleanup report of an unfollowed group to the fallback channel', async () => {
+    // Arrange: a group no channel follows; only Slack has a fallback channel.
+    const fallbackCore = createChatCore({
+      monitor,
+      fleet,
+      audit,
+      instances: store,
+      subscriptions: new SqliteSubscriptionStore(openDatabase(':memory:')),
+      idempotency: new SqliteIdempotencyStore(openDatabase(':memory:')),
+      gateways: [slack, teams],
+      fallbackChannels: { slack: { platform: 'slack', channelId: 'C0OPS' } },
+      clock: clock.now,
+      log: createLogger('test', 'ERROR'),
+    });
+    const record = await runningInstance();
+
+    // Act
+    const sent = await fallbackCore.delivery.deliverEvent(
+      cleanedUp(record, [{ hook: 'route53', ok: true, summary: 'removed web-1.internal A' }]),
+    );
+
+    // Assert
+    expect(slack.texts).toEqual([
+      { channel: 'C0OPS', text: `${record.instanceId} (web-1) terminated · removed web-1.internal A` },
+    ]);
+    expect(teams.texts).toEqual([]);
+    expect(sent).toEqual([expect.objectContaining({ platform: 'slack', channelId: 'C0OPS' })]);
   });
 
   it('hands `workload …` to the registered extension and lists it in help', async () => {

@@ -192,6 +192,38 @@ describe('Slack on Lambda, end to end', () => {
 
     const replies = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts);
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.args.text).toContain('✓ route53: removed web-7.internal A');
+    expect(replies[0]!.args).toMatchObject({
+      channel: 'C0WEB',
+      thread_ts: stored!.chatRefs[0]!.messageId,
+      text: `${record.instanceId} (web-7) terminated · removed web-7.internal A`,
+    });
+  });
+
+  it('posts the cleanup report, failures included, to the group’s channels when the instance was never nagged', async () => {
+    // Arrange: the channel follows the group, but the instance ended before its first nag.
+    await command('subscribe web');
+    const record = await world.launch('web-8');
+    const event = {
+      type: 'instance.cleaned-up',
+      record,
+      outcomes: [
+        { hook: 'cloudmap', ok: true, summary: 'deregistered from srv-123' },
+        { hook: 'webhook', ok: false, summary: 'webhook failed: HTTP 500' },
+      ],
+      at: new Date().toISOString(),
+    };
+
+    // Act: SNS delivers the event twice.
+    await world.notify(snsEvent('cleanup-2', event));
+    await world.notify(snsEvent('cleanup-2', event));
+
+    // Assert
+    const posts = slack.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.args).toMatchObject({
+      channel: 'C0WEB',
+      text: `⚠️ ${record.instanceId} (web-8) terminated · deregistered from srv-123 · webhook failed: HTTP 500`,
+    });
+    expect(posts[0]!.args.thread_ts).toBeUndefined();
   });
 });
