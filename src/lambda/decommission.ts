@@ -7,7 +7,7 @@
  * rethrown so Lambda's bounded async retries apply.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InstanceTerminatedEvent } from '../core/events.js';
 import { INSTANCE_STATES } from '../core/instance.js';
 import type { DecommissionResult } from '../services/cleanup/decommission.js';

@@ -4,7 +4,7 @@
  * dropped; AWS failures are rethrown so the schedule's retry policy applies.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type LambdaMonitor, monitorAtColdStart } from './monitorDeps.js';
 import type { HandlerResult } from './stateChange.js';
 

@@ -7,7 +7,7 @@
  * reported per message for a batch (SQS partial batch response).
  */
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { INSTANCE_STATES } from '../core/instance.js';
 import type { StateChangeInput } from '../services/monitor/api.js';
 import { type LambdaMonitor, monitorAtColdStart } from './monitorDeps.js';

@@ -5,7 +5,7 @@
  * `Action.Execute` click needs) goes back as the HTTP response.
  */
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createTeamsEndpoint } from '../chat/teams/teamsApp.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';

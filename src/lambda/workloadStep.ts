@@ -7,7 +7,7 @@
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsCall } from '../aws/errors.js';
 import { workloadProgressListener } from '../chat/core/workloadProgress.js';
 import { createSlackWebClient } from '../chat/slack/slackWebClient.js';

@@ -14,7 +14,7 @@ import {
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Log } from '../../log.js';
 import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
 import type { Clock } from '../../ports/clock.js';
