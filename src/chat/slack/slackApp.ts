@@ -3,7 +3,7 @@
  * shared local server, Socket Mode). The Web API client always uses the
  * configured base URL (SLACK_API_URL) and waits out 429s for Retry-After.
  */
-import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type Authorize, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../config/slack.js';
 import type { Log } from '../../log.js';
@@ -28,13 +28,10 @@ export function createSlackApp(opts: SlackAppOptions): App {
   const receiver =
     'receiver' in transport ? transport.receiver : socketModeReceiver(config, transport.appToken, log);
   const app = new App({
-    token: config.botToken,
+    authorize: cachedBotAuthorization(config),
     receiver,
     clientOptions: slackClientOptions(config),
     logger: boltLogger(log),
-    // auth.test at start-up would cost every Lambda cold start a round trip;
-    // a wrong token still fails loudly on the first Web API call.
-    tokenVerificationEnabled: false,
   });
   app.error(async (err) => {
     log.error('unhandled Slack listener error', {
@@ -44,6 +41,30 @@ export function createSlackApp(opts: SlackAppOptions): App {
   });
   registerSlackListeners(app, opts.listeners);
   return app;
+}
+
+/**
+ * The bot's identity (for Bolt's ignoreSelf) from one `auth.test` per process,
+ * on the first request. Bolt's own single-token authorization runs auth.test
+ * either at start-up (a round trip on every Lambda cold start) or, with
+ * `tokenVerificationEnabled: false`, again on every request. A failed lookup
+ * is not cached, so the next request tries again; a wrong token fails loudly.
+ */
+export function cachedBotAuthorization(
+  config: Pick<SlackConfig, 'apiUrl'> & { botToken: string },
+): Authorize<boolean> {
+  const client = new WebClient(config.botToken, slackClientOptions(config));
+  let identity: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  return async () => {
+    identity ??= client.auth.test().then(
+      (res) => ({ botId: res.bot_id, botUserId: res.user_id }),
+      (err: unknown) => {
+        identity = undefined;
+        throw err;
+      },
+    );
+    return { botToken: config.botToken, ...(await identity) };
+  };
 }
 
 /**

@@ -217,6 +217,19 @@ describe('Slack buttons', () => {
     expect((await world.store.get(record))!.extensionSeconds).toBe(2 * 3600);
   });
 
+  it('looks up the bot’s identity (auth.test) once per container, not on every request', async () => {
+    // Arrange: beforeEach already sent two commands through this handler.
+    const { token, ts } = await nagged('web-7');
+
+    // Act
+    await click('lightsout.extend', token, ts, { selected: '2h' });
+    await click('lightsout.snooze', token, ts, { selected: '1h' });
+
+    // Assert
+    expect(slack.callsTo('auth.test')).toHaveLength(1);
+    expect(slack.callsTo('chat.update')).toHaveLength(2);
+  });
+
   it('waits out a 429 from the Web API (Retry-After) and still updates the message', async () => {
     const { token, ts } = await nagged('web-6');
     slack.failNext('chat.update', { status: 429, retryAfter: 1 });
