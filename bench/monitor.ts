@@ -143,9 +143,10 @@ function workdayChurn(n: number): Run[] {
 }
 
 async function simulatedWeek(): Promise<void> {
+  // 5 s is the SQS batching window the stack deploys (infra/lib/monitoring.ts).
   const scenarios = [
     ['standing fleet', standingFleet(10_000), [0]],
-    ['workday churn', workdayChurn(10_000), [0, 60]],
+    ['workday churn', workdayChurn(10_000), [0, 5]],
   ] as const;
   console.log(
     '(b) 10,000 monitored instances, one week, threshold 12h unless tagged, renotify 1h, sweep every 15 min',
