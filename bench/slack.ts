@@ -1,13 +1,18 @@
 /**
- * Slack benchmark (`npm run bench -- slack`): prints figures, asserts nothing.
+ * Slack benchmark (`npm run bench -- slack`): prints figures next to their
+ * targets (issue 3), asserts nothing.
  *
- * - p50/p99 handler time for Stop, Snooze and Extend clicks: correctly signed
+ * - Bundled size and module init time of the Slack function, built with the
+ *   stack's own esbuild options (infra/lib/bundling.ts) in both of its modes:
+ *   AWS SDK external (the default: nodejs22.x provides SDK v3) and
+ *   `bundleAwsSdk=true` (pins the SDK by bundling it). Init is a fresh `node`
+ *   process importing the bundle, median of several runs, as Lambda's init
+ *   phase does. Targets: ≤ 1.5 MB, init ≤ 300 ms.
+ * - Handler time for Stop, Snooze and Extend clicks: correctly signed
  *   block_actions through the real AwsLambdaReceiver handler, EC2/DynamoDB/
- *   EventBridge Scheduler on moto, the Web API on a loopback fake.
- *   Target: p99 ≤ 150 ms (Slack allows 3 s).
- * - Bundled size of the Slack function (esbuild with the deploy options from
- *   infra/lib/bundling.ts: minified, node22, ESM, AWS SDK external) and its
- *   module init time in a fresh Node process. Targets: ≤ 1.5 MB, ≤ 300 ms.
+ *   EventBridge Scheduler on moto, the Web API on a loopback fake. The first
+ *   click of a fresh handler (per-container set-up: connections, the bot's
+ *   identity) is shown apart from the warm p50/p99. Target: p99 ≤ 150 ms.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -32,7 +37,16 @@ import { startMoto } from '../test/support/moto.js';
 import { blockActionBody, FORM, lambdaEvent, SIGNING_SECRET } from '../test/support/slackRequests.js';
 
 const REGION = 'us-east-1';
-const ROUNDS = 60;
+const ROUNDS = 100;
+const INIT_RUNS = 7;
+const TARGET = { p99Ms: 150, bundleBytes: 1.5 * 1024 * 1024, initMs: 300 };
+
+/** `ok`, or how far over the target a figure is. */
+function verdict(value: number, target: number, unit: string, digits = 0): string {
+  return value <= target
+    ? `ok (target ≤ ${target.toFixed(digits)} ${unit})`
+    : `OVER target ≤ ${target.toFixed(digits)} ${unit} by ${(value - target).toFixed(digits)} ${unit}`;
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -40,8 +54,9 @@ function percentile(sorted: number[], p: number): number {
 
 function report(label: string, samples: number[]): void {
   const s = [...samples].sort((a, b) => a - b);
+  const p99 = percentile(s, 99);
   console.log(
-    `  ${label.padEnd(7)} n=${s.length}  p50 ${percentile(s, 50).toFixed(1)} ms  p99 ${percentile(s, 99).toFixed(1)} ms  max ${s.at(-1)!.toFixed(1)} ms`,
+    `  ${label.padEnd(7)} n=${s.length}  p50 ${percentile(s, 50).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${s.at(-1)!.toFixed(1)} ms  p99 ${verdict(p99, TARGET.p99Ms, 'ms')}`,
   );
 }
 
@@ -103,7 +118,7 @@ async function handlerTimes(): Promise<void> {
 
     const ec2 = new EC2Client(moto.clientConfig);
     const run = await ec2.send(
-      new RunInstancesCommand({ ImageId: 'ami-12345678', MinCount: ROUNDS + 1, MaxCount: ROUNDS + 1 }),
+      new RunInstancesCommand({ ImageId: 'ami-12345678', MinCount: ROUNDS + 2, MaxCount: ROUNDS + 2 }),
     );
     const ids = run.Instances!.map((i) => i.InstanceId!);
     await ec2.send(
@@ -128,14 +143,9 @@ async function handlerTimes(): Promise<void> {
       ),
     );
 
-    const coldStarted = performance.now();
-    const handler = await createSlackEventsHandler(env, { secrets });
-    console.log(
-      `  cold start (config, secret, clients, Bolt app): ${(performance.now() - coldStarted).toFixed(1)} ms`,
-    );
-
     let seq = 0;
-    const click = async (actionId: string, token: string, selected?: string) => {
+    type Handler = Awaited<ReturnType<typeof createSlackEventsHandler>>;
+    const click = async (handler: Handler, actionId: string, token: string, selected?: string) => {
       seq += 1;
       const body = blockActionBody({
         actionId,
@@ -151,17 +161,40 @@ async function handlerTimes(): Promise<void> {
       if (res.statusCode !== 200) throw new Error(`click answered ${res.statusCode}`);
       return ms;
     };
-    // Warm-up: first request pays Bolt's lazy auth.test and connection set-up.
-    await click('lightsout.extend', tokens[ROUNDS]!, '2h');
+    const coldHandler = async () => {
+      const started = performance.now();
+      const handler = await createSlackEventsHandler(env, { secrets });
+      return { handler, ms: performance.now() - started };
+    };
+
+    // A fresh handler per action, as in a new container (modules already loaded: init is measured above).
+    const target = tokens[ROUNDS]!;
+    const firsts: [string, () => Promise<number>][] = [
+      ['Stop', async () => click((await coldHandler()).handler, 'lightsout.stop', tokens[ROUNDS + 1]!)],
+      ['Snooze', async () => click((await coldHandler()).handler, 'lightsout.snooze', target, '1h')],
+      ['Extend', async () => click((await coldHandler()).handler, 'lightsout.extend', target, '2h')],
+    ];
+    const { handler, ms: setUp } = await coldHandler();
+    console.log(
+      `Handler set-up at cold start (config, Slack secret, clients, Bolt app): ${setUp.toFixed(1)} ms`,
+    );
+    console.log(
+      'First click on a fresh handler (bot identity lookup, first Web API call; AWS clients are shared in-process, so a real cold container pays more; not in the p99 below):',
+    );
+    for (const [label, first] of firsts) console.log(`  ${label.padEnd(7)} ${(await first()).toFixed(1)} ms`);
+
+    await click(handler, 'lightsout.extend', target, '2h');
     const stop: number[] = [];
     const snooze: number[] = [];
     const extend: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      snooze.push(await click('lightsout.snooze', tokens[ROUNDS]!, '1h'));
-      extend.push(await click('lightsout.extend', tokens[ROUNDS]!, '2h'));
-      stop.push(await click('lightsout.stop', tokens[i]!));
+      snooze.push(await click(handler, 'lightsout.snooze', target, '1h'));
+      extend.push(await click(handler, 'lightsout.extend', target, '2h'));
+      stop.push(await click(handler, 'lightsout.stop', tokens[i]!));
     }
-    console.log('Handler time per click (AwsLambdaReceiver → chat core → moto; target p99 ≤ 150 ms):');
+    console.log(
+      `Warm handler time per click (AwsLambdaReceiver → chat core → moto, Web API on loopback; target p99 ≤ ${TARGET.p99Ms} ms):`,
+    );
     report('Stop', stop);
     report('Snooze', snooze);
     report('Extend', extend);
@@ -171,8 +204,14 @@ async function handlerTimes(): Promise<void> {
   }
 }
 
-/** Median and max import time of `file` in fresh Node processes; `warm` modules are imported first, untimed. */
-function importTimes(file: string, warm: string[] = [], runs = 5): { median: number; max: number } {
+interface ImportTime {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Import time of `module` in fresh Node processes (as Lambda's init); `warm` modules are imported first, untimed. */
+function importTimes(module: string, warm: string[] = [], runs = INIT_RUNS): ImportTime {
   const times: number[] = [];
   const preload = warm.map((m) => `await import(${JSON.stringify(m)});`).join(' ');
   for (let i = 0; i < runs; i++) {
@@ -181,36 +220,31 @@ function importTimes(file: string, warm: string[] = [], runs = 5): { median: num
       [
         '--input-type=module',
         '-e',
-        `${preload} const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`,
+        `${preload} const t = performance.now(); await import(${JSON.stringify(module)}); console.log(performance.now() - t);`,
       ],
-      { cwd: PROJECT_ROOT, encoding: 'utf8' },
+      { cwd: PROJECT_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: REGION } },
     );
     times.push(Number(out.trim()));
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)]!, max: times.at(-1)! };
+  return { median: times[Math.floor(runs / 2)]!, min: times[0]!, max: times.at(-1)! };
 }
+
+const ms = (t: ImportTime) =>
+  `${t.median.toFixed(0)} ms median (${t.min.toFixed(0)}–${t.max.toFixed(0)} ms over ${INIT_RUNS} runs)`;
 
 async function bundleFigures(): Promise<void> {
   // Inside the project, so the bundle's external AWS SDK imports resolve from node_modules as on Lambda.
   mkdirSync(join(PROJECT_ROOT, 'node_modules/.cache'), { recursive: true });
   const dir = mkdtempSync(join(PROJECT_ROOT, 'node_modules/.cache/lightsout-slack-bundle-'));
-  const sdk = [
-    '@aws-sdk/client-ec2',
-    '@aws-sdk/client-dynamodb',
-    '@aws-sdk/lib-dynamodb',
-    '@aws-sdk/client-scheduler',
-    '@aws-sdk/client-sns',
-    '@aws-sdk/client-secrets-manager',
-  ];
   try {
     console.log(
-      'Slack function (src/lambda/slackEvents.ts), esbuild with the deploy options (minified, node22, ESM); targets ≤ 1.5 MB, init ≤ 300 ms:',
+      'Slack function (src/lambda/slackEvents.ts), built with the stack options (infra/lib/bundling.ts: minified, node22, ESM):',
     );
     for (const bundleAwsSdk of [false, true]) {
       const outfile = join(dir, bundleAwsSdk ? 'with-sdk.mjs' : 'index.mjs');
       const opts = bundleOptions({ bundleAwsSdk });
-      await build({
+      const result = await build({
         ...opts,
         banner: { js: opts.banner },
         entryPoints: [join(PROJECT_ROOT, 'src/lambda/slackEvents.ts')],
@@ -218,18 +252,36 @@ async function bundleFigures(): Promise<void> {
         outfile,
         absWorkingDir: PROJECT_ROOT,
         logLevel: 'silent',
+        metafile: true,
       });
-      const size = (statSync(outfile).size / 1024 / 1024).toFixed(2);
-      const total = importTimes(outfile);
+      const bytes = statSync(outfile).size;
+      const init = importTimes(outfile);
+      console.log(
+        bundleAwsSdk
+          ? '  AWS SDK bundled (context bundleAwsSdk=true, pins the SDK version):'
+          : '  AWS SDK external (the default deployment; nodejs22.x provides SDK v3):',
+      );
+      console.log(
+        `    size ${(bytes / 1024 / 1024).toFixed(2)} MB  ${verdict(bytes / 1024 / 1024, 1.5, 'MB', 2)}`,
+      );
+      console.log(`    init ${ms(init)}  ${verdict(init.median, TARGET.initMs, 'ms')}`);
       if (!bundleAwsSdk) {
+        // Static imports of external packages run at init, wherever they sit in the bundle.
+        const sdk = [
+          ...new Set(
+            Object.values(result.metafile.outputs)
+              .flatMap((o) => o.imports)
+              .filter((i) => i.external && i.kind === 'import-statement' && i.path.startsWith('@aws-sdk/'))
+              .map((i) => i.path),
+          ),
+        ].sort();
         const own = importTimes(outfile, sdk);
+        const ec2 = importTimes('@aws-sdk/client-ec2');
+        console.log(`    of which our code (SDK preloaded): ${ms(own)}`);
         console.log(
-          `  AWS SDK external (default): ${size} MB; init ${total.median.toFixed(0)} ms median / ${total.max.toFixed(0)} ms max, of which our code ${own.median.toFixed(0)} ms (SDK preloaded)`,
+          `    SDK packages imported at init: ${sdk.map((p) => p.replace('@aws-sdk/', '')).join(', ')}`,
         );
-      } else {
-        console.log(
-          `  AWS SDK bundled (bundleAwsSdk=true): ${size} MB; init ${total.median.toFixed(0)} ms median / ${total.max.toFixed(0)} ms max`,
-        );
+        console.log(`    @aws-sdk/client-ec2 alone, fresh process: ${ms(ec2)}`);
       }
     }
   } finally {
