@@ -97,6 +97,10 @@ export class ActionPipeline {
     const person: ChatPerson = { platform: ctx.actor.platform, id: ctx.actor.id, name: ctx.actor.name };
     const what = `${action} ${instanceKeyString(target)}`;
 
+    // A snooze always needs the clicker's time zone (for the choice and the notice): a platform
+    // lookup (Slack users.info) that starts now runs alongside the reads instead of after them.
+    const timeZone = action === 'snooze' ? ctx.actor.timeZone?.() : undefined;
+    timeZone?.catch(() => undefined); // awaited below unless the click is refused first
     // Independent reads run together: clicks must answer well inside Slack's 3 s.
     const [allowed, record] = await Promise.all([
       this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action),
@@ -157,11 +161,11 @@ export class ActionPipeline {
         ]);
         notice = `Stopping ${instanceLabel(record!)} after ${formatRan(ran)}.`;
       } else if (action === 'snooze') {
-        const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await ctx.actor.timeZone?.());
+        const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await timeZone);
         if (typeof until === 'string') return { status: 'refused', notice: until, updatedRefs: [] };
         updated = await this.deps.monitor.snooze(target, until, actor);
         outcome = { kind: 'snoozed', by: person, until: until.toISOString() };
-        notice = `Snoozed ${instanceLabel(record!)} until ${clockLabel(until, await ctx.actor.timeZone?.())}.`;
+        notice = `Snoozed ${instanceLabel(record!)} until ${clockLabel(until, await timeZone)}.`;
       } else {
         const chosen =
           req.extendSeconds !== undefined
