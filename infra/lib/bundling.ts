@@ -12,10 +12,12 @@
  *   budget of the engine functions and slow every cold start. The price is that
  *   the SDK version is the runtime's, not the lock file's; `bundleAwsSdk=true`
  *   in context pins it by bundling instead.
- * - Some modules are needed by Bolt/botbuilder only for transports Lambda
- *   never uses (Socket Mode, Express body parsing); they are replaced by
+ * - Some modules are loaded by Bolt, botbuilder and the single-process runtime
+ *   only for features Lambda never uses (Socket Mode, Express, streaming
+ *   connections, file uploads, the workloads file); they are replaced by
  *   `infra/bundling/unusedOnLambda.cjs`, which throws with an explanation if
- *   anything ever calls into it.
+ *   anything ever calls into it. `npm run bench -- bundles` imports every
+ *   bundle, so a stub that is touched at load time fails there first.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +53,16 @@ export const UNUSED_ON_LAMBDA: Record<string, string> = {
   'fs-extra': 'botbuilder FileTranscriptStore',
   // Direct Line App Service Extension streaming; Teams talks to the Function URL over HTTPS.
   ws: 'botframework-streaming named pipes/WebSocket server',
+  'botframework-streaming': 'CloudAdapter streaming connections (named pipes, WebSocket upgrades)',
+  // MIME lookup by file name (~135 KB of mime-db): only Express's static/content negotiation (never runs behind
+  // AwsLambdaReceiver) and form-data's file parts for uploads, which Lights Out never sends.
+  'mime-types': 'Express content negotiation and form-data file uploads',
+  // Multipart bodies (~25 KB with their dependencies): the Slack Web API client builds one only to upload files and
+  // axios only for multipart/form-data requests; Lights Out posts JSON and form-encoded bodies only.
+  'form-data': 'multipart request bodies (Slack file uploads)',
+  // YAML parser (~115 KB) for the local workloads file; the stack points every function at the orchestrator's
+  // DynamoDB tables instead (WORKLOAD_SPEC_SOURCE=dynamodb, see workloadSpecEnvironment), as there is no file on Lambda.
+  yaml: 'workloads.yaml spec source of the single-process runtime',
 };
 
 export interface BundleOptions {
