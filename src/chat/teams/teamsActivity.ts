@@ -4,9 +4,9 @@
  * channel post's thread as `<channel id>;messageid=<root id>`; everything here
  * reduces that to the channel, which is what subscriptions name.
  */
-import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
 import type { ChatActor } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
+import { type Activity, type ConversationReference, TurnContext } from './botFramework.js';
 
 export const TEAMS_CHANNEL_ID = 'msteams';
 

@@ -4,14 +4,14 @@
  * signing keys, service URL claim); without one the adapter runs
  * unauthenticated, which only local trials and tests may do, and says so loudly.
  */
+import type { TeamsConfig } from '../../config/teams.js';
+import type { Log } from '../../log.js';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   MessageFactory,
   type TurnContext,
-} from 'botbuilder';
-import type { TeamsConfig } from '../../config/teams.js';
-import type { Log } from '../../log.js';
+} from './botFramework.js';
 
 export interface TeamsAdapterOptions {
   /** Overrides config.appPassword (Lambda reads it from Secrets Manager). */

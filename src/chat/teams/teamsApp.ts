@@ -7,7 +7,6 @@
  *   const endpoint = createTeamsEndpoint(transport, { core, subscriptions, installations, clock, log });
  *   endpoint.handle({ method, headers, body })                          // Lambda; or endpoint.listener for node:http
  */
-import type { CloudAdapter } from 'botbuilder';
 import type { TeamsConfig } from '../../config/teams.js';
 import type { Log } from '../../log.js';
 import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
@@ -15,6 +14,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { AccessPolicy } from '../core/authorizer.js';
 import type { ChatCore } from '../core/chatCore.js';
+import type { CloudAdapter } from './botFramework.js';
 import { createTeamsAdapter, type TeamsAdapterOptions } from './teamsAdapter.js';
 import { TeamsBot } from './teamsBot.js';
 import { TeamsGateway } from './teamsGateway.js';

@@ -5,15 +5,6 @@
  * refreshed card goes back as the invoke response, which Teams shows in
  * place of the clicked card. No business logic here.
  */
-import {
-  type Activity,
-  type AdaptiveCardInvokeResponse,
-  CardFactory,
-  type InvokeResponse,
-  MessageFactory,
-  TeamsActivityHandler,
-  type TurnContext,
-} from 'botbuilder';
 import * as z from 'zod';
 import type { Log } from '../../log.js';
 import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
@@ -23,6 +14,15 @@ import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPip
 import type { CommandContext } from '../core/commandContext.js';
 import type { CommandService } from '../core/commandService.js';
 import { decodeRunToken } from '../core/runToken.js';
+import {
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  CardFactory,
+  type InvokeResponse,
+  MessageFactory,
+  TeamsActivityHandler,
+  type TurnContext,
+} from './botFramework.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, INPUTS, renderNagCard, VERBS } from './nagCard.js';
 import { renderReply } from './replyCards.js';
 import { actorOf, botIsAmong, channelData, channelOf, commandText } from './teamsActivity.js';

@@ -4,6 +4,11 @@
  * and replies in their threads. A post to a channel's conversation id starts
  * a new thread; the thread is then addressed as `<channel>;messageid=<root>`.
  */
+import { NotFoundError } from '../../core/errors.js';
+import type { ChatMessageRef } from '../../core/instance.js';
+import type { ChatGateway } from '../../ports/chat.js';
+import type { ChannelRef } from '../../ports/subscriptionStore.js';
+import { headline, type NagMessage } from '../core/nagMessage.js';
 import {
   type Activity,
   CardFactory,
@@ -11,12 +16,7 @@ import {
   type ConversationReference,
   MessageFactory,
   type TurnContext,
-} from 'botbuilder';
-import { NotFoundError } from '../../core/errors.js';
-import type { ChatMessageRef } from '../../core/instance.js';
-import type { ChatGateway } from '../../ports/chat.js';
-import type { ChannelRef } from '../../ports/subscriptionStore.js';
-import { headline, type NagMessage } from '../core/nagMessage.js';
+} from './botFramework.js';
 import { renderNagCard } from './nagCard.js';
 import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
 

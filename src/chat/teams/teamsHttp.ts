@@ -6,8 +6,8 @@
  * an `Action.Execute` click gets back) reach Teams on every host.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Log } from '../../log.js';
+import type { ActivityHandler, CloudAdapter } from './botFramework.js';
 
 export interface HttpRequestLike {
   method: string;

@@ -3,10 +3,10 @@
  * starts and replaced in place as tiers progress, so the channel sees one
  * message per run, as on Slack.
  */
-import { CardFactory, MessageFactory } from 'botbuilder';
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../ports/workloadProgress.js';
+import { CardFactory, MessageFactory } from './botFramework.js';
 import { type AdaptiveCard, card, text } from './nagCard.js';
 import type { TeamsGateway } from './teamsGateway.js';
 
