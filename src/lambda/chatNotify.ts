@@ -1,7 +1,8 @@
 /**
  * SNS subscriber for the nag topic and the events topic: posts nags to every
- * subscribed chat channel and rewrites the messages when an instance is
- * stopped, terminated or cleaned up. Deduplicated by SNS message id, so a
+ * subscribed chat channel, rewrites the messages when an instance is stopped
+ * or terminated, and reports cleanups (in the nag's thread, or to the group's
+ * channels when it was never nagged). Deduplicated by SNS message id, so a
  * redelivery posts nothing twice. Any failure throws: SNS/Lambda retry and
  * finally dead-letter the message; it is never dropped.
  */
