@@ -43,14 +43,30 @@ export interface BundleReport {
 
 const fmt = (n: number) => (n >= MB ? `${(n / MB).toFixed(2)} MB` : `${(n / KB).toFixed(0)} KB`);
 
+/**
+ * Bytes per package (its innermost node_modules directory, so a copy nested
+ * under another package counts for itself), or per source directory. Copies of
+ * one package installed in several places are added up and labelled
+ * `name ×N`: esbuild cannot merge them, so each copy costs its full size.
+ */
 function largestInputs(meta: Metafile, top: number): [string, number][] {
   const output = Object.values(meta.outputs).find((o) => o.entryPoint);
-  const byPackage = new Map<string, number>();
+  const byPackage = new Map<string, { bytes: number; copies: Set<string> }>();
   for (const [file, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? path.dirname(file);
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+    const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(file);
+    const [dir, pkg] = match ? [match[1], match[2]] : [path.dirname(file), path.dirname(file)];
+    const entry = byPackage.get(pkg) ?? { bytes: 0, copies: new Set<string>() };
+    entry.bytes += bytesInOutput;
+    entry.copies.add(dir);
+    byPackage.set(pkg, entry);
   }
-  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return [...byPackage]
+    .map(([pkg, { bytes, copies }]): [string, number] => [
+      copies.size > 1 ? `${pkg} ×${copies.size}` : pkg,
+      bytes,
+    ])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
 }
 
 /** Bundles one handler as the stack does and measures it. */
