@@ -53,8 +53,8 @@ function largestInputs(meta: Metafile, top: number): [string, number][] {
   const output = Object.values(meta.outputs).find((o) => o.entryPoint);
   const byPackage = new Map<string, { bytes: number; copies: Set<string> }>();
   for (const [file, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(file);
-    const [dir, pkg] = match ? [match[1], match[2]] : [path.dirname(file), path.dirname(file)];
+    const [, dir = path.dirname(file), pkg = dir] =
+      /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(file) ?? [];
     const entry = byPackage.get(pkg) ?? { bytes: 0, copies: new Set<string>() };
     entry.bytes += bytesInOutput;
     entry.copies.add(dir);
