@@ -4,11 +4,11 @@
  * and exit non-zero, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/index.js';
+import { ConfigError, type Env } from '../config/index.js';
 import { LightsOutError } from '../core/errors.js';
 import { checkCommand } from './check.js';
 import { cloudMapCommand } from './cloudmap/reconcileCommand.js';
-import { type CliCommand, createCliContext } from './context.js';
+import { type CliCommand, createCliContext, type Output } from './context.js';
 import { decommissionCommand } from './decommission.js';
 import { listCommand } from './list.js';
 import { workloadCommand } from './workload.js';
@@ -24,7 +24,11 @@ const COMMANDS: CliCommand[] = [
 
 export async function runCli(
   argv: string[],
-  io = { env: process.env, stdout: process.stdout, stderr: process.stderr },
+  io: { env: Env; stdout: Output; stderr: Output } = {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  },
 ): Promise<number> {
   const ctx = createCliContext(io.env, io.stdout, io.stderr);
   const program = new Command('lightsout')

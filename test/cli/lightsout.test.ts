@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { useMoto } from '../support/moto.js';
 
 const run = promisify(execFile);
@@ -58,6 +59,18 @@ describe('lightsout CLI on moto', () => {
       }),
     );
 
+  /** The same program in-process: much faster than a spawn, for the cases that do not test the binary itself. */
+  async function inProcess(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, {
+      env: { REGIONS: 'us-east-1', DB_PATH: join(dir, 'lightsout.db') },
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+    });
+    return { code, stdout, stderr };
+  }
+
   it('list --json prints monitored instances with runtime, threshold and warnings', async () => {
     const { code, stdout } = await lightsout(['list', '--json', '--at', '2099-01-01T00:00:00Z']);
 
@@ -80,7 +93,7 @@ describe('lightsout CLI on moto', () => {
   });
 
   it('list prints a table with warnings under their row and filters with --group', async () => {
-    const { code, stdout } = await lightsout(['list', '--group', 'web', '--at', '2099-01-01T00:00:00Z']);
+    const { code, stdout } = await inProcess(['list', '--group', 'web', '--at', '2099-01-01T00:00:00Z']);
 
     expect(code).toBe(0);
     expect(stdout).toContain('1 instance(s), 1 over threshold');
@@ -89,19 +102,19 @@ describe('lightsout CLI on moto', () => {
   });
 
   it('check --dry-run says what it would do and writes nothing', async () => {
-    const { code, stdout } = await lightsout(['check', '--dry-run']);
+    const { code, stdout } = await inProcess(['check', '--dry-run']);
 
     expect(code).toBe(0);
     expect(stdout).toContain('Dry run: nothing was changed.');
     expect(stdout.match(/would us-east-1\/i-\w+: track: running with no record/g)).toHaveLength(2);
-    const after = await lightsout(['list', '--json']);
+    const after = await inProcess(['list', '--json']);
     expect(JSON.parse(after.stdout).every((r: { nagCount: number }) => r.nagCount === 0)).toBe(true);
   });
 
   it('check tracks what it finds, and with --at sends the nags due by then', async () => {
-    const first = await lightsout(['check']);
-    const later = await lightsout(['check', '--at', '2099-01-01T00:00:00Z']);
-    const { stdout } = await lightsout(['list', '--json']);
+    const first = await inProcess(['check']);
+    const later = await inProcess(['check', '--at', '2099-01-01T00:00:00Z']);
+    const { stdout } = await inProcess(['list', '--json']);
 
     expect(first.stdout.match(/us-east-1\/i-\w+: track: running with no record/g)).toHaveLength(2);
     expect(later.stdout).toContain('Nags due: 2');
@@ -111,8 +124,8 @@ describe('lightsout CLI on moto', () => {
 
   it('rejects bad arguments with a clear message and a non-zero exit, no stack trace', async () => {
     const badAt = await lightsout(['list', '--at', 'teatime']);
-    const badGroup = await lightsout(['list', '--group', 'Web Team']);
-    const unknown = await lightsout(['lsit']);
+    const badGroup = await inProcess(['list', '--group', 'Web Team']);
+    const unknown = await inProcess(['lsit']);
 
     expect(badAt).toMatchObject({ code: 2 });
     expect(badAt.stderr).toContain('--at must be an ISO time');
