@@ -1,4 +1,5 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoInstanceStore } from '../../src/aws/dynamodb/instanceStore.js';
 import { ConflictError, NotFoundError, StaleRunError } from '../../src/core/errors.js';
@@ -202,16 +203,44 @@ describe.each(implementations)('InstanceStore contract: %s', (_name, make) => {
   });
 
   it('keeps concurrently added refs from several channels', async () => {
-    // Arrange
+    // Arrange: no ref yet, so the adders also race to start this run's refs.
     await store.put(record());
+    const channels = Array.from({ length: 12 }, (_, i) => `C${i + 1}`);
 
     // Act
+    await Promise.all([
+      ...channels.map((channelId) => store.addChatRef(key, LAUNCH, { ...slackRef, channelId })),
+      store.addChatRef(key, LAUNCH, teamsRef),
+    ]);
+
+    // Assert
+    const refs = (await store.get(key))?.chatRefs ?? [];
+    expect(
+      refs
+        .filter((r) => r.platform === 'slack')
+        .map((r) => r.channelId)
+        .sort(),
+    ).toEqual([...channels].sort());
+    expect(refs).toContainEqual(teamsRef);
+    expect(refs).toHaveLength(channels.length + 1);
+  });
+
+  it('keeps concurrently added refs once the run already has some, and on a new run', async () => {
+    // Arrange
+    await store.put(record());
+    await store.addChatRef(key, LAUNCH, slackRef);
+    const channels = ['C2', 'C3', 'C4', 'C5', 'C6'];
+
+    // Act
+    await Promise.all(channels.map((channelId) => store.addChatRef(key, LAUNCH, { ...slackRef, channelId })));
+    const nextRun = '2026-11-21T08:00:00.000Z';
+    await store.put(record({ launchTime: nextRun }));
     await Promise.all(
-      ['C1', 'C2', 'C3'].map((channelId) => store.addChatRef(key, LAUNCH, { ...slackRef, channelId })),
+      ['C7', 'C8', 'C9'].map((channelId) => store.addChatRef(key, nextRun, { ...slackRef, channelId })),
     );
 
     // Assert
-    expect((await store.get(key))?.chatRefs.map((r) => r.channelId).sort()).toEqual(['C1', 'C2', 'C3']);
+    expect((await store.get(key))?.chatRefs.map((r) => r.channelId).sort()).toEqual(['C7', 'C8', 'C9']);
   });
 
   it('keeps chat refs through engine writes of the same run and drops them on a new run', async () => {
@@ -269,5 +298,50 @@ describe('DynamoInstanceStore item layout', () => {
     expect(scan.Items![0]!.pk?.S).toBe('INSTANCE');
     expect(scan.Items![0]!.sk?.S).toBe('eu-west-1#i-0123456789abcdef0');
     expect(scan.Items![0]!.expiresAt?.N).toBe(String(Date.parse('2026-11-21T12:00:00.000Z') / 1000));
+  });
+});
+
+describe('DynamoInstanceStore chat ref layout', () => {
+  it('keeps each ref in its own attribute, so adding one is a single SET', async () => {
+    // Arrange
+    await moto.reset();
+    const { doc, tableName, client } = await createTable(moto);
+    const store = new DynamoInstanceStore(doc, tableName);
+    await store.put(record());
+
+    // Act
+    await store.addChatRef(record(), LAUNCH, slackRef);
+    await store.addChatRef(record(), LAUNCH, teamsRef);
+
+    // Assert
+    const scan = await client.send(new ScanCommand({ TableName: tableName }));
+    const names = Object.keys(scan.Items![0]!).filter((k) => k.startsWith('chatRef#'));
+    expect(names.sort()).toEqual(['chatRef#slack#C1', 'chatRef#teams#19:abc@thread.tacv2']);
+    expect(scan.Items![0]!['chatRef#slack#C1']?.M?.launchTime?.S).toBe(LAUNCH);
+  });
+
+  it('still reads refs of an item written with the earlier single-list layout', async () => {
+    // Arrange
+    await moto.reset();
+    const { doc, tableName } = await createTable(moto);
+    const store = new DynamoInstanceStore(doc, tableName);
+    await store.put(record());
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: 'INSTANCE', sk: 'eu-west-1#i-0123456789abcdef0' },
+        UpdateExpression: 'SET chatRefs = :refs, chatRefsLaunchTime = :lt, chatRefsRev = :rev',
+        ExpressionAttributeValues: { ':refs': [slackRef, teamsRef], ':lt': LAUNCH, ':rev': 2 },
+      }),
+    );
+
+    // Act
+    await store.addChatRef(record(), LAUNCH, { ...slackRef, messageId: '1700000000.000300' });
+
+    // Assert
+    const refs = (await store.get(record()))?.chatRefs ?? [];
+    expect(refs).toHaveLength(2);
+    expect(refs).toContainEqual(teamsRef);
+    expect(refs).toContainEqual({ ...slackRef, messageId: '1700000000.000300' });
   });
 });

@@ -14,6 +14,8 @@
  * conditions and filters. Chat refs sit in their own attributes, tagged with
  * the run they belong to: `put` never writes them, so the engine's writes
  * cannot clobber a ref the chat layer added, and a new run reads as "no refs".
+ * Each ref is its own attribute, `chatRef#<platform>#<channelId>`, so adding
+ * one is a single atomic SET (see addChatRef).
  */
 import {
   DeleteCommand,
@@ -27,14 +29,12 @@ import { ConflictError, NotFoundError, StaleRunError } from '../../core/errors.j
 import type { ChatMessageRef, InstanceKey, InstanceRecord } from '../../core/instance.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { InstanceFilter, InstanceStore } from '../../ports/instanceStore.js';
-import { withChatRef } from '../../sqlite/instanceStore.js';
 import { awsCall } from '../errors.js';
 import { ttlSeconds } from './table.js';
 
 const PK = 'INSTANCE';
 const sortKey = (k: InstanceKey) => `${k.region}#${k.instanceId}`;
-// Concurrent addChatRef calls for one instance (several channels) retry this often.
-const CHAT_REF_ATTEMPTS = 5;
+const CHAT_REF_PREFIX = 'chatRef#';
 
 interface Item {
   pk: string;
@@ -43,10 +43,14 @@ interface Item {
   version: number;
   launchTime: string;
   expiresAt?: number;
+  /** One per platform and channel, see chatRefAttribute. */
+  [ref: `${typeof CHAT_REF_PREFIX}${string}`]: StoredChatRef | undefined;
+  /** Before per-ref attributes: all refs in one list, tagged with their run. */
   chatRefs?: ChatMessageRef[];
   chatRefsLaunchTime?: string;
-  chatRefsRev?: number;
 }
+
+type StoredChatRef = ChatMessageRef & { launchTime: string };
 
 export class DynamoInstanceStore implements InstanceStore {
   private readonly clock: Clock;
@@ -190,46 +194,48 @@ export class DynamoInstanceStore implements InstanceStore {
     return out;
   }
 
+  /**
+   * One atomic UpdateItem per ref, with no read: each ref is its own
+   * attribute, `chatRef#<platform>#<channelId>`, holding the ref and its run,
+   * so `SET #ref = :ref` adds or replaces one channel's ref without touching
+   * the others. Concurrent adders for different channels cannot lose each
+   * other's writes, as a read-modify-write of one list attribute could. The
+   * condition pins the run; only when it fails is the item read, to say why.
+   * (Not a map attribute: `SET map.#k` needs the map to exist, and starting
+   * one per run would be a read-modify-write race of its own.)
+   */
   async addChatRef(key: InstanceKey, launchTime: string, ref: ChatMessageRef): Promise<void> {
-    for (let attempt = 0; attempt < CHAT_REF_ATTEMPTS; attempt++) {
+    const stored: StoredChatRef = { ...plain(ref), launchTime };
+    try {
+      await awsCall(`UpdateItem chat ref ${sortKey(key)}`, () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: PK, sk: sortKey(key) },
+            UpdateExpression: 'SET #ref = :ref',
+            ConditionExpression: 'launchTime = :lt AND (attribute_not_exists(expiresAt) OR expiresAt > :now)',
+            ExpressionAttributeNames: { '#ref': chatRefAttribute(ref) },
+            ExpressionAttributeValues: {
+              ':ref': stored,
+              ':lt': launchTime,
+              ':now': ttlSeconds(this.clock()),
+            },
+          }),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
       const item = await this.getItem(key);
       if (!item || this.expired(item)) {
-        throw new NotFoundError(`No record of instance ${key.region}/${key.instanceId}; chat ref not kept`);
+        throw new NotFoundError(`No record of instance ${key.region}/${key.instanceId}; chat ref not kept`, {
+          cause: err,
+        });
       }
-      if (item.launchTime !== launchTime) {
-        throw new StaleRunError(
-          `Instance ${key.instanceId} is on run ${item.launchTime}, not ${launchTime}; chat ref not kept`,
-        );
-      }
-      const current = item.chatRefsLaunchTime === launchTime ? (item.chatRefs ?? []) : [];
-      const rev = item.chatRefsRev ?? 0;
-      try {
-        await awsCall(`UpdateItem chat refs ${sortKey(key)}`, () =>
-          this.doc.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: { pk: PK, sk: sortKey(key) },
-              UpdateExpression: 'SET chatRefs = :refs, chatRefsLaunchTime = :lt, chatRefsRev = :next',
-              // Same run, and no other chat ref written since we read.
-              ConditionExpression:
-                'launchTime = :lt AND (attribute_not_exists(chatRefsRev) OR chatRefsRev = :rev)',
-              ExpressionAttributeValues: {
-                ':refs': plain(withChatRef(current, ref)),
-                ':lt': launchTime,
-                ':rev': rev,
-                ':next': rev + 1,
-              },
-            }),
-          ),
-        );
-        return;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
+      throw new StaleRunError(
+        `Instance ${key.instanceId} is on run ${item.launchTime}, not ${launchTime}; chat ref not kept`,
+        { cause: err },
+      );
     }
-    throw new ConflictError(
-      `Chat refs of ${key.instanceId} kept changing; gave up after ${CHAT_REF_ATTEMPTS} tries`,
-    );
   }
 
   private async getItem(key: InstanceKey): Promise<Item | undefined> {
@@ -252,8 +258,34 @@ export class DynamoInstanceStore implements InstanceStore {
 }
 
 function toRecord(item: Item): InstanceRecord {
-  const chatRefs = item.chatRefsLaunchTime === item.record.launchTime ? (item.chatRefs ?? []) : [];
+  const chatRefs = chatRefList(item);
   return { ...item.record, chatRefs, version: item.version } as InstanceRecord;
+}
+
+/** The attribute holding a ref: one per platform and channel. */
+export function chatRefAttribute(ref: Pick<ChatMessageRef, 'platform' | 'channelId'>): string {
+  return `${CHAT_REF_PREFIX}${ref.platform}#${ref.channelId}`;
+}
+
+/**
+ * This run's refs, in attribute-name order. Refs of older runs are left in
+ * place (one attribute per channel ever used, so bounded) and read as none;
+ * items written before the per-ref attributes hold a `chatRefs` list, still read.
+ */
+function chatRefList(item: Item): ChatMessageRef[] {
+  const launchTime = item.record.launchTime;
+  const byChannel = new Map<string, ChatMessageRef>();
+  if (item.chatRefsLaunchTime === launchTime && Array.isArray(item.chatRefs)) {
+    for (const r of item.chatRefs) byChannel.set(chatRefAttribute(r), r);
+  }
+  const names = Object.keys(item)
+    .filter((k) => k.startsWith(CHAT_REF_PREFIX))
+    .sort();
+  for (const name of names) {
+    const { launchTime: run, ...ref } = item[name as `${typeof CHAT_REF_PREFIX}${string}`]!;
+    if (run === launchTime) byChannel.set(name, ref);
+  }
+  return [...byChannel.values()];
 }
 
 /** Drops `undefined` fields, which the DocumentClient refuses by default. */
