@@ -8,8 +8,9 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
+// Static, dynamic and require() imports of botbuilder, botbuilder-core, … and botframework-*.
 const SDK_IMPORT =
-  /from\s+['"](botbuilder|botframework-[\w-]+)(\/[^'"]*)?['"]|require\(['"](botbuilder|botframework-)/;
+  /(?:from\s+|import\(\s*|require\(\s*)['"](botbuilder[\w-]*|botframework-[\w-]+)(\/[^'"]*)?['"]/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
