@@ -64,6 +64,8 @@ export function chatFunction(
   // Instance details in messages, and snooze/extend rescheduling the next nag.
   role.addToPolicy(policy.ec2DescribeStatement(s.regions));
   role.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
+  // Nag schedules are named per due time; rescheduling lists the instance's others to delete them.
+  role.addToPolicy(policy.listSchedulesStatement());
   role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
   if (props.canStopInstances) role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
   // Workload commands list specs and plan runs; the runs themselves are workloadStep's.

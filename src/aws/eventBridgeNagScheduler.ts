@@ -3,11 +3,22 @@
  * `at()` schedule per instance, deleted by the service after it fires
  * (`ActionAfterCompletion: DELETE`), so cost follows nags, not instance-hours.
  *
- * Naming: `<instanceId>-<region>`, e.g. `i-0123456789abcdef0-eu-west-1`.
- * Schedule names allow 64 chars of [0-9a-zA-Z-_.]; the longest instance id
- * (19) plus the longest region name (~14) fits with room to spare, and the
- * region keeps names unique when one stack watches several regions. The name
- * is derived from the key alone, so `schedule` upserts by construction.
+ * Naming: `<instanceId>-<region>-<yyyymmddThhmm>` of the fire time (UTC),
+ * e.g. `i-0123456789abcdef0-eu-west-1-20301231T2359`. The name is unique per
+ * due time because the nag function, invoked BY a schedule, schedules the
+ * next nag: with one name per instance it would update the very schedule
+ * that is firing, and Scheduler's delete-after-completion may then delete
+ * the updated schedule, silently ending the hourly chain until the next
+ * reconcile. With a fresh name, the firing schedule is never edited: the new
+ * one is created, then the instance's other schedules are deleted (found by
+ * ListSchedules with the `<instanceId>-<region>` prefix), so there is still one
+ * schedule per instance, and never a moment with none.
+ *
+ * Schedule names allow 64 chars of [0-9a-zA-Z-_.]: the longest instance id
+ * (19), the longest region name (15, `us-isof-south-1`) and the time (13) make
+ * 49 with the dashes. The region keeps names unique when one stack watches
+ * several regions. Names without the time suffix (before this scheme) are
+ * still recognised, listed and deleted.
  */
 import {
   CreateScheduleCommand,
@@ -35,21 +46,33 @@ export interface EventBridgeNagSchedulerOptions {
   clock?: Clock;
 }
 
-const NAME = /^(i-[0-9a-f]+)-([a-z0-9-]+)$/;
+const NAME = /^(i-[0-9a-f]+)-([a-z0-9-]+?)(?:-(\d{8}T\d{4}))?$/;
 // EventBridge Scheduler fires with one-minute precision; an `at()` time in the
 // past is accepted but not reliably invoked, so overdue nags go one minute out.
 const MIN_LEAD_MS = 60_000;
 const GET_CONCURRENCY = 8;
 
-/** `i-0abc…-us-east-1`: the schedule name for an instance. */
-export function scheduleName(key: InstanceKey): string {
+/** `i-0abc…-us-east-1`: the prefix of every schedule name of an instance. */
+export function scheduleNamePrefix(key: InstanceKey): string {
   return `${key.instanceId}-${key.region}`;
 }
 
-/** Inverse of scheduleName; undefined for names Lights Out did not create. */
+/** `i-0abc…-us-east-1-20301231T2359`: the schedule name for an instance's nag firing at `fireAt`. */
+export function scheduleName(key: InstanceKey, fireAt: Date): string {
+  const stamp = fireAt.toISOString().slice(0, 16).replace(/[-:]/g, '');
+  return `${scheduleNamePrefix(key)}-${stamp}`;
+}
+
+/** Inverse of scheduleName (time suffix optional); undefined for names Lights Out did not create. */
 export function keyFromScheduleName(name: string): InstanceKey | undefined {
   const m = NAME.exec(name);
   return m ? { instanceId: m[1]!, region: m[2]! } : undefined;
+}
+
+interface ScheduleEntry {
+  name: string;
+  key: InstanceKey;
+  created: number;
 }
 
 /** `at(2026-11-20T20:00:00)` in UTC, seconds precision. */
@@ -83,7 +106,7 @@ export class EventBridgeNagScheduler implements NagScheduler {
   async schedule(entry: NagSchedule): Promise<void> {
     const fireAt = new Date(Math.max(Date.parse(entry.dueAt), this.clock().getTime() + MIN_LEAD_MS));
     const input: CreateScheduleCommandInput = {
-      Name: scheduleName(entry),
+      Name: scheduleName(entry, fireAt),
       GroupName: this.groupName,
       ScheduleExpression: atExpression(fireAt),
       ScheduleExpressionTimezone: 'UTC',
@@ -106,32 +129,26 @@ export class EventBridgeNagScheduler implements NagScheduler {
     try {
       await awsCall(`CreateSchedule ${input.Name}`, () => this.client.send(new CreateScheduleCommand(input)));
     } catch (err) {
+      // Same instance, same minute: that schedule has not fired yet (the firing one is at
+      // least a minute older, see MIN_LEAD_MS), so updating it in place is safe.
       if (!(err instanceof ConflictError)) throw err;
       await awsCall(`UpdateSchedule ${input.Name}`, () => this.client.send(new UpdateScheduleCommand(input)));
     }
+    // Only after the new one exists, so a failure here leaves a spare nag, never none.
+    const others = (await this.entriesOf(entry)).filter((e) => e.name !== input.Name);
+    await Promise.all(others.map((e) => this.deleteByName(e.name)));
   }
 
+  /** Deletes every schedule of the instance (normally one). */
   async cancel(key: InstanceKey): Promise<void> {
-    try {
-      await awsCall(`DeleteSchedule ${scheduleName(key)}`, () =>
-        this.client.send(new DeleteScheduleCommand({ Name: scheduleName(key), GroupName: this.groupName })),
-      );
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
+    const entries = await this.entriesOf(key);
+    await Promise.all(entries.map((e) => this.deleteByName(e.name)));
   }
 
   /** The pending nag, or undefined when there is none (or it was edited beyond recognition). */
   async get(key: InstanceKey): Promise<NagSchedule | undefined> {
-    try {
-      const res = await awsCall(`GetSchedule ${scheduleName(key)}`, () =>
-        this.client.send(new GetScheduleCommand({ Name: scheduleName(key), GroupName: this.groupName })),
-      );
-      return parseInput(res.Target?.Input);
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }
+    const [newest] = newestFirst(await this.entriesOf(key));
+    return newest ? this.readByName(newest.name) : undefined;
   }
 
   /**
@@ -139,10 +156,15 @@ export class EventBridgeNagScheduler implements NagScheduler {
    * costs one GetSchedule per schedule; `listKeys` is the cheap variant.
    */
   async list(): Promise<NagSchedule[]> {
-    const keys = await this.listKeys();
+    const byKey = new Map<string, ScheduleEntry>();
+    for (const e of newestFirst(await this.entries())) {
+      const k = `${e.key.region}/${e.key.instanceId}`;
+      if (!byKey.has(k)) byKey.set(k, e);
+    }
+    const names = [...byKey.values()].map((e) => e.name);
     const out: NagSchedule[] = [];
-    for (let i = 0; i < keys.length; i += GET_CONCURRENCY) {
-      const batch = await Promise.all(keys.slice(i, i + GET_CONCURRENCY).map((k) => this.get(k)));
+    for (let i = 0; i < names.length; i += GET_CONCURRENCY) {
+      const batch = await Promise.all(names.slice(i, i + GET_CONCURRENCY).map((n) => this.readByName(n)));
       for (const s of batch) if (s) out.push(s);
     }
     return out;
@@ -150,22 +172,66 @@ export class EventBridgeNagScheduler implements NagScheduler {
 
   /** Which instances have a schedule, from names alone (one call per 100 schedules). */
   async listKeys(): Promise<InstanceKey[]> {
-    const keys: InstanceKey[] = [];
+    const byKey = new Map<string, InstanceKey>();
+    for (const e of await this.entries()) byKey.set(`${e.key.region}/${e.key.instanceId}`, e.key);
+    return [...byKey.values()];
+  }
+
+  /** The instance's schedules: a NamePrefix listing, narrowed to exact matches (`eu-west-1` ≠ `eu-west-10`). */
+  private async entriesOf(key: InstanceKey): Promise<ScheduleEntry[]> {
+    const entries = await this.entries(scheduleNamePrefix(key));
+    return entries.filter((e) => e.key.instanceId === key.instanceId && e.key.region === key.region);
+  }
+
+  private async entries(namePrefix?: string): Promise<ScheduleEntry[]> {
+    const out: ScheduleEntry[] = [];
     let nextToken: string | undefined;
     do {
       const page = await awsCall(`ListSchedules ${this.groupName}`, () =>
         this.client.send(
-          new ListSchedulesCommand({ GroupName: this.groupName, MaxResults: 100, NextToken: nextToken }),
+          new ListSchedulesCommand({
+            GroupName: this.groupName,
+            NamePrefix: namePrefix,
+            MaxResults: 100,
+            NextToken: nextToken,
+          }),
         ),
       );
       for (const s of page.Schedules ?? []) {
         const key = s.Name ? keyFromScheduleName(s.Name) : undefined;
-        if (key) keys.push(key);
+        if (key && s.Name) out.push({ name: s.Name, key, created: s.CreationDate?.getTime() ?? 0 });
       }
       nextToken = page.NextToken || undefined;
     } while (nextToken);
-    return keys;
+    return out;
   }
+
+  private async readByName(name: string): Promise<NagSchedule | undefined> {
+    try {
+      const res = await awsCall(`GetSchedule ${name}`, () =>
+        this.client.send(new GetScheduleCommand({ Name: name, GroupName: this.groupName })),
+      );
+      return parseInput(res.Target?.Input);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined; // fired and deleted since the listing
+      throw err;
+    }
+  }
+
+  private async deleteByName(name: string): Promise<void> {
+    try {
+      await awsCall(`DeleteSchedule ${name}`, () =>
+        this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.groupName })),
+      );
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+}
+
+/** Newest first, so a leftover older schedule (crash between create and delete) never wins. */
+function newestFirst(entries: ScheduleEntry[]): ScheduleEntry[] {
+  return [...entries].sort((a, b) => b.created - a.created || b.name.localeCompare(a.name));
 }
 
 function parseInput(input: string | undefined): NagSchedule | undefined {

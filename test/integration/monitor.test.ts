@@ -10,7 +10,12 @@ import {
   RunInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { DeleteScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schedulerClient } from '../../src/aws/clients.js';
@@ -106,10 +111,28 @@ describe('monitoring engine on moto (Lambda mode)', () => {
     detail: { 'instance-id': instanceId, state },
   });
 
-  async function getSchedule(instanceId: string) {
+  /** Names of the instance's schedules: `<instanceId>-<region>-<yyyymmddThhmm>`, one per due time. */
+  async function scheduleNames(instanceId: string): Promise<string[]> {
     const client = new SchedulerClient(moto.clientConfig);
-    return client.send(new GetScheduleCommand({ GroupName: 'lightsout', Name: `${instanceId}-us-east-1` }));
+    const res = await client.send(
+      new ListSchedulesCommand({ GroupName: 'lightsout', NamePrefix: `${instanceId}-us-east-1-` }),
+    );
+    return (res.Schedules ?? []).map((s) => s.Name!);
   }
+
+  /** The instance's one schedule; fails when there is none or more than one. */
+  async function getSchedule(instanceId: string) {
+    const names = await scheduleNames(instanceId);
+    expect(names).toHaveLength(1);
+    const client = new SchedulerClient(moto.clientConfig);
+    return client.send(new GetScheduleCommand({ GroupName: 'lightsout', Name: names[0] }));
+  }
+
+  const nameAt = (instanceId: string, iso: string, plusSeconds: number) =>
+    `${instanceId}-us-east-1-${new Date(Date.parse(iso) + plusSeconds * 1000)
+      .toISOString()
+      .slice(0, 16)
+      .replace(/[-:]/g, '')}`;
 
   async function published(topicArn: string): Promise<Sent[]> {
     const data = (await moto.data()) as { sns: { Topic: { arn: string; sent_notifications: Sent[] }[] } };
@@ -136,6 +159,7 @@ describe('monitoring engine on moto (Lambda mode)', () => {
 
     // 3. The schedule exists with the right at() time.
     const schedule = await getSchedule(web.instanceId);
+    expect(schedule.Name).toBe(nameAt(web.instanceId, web.launchTime, 2 * HOUR));
     expect(schedule.ScheduleExpression).toBe(at(web.launchTime, 2 * HOUR));
     expect(schedule.ActionAfterCompletion).toBe('DELETE');
     expect(schedule.Target?.Arn).toBe(ENV.NAG_FUNCTION_ARN);
@@ -166,12 +190,15 @@ describe('monitoring engine on moto (Lambda mode)', () => {
       nagCount: 1,
       warnings: [],
     });
-    expect((await getSchedule(web.instanceId)).ScheduleExpression).toBe(at(web.launchTime, 3 * HOUR));
+    // The next nag is a new schedule (the firing one is never updated in place), and the only one.
+    const next = await getSchedule(web.instanceId);
+    expect(next.Name).toBe(nameAt(web.instanceId, web.launchTime, 3 * HOUR));
+    expect(next.ScheduleExpression).toBe(at(web.launchTime, 3 * HOUR));
 
     // 6. Stop the instance: the schedule is gone and a stopped event is published.
     await ec2.send(new StopInstancesCommand({ InstanceIds: [web.instanceId] }));
     await stateChange(event(web.instanceId, 'stopped'));
-    await expect(getSchedule(web.instanceId)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await scheduleNames(web.instanceId)).toEqual([]);
     const [stopped] = await published(topics.events);
     expect(stopped![3].Event).toEqual({ Type: 'String', Value: 'instance.stopped' });
     expect(JSON.parse(stopped![1])).toMatchObject({
@@ -184,9 +211,8 @@ describe('monitoring engine on moto (Lambda mode)', () => {
     const db = await launch({ Monitor: 'true', Threshold: '4' });
     await stateChange(event(db.instanceId, 'running'));
     const client = new SchedulerClient(moto.clientConfig);
-    await client.send(
-      new DeleteScheduleCommand({ GroupName: 'lightsout', Name: `${db.instanceId}-us-east-1` }),
-    );
+    const [name] = await scheduleNames(db.instanceId);
+    await client.send(new DeleteScheduleCommand({ GroupName: 'lightsout', Name: name }));
 
     const report = await reconcile({});
 

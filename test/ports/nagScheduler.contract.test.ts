@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeNagScheduler } from '../../src/aws/eventBridgeNagScheduler.js';
 import { createLogger } from '../../src/log.js';
@@ -127,6 +133,19 @@ describe.each(implementations)('NagScheduler contract: %s', (_name, make) => {
     expect(await scheduler.list()).toEqual([moved]);
   });
 
+  it('keeps exactly one schedule per instance however often it is rescheduled', async () => {
+    // Arrange
+    const times = ['2030-01-01T12:00:00.000Z', '2030-01-01T13:00:00.000Z', '2030-01-01T12:30:00.000Z'];
+
+    // Act
+    for (const t of times) await scheduler.schedule(nag('i-0123456789abcdef0', t));
+
+    // Assert
+    const last = nag('i-0123456789abcdef0', '2030-01-01T12:30:00.000Z');
+    expect(await scheduler.list()).toEqual([last]);
+    expect(await scheduler.get(last)).toEqual(last);
+  });
+
   it('lists schedules of several instances and regions', async () => {
     // Arrange
     const entries = [
@@ -170,7 +189,12 @@ describe('EventBridgeNagScheduler on moto', () => {
     await scheduler.ensureGroup();
   });
 
-  it('creates a one-shot at() schedule named after the instance that deletes itself and targets the nag function', async () => {
+  const namesInGroup = async (group = 'lightsout') =>
+    ((await client.send(new ListSchedulesCommand({ GroupName: group }))).Schedules ?? [])
+      .map((s) => s.Name)
+      .sort();
+
+  it('creates a one-shot at() schedule named after the instance and its time that deletes itself and targets the nag function', async () => {
     // Arrange
     const entry = nag('i-0123456789abcdef0', '2030-01-01T12:00:00.000Z', 'ap-southeast-2');
 
@@ -179,7 +203,10 @@ describe('EventBridgeNagScheduler on moto', () => {
 
     // Assert
     const got = await client.send(
-      new GetScheduleCommand({ Name: 'i-0123456789abcdef0-ap-southeast-2', GroupName: 'lightsout' }),
+      new GetScheduleCommand({
+        Name: 'i-0123456789abcdef0-ap-southeast-2-20300101T1200',
+        GroupName: 'lightsout',
+      }),
     );
     expect(got.ScheduleExpression).toBe('at(2030-01-01T12:00:00)');
     expect(got.ScheduleExpressionTimezone).toBe('UTC');
@@ -201,7 +228,7 @@ describe('EventBridgeNagScheduler on moto', () => {
 
     // Assert
     const got = await client.send(
-      new GetScheduleCommand({ Name: 'i-0123456789abcdef0-eu-west-1', GroupName: 'lightsout' }),
+      new GetScheduleCommand({ Name: 'i-0123456789abcdef0-eu-west-1-20300101T0001', GroupName: 'lightsout' }),
     );
     expect(got.ScheduleExpression).toBe('at(2030-01-01T00:01:00)');
     expect(await scheduler.get(overdue)).toEqual(overdue);
@@ -213,7 +240,7 @@ describe('EventBridgeNagScheduler on moto', () => {
     await scheduler.schedule(entry);
     await client.send(
       new UpdateScheduleCommand({
-        Name: 'i-0123456789abcdef0-eu-west-1',
+        Name: 'i-0123456789abcdef0-eu-west-1-20300101T1200',
         GroupName: 'lightsout',
         ScheduleExpression: 'at(2030-01-01T12:00:00)',
         FlexibleTimeWindow: { Mode: 'OFF' },
@@ -227,6 +254,87 @@ describe('EventBridgeNagScheduler on moto', () => {
     // Assert
     expect(got).toBeUndefined();
     expect(await scheduler.listKeys()).toEqual([{ instanceId: 'i-0123456789abcdef0', region: 'eu-west-1' }]);
+  });
+
+  it('reschedules under a new name and deletes the old schedule, so the firing one is never updated in place', async () => {
+    // Arrange: the 12:00 schedule is firing, and the nag it invoked schedules the next one.
+    const firing = nag('i-0123456789abcdef0', '2030-01-01T12:00:00.000Z');
+    await scheduler.schedule(firing);
+    await scheduler.schedule(nag('i-0fedcba9876543210', '2030-01-01T12:00:00.000Z'));
+
+    // Act
+    const next = nag('i-0123456789abcdef0', '2030-01-01T13:00:00.000Z');
+    await scheduler.schedule(next);
+
+    // Assert: exactly one schedule for the instance, the new one; the other instance keeps its own.
+    expect(await namesInGroup()).toEqual([
+      'i-0123456789abcdef0-eu-west-1-20300101T1300',
+      'i-0fedcba9876543210-eu-west-1-20300101T1200',
+    ]);
+    expect(await scheduler.get(next)).toEqual(next);
+  });
+
+  it('fits the longest region in a 64-character name', async () => {
+    // Arrange
+    const entry = nag('i-0123456789abcdef0', '2030-12-31T23:59:00.000Z', 'us-isof-south-1');
+
+    // Act
+    await scheduler.schedule(entry);
+
+    // Assert
+    const [name] = await namesInGroup();
+    expect(name).toBe('i-0123456789abcdef0-us-isof-south-1-20301231T2359');
+    expect(name!.length).toBeLessThanOrEqual(64);
+    expect(await scheduler.get(entry)).toEqual(entry);
+  });
+
+  it("cancel removes every schedule of the instance, leftovers and pre-suffix names included, and no one else's", async () => {
+    // Arrange: a leftover and an old-style name beside the current one, plus a look-alike region.
+    const entry = nag('i-0123456789abcdef0', '2030-01-01T12:00:00.000Z');
+    await scheduler.schedule(entry);
+    const raw = (name: string) =>
+      client.send(
+        new CreateScheduleCommand({
+          Name: name,
+          GroupName: 'lightsout',
+          ScheduleExpression: 'at(2030-01-01T09:00:00)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: NAG_FN, RoleArn: ROLE, Input: JSON.stringify(entry) },
+        }),
+      );
+    await raw('i-0123456789abcdef0-eu-west-1-20300101T0900');
+    await raw('i-0123456789abcdef0-eu-west-1');
+    await scheduler.schedule(nag('i-0123456789abcdef0', '2030-01-01T12:00:00.000Z', 'eu-west-10'));
+
+    // Act
+    await scheduler.cancel(entry);
+
+    // Assert
+    expect(await namesInGroup()).toEqual(['i-0123456789abcdef0-eu-west-10-20300101T1200']);
+    expect(await scheduler.get(entry)).toBeUndefined();
+  });
+
+  it('lists an instance once, even while a leftover schedule sits beside the current one', async () => {
+    // Arrange
+    const entry = nag('i-0123456789abcdef0', '2030-01-01T12:00:00.000Z');
+    await scheduler.schedule(entry);
+    await client.send(
+      new CreateScheduleCommand({
+        Name: 'i-0123456789abcdef0-eu-west-1',
+        GroupName: 'lightsout',
+        ScheduleExpression: 'at(2030-01-01T09:00:00)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: NAG_FN, RoleArn: ROLE, Input: JSON.stringify(entry) },
+      }),
+    );
+
+    // Act
+    const keys = await scheduler.listKeys();
+    const all = await scheduler.list();
+
+    // Assert
+    expect(keys).toEqual([{ instanceId: 'i-0123456789abcdef0', region: 'eu-west-1' }]);
+    expect(all).toEqual([entry]);
   });
 
   it('pages through more than one ListSchedules page', async () => {
