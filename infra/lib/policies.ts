@@ -143,7 +143,14 @@ export function manageSchedulesStatement(groupName: string): iam.PolicyStatement
   });
 }
 
-/** ListSchedules has no resource-level permissions; it is read-only (the group is a request filter). */
+/**
+ * Nag schedules are named per due time (`<instanceId>-<region>-<yyyymmddThhmm>`),
+ * so keeping one per instance means finding the instance's others with
+ * ListSchedules (NamePrefix) and deleting them; workload runs are cancelled the
+ * same way. IAM cannot scope ListSchedules to a group or schedule (it has no
+ * resource-level permissions, only `*`); it is read-only, and the group is a
+ * request parameter. The deletes themselves are scoped by manageSchedulesStatement.
+ */
 export function listSchedulesStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'ListSchedulesUnavoidablyOnStar',

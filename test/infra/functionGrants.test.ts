@@ -1,0 +1,179 @@
+/**
+ * Each function gets what its own code path calls, checked per function
+ * (iamCoverage.test.ts only checks that some function has each action):
+ * nag rescheduling wherever the monitor service runs, `/… workload` where
+ * commands arrive, progress-message updates in workloadStep, and the IP-owner
+ * checks of the cleanup hook.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  actionsOf,
+  resourcesOfType,
+  roleStatements,
+  type Statement,
+  type Synthesized,
+  synthesize,
+} from './synthesizedApp.js';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize();
+});
+afterAll(() => s.dispose());
+
+/** Role policy logical-id fragments, unambiguous (`Reconcile` alone would match CloudMapReconcile). */
+const ENGINE = ['MonitoringStateChange', 'MonitoringNagDue', 'MonitoringReconcile'];
+const CHAT_ENDPOINTS = ['ChatSlackEvents', 'TeamsTeamsMessages'];
+const CHAT = [...CHAT_ENDPOINTS, 'ChatChatNotify'];
+
+const statementsWith = (json: Synthesized['json'], fragment: string, action: string): Statement[] =>
+  roleStatements(json, fragment).filter((st) => st.Effect === 'Allow' && actionsOf(st).includes(action));
+
+function functionEnv(json: Synthesized['json'], fragment: string): Record<string, unknown> {
+  const found = resourcesOfType(json, 'AWS::Lambda::Function').find(([id]) => id.includes(fragment));
+  if (!found) throw new Error(`no function matching ${fragment}`);
+  return (found[1].Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+const logicalIdOf = (prefix: string): string => {
+  const id = Object.keys(s.json.Resources).find((k) => k.startsWith(prefix));
+  if (!id) throw new Error(`no resource starting with ${prefix}`);
+  return id;
+};
+
+describe('nag schedules (one per due time, the instance’s others found by ListSchedules and deleted)', () => {
+  it.each([...ENGINE, ...CHAT, 'WorkloadsWorkloadStep'])(
+    '%s may create, update, read and delete schedules in the lightsout group only',
+    (fragment) => {
+      // Arrange
+      const actions = [
+        'scheduler:CreateSchedule',
+        'scheduler:UpdateSchedule',
+        'scheduler:GetSchedule',
+        'scheduler:DeleteSchedule',
+      ];
+
+      // Act
+      const statements = actions.map((a) => statementsWith(s.json, fragment, a));
+
+      // Assert
+      for (const found of statements) {
+        expect(found).toHaveLength(1);
+        expect(JSON.stringify(found[0]!.Resource)).toMatch(/:schedule\/lightsout\/\*"\]\]\}$/);
+      }
+    },
+  );
+
+  it.each([...ENGINE, ...CHAT, 'WorkloadsWorkloadStep'])(
+    '%s may list schedules (IAM has no resource scope for ListSchedules) and pass only the scheduler role',
+    (fragment) => {
+      // Act
+      const list = statementsWith(s.json, fragment, 'scheduler:ListSchedules');
+      const passRole = statementsWith(s.json, fragment, 'iam:PassRole');
+
+      // Assert
+      expect(list).toHaveLength(1);
+      expect(list[0]!.Resource).toBe('*');
+      expect(actionsOf(list[0]!)).toEqual(['scheduler:ListSchedules']);
+      expect(passRole).toHaveLength(1);
+      expect(passRole[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf('SchedulesInvokeRole'), 'Arn'] });
+    },
+  );
+});
+
+describe('workload commands where commands arrive', () => {
+  it.each(CHAT_ENDPOINTS)('%s gets the step function, the spec tables and the run table', (fragment) => {
+    // Act
+    const env = functionEnv(s.json, fragment);
+    const scan = statementsWith(s.json, fragment, 'dynamodb:Scan');
+    const put = statementsWith(s.json, fragment, 'dynamodb:PutItem');
+
+    // Assert
+    expect(JSON.stringify(env.WORKLOAD_STEP_FUNCTION_ARN)).toContain(':function:LightsOut-workloadStep');
+    expect(env).toMatchObject({
+      WORKLOAD_SPEC_SOURCE: 'dynamodb',
+      WORKLOAD_SPEC_TABLE: 'WorkloadSpecification',
+      TIER_SPEC_TABLE: 'TierSpecification',
+      SCHEDULE_GROUP: 'lightsout',
+    });
+    expect(env).toHaveProperty('SCHEDULER_ROLE_ARN');
+    expect(JSON.stringify(scan.flatMap((st) => st.Resource))).toContain(':table/WorkloadSpecification');
+    expect(JSON.stringify(scan.flatMap((st) => st.Resource))).toContain(':table/TierSpecification');
+    expect(JSON.stringify(put[0]?.Resource)).toContain(logicalIdOf('StateTable'));
+  });
+
+  it('passes WORKLOAD_ADMINS to both command endpoints and nowhere else', () => {
+    // Arrange
+    const admins = 'slack:U0123ABC,teams:00000000-0000-0000-0000-0000000000aa';
+    const withAdmins = synthesize({ settings: { functionEnvironment: { WORKLOAD_ADMINS: admins } } });
+
+    // Act
+    const slack = functionEnv(withAdmins.json, 'ChatSlackEvents');
+    const teams = functionEnv(withAdmins.json, 'TeamsTeamsMessages');
+    const notify = functionEnv(withAdmins.json, 'ChatChatNotify');
+    const step = functionEnv(withAdmins.json, 'WorkloadsWorkloadStep');
+    withAdmins.dispose();
+
+    // Assert
+    expect(slack.WORKLOAD_ADMINS).toBe(admins);
+    expect(teams.WORKLOAD_ADMINS).toBe(admins);
+    expect(notify).not.toHaveProperty('WORKLOAD_ADMINS');
+    expect(step).not.toHaveProperty('WORKLOAD_ADMINS');
+  });
+});
+
+describe('workloadStep keeps progress messages updated', () => {
+  it('gets the Slack and Teams settings and may read both secrets', () => {
+    // Act
+    const env = functionEnv(s.json, 'WorkloadsWorkloadStep');
+    const secrets = statementsWith(s.json, 'WorkloadsWorkloadStep', 'secretsmanager:GetSecretValue');
+
+    // Assert
+    expect(env).toMatchObject({
+      SLACK_SECRET_ARN: { Ref: logicalIdOf('SecretsSlack') },
+      TEAMS_SECRET_ARN: { Ref: logicalIdOf('SecretsTeams') },
+      MicrosoftAppId: s.settings.teamsAppId,
+      MicrosoftAppTenantId: s.settings.teamsTenantId,
+      MicrosoftAppType: 'SingleTenant',
+      TABLE_NAME: { Ref: expect.stringMatching(/^StateTable/) },
+    });
+    expect(secrets.map((st) => st.Resource)).toEqual(
+      expect.arrayContaining([{ Ref: logicalIdOf('SecretsSlack') }, { Ref: logicalIdOf('SecretsTeams') }]),
+    );
+    expect(JSON.stringify(secrets)).not.toContain(logicalIdOf('SecretsWebhook'));
+  });
+
+  it('in a Teams-only deployment gets the Teams secret and no Slack one', () => {
+    // Arrange
+    const teamsOnly = synthesize({ settings: { slackEnabled: false } });
+
+    // Act
+    const env = functionEnv(teamsOnly.json, 'WorkloadsWorkloadStep');
+    const secrets = JSON.stringify(
+      statementsWith(teamsOnly.json, 'WorkloadsWorkloadStep', 'secretsmanager:GetSecretValue'),
+    );
+    teamsOnly.dispose();
+
+    // Assert
+    expect(env).not.toHaveProperty('SLACK_SECRET_ARN');
+    expect(env).toHaveProperty('TEAMS_SECRET_ARN');
+    expect(secrets).toContain('SecretsTeams');
+    expect(secrets).not.toContain('SecretsSlack');
+  });
+});
+
+describe('cleanup checks who holds an IP before changing DNS', () => {
+  it('lets decommission describe instances and Elastic IP addresses, in the configured regions only', () => {
+    // Act
+    const instances = statementsWith(s.json, 'CleanupDecommission', 'ec2:DescribeInstances');
+    const addresses = statementsWith(s.json, 'CleanupDecommission', 'ec2:DescribeAddresses');
+
+    // Assert
+    expect(addresses).toHaveLength(1);
+    expect(instances).toEqual(addresses);
+    expect(addresses[0]!.Resource).toBe('*');
+    expect(addresses[0]!.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
+    });
+  });
+});
