@@ -22,6 +22,12 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(key: string, leaseUntil: Date, now: Date): Promise<ClaimResult> {
+    // Housekeeping rides on claims, measured against the caller's `now` (not
+    // the wall clock) so a virtual or skewed clock never drops live entries.
+    // The day of slack keeps just-expired keys readable for diagnosis.
+    this.db
+      .prepare('DELETE FROM idempotency WHERE expires_at < ?')
+      .run(new Date(now.getTime() - 86_400_000).toISOString());
     // One statement: inserts, or takes over an expired entry; otherwise changes nothing.
     const res = this.db
       .prepare(
@@ -42,10 +48,6 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
          ON CONFLICT (key) DO UPDATE SET status = 'completed', result = excluded.result, expires_at = excluded.expires_at`,
       )
       .run(key, result ?? null, expiresAt.toISOString());
-    // Housekeeping rides on writes: the single process has no TTL sweeper.
-    this.db
-      .prepare('DELETE FROM idempotency WHERE expires_at < ?')
-      .run(new Date(Date.now() - 86_400_000).toISOString());
   }
 
   async release(key: string): Promise<void> {

@@ -70,4 +70,19 @@ describe.each(implementations)('IdempotencyStore contract: %s', (_name, make) =>
     expect(await store.claim('c', later(60), now)).toMatchObject({ claimed: false, status: 'completed' });
     expect(await store.get('missing', now)).toBeUndefined();
   });
+
+  it('judges expiry by the caller clock, so entries written on a past clock stay deduplicated', async () => {
+    // Arrange: a clock years behind the wall clock (simulations, replays)
+    const past = new Date('2020-01-01T00:00:00Z');
+    const pastLater = (s: number) => new Date(past.getTime() + s * 1000);
+    await store.claim('old-1', pastLater(60), past);
+    await store.complete('old-1', pastLater(3600));
+
+    // Act: another claim on the same clock triggers any housekeeping
+    await store.claim('old-2', pastLater(60), pastLater(10));
+    const again = await store.claim('old-1', pastLater(60), pastLater(20));
+
+    // Assert
+    expect(again).toMatchObject({ claimed: false, status: 'completed' });
+  });
 });
