@@ -18,19 +18,9 @@ import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { NagDueHandler, NagSchedule, NagScheduler } from '../ports/nagScheduler.js';
 import type { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { realTimers, retryBackoffMs, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
 
-/** setTimeout's ceiling (2^31-1 ms, ~24.8 days); longer waits re-arm on wake-up. */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
-
-export interface TimerFunctions {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: TimerFunctions = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+export { MAX_TIMER_DELAY_MS, type TimerFunctions } from './singleTimer.js';
 
 export interface InProcessNagSchedulerOptions {
   clock?: Clock;
@@ -43,15 +33,11 @@ export interface InProcessNagSchedulerOptions {
 
 export class InProcessNagScheduler implements NagScheduler {
   private readonly clock: Clock;
-  private readonly timers: TimerFunctions;
+  private readonly loop: SingleTimerLoop;
   private readonly log: Log;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private handler: NagDueHandler | undefined;
-  private timer: unknown;
-  private armedAtMs: number | undefined;
-  private ticking: Promise<void> | undefined;
-  private rerun = false;
   private stopped = true;
 
   constructor(
@@ -59,24 +45,30 @@ export class InProcessNagScheduler implements NagScheduler {
     opts: InProcessNagSchedulerOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
-    this.timers = opts.timers ?? realTimers;
     this.log = opts.log ?? createLogger('nag-scheduler');
     this.retryDelayMs = opts.retryDelayMs ?? 60_000;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 15 * 60_000;
+    this.loop = new SingleTimerLoop({
+      clock: this.clock,
+      timers: opts.timers ?? realTimers,
+      fireDue: () => this.fireDue(),
+      nextFireMs: () => this.store.nextFireMs(),
+      isRunning: () => !this.stopped,
+    });
   }
 
   /** Starts firing: first everything overdue, then each entry as it falls due. */
   async start(handler: NagDueHandler): Promise<void> {
     this.handler = handler;
     this.stopped = false;
-    await this.runDue();
+    await this.loop.runDue();
   }
 
   /** Clears the timer and waits for a nag in flight to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.disarm();
-    await this.ticking;
+    this.loop.disarm();
+    await this.loop.idle();
   }
 
   async schedule(entry: NagSchedule): Promise<void> {
@@ -86,7 +78,8 @@ export class InProcessNagScheduler implements NagScheduler {
     const fireMs = this.store.upsert(entry);
     // Only an earlier entry moves the timer; cancelled or moved-out entries
     // leave it armed and it re-arms for the real next one when it wakes.
-    if (this.armedAtMs === undefined || fireMs < this.armedAtMs) this.arm();
+    const armedAtMs = this.loop.armedAtMs;
+    if (armedAtMs === undefined || fireMs < armedAtMs) this.loop.arm();
   }
 
   async cancel(key: InstanceKey): Promise<void> {
@@ -104,33 +97,15 @@ export class InProcessNagScheduler implements NagScheduler {
 
   /** When the single timer is set to wake (epoch ms), for tests and status output. */
   get nextWakeMs(): number | undefined {
-    return this.armedAtMs;
+    return this.loop.armedAtMs;
   }
 
   /** Resolves once no nag is being fired; tests await it after moving the clock. */
-  async idle(): Promise<void> {
-    while (this.ticking) await this.ticking;
-  }
-
-  private runDue(): Promise<void> {
-    if (this.ticking) {
-      this.rerun = true;
-      return this.ticking;
-    }
-    this.ticking = this.fireDue().finally(() => {
-      this.ticking = undefined;
-      if (this.rerun && !this.stopped) {
-        this.rerun = false;
-        void this.runDue();
-      } else {
-        this.arm();
-      }
-    });
-    return this.ticking;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   private async fireDue(): Promise<void> {
-    this.disarm();
     // A handler that reschedules into the past must not spin this loop.
     const firedThisRun = new Set<string>();
     for (;;) {
@@ -157,7 +132,7 @@ export class InProcessNagScheduler implements NagScheduler {
     const now = this.clock().getTime();
     const attempts = this.store.deferIfUnchanged(
       nag,
-      (n) => now + Math.min(this.retryDelayMs * 2 ** (n - 1), this.maxRetryDelayMs),
+      (n) => now + retryBackoffMs(n, this.retryDelayMs, this.maxRetryDelayMs),
     );
     this.log.error('Nag handler failed; the nag stays scheduled and will be retried', {
       instanceId: nag.instanceId,
@@ -166,27 +141,6 @@ export class InProcessNagScheduler implements NagScheduler {
       attempts,
       error: err instanceof Error ? err.message : String(err),
     });
-  }
-
-  private arm(): void {
-    if (this.stopped || this.ticking) return;
-    const next = this.store.nextFireMs();
-    if (next === this.armedAtMs && this.timer !== undefined) return;
-    this.disarm();
-    if (next === undefined) return;
-    const delay = Math.min(Math.max(0, next - this.clock().getTime()), MAX_TIMER_DELAY_MS);
-    this.armedAtMs = next;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      this.armedAtMs = undefined;
-      void this.runDue();
-    }, delay);
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.armedAtMs = undefined;
   }
 }
 

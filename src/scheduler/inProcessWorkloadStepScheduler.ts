@@ -1,7 +1,8 @@
 /**
- * The single process's workload step scheduler, after the in-process nag
- * scheduler's design: one timer armed for the earliest pending step,
- * injectable clock and timers, a failing step retried with backoff.
+ * The single process's workload step scheduler, on the same timer loop as the
+ * in-process nag scheduler (`SingleTimerLoop`): one timer armed for the
+ * earliest pending step, injectable clock and timers, a failing step retried
+ * with backoff.
  *
  * It keeps no file of its own: the run store already holds every active run's
  * next step (`run.next`), so after a restart `WorkloadService.resume()` puts
@@ -15,12 +16,7 @@ import type {
   WorkloadStepHandler,
   WorkloadStepScheduler,
 } from '../ports/workloadStepScheduler.js';
-import { MAX_TIMER_DELAY_MS, type TimerFunctions } from './inProcessNagScheduler.js';
-
-const realTimers: TimerFunctions = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+import { realTimers, retryBackoffMs, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
 
 export interface InProcessWorkloadStepSchedulerOptions {
   clock?: Clock;
@@ -33,40 +29,43 @@ export interface InProcessWorkloadStepSchedulerOptions {
 export class InProcessWorkloadStepScheduler implements WorkloadStepScheduler {
   private readonly pending = new Map<string, WorkloadStepDue & { attempts: number }>();
   private readonly clock: Clock;
-  private readonly timers: TimerFunctions;
+  private readonly loop: SingleTimerLoop;
   private readonly log: Log;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private handler: WorkloadStepHandler | undefined;
-  private timer: unknown;
-  private ticking: Promise<void> | undefined;
-  private rerun = false;
 
   constructor(opts: InProcessWorkloadStepSchedulerOptions = {}) {
     this.clock = opts.clock ?? systemClock;
-    this.timers = opts.timers ?? realTimers;
     this.log = opts.log ?? createLogger('workload-steps');
     this.retryDelayMs = opts.retryDelayMs ?? 30_000;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 10 * 60_000;
+    this.loop = new SingleTimerLoop({
+      clock: this.clock,
+      timers: opts.timers ?? realTimers,
+      fireDue: () => this.fireDue(),
+      nextFireMs: () => this.nextFireMs(),
+      isRunning: () => this.handler !== undefined,
+    });
   }
 
   /** Starts firing steps (anything already due fires at once). */
   async start(handler: WorkloadStepHandler): Promise<void> {
     this.handler = handler;
-    await this.runDue();
+    await this.loop.runDue();
   }
 
   async stop(): Promise<void> {
     this.handler = undefined;
-    this.disarm();
-    await this.ticking;
+    this.loop.disarm();
+    await this.loop.idle();
   }
 
   async schedule(step: WorkloadStepDue): Promise<void> {
     if (Number.isNaN(Date.parse(step.dueAt)))
       throw new TypeError(`step dueAt "${step.dueAt}" is not an ISO time`);
     this.pending.set(step.runId, { ...step, attempts: 0 });
-    if (this.handler) void this.runDue();
+    if (this.handler) void this.loop.runDue();
   }
 
   async cancel(runId: string): Promise<void> {
@@ -79,30 +78,16 @@ export class InProcessWorkloadStepScheduler implements WorkloadStepScheduler {
   }
 
   /** Resolves once no step is running; tests await it after moving the clock. */
-  async idle(): Promise<void> {
-    while (this.ticking) await this.ticking;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   /** Fires whatever is due now (timers call it; tests may too after moving the clock). */
   runDue(): Promise<void> {
-    if (this.ticking) {
-      this.rerun = true;
-      return this.ticking;
-    }
-    this.ticking = this.fireDue().finally(() => {
-      this.ticking = undefined;
-      if (this.rerun && this.handler) {
-        this.rerun = false;
-        void this.runDue();
-      } else {
-        this.arm();
-      }
-    });
-    return this.ticking;
+    return this.loop.runDue();
   }
 
   private async fireDue(): Promise<void> {
-    this.disarm();
     const now = this.clock().getTime();
     const due = [...this.pending.values()].filter((s) => Date.parse(s.dueAt) <= now);
     for (const step of due) {
@@ -112,7 +97,7 @@ export class InProcessWorkloadStepScheduler implements WorkloadStepScheduler {
       try {
         await this.handler({ runId: step.runId, seq: step.seq, dueAt: step.dueAt });
       } catch (err) {
-        const delay = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** step.attempts);
+        const delay = retryBackoffMs(step.attempts + 1, this.retryDelayMs, this.maxRetryDelayMs);
         this.log.warn('workload step failed; retrying', {
           runId: step.runId,
           seq: step.seq,
@@ -130,16 +115,8 @@ export class InProcessWorkloadStepScheduler implements WorkloadStepScheduler {
     }
   }
 
-  private arm(): void {
-    this.disarm();
-    if (!this.handler || this.pending.size === 0) return;
-    const next = Math.min(...[...this.pending.values()].map((s) => Date.parse(s.dueAt)));
-    const delay = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, next - this.clock().getTime()));
-    this.timer = this.timers.setTimeout(() => void this.runDue(), delay);
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
+  private nextFireMs(): number | undefined {
+    if (this.pending.size === 0) return undefined;
+    return Math.min(...[...this.pending.values()].map((s) => Date.parse(s.dueAt)));
   }
 }
