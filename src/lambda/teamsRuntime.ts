@@ -37,8 +37,16 @@ export async function teamsAtColdStart(
 ): Promise<LambdaTeams | undefined> {
   const teams = config.teams;
   if (!teams.enabled) return undefined;
+  if (teams.appType === 'UserAssignedMSI') {
+    // botframework-connector authenticates a managed-identity bot through @azure/identity, which the
+    // Lambda bundles leave out (UNUSED_ON_LAMBDA in infra/lib/bundling.ts): refuse here, by name, rather
+    // than fail at the first reply with the stub's error.
+    throw new ConfigError([
+      'MicrosoftAppType (or MICROSOFT_APP_TYPE) UserAssignedMSI is not supported on Lambda: the Lambda bundles leave out the managed-identity client (@azure/identity). Register the bot as SingleTenant (set MicrosoftAppTenantId) or MultiTenant, with its client secret in the TEAMS_SECRET_ARN secret as {"appPassword": "…"}; UserAssignedMSI works in the single process (npm start)',
+    ]);
+  }
   let appPassword: string | undefined;
-  if (teams.appId && teams.appType !== 'UserAssignedMSI') {
+  if (teams.appId) {
     if (!teams.secretArn) {
       throw new ConfigError([
         'TEAMS_SECRET_ARN is required on Lambda when MicrosoftAppId is set: a Secrets Manager secret {"appPassword": "…"} (the client secret never sits in Lambda environment variables)',

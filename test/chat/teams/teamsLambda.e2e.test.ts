@@ -217,6 +217,20 @@ describe('Teams on Lambda', () => {
     ).rejects.toThrow(/TEAMS_SECRET_ARN is required on Lambda/);
   });
 
+  it('refuses a managed-identity bot at cold start, naming the setting and what works instead', async () => {
+    // Act
+    const coldStart = createTeamsMessagesHandler({
+      ...baseEnv,
+      MicrosoftAppId: '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b',
+      MicrosoftAppType: 'UserAssignedMSI',
+    });
+
+    // Assert
+    await expect(coldStart).rejects.toThrow(
+      /MicrosoftAppType \(or MICROSOFT_APP_TYPE\) UserAssignedMSI is not supported on Lambda.*SingleTenant.*TEAMS_SECRET_ARN/,
+    );
+  });
+
   it('answers a request that is not an HTTP event with 400', async () => {
     const teams = await createTeamsMessagesHandler({ ...baseEnv, TEAMS_ENABLED: 'true' });
 
