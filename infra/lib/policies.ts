@@ -182,11 +182,6 @@ export function readSecretStatement(sid: string, secretArn: string): iam.PolicyS
   return new iam.PolicyStatement({ sid, actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] });
 }
 
-/** Chat and CLI start workload runs by invoking the step function, and nothing else. */
-export function invokeStatement(sid: string, functionArn: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid, actions: ['lambda:InvokeFunction'], resources: [functionArn] });
-}
-
 /**
  * Cleanup removes a terminated instance's DNS records, only in the configured
  * hosted zones (zones named in an instance's DnsRecords tag must be listed too).
