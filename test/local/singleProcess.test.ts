@@ -4,49 +4,28 @@
  * process was down fire at start-up.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
+import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/core/duration.js';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
 import { RecordingNotifier, VirtualClock } from '../support/fakes.js';
+import { launchTagged, localConfig, useLocalProcess } from '../support/localProcess.js';
 import { useMoto } from '../support/moto.js';
 
 describe('single process', () => {
   const moto = useMoto();
-  let dir: string;
-
-  beforeEach(async () => {
-    await moto.reset();
-    dir = mkdtempSync(join(tmpdir(), 'lightsout-local-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const local = useLocalProcess('lightsout-local-');
+  beforeEach(() => moto.reset());
 
   async function launch(tags: Record<string, string>) {
     const ec2 = new EC2Client(moto.clientConfig);
-    const res = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12345678',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-        ],
-      }),
-    );
-    return { ec2, instance: res.Instances![0]! };
+    return { ec2, instance: (await launchTagged(ec2, tags))[0]! };
   }
 
   function start(clock: VirtualClock, notifier: RecordingNotifier) {
-    const config = loadConfig({
-      REGIONS: 'us-east-1',
-      DB_PATH: join(dir, 'lightsout.db'),
-      RECONCILE_EVERY: '1h',
-    });
+    const config = localConfig(local.dir);
     return startSingleProcess({
       config,
       log: createLogger('test', 'ERROR'),
@@ -127,7 +106,7 @@ describe('single process', () => {
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
-      DB_PATH: join(dir, 'data', 'lightsout.db'),
+      DB_PATH: join(local.dir, 'data', 'lightsout.db'),
     });
     for (let i = 0; i < 200 && !proc.out().includes('reconcile finished'); i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -142,7 +121,7 @@ describe('single process', () => {
   });
 
   it('refuses to start on bad config, naming the variable', async () => {
-    const proc = npmStart({ REGIONS: 'moon-1', RECONCILE_EVERY: 'often', DB_PATH: join(dir, 'x.db') });
+    const proc = npmStart({ REGIONS: 'moon-1', RECONCILE_EVERY: 'often', DB_PATH: join(local.dir, 'x.db') });
 
     const code = await proc.exited;
 

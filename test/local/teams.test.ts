@@ -5,40 +5,33 @@
  * a Slack channel and a Teams channel at once, and a Stop from the Teams card
  * rewrites both messages.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/core/duration.js';
-import { type SingleProcess, startSingleProcess } from '../../src/local/singleProcess.js';
+import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
 import { execute, mention } from '../chat/teams/activities.js';
 import { OPS } from '../chat/teams/teamsWorld.js';
 import { adaptiveCardProblems, cardsOf } from '../support/adaptiveCards.js';
+import { freePort } from '../support/cliProcess.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../support/fakeBotConnector.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
 import { VirtualClock } from '../support/fakes.js';
+import {
+  launchTagged,
+  localConfig,
+  postSlackEvent,
+  slackHttpEnv,
+  useLocalProcess,
+} from '../support/localProcess.js';
 import { useMoto } from '../support/moto.js';
-import { FORM, SIGNING_SECRET, sign, slashCommandBody } from '../support/slackRequests.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+import { slashCommandBody } from '../support/slackRequests.js';
 
 describe('Teams in the single process (/api/messages on the shared server)', () => {
   const moto = useMoto();
+  const local = useLocalProcess('lightsout-teams-');
   let connector: FakeBotConnector;
   let slack: FakeSlackApi;
-  let dir: string;
-  let app: SingleProcess | undefined;
 
   beforeAll(async () => {
     connector = await startFakeBotConnector();
@@ -52,12 +45,6 @@ describe('Teams in the single process (/api/messages on the shared server)', () 
     await moto.reset();
     connector.reset();
     slack.reset();
-    dir = mkdtempSync(join(tmpdir(), 'lightsout-teams-'));
-  });
-  afterEach(async () => {
-    await app?.stop();
-    app = undefined;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const postTeams = async (port: number, activity: unknown) => {
@@ -76,55 +63,20 @@ describe('Teams in the single process (/api/messages on the shared server)', () 
   it("posts one group's nag to Slack and Teams, and a Stop from the Teams card updates both", async () => {
     // Arrange
     const ec2 = new EC2Client(moto.clientConfig);
-    const run = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12345678',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'Monitor', Value: 'true' },
-              { Key: 'MonitorGroup', Value: 'web' },
-              { Key: 'Threshold', Value: '1' },
-              { Key: 'Name', Value: 'build-1' },
-            ],
-          },
-        ],
-      }),
-    );
-    const instance = run.Instances![0]!;
+    const instance = (
+      await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'build-1' })
+    )[0]!;
     const clock = new VirtualClock(new Date(instance.LaunchTime!.getTime() + 60_000));
     const port = await freePort();
-    const config = loadConfig({
-      REGIONS: 'us-east-1',
-      DB_PATH: join(dir, 'lightsout.db'),
-      RECONCILE_EVERY: '1h',
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      TEAMS_ENABLED: 'true',
-      PORT: String(port),
-    });
-    app = await startSingleProcess({ config, log: createLogger('test', 'ERROR'), clock: clock.now });
-    const ts = Math.floor(Date.now() / 1000);
-    const slackSub = slashCommandBody('subscribe web');
-    await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': FORM,
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': sign(slackSub, ts),
-      },
-      body: slackSub,
-    });
+    const config = localConfig(local.dir, { ...slackHttpEnv(slack, port), TEAMS_ENABLED: 'true' });
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR'), clock: clock.now });
+    await postSlackEvent(port, slashCommandBody('subscribe web'));
     const teamsSub = await postTeams(port, mention(connector.serviceUrl, 'subscribe web'));
     expect(teamsSub.status).toBe(200);
 
     // Act 1: the nag falls due in the engine.
     clock.advance(2 * HOUR - 60);
-    await app.service.runDueNags();
+    await local.app.service.runDueNags();
 
     // Assert 1: both platforms got it.
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
@@ -152,16 +104,8 @@ describe('Teams in the single process (/api/messages on the shared server)', () 
 
   it('is not mounted unless Teams is configured', async () => {
     const port = await freePort();
-    const config = loadConfig({
-      REGIONS: 'us-east-1',
-      DB_PATH: join(dir, 'lightsout.db'),
-      RECONCILE_EVERY: '1h',
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-    });
-    app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+    const config = localConfig(local.dir, slackHttpEnv(slack, port));
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
 
     const res = await postTeams(port, mention(connector.serviceUrl, 'subscribe web'));
 

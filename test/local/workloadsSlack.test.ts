@@ -4,27 +4,23 @@
  * confirms a stop; the run posts one progress message and updates it to the
  * summary. Someone else gets a private refusal.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { type SingleProcess, startSingleProcess } from '../../src/local/singleProcess.js';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
+import { freePort } from '../support/cliProcess.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
+import {
+  launchTagged,
+  localConfig,
+  postSlackEvent,
+  slackHttpEnv,
+  useLocalProcess,
+} from '../support/localProcess.js';
 import { useMoto } from '../support/moto.js';
-import { FORM, SIGNING_SECRET, sign, slashCommandBody } from '../support/slackRequests.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+import { slashCommandBody } from '../support/slackRequests.js';
 
 const SPEC = `workloads:
   - name: shop
@@ -38,9 +34,8 @@ const SPEC = `workloads:
 
 describe('/ec2 workload over Slack in the single process', () => {
   const moto = useMoto();
+  const local = useLocalProcess('lightsout-wl-slack-');
   let slack: FakeSlackApi;
-  let dir: string;
-  let app: SingleProcess | undefined;
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -49,64 +44,27 @@ describe('/ec2 workload over Slack in the single process', () => {
   beforeEach(async () => {
     await moto.reset();
     slack.reset();
-    dir = mkdtempSync(join(tmpdir(), 'lightsout-wl-slack-'));
-    writeFileSync(join(dir, 'workloads.yaml'), SPEC);
-  });
-  afterEach(async () => {
-    await app?.stop();
-    app = undefined;
-    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(local.dir, 'workloads.yaml'), SPEC);
   });
 
   async function start() {
     const port = await freePort();
-    const config = loadConfig({
-      REGIONS: 'us-east-1',
-      DB_PATH: join(dir, 'lightsout.db'),
-      RECONCILE_EVERY: '1h',
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      WORKLOADS_FILE: join(dir, 'workloads.yaml'),
+    const config = localConfig(local.dir, {
+      ...slackHttpEnv(slack, port),
+      WORKLOADS_FILE: join(local.dir, 'workloads.yaml'),
       WORKLOAD_ADMINS: 'slack:U0ALICE',
     });
-    app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
     return async (text: string, user = 'U0ALICE') => {
-      const body = slashCommandBody(text, { user });
-      const ts = Math.floor(Date.now() / 1000);
-      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': FORM,
-          'x-slack-request-timestamp': String(ts),
-          'x-slack-signature': sign(body, ts),
-        },
-        body,
-      });
+      const res = await postSlackEvent(port, slashCommandBody(text, { user }));
       return { status: res.status, text: await res.text() };
     };
   }
 
   it('confirms, runs, and keeps one progress message updated to the summary', async () => {
     const ec2 = new EC2Client(moto.clientConfig);
-    const launched = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12345678',
-        MinCount: 2,
-        MaxCount: 2,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'Environment', Value: 'ENV001' },
-              { Key: 'Role', Value: 'web' },
-            ],
-          },
-        ],
-      }),
-    );
-    const ids = (launched.Instances ?? []).map((i) => i.InstanceId ?? '');
+    const launched = await launchTagged(ec2, { Environment: 'ENV001', Role: 'web' }, 2);
+    const ids = launched.map((i) => i.InstanceId ?? '');
     const command = await start();
 
     const ask = await command('workload stop shop');
