@@ -19,9 +19,9 @@ const SPEC = `workloads:
       - { name: db, start: { sequence: 0 }, stop: { sequence: 1 } }
 `;
 
-function setup(extra: Record<string, string> = {}) {
+function setup(extra: Record<string, string> = {}, spec = SPEC) {
   const dir = mkdtempSync(join(tmpdir(), 'lightsout-cli-wl-'));
-  writeFileSync(join(dir, 'workloads.yaml'), SPEC);
+  writeFileSync(join(dir, 'workloads.yaml'), spec);
   const env = {
     ...process.env,
     WORKLOADS_FILE: join(dir, 'workloads.yaml'),
@@ -132,5 +132,20 @@ describe('lightsout workload', () => {
     expect(unknown.err).toContain('no workload named "nope"');
     expect(profileOnStop.code).not.toBe(0);
     expect(profileOnStop.err).toMatch(/unknown option '--profile'/);
+  });
+
+  it("names a broken workload's own problems, and why a file yields none", async () => {
+    const broken = setup({}, 'workloads:\n  - name: shop\n    region: us-east-1\n');
+    const unparsable = setup({}, 'workloads:\n  - name: [shop\n');
+
+    const own = await broken('workload', 'stop', 'shop', '--dry-run');
+    const file = await unparsable('workload', 'stop', 'shop', '--dry-run');
+
+    expect(own.code).toBe(1);
+    expect(own.err).toContain('workload "shop" cannot be used until its spec is fixed');
+    expect(own.err).toContain('tierTag is required');
+    expect(file.code).toBe(1);
+    expect(file.err).toContain('none are defined');
+    expect(file.err).toContain('is not valid YAML/JSON');
   });
 });

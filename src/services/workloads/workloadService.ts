@@ -51,14 +51,18 @@ export class WorkloadService {
     const { specs, problems } = await this.deps.specs.load();
     const spec = specs.find((s) => s.name === name);
     if (spec) return spec;
-    const own = problems.filter((p) => p.startsWith(`workload "${name}"`));
+    // A file source prefixes each problem with its path, so match the workload label anywhere.
+    const label = `workload "${name}"`;
+    const own = problems.filter((p) => p.startsWith(label) || p.includes(`: ${label}`));
     if (own.length)
       throw new NotFoundError(
-        `workload "${name}" cannot be used until its spec is fixed:\n${own.map((p) => `  - ${p}`).join('\n')}`,
+        `${label} cannot be used until its spec is fixed:\n${own.map((p) => `  - ${p}`).join('\n')}`,
       );
     const known = specs.map((s) => s.name);
+    // With nothing loadable, the source's own problems (missing file, bad YAML) are the real answer.
+    const why = !known.length && problems.length ? `:\n${problems.map((p) => `  - ${p}`).join('\n')}` : '';
     throw new NotFoundError(
-      `no workload named "${name}" in ${this.deps.specs.origin}; ${known.length ? `known: ${known.join(', ')}` : 'none are defined'}`,
+      `no workload named "${name}" in ${this.deps.specs.origin}; ${known.length ? `known: ${known.join(', ')}` : 'none are defined'}${why}`,
     );
   }
 
