@@ -10,9 +10,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { formatDuration } from '../core/duration.js';
-import { ValidationError } from '../core/errors.js';
+import { LightsOutError, ValidationError } from '../core/errors.js';
 import { renderPlan } from '../core/workloads/planText.js';
-import { isFinished, type WorkloadRun } from '../core/workloads/run.js';
+import { isFinished, WorkloadRefusedError, type WorkloadRun } from '../core/workloads/run.js';
 import { renderRun, tierLine } from '../core/workloads/runText.js';
 import type { WorkloadAction, WorkloadSpec } from '../core/workloads/spec.js';
 import { tiersInOrder } from '../core/workloads/spec.js';
@@ -112,7 +112,10 @@ async function runAction(
 ): Promise<void> {
   const { rt, inProcess } = runtime(ctx);
   if (opts.dryRun) {
-    ctx.stdout.write(`${renderPlan(await rt.service.plan(name, action, opts.profile), { dryRun: true })}\n`);
+    const plan = await rt.service.plan(name, action, opts.profile);
+    ctx.stdout.write(`${renderPlan(plan, { dryRun: true })}\n`);
+    // A script previewing a run must see that the real run would be refused.
+    if (plan.refused) throw new WorkloadRefusedError(`the run would be refused: ${plan.refused}`);
     return;
   }
   if (inProcess) await inProcess.scheduler.start((step) => rt.service.handleStep(step).then(() => undefined));
@@ -138,7 +141,13 @@ async function runAction(
     }
     const done = await follow(ctx, rt, run, Boolean(inProcess));
     ctx.stdout.write(`${renderRun(done).join('\n')}\n`);
-    if (done.status !== 'succeeded') process.exitCode = 1;
+    // main.ts sets process.exitCode from runCli's result, so signal failure by throwing.
+    if (done.status !== 'succeeded') {
+      throw new LightsOutError(
+        'workload_run_failed',
+        `run ${done.runId} ended ${done.status}${done.summary ? `: ${done.summary}` : ''}`,
+      );
+    }
   } finally {
     await inProcess?.scheduler.stop();
   }

@@ -127,11 +127,16 @@ describe('lightsout workload', () => {
 
     const unknown = await cli('workload', 'stop', 'nope');
     const profileOnStop = await cli('workload', 'stop', 'shop', '--profile', 'big');
+    const unknownProfile = await cli('workload', 'start', 'shop', '--profile', 'huge', '--dry-run');
 
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('no workload named "nope"');
     expect(profileOnStop.code).not.toBe(0);
     expect(profileOnStop.err).toMatch(/unknown option '--profile'/);
+    expect(unknownProfile.code).toBe(1);
+    expect(unknownProfile.out).toContain('Dry run: start workload "shop"');
+    expect(unknownProfile.err).toContain('the run would be refused: profile "huge" is not defined');
+    expect(unknownProfile.err).toContain('known profiles: big');
   });
 
   it("names a broken workload's own problems, and why a file yields none", async () => {
