@@ -64,7 +64,7 @@ export const decommissionCommand: CliCommand = {
         }
         const config = ctx.config();
         const region = opts.region ?? config.monitor.regions[0] ?? 'us-east-1';
-        const record = await findRecord(ctx, config, region, instanceId, opts.dryRun === true);
+        const { record, liveState } = await findRecord(ctx, config, region, instanceId, opts.dryRun === true);
         const stores = cleanupStores(config);
         const service = await buildDecommissionService({
           config: config.cleanup,
@@ -82,6 +82,12 @@ export const decommissionCommand: CliCommand = {
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         } else {
+          // The summary reads "terminated"; say plainly that this is a preview for a live host.
+          if (liveState) {
+            ctx.stdout.write(
+              `${instanceId} is ${liveState}, not terminated: this previews what its termination would clean up\n`,
+            );
+          }
           ctx.stdout.write(`${result.summary}\n`);
           for (const o of result.outcomes) {
             const mark = o.ok ? (o.changed ? '✓' : '·') : '✗';
@@ -106,16 +112,17 @@ async function findRecord(
   region: string,
   instanceId: string,
   dryRun: boolean,
-): Promise<InstanceRecord> {
+): Promise<{ record: InstanceRecord; liveState?: string }> {
   const [live] = await ctx.fleet().find(region, { instanceIds: [instanceId] });
-  if (live && !['shutting-down', 'terminated'].includes(live.state) && !dryRun) {
+  const liveState = live && !['shutting-down', 'terminated'].includes(live.state) ? live.state : undefined;
+  if (liveState && !dryRun) {
     throw new ValidationError(
-      `${instanceId} is ${live.state}, not terminated; decommission only cleans up after termination (use --dry-run to preview)`,
+      `${instanceId} is ${liveState}, not terminated; decommission only cleans up after termination (use --dry-run to preview)`,
     );
   }
   const stored = await ctx.existingStore()?.get({ region, instanceId });
-  if (stored) return stored;
-  if (live) return recordFromFleet(live, config);
+  if (stored) return { record: stored, liveState };
+  if (live) return { record: recordFromFleet(live, config), liveState };
   throw new NotFoundError(
     `${instanceId} is neither in the Lights Out store nor listed by EC2 in ${region}; check --region ` +
       '(EC2 lists terminated instances for about an hour)',

@@ -64,6 +64,9 @@ describe('lightsout decommission (CLI, moto)', () => {
 
     const preview = await cli(['decommission', live.instanceId, '--dry-run'], settings);
     expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain(
+      `${live.instanceId} is running, not terminated: this previews what its termination would clean up`,
+    );
     expect(preview.stdout).toContain(`${live.instanceId} (web-1) terminated · would remove web-1.internal A`);
     expect(await world.records(zoneId)).toEqual({ 'web-1.internal. A': [live.privateIp] });
 
