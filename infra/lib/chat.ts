@@ -24,24 +24,27 @@ export function deliveryDeadLetterQueue(scope: Construct, id: string): sqs.Queue
 }
 
 export class Chat extends Construct {
-  readonly slackEvents: HandlerFunction;
+  /** Absent in a Teams-only deployment (`slack=false`): it could only fail every request. */
+  readonly slackEvents?: HandlerFunction;
   readonly chatNotify: HandlerFunction;
-  readonly slackUrl: lambda.FunctionUrl;
+  readonly slackUrl?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, shared: SharedResources) {
     super(scope, id);
-    this.slackEvents = chatFunction(this, 'SlackEvents', shared, {
-      handler: 'slackEvents',
-      description: 'Slack commands and buttons (Function URL)',
-      timeout: Duration.seconds(30),
-      // Bolt and its dependencies load noticeably faster with more CPU, and Slack waits only 3 s.
-      memorySize: 1024,
-      canStopInstances: true,
-    });
-    this.slackUrl = publicFunctionUrl(
-      this.slackEvents.fn,
-      'Slack signs every request (v0 HMAC-SHA256 with the signing secret)',
-    );
+    if (shared.settings.slackEnabled) {
+      this.slackEvents = chatFunction(this, 'SlackEvents', shared, {
+        handler: 'slackEvents',
+        description: 'Slack commands and buttons (Function URL)',
+        timeout: Duration.seconds(30),
+        // Bolt and its dependencies load noticeably faster with more CPU, and Slack waits only 3 s.
+        memorySize: 1024,
+        canStopInstances: true,
+      });
+      this.slackUrl = publicFunctionUrl(
+        this.slackEvents.fn,
+        'Slack signs every request (v0 HMAC-SHA256 with the signing secret)',
+      );
+    }
 
     this.chatNotify = chatFunction(this, 'ChatNotify', shared, {
       handler: 'chatNotify',

@@ -109,7 +109,8 @@ export class LightsOutStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', shared);
     if (has('chat')) this.chat = new Chat(this, 'Chat', shared);
-    if (has('teams')) this.teams = new Teams(this, 'Teams', shared);
+    // The Teams endpoint needs the bot's App ID to validate tokens; without it it could only fail every request.
+    if (has('teams') && settings.teamsAppId) this.teams = new Teams(this, 'Teams', shared);
     if (has('workloads')) this.workloads = new Workloads(this, 'Workloads', shared);
     if (has('cleanup')) this.cleanup = new Cleanup(this, 'Cleanup', shared);
 
@@ -129,7 +130,7 @@ export class LightsOutStack extends Stack {
     nag: EncryptedTopic,
     events: EncryptedTopic,
   ): void {
-    if (this.chat) {
+    if (this.chat?.slackUrl) {
       new CfnOutput(this, 'SlackRequestUrl', {
         description:
           'Paste into the Slack app: Event Subscriptions, Interactivity and slash command Request URL',

@@ -263,6 +263,11 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
     slackEnabled: slack === 'true',
     bundleAwsSdk: bundleAwsSdk === 'true',
   };
+  if (!settings.slackEnabled && !settings.teamsAppId) {
+    problems.push(
+      'slack is false and teamsAppId is not set: nags would reach no chat platform; set teamsAppId and teamsTenantId for a Teams-only deployment, or leave slack on',
+    );
+  }
   if (problems.length === 0) problems.push(...checkAsFunctionsWould(settings));
   if (problems.length) throw new SettingsError(problems);
   return settings;

@@ -177,3 +177,43 @@ describe('cleanup checks who holds an IP before changing DNS', () => {
     });
   });
 });
+
+describe('chat endpoints follow the configured platforms', () => {
+  const handlers = (json: Synthesized['json']): string[] =>
+    resourcesOfType(json, 'AWS::Lambda::Function').map(([id]) => id);
+
+  it('deploys no Slack endpoint in a Teams-only deployment', () => {
+    // Arrange
+    const teamsOnly = synthesize({ settings: { slackEnabled: false } });
+
+    // Act
+    const ids = handlers(teamsOnly.json);
+    const outputs = Object.keys(teamsOnly.json.Outputs ?? {});
+    teamsOnly.dispose();
+
+    // Assert
+    expect(ids.some((id) => id.includes('SlackEvents'))).toBe(false);
+    expect(ids.some((id) => id.includes('TeamsMessages'))).toBe(true);
+    expect(ids.some((id) => id.includes('ChatNotify'))).toBe(true);
+    expect(outputs).not.toContain('SlackRequestUrl');
+    expect(outputs).toContain('TeamsMessagingEndpoint');
+  });
+
+  it('deploys no Teams endpoint until the bot’s App ID is set', () => {
+    // Arrange
+    const slackOnly = synthesize({ settings: { teamsAppId: undefined, teamsTenantId: undefined } });
+
+    // Act
+    const ids = handlers(slackOnly.json);
+    const outputs = Object.keys(slackOnly.json.Outputs ?? {});
+    const notifyEnv = functionEnv(slackOnly.json, 'ChatNotify');
+    slackOnly.dispose();
+
+    // Assert
+    expect(ids.some((id) => id.includes('TeamsMessages'))).toBe(false);
+    expect(ids.some((id) => id.includes('SlackEvents'))).toBe(true);
+    expect(outputs).not.toContain('TeamsMessagingEndpoint');
+    expect(outputs).toContain('SlackRequestUrl');
+    expect(notifyEnv).not.toHaveProperty('TEAMS_SECRET_ARN');
+  });
+});

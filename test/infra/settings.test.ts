@@ -118,4 +118,28 @@ describe('readSettings', () => {
     expect(problems).toContain('operatorEmail must be an email address; got "ops"');
     expect((error as SettingsError).problems).toHaveLength(7);
   });
+
+  it('refuses a deployment with Slack off and no Teams bot, which no nag could reach', () => {
+    // Act
+    const act = () => readSettings(context({ slack: 'false' }));
+
+    // Assert
+    expect(act).toThrow(SettingsError);
+    expect(act).toThrow(/slack is false and teamsAppId is not set: .*set teamsAppId and teamsTenantId/);
+  });
+
+  it('accepts a Teams-only deployment', () => {
+    // Act
+    const settings = readSettings(
+      context({
+        slack: 'false',
+        teamsAppId: '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b',
+        teamsTenantId: '9a7b1c2d-3e4f-5a6b-0f8e-6b1c3a2d4e5f',
+      }),
+    );
+
+    // Assert
+    expect(settings.slackEnabled).toBe(false);
+    expect(settings.teamsAppId).toBe('0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b');
+  });
 });
