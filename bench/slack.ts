@@ -19,21 +19,17 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { bundleOptions, PROJECT_ROOT } from '../infra/lib/bundling.js';
-import { dynamoDocumentClient, ec2Client } from '../src/aws/clients.js';
-import { DynamoInstanceStore } from '../src/aws/dynamodb/instanceStore.js';
+import { dynamoDocumentClient } from '../src/aws/clients.js';
 import { DynamoSubscriptionStore } from '../src/aws/dynamodb/subscriptionStore.js';
-import { Ec2Fleet } from '../src/aws/ec2Fleet.js';
-import { EventBridgeNagScheduler } from '../src/aws/eventBridgeNagScheduler.js';
 import { encodeRunToken } from '../src/chat/core/runToken.js';
 import { createSlackEventsHandler } from '../src/lambda/slackEvents.js';
-import { MonitorService } from '../src/services/monitor/monitorService.js';
 import { createTable } from '../test/support/dynamoTable.js';
 import { startFakeSlackApi } from '../test/support/fakeSlackApi.js';
+import { lambdaBaseEnv, lambdaEngine } from '../test/support/lambdaEngine.js';
 import { startMoto } from '../test/support/moto.js';
 import { blockActionBody, FORM, lambdaEvent, SIGNING_SECRET } from '../test/support/slackRequests.js';
 
@@ -81,36 +77,11 @@ async function handlerTimes(bundle: string): Promise<void> {
       }),
     );
     const env = {
-      AWS_REGION: REGION,
-      TABLE_NAME: tableName,
+      ...lambdaBaseEnv(tableName),
       SLACK_SECRET_ARN: secret.ARN!,
       SLACK_API_URL: slack.apiUrl,
-      NAG_FUNCTION_ARN: `arn:aws:lambda:${REGION}:123456789012:function:lightsout-nag`,
-      SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lightsout-scheduler',
-      LOG_LEVEL: 'error',
     };
-    const scheduler = new EventBridgeNagScheduler(new SchedulerClient(moto.clientConfig), {
-      targetArn: env.NAG_FUNCTION_ARN,
-      roleArn: env.SCHEDULER_ROLE_ARN,
-    });
-    await scheduler.ensureGroup();
-    const store = new DynamoInstanceStore(dynamoDocumentClient(REGION), tableName);
-    const engine = new MonitorService({
-      fleet: new Ec2Fleet(ec2Client),
-      store,
-      scheduler,
-      notifier: { notify: async () => undefined },
-      events: { publish: async () => undefined },
-      clock: () => new Date(),
-      settings: {
-        mode: 'opt-in',
-        defaultGroup: 'all',
-        defaultThresholdSeconds: 43_200,
-        defaultRenotifySeconds: 3600,
-        regions: [REGION],
-        tombstoneTtlSeconds: 86_400,
-      },
-    });
+    const { engine, store } = await lambdaEngine(moto, tableName);
     await new DynamoSubscriptionStore(dynamoDocumentClient(REGION), tableName).subscribe({
       group: 'web',
       channel: { platform: 'slack', channelId: 'C0WEB' },

@@ -4,29 +4,22 @@
  * handlers built exactly as at cold start, and an engine to seed runs.
  */
 
-import {
-  CreateTagsCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SNSEvent } from 'aws-lambda';
-import { dynamoDocumentClient, ec2Client } from '../../../src/aws/clients.js';
-import { DynamoInstanceStore } from '../../../src/aws/dynamodb/instanceStore.js';
-import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
-import { EventBridgeNagScheduler } from '../../../src/aws/eventBridgeNagScheduler.js';
+import type { DynamoInstanceStore } from '../../../src/aws/dynamodb/instanceStore.js';
+import type { EventBridgeNagScheduler } from '../../../src/aws/eventBridgeNagScheduler.js';
 import type { InstanceRecord } from '../../../src/core/instance.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createSlackEventsHandler } from '../../../src/lambda/slackEvents.js';
-import { MonitorService } from '../../../src/services/monitor/monitorService.js';
+import type { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fakeSlackApi.js';
+import { LAMBDA_REGION, lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import type { MotoServer } from '../../support/moto.js';
 import { SIGNING_SECRET } from '../../support/slackRequests.js';
 
-export const REGION = 'us-east-1';
+export const REGION = LAMBDA_REGION;
 const TABLE = 'lightsout';
 
 export interface SlackLambdaWorld {
@@ -61,37 +54,13 @@ export async function buildWorld(
     }),
   );
   const env: Record<string, string> = {
-    AWS_REGION: REGION,
-    TABLE_NAME: TABLE,
+    ...lambdaBaseEnv(TABLE),
     SLACK_SECRET_ARN: secret.ARN!,
     SLACK_API_URL: slack.apiUrl,
-    NAG_FUNCTION_ARN: `arn:aws:lambda:${REGION}:123456789012:function:lightsout-nag`,
-    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lightsout-scheduler',
-    LOG_LEVEL: 'error',
     ...extraEnv,
   };
-  const scheduler = new EventBridgeNagScheduler(new SchedulerClient(moto.clientConfig), {
-    targetArn: env.NAG_FUNCTION_ARN!,
-    roleArn: env.SCHEDULER_ROLE_ARN!,
-  });
-  await scheduler.ensureGroup();
-  const store = new DynamoInstanceStore(dynamoDocumentClient(REGION), TABLE);
-  const engine = new MonitorService({
-    fleet: new Ec2Fleet(ec2Client),
-    store,
-    scheduler,
-    notifier: { notify: async () => undefined },
-    events: { publish: async () => undefined },
-    clock: () => new Date(),
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * 3600,
-      defaultRenotifySeconds: 3600,
-      regions: [REGION],
-      tombstoneTtlSeconds: 86_400,
-    },
-  });
+  const world = await lambdaEngine(moto, TABLE);
+  const { engine, scheduler, store } = world;
   const events = await createSlackEventsHandler(env, { secrets });
   const notify = await createChatNotifyHandler(env, { secrets });
   const ec2 = new EC2Client(moto.clientConfig);
@@ -104,36 +73,7 @@ export async function buildWorld(
     store,
     ec2,
     env,
-    async launch(name, group = 'web') {
-      const run = await ec2.send(
-        new RunInstancesCommand({
-          ImageId: 'ami-12345678',
-          MinCount: 1,
-          MaxCount: 1,
-          InstanceType: 't3.micro',
-        }),
-      );
-      const id = run.Instances![0]!.InstanceId!;
-      await ec2.send(
-        new CreateTagsCommand({
-          Resources: [id],
-          Tags: [
-            { Key: 'Monitor', Value: 'true' },
-            { Key: 'MonitorGroup', Value: group },
-            { Key: 'Name', Value: name },
-          ],
-        }),
-      );
-      await engine.handleStateChange({
-        region: REGION,
-        instanceId: id,
-        state: 'running',
-        time: new Date().toISOString(),
-      });
-      const record = await store.get({ region: REGION, instanceId: id });
-      if (!record) throw new Error('engine did not record the launched instance');
-      return record;
-    },
+    launch: (name, group) => launchMonitored(ec2, world, name, group),
     async instanceState(instanceId) {
       const res = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       return res.Reservations?.[0]?.Instances?.[0]?.State?.Name;

@@ -3,34 +3,25 @@
  * Function URL events, nags from SNS through `chatNotify`, DynamoDB, Secrets
  * Manager, EventBridge Scheduler and EC2 on moto, and the loopback connector.
  */
-import {
-  CreateTagsCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dynamoDocumentClient, ec2Client } from '../../../src/aws/clients.js';
+import { dynamoDocumentClient } from '../../../src/aws/clients.js';
 import { DynamoChatInstallationStore } from '../../../src/aws/dynamodb/chatInstallationStore.js';
-import { DynamoInstanceStore } from '../../../src/aws/dynamodb/instanceStore.js';
-import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
-import { EventBridgeNagScheduler } from '../../../src/aws/eventBridgeNagScheduler.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
-import { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
+import { LAMBDA_REGION, lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import { useMoto } from '../../support/moto.js';
 import { snsEvent } from '../slack/lambdaHarness.js';
 import { execute, installationAdd, mention } from './activities.js';
 import { OPS, TEAM } from './teamsWorld.js';
 
-const REGION = 'us-east-1';
+const REGION = LAMBDA_REGION;
 const moto = useMoto();
 let connector: FakeBotConnector;
 
@@ -41,13 +32,7 @@ afterAll(async () => {
   await connector.close();
 });
 
-const baseEnv = {
-  AWS_REGION: REGION,
-  TABLE_NAME: 'lightsout',
-  NAG_FUNCTION_ARN: `arn:aws:lambda:${REGION}:123456789012:function:lightsout-nag`,
-  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lightsout-scheduler',
-  LOG_LEVEL: 'error',
-};
+const baseEnv = lambdaBaseEnv('lightsout');
 
 /** A Function URL event carrying `body`, as Lambda hands it over. */
 function urlEvent(body: unknown, headers: Record<string, string> = {}, base64 = false) {
@@ -62,32 +47,6 @@ function urlEvent(body: unknown, headers: Record<string, string> = {}, base64 = 
   };
 }
 
-async function engine() {
-  const scheduler = new EventBridgeNagScheduler(new SchedulerClient(moto.clientConfig), {
-    targetArn: baseEnv.NAG_FUNCTION_ARN,
-    roleArn: baseEnv.SCHEDULER_ROLE_ARN,
-  });
-  await scheduler.ensureGroup();
-  const store = new DynamoInstanceStore(dynamoDocumentClient(REGION), baseEnv.TABLE_NAME);
-  const monitor = new MonitorService({
-    fleet: new Ec2Fleet(ec2Client),
-    store,
-    scheduler,
-    notifier: { notify: async () => undefined },
-    events: { publish: async () => undefined },
-    clock: () => new Date(),
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * 3600,
-      defaultRenotifySeconds: 3600,
-      regions: [REGION],
-      tombstoneTtlSeconds: 86_400,
-    },
-  });
-  return { store, monitor };
-}
-
 describe('Teams on Lambda', () => {
   beforeEach(async () => {
     await moto.reset();
@@ -100,28 +59,10 @@ describe('Teams on Lambda', () => {
     const env = { ...baseEnv, TEAMS_ENABLED: 'true' };
     const teams = await createTeamsMessagesHandler(env);
     const notify = await createChatNotifyHandler(env);
-    const { store, monitor } = await engine();
+    const world = await lambdaEngine(moto, baseEnv.TABLE_NAME);
+    const { store } = world;
     const ec2 = new EC2Client(moto.clientConfig);
-    const run = await ec2.send(
-      new RunInstancesCommand({ ImageId: 'ami-12345678', MinCount: 1, MaxCount: 1 }),
-    );
-    const instanceId = run.Instances![0]!.InstanceId!;
-    await ec2.send(
-      new CreateTagsCommand({
-        Resources: [instanceId],
-        Tags: [
-          { Key: 'Monitor', Value: 'true' },
-          { Key: 'MonitorGroup', Value: 'web' },
-          { Key: 'Name', Value: 'web-1' },
-        ],
-      }),
-    );
-    await monitor.handleStateChange({
-      region: REGION,
-      instanceId,
-      state: 'running',
-      time: new Date().toISOString(),
-    });
+    const { instanceId } = await launchMonitored(ec2, world, 'web-1');
 
     // Act 1: install (base64 body, as Function URLs may send) and subscribe.
     const installed = (await teams(
