@@ -169,7 +169,13 @@ export const workloadCommand: CliCommand = {
         const { specs, problems, origin } = await rt.service.list();
         if (!specs.length) ctx.stdout.write(`No valid workloads in ${origin}.\n`);
         for (const spec of specs) ctx.stdout.write(`${describeSpec(spec)}\n`);
-        if (problems.length) ctx.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+        if (problems.length) {
+          ctx.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+          // Non-zero so `workload list` can gate a spec change in CI.
+          throw new ValidationError(
+            `${problems.length} problem(s) in ${origin} (listed above); a workload with problems cannot run until they are fixed`,
+          );
+        }
       });
 
     workload

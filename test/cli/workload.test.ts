@@ -145,6 +145,7 @@ describe('lightsout workload', () => {
 
     const own = await broken('workload', 'stop', 'shop', '--dry-run');
     const file = await unparsable('workload', 'stop', 'shop', '--dry-run');
+    const listed = await broken('workload', 'list');
 
     expect(own.code).toBe(1);
     expect(own.err).toContain('workload "shop" cannot be used until its spec is fixed');
@@ -152,5 +153,8 @@ describe('lightsout workload', () => {
     expect(file.code).toBe(1);
     expect(file.err).toContain('none are defined');
     expect(file.err).toContain('is not valid YAML/JSON');
+    expect(listed.code).toBe(2);
+    expect(listed.out).toContain('tierTag is required');
+    expect(listed.err).toContain('1 problem(s) in');
   });
 });
