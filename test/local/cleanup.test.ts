@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
+import { type Config, loadConfig } from '../../src/config/index.js';
 import type { DomainEvent } from '../../src/core/events.js';
 import { startCleanup } from '../../src/local/cleanup.js';
 import { createLogger } from '../../src/log.js';
@@ -7,6 +7,27 @@ import { InProcessEventBus } from '../../src/services/monitor/eventBus.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { cleanupWorld, terminatedRecord } from '../support/cleanupWorld.js';
 import { useMoto } from '../support/moto.js';
+
+/** Starts cleanup on a fresh bus, publishes one instance.terminated, and stops it once that is handled. */
+async function terminateWithCleanup(config: Config) {
+  const bus = new InProcessEventBus();
+  const seen: DomainEvent[] = [];
+  bus.subscribe(async (e) => void seen.push(e));
+  const cleanup = await startCleanup({
+    config,
+    log: createLogger('test', 'ERROR'),
+    bus,
+    db: openDatabase(':memory:'),
+  });
+  await bus.publish({
+    type: 'instance.terminated',
+    record: terminatedRecord(),
+    runtimeSeconds: 10,
+    at: new Date().toISOString(),
+  });
+  await cleanup.stop();
+  return { cleanup, seen };
+}
 
 describe('single-process cleanup on the event bus (moto)', () => {
   const moto = useMoto();
@@ -24,23 +45,8 @@ describe('single-process cleanup on the event bus (moto)', () => {
       CLEANUP_CLOUDMAP_SERVICES: serviceId,
       LOG_LEVEL: 'error',
     });
-    const bus = new InProcessEventBus();
-    const seen: DomainEvent[] = [];
-    bus.subscribe(async (e) => void seen.push(e));
-    const cleanup = await startCleanup({
-      config,
-      log: createLogger('test', 'ERROR'),
-      bus,
-      db: openDatabase(':memory:'),
-    });
 
-    await bus.publish({
-      type: 'instance.terminated',
-      record: terminatedRecord(),
-      runtimeSeconds: 10,
-      at: new Date().toISOString(),
-    });
-    await cleanup.stop();
+    const { seen } = await terminateWithCleanup(config);
 
     expect(await world.records(zoneId)).toEqual({});
     expect(await world.registered(serviceId)).toEqual([]);
@@ -61,21 +67,8 @@ describe('single-process cleanup on the event bus (moto)', () => {
       CLEANUP_HOSTED_ZONES: zoneId,
       CLEANUP_ENABLED: 'false',
     });
-    const bus = new InProcessEventBus();
-    const cleanup = await startCleanup({
-      config,
-      log: createLogger('test', 'ERROR'),
-      bus,
-      db: openDatabase(':memory:'),
-    });
 
-    await bus.publish({
-      type: 'instance.terminated',
-      record: terminatedRecord(),
-      runtimeSeconds: 10,
-      at: new Date().toISOString(),
-    });
-    await cleanup.stop();
+    const { cleanup } = await terminateWithCleanup(config);
 
     expect(cleanup.service).toBeUndefined();
     expect(await world.records(zoneId)).toEqual({ 'web-1.internal. A': ['10.0.0.5'] });
