@@ -95,6 +95,9 @@ describe('lightsout cloudmap reconcile (spawned CLI, moto)', () => {
 
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       const messages = run.logs().map((l) => l.message);
+      // Both must be logged, or indexOf's -1 would satisfy the ordering below.
+      expect(messages).toContain('stopping after the reconcile in progress');
+      expect(messages).toContain('reconcile finished');
       expect(messages.indexOf('stopping after the reconcile in progress')).toBeLessThan(
         messages.indexOf('reconcile finished'),
       );
