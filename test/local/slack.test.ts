@@ -4,12 +4,12 @@
  * in the engine is posted, and a signed Stop click stops the instance.
  */
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/core/duration.js';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../support/cliProcess.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
+import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { startFakeSocketMode } from '../support/fakeSocketMode.js';
 import { VirtualClock } from '../support/fakes.js';
 import {
@@ -25,15 +25,10 @@ import { blockActionBody, slashCommandBody } from '../support/slackRequests.js';
 describe('Slack in the single process', () => {
   const moto = useMoto();
   const local = useLocalProcess('lightsout-slack-');
-  let slack: FakeSlackApi;
+  const slack = useFakeSlackApi();
 
-  beforeAll(async () => {
-    slack = await startFakeSlackApi();
-  });
-  afterAll(() => slack.close());
   beforeEach(async () => {
     await moto.reset();
-    slack.reset();
   });
 
   it('posts a due nag and stops the instance from the button', async () => {

@@ -15,7 +15,7 @@ import { OPS } from '../chat/teams/teamsWorld.js';
 import { adaptiveCardProblems, cardsOf } from '../support/adaptiveCards.js';
 import { freePort } from '../support/cliProcess.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../support/fakeBotConnector.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
+import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { VirtualClock } from '../support/fakes.js';
 import {
   launchTagged,
@@ -30,21 +30,18 @@ import { slashCommandBody } from '../support/slackRequests.js';
 describe('Teams in the single process (/api/messages on the shared server)', () => {
   const moto = useMoto();
   const local = useLocalProcess('lightsout-teams-');
+  const slack = useFakeSlackApi();
   let connector: FakeBotConnector;
-  let slack: FakeSlackApi;
 
   beforeAll(async () => {
     connector = await startFakeBotConnector();
-    slack = await startFakeSlackApi();
   });
   afterAll(async () => {
     await connector.close();
-    await slack.close();
   });
   beforeEach(async () => {
     await moto.reset();
     connector.reset();
-    slack.reset();
   });
 
   const postTeams = async (port: number, activity: unknown) => {

@@ -7,11 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../support/cliProcess.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../support/fakeSlackApi.js';
+import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import {
   launchTagged,
   localConfig,
@@ -35,15 +35,10 @@ const SPEC = `workloads:
 describe('/ec2 workload over Slack in the single process', () => {
   const moto = useMoto();
   const local = useLocalProcess('lightsout-wl-slack-');
-  let slack: FakeSlackApi;
+  const slack = useFakeSlackApi();
 
-  beforeAll(async () => {
-    slack = await startFakeSlackApi();
-  });
-  afterAll(() => slack.close());
   beforeEach(async () => {
     await moto.reset();
-    slack.reset();
     writeFileSync(join(local.dir, 'workloads.yaml'), SPEC);
   });
 

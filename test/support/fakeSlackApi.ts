@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface SlackCall {
   method: string;
@@ -115,4 +116,26 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   return api;
+}
+
+/**
+ * The fake for a whole suite, like `useMoto()`: started once, its calls and
+ * plans cleared before every test, closed at the end. The handle forwards to
+ * the running fake, so use it inside tests and hooks.
+ */
+export function useFakeSlackApi(): FakeSlackApi {
+  let api: FakeSlackApi | undefined;
+  beforeAll(async () => {
+    api = await startFakeSlackApi();
+  });
+  afterAll(() => api?.close());
+  beforeEach(() => api?.reset());
+  const started = () => {
+    if (!api) throw new Error('useFakeSlackApi(): not started yet (use it inside tests/hooks)');
+    return api;
+  };
+  return new Proxy({} as FakeSlackApi, {
+    get: (_target, key) => Reflect.get(started(), key),
+    set: (_target, key, value) => Reflect.set(started(), key, value),
+  });
 }
