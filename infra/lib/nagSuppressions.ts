@@ -32,7 +32,7 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
   );
   iam5(
     `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${settings.scheduleGroupName}/*`,
-    'Schedules are created per instance at run time; the grant is limited to the Lights Out schedule group.',
+    'Schedules are created per instance and due time at run time; the grant is limited to the Lights Out schedule group.',
   );
   for (const region of settings.regions) {
     iam5(
