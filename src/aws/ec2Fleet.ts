@@ -2,17 +2,13 @@
  * The EC2 side of Lights Out. Listing is one paginated DescribeInstances with
  * server-side filters, 1,000 instances per page: a sweep of 10,000 instances
  * costs 10 calls, never one per instance. Stop/start batch ids the same way.
+ *
+ * `@aws-sdk/client-ec2` is imported only as types here and loaded at the
+ * first call: bundled with the SDK external, a static import would run at
+ * every Lambda init (~300 ms for this package), including in the Slack
+ * function, which needs EC2 only once someone clicks Stop.
  */
-import {
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Filter,
-  type Instance,
-  type InstanceStateChange,
-  ModifyInstanceAttributeCommand,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Filter, Instance, InstanceStateChange } from '@aws-sdk/client-ec2';
 import { INSTANCE_STATES, type InstanceState } from '../core/instance.js';
 import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../ports/fleet.js';
 import { awsCall } from './errors.js';
@@ -30,18 +26,31 @@ export interface FleetStats {
   modifyCalls: number;
 }
 
+type Ec2Module = typeof import('@aws-sdk/client-ec2');
+let ec2Module: Promise<Ec2Module> | undefined;
+
+/** The EC2 client package, imported once per process at first use. */
+function loadEc2(): Promise<Ec2Module> {
+  ec2Module ??= import('@aws-sdk/client-ec2').catch((err: unknown) => {
+    ec2Module = undefined; // a failed load is retried by the next call rather than cached
+    throw err;
+  });
+  return ec2Module;
+}
+
 export class Ec2Fleet implements Fleet {
   readonly stats: FleetStats = { describeCalls: 0, stopCalls: 0, startCalls: 0, modifyCalls: 0 };
 
   private readonly pageSize: number;
 
   /**
-   * `clientFor` returns the EC2 client of a region (e.g. `ec2Client` from
-   * `./clients.js`). `pageSize` exists for tests: moto pages by reservation,
+   * `clientFor` returns the EC2 client of a region, directly (e.g. `ec2Client`
+   * from `./clients.js`) or as a promise (`loadEc2Client` from
+   * `./clientFactory.js`, which defers loading the SDK). `pageSize` exists for tests: moto pages by reservation,
    * so only a small page size makes it hand out NextTokens.
    */
   constructor(
-    private readonly clientFor: (region: string) => EC2Client,
+    private readonly clientFor: (region: string) => EC2Client | Promise<EC2Client>,
     opts: { pageSize?: number } = {},
   ) {
     this.pageSize = Math.min(EC2_PAGE_SIZE, Math.max(5, opts.pageSize ?? EC2_PAGE_SIZE));
@@ -66,8 +75,9 @@ export class Ec2Fleet implements Fleet {
     const out: StateTransition[] = [];
     for (const ids of chunk(unique(instanceIds), EC2_PAGE_SIZE)) {
       this.stats.stopCalls++;
-      const res = await awsCall(`StopInstances (${ids.length}) in ${region}`, () =>
-        this.clientFor(region).send(new StopInstancesCommand({ InstanceIds: ids })),
+      const { StopInstancesCommand } = await loadEc2();
+      const res = await awsCall(`StopInstances (${ids.length}) in ${region}`, async () =>
+        (await this.clientFor(region)).send(new StopInstancesCommand({ InstanceIds: ids })),
       );
       out.push(...(res.StoppingInstances ?? []).map(toTransition));
     }
@@ -78,8 +88,9 @@ export class Ec2Fleet implements Fleet {
     const out: StateTransition[] = [];
     for (const ids of chunk(unique(instanceIds), EC2_PAGE_SIZE)) {
       this.stats.startCalls++;
-      const res = await awsCall(`StartInstances (${ids.length}) in ${region}`, () =>
-        this.clientFor(region).send(new StartInstancesCommand({ InstanceIds: ids })),
+      const { StartInstancesCommand } = await loadEc2();
+      const res = await awsCall(`StartInstances (${ids.length}) in ${region}`, async () =>
+        (await this.clientFor(region)).send(new StartInstancesCommand({ InstanceIds: ids })),
       );
       out.push(...(res.StartingInstances ?? []).map(toTransition));
     }
@@ -88,15 +99,21 @@ export class Ec2Fleet implements Fleet {
 
   async setInstanceType(region: string, instanceId: string, instanceType: string): Promise<void> {
     this.stats.modifyCalls++;
-    await awsCall(`ModifyInstanceAttribute InstanceType=${instanceType} on ${instanceId} in ${region}`, () =>
-      this.clientFor(region).send(
-        new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: instanceType } }),
-      ),
+    const { ModifyInstanceAttributeCommand } = await loadEc2();
+    await awsCall(
+      `ModifyInstanceAttribute InstanceType=${instanceType} on ${instanceId} in ${region}`,
+      async () =>
+        (await this.clientFor(region)).send(
+          new ModifyInstanceAttributeCommand({
+            InstanceId: instanceId,
+            InstanceType: { Value: instanceType },
+          }),
+        ),
     );
   }
 
   private async describeAll(region: string, filters: Filter[]): Promise<FleetInstance[]> {
-    const client = this.clientFor(region);
+    const [{ DescribeInstancesCommand }, client] = await Promise.all([loadEc2(), this.clientFor(region)]);
     const found: FleetInstance[] = [];
     let nextToken: string | undefined;
     do {

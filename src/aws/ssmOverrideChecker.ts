@@ -10,12 +10,7 @@
  * output is always empty) counts as absent. An instance SSM cannot reach is
  * reported unreachable with the reason, never silently absent.
  */
-import {
-  GetCommandInvocationCommand,
-  type GetCommandInvocationCommandOutput,
-  SendCommandCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import type { GetCommandInvocationCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import type { StopOverride } from '../core/workloads/spec.js';
 import type { OverrideResult } from '../core/workloads/tierPlan.js';
 import type { OverrideChecker } from '../ports/overrideChecker.js';
@@ -69,6 +64,22 @@ export function overrideScript(override: StopOverride): { document: string; comm
   };
 }
 
+type SsmModule = typeof import('@aws-sdk/client-ssm');
+let ssmModule: Promise<SsmModule> | undefined;
+
+/**
+ * The SSM client package, imported once per process at first use: a static
+ * import would load it at every Lambda init of the chat functions, which run
+ * workload commands but rarely an override check.
+ */
+function loadSsm(): Promise<SsmModule> {
+  ssmModule ??= import('@aws-sdk/client-ssm').catch((err: unknown) => {
+    ssmModule = undefined; // a failed load is retried by the next call rather than cached
+    throw err;
+  });
+  return ssmModule;
+}
+
 export class SsmOverrideChecker implements OverrideChecker {
   readonly stats: SsmCheckStats = { sendCommand: 0, getCommandInvocation: 0 };
   private readonly timeoutMs: number;
@@ -77,7 +88,7 @@ export class SsmOverrideChecker implements OverrideChecker {
   private readonly now: () => number;
 
   constructor(
-    private readonly clientFor: (region: string) => SSMClient,
+    private readonly clientFor: (region: string) => SSMClient | Promise<SSMClient>,
     opts: SsmOverrideCheckerOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
@@ -137,9 +148,12 @@ export class SsmOverrideChecker implements OverrideChecker {
     results: Map<string, OverrideResult>,
   ): Promise<void> {
     const script = overrideScript(override);
+    // Outside the try: a package or client that fails to load is a broken
+    // deployment, not an unreachable instance.
+    const [{ SendCommandCommand }, client] = await Promise.all([loadSsm(), this.clientFor(region)]);
     try {
       this.stats.sendCommand++;
-      const res = await this.clientFor(region).send(
+      const res = await client.send(
         new SendCommandCommand({
           DocumentName: script.document,
           InstanceIds: ids,
@@ -173,12 +187,11 @@ export class SsmOverrideChecker implements OverrideChecker {
     instanceId: string,
   ): Promise<OverrideResult | undefined> {
     let res: GetCommandInvocationCommandOutput;
+    const [{ GetCommandInvocationCommand }, client] = await Promise.all([loadSsm(), this.clientFor(region)]);
     try {
       this.stats.getCommandInvocation++;
       res = await awsCall(`GetCommandInvocation ${commandId} on ${instanceId}`, () =>
-        this.clientFor(region).send(
-          new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
-        ),
+        client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })),
       );
     } catch (err) {
       // Right after SendCommand the invocation may not exist yet.

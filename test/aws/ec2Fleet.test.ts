@@ -170,4 +170,18 @@ describe('Ec2Fleet on moto', () => {
     await expect(stopping).rejects.toBeInstanceOf(NotFoundError);
     await expect(stopping).rejects.toThrow(/InvalidInstanceID\.NotFound/);
   });
+
+  it('takes an async client factory (the chat functions load the EC2 SDK at first use)', async () => {
+    // Arrange
+    const [id] = await run(1, { Monitor: 'true' });
+    const lazyFleet = new Ec2Fleet(async (region) => new EC2Client({ ...moto.clientConfig, region }));
+
+    // Act
+    const found = await lazyFleet.find(REGION, { instanceIds: [id!] });
+    const stopped = await lazyFleet.stop(REGION, [id!]);
+
+    // Assert
+    expect(found.map((i) => i.instanceId)).toEqual([id]);
+    expect(stopped).toEqual([{ instanceId: id, previousState: 'running', currentState: 'stopping' }]);
+  });
 });
