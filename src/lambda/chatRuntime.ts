@@ -7,7 +7,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { WebClient } from '@slack/web-api';
-import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient } from '../aws/clients.js';
+import { dynamoDocumentClient, loadEc2Client, schedulerClient, snsClient } from '../aws/clientFactory.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoChatInstallationStore } from '../aws/dynamodb/chatInstallationStore.js';
 import { DynamoIdempotencyStore } from '../aws/dynamodb/idempotencyStore.js';
@@ -102,7 +102,7 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       'No chat platform is configured: set SLACK_SECRET_ARN (Slack) and/or MicrosoftAppId with TEAMS_SECRET_ARN (Teams)',
     ]);
   }
-  const fleet = new Ec2Fleet(ec2Client);
+  const fleet = new Ec2Fleet(loadEc2Client);
   const monitor = new MonitorService({
     fleet,
     store: instances,

@@ -4,7 +4,15 @@
  * file) or the single process (SQLite runs, in-process steps). Entry points
  * (Lambda handlers, `npm start`, the CLI) call this once and pass it down.
  */
-import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient, ssmClient } from '../aws/clients.js';
+// clientFactory, not clients: the chat functions build this at init, and the
+// EC2/SSM packages must load only when a workload step first needs them.
+import {
+  dynamoDocumentClient,
+  loadEc2Client,
+  loadSsmClient,
+  schedulerClient,
+  snsClient,
+} from '../aws/clientFactory.js';
 import { DynamoWorkloadRunStore } from '../aws/dynamodb/dynamoWorkloadRunStore.js';
 import { DynamoWorkloadSpecSource } from '../aws/dynamodb/workloadSpecSource.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
@@ -94,7 +102,7 @@ function assemble(parts: RuntimeParts): WorkloadRuntime {
   const { config } = parts;
   const w = config.workloads;
   const clock = parts.clock ?? systemClock;
-  const fleet = parts.fleet ?? new Ec2Fleet(ec2Client);
+  const fleet = parts.fleet ?? new Ec2Fleet(loadEc2Client);
   const status = new WorkloadStatusFanout(
     new SnsWorkloadStatusPublisher(snsClient, w.statusTopicArn),
     parts.log,
@@ -102,7 +110,7 @@ function assemble(parts: RuntimeParts): WorkloadRuntime {
   const executor = new RunExecutor(
     {
       fleet,
-      overrides: new SsmOverrideChecker(ssmClient, { timeoutMs: w.ssmTimeoutSeconds * 1000 }),
+      overrides: new SsmOverrideChecker(loadSsmClient, { timeoutMs: w.ssmTimeoutSeconds * 1000 }),
       runs: parts.runs,
       scheduler: parts.scheduler,
       status,
