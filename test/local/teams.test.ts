@@ -6,7 +6,7 @@
  * rewrites both messages.
  */
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/core/duration.js';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
@@ -14,7 +14,7 @@ import { execute, mention } from '../chat/teams/activities.js';
 import { OPS } from '../chat/teams/teamsWorld.js';
 import { adaptiveCardProblems, cardsOf } from '../support/adaptiveCards.js';
 import { freePort } from '../support/cliProcess.js';
-import { type FakeBotConnector, startFakeBotConnector } from '../support/fakeBotConnector.js';
+import { useFakeBotConnector } from '../support/fakeBotConnector.js';
 import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { VirtualClock } from '../support/fakes.js';
 import {
@@ -31,18 +31,9 @@ describe('Teams in the single process (/api/messages on the shared server)', () 
   const moto = useMoto();
   const local = useLocalProcess('lightsout-teams-');
   const slack = useFakeSlackApi();
-  let connector: FakeBotConnector;
+  const connector = useFakeBotConnector();
 
-  beforeAll(async () => {
-    connector = await startFakeBotConnector();
-  });
-  afterAll(async () => {
-    await connector.close();
-  });
-  beforeEach(async () => {
-    await moto.reset();
-    connector.reset();
-  });
+  beforeEach(() => moto.reset());
 
   const postTeams = async (port: number, activity: unknown) => {
     const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {

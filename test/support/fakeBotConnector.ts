@@ -10,6 +10,7 @@
  *   …; expect(connector.sent).toHaveLength(1); await connector.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface RecordedActivity {
   conversationId: string;
@@ -135,4 +136,26 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * The fake connector for a whole suite, like `useMoto()`: started once, its
+ * records cleared before every test, closed at the end. The handle forwards
+ * to the running fake, so use it inside tests and hooks.
+ */
+export function useFakeBotConnector(): FakeBotConnector {
+  let connector: FakeBotConnector | undefined;
+  beforeAll(async () => {
+    connector = await startFakeBotConnector();
+  });
+  afterAll(() => connector?.close());
+  beforeEach(() => connector?.reset());
+  const started = () => {
+    if (!connector) throw new Error('useFakeBotConnector(): not started yet (use it inside tests/hooks)');
+    return connector;
+  };
+  return new Proxy({} as FakeBotConnector, {
+    get: (_target, key) => Reflect.get(started(), key),
+    set: (_target, key, value) => Reflect.set(started(), key, value),
+  });
 }

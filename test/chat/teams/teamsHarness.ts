@@ -4,10 +4,10 @@
  * bot sent or updated is checked with the Adaptive Card parser, and the
  * connector must have understood every call.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
-import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
+import { type FakeBotConnector, useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { type MotoServer, useMoto } from '../../support/moto.js';
 import { mention } from './activities.js';
 import { createTeamsWorld, type TeamsWorld } from './teamsWorld.js';
@@ -19,16 +19,9 @@ export interface TeamsHarness {
 }
 
 export function useTeamsWorld(): TeamsHarness {
-  const h = { moto: useMoto() } as TeamsHarness;
-  beforeAll(async () => {
-    h.connector = await startFakeBotConnector();
-  });
-  afterAll(async () => {
-    await h.connector.close();
-  });
+  const h = { moto: useMoto(), connector: useFakeBotConnector() } as TeamsHarness;
   beforeEach(async () => {
     await h.moto.reset();
-    h.connector.reset();
     h.world = await createTeamsWorld(h.moto, h.connector);
   });
   afterEach(async () => {

@@ -6,7 +6,7 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../../src/aws/clients.js';
 import { DynamoChatInstallationStore } from '../../../src/aws/dynamodb/chatInstallationStore.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
@@ -14,7 +14,7 @@ import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
 import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
 import { createTable } from '../../support/dynamoTable.js';
-import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
+import { useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { LAMBDA_REGION, lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import { useMoto } from '../../support/moto.js';
 import { snsEvent } from '../slack/lambdaHarness.js';
@@ -23,14 +23,7 @@ import { OPS, TEAM } from './teamsWorld.js';
 
 const REGION = LAMBDA_REGION;
 const moto = useMoto();
-let connector: FakeBotConnector;
-
-beforeAll(async () => {
-  connector = await startFakeBotConnector();
-});
-afterAll(async () => {
-  await connector.close();
-});
+const connector = useFakeBotConnector();
 
 const baseEnv = lambdaBaseEnv('lightsout');
 
@@ -50,7 +43,6 @@ function urlEvent(body: unknown, headers: Record<string, string> = {}, base64 = 
 describe('Teams on Lambda', () => {
   beforeEach(async () => {
     await moto.reset();
-    connector.reset();
     await createTable(moto, baseEnv.TABLE_NAME);
   });
 
