@@ -60,6 +60,12 @@ export interface InstanceRecord extends InstanceKey {
   /** Warnings from bad tags, e.g. `Threshold "abc" is not a duration; using 12h`. */
   warnings: string[];
   chatRefs: ChatMessageRef[];
+  /**
+   * When someone stopped this run from chat (ISO). The record then reads
+   * `stopping` before EC2 says so, so a sweep or a late `running` cannot re-arm
+   * its nags; cleared once EC2 reports the stop, which still emits `instance.stopped`.
+   */
+  stopRequestedAt?: string;
   /** True when the last nag reached no chat channel (no subscription, no fallback). */
   undelivered?: boolean;
   /** Set on terminated tombstones: when the store may forget the record (ISO). */

@@ -63,7 +63,10 @@ export interface MonitorApi {
   snooze(run: RunRef, until: Date, by: string): Promise<InstanceRecord>;
   /** Raises this run's threshold by `bySeconds` and moves the schedule. Same errors as snooze. */
   extend(run: RunRef, bySeconds: number, by: string): Promise<InstanceRecord>;
-  /** Called after a user-initiated StopInstances: cancels the schedule at once. */
+  /**
+   * Called after a user-initiated StopInstances: cancels the schedule at once and
+   * records the run as `stopping`, so a sweep before EC2's event cannot re-arm it.
+   */
   stopRequested(run: RunRef, by: string): Promise<InstanceRecord>;
   get(key: InstanceKey): Promise<InstanceRecord | undefined>;
   /** Processes every schedule due by now (`lightsout check`, catching up after downtime). */

@@ -185,13 +185,33 @@ export class MonitorService implements MonitorApi {
     return this.reschedule(saved, now);
   }
 
+  /**
+   * Someone stopped the run from chat (StopInstances already succeeded). The
+   * record turns `stopping` now, as EC2 is about to report, with the request
+   * time in `stopRequestedAt`: a reconcile sweep or nag landing before EC2's
+   * own event then finds nothing running to re-arm (it used to recreate the
+   * schedule). The `instance.stopped` event still comes from EC2's stopping or
+   * stopped event, which confirms the stop (see applyObservedState). Repeating
+   * the request for the same run changes nothing.
+   */
   async stopRequested(run: RunRef, by: string): Promise<InstanceRecord> {
-    const saved = await this.changeRun(run, (r) => ({ ...r, nextNagAt: undefined }));
+    const at = this.deps.clock().toISOString();
+    let already: InstanceRecord | undefined;
+    const saved = await this.changeRun(
+      run,
+      (r) => ({ ...r, state: 'stopping', stateChangedAt: at, stopRequestedAt: at, nextNagAt: undefined }),
+      (current) => {
+        already = current.stopRequestedAt && sameRun(current, run) ? current : undefined;
+        return already;
+      },
+    );
     await this.deps.scheduler.cancel(run);
-    (this.deps.log ?? silentLog).info('stop requested; nags cancelled', {
-      instance: instanceKeyString(run),
-      by,
-    });
+    if (!already) {
+      (this.deps.log ?? silentLog).info('stop requested; nags cancelled', {
+        instance: instanceKeyString(run),
+        by,
+      });
+    }
     return saved;
   }
 
@@ -199,16 +219,21 @@ export class MonitorService implements MonitorApi {
   private async changeRun(
     run: RunRef,
     change: (r: InstanceRecord) => InstanceRecord,
+    unchanged?: (r: InstanceRecord) => InstanceRecord | undefined,
   ): Promise<InstanceRecord> {
+    let kept: InstanceRecord | undefined;
     const saved = await updateRecord(this.deps, run, (current) => {
       if (!current) throw new NotFoundError(`Lights Out has no record of ${instanceKeyString(run)}`);
-      if (Date.parse(current.launchTime) !== Date.parse(run.launchTime) || !isUp(current.state)) {
+      kept = unchanged?.(current);
+      if (kept) return undefined;
+      if (!sameRun(current, run) || !isUp(current.state)) {
         throw new StaleRunError(
           `${instanceKeyString(run)} is no longer running the run launched ${run.launchTime} (now ${current.state}, launched ${current.launchTime})`,
         );
       }
       return change(current);
     });
+    if (kept) return kept;
     if (!saved) throw new NotFoundError(`Lights Out has no record of ${instanceKeyString(run)}`);
     return saved;
   }
@@ -225,3 +250,6 @@ export class MonitorService implements MonitorApi {
     return record;
   }
 }
+
+const sameRun = (record: InstanceRecord, run: RunRef): boolean =>
+  Date.parse(record.launchTime) === Date.parse(run.launchTime);

@@ -6,9 +6,17 @@
 import { ConflictError } from '../../core/errors.js';
 import type { InstanceKey, InstanceRecord, InstanceState } from '../../core/instance.js';
 import { instanceKeyString } from '../../core/instance.js';
-import { applyStateChange, type InstanceFacts, type LifecycleOutcome } from '../../core/runLifecycle.js';
+import {
+  applyStateChange,
+  type InstanceFacts,
+  isUp,
+  type LifecycleOutcome,
+} from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
 import { CONFLICT_RETRIES, type MonitorDeps, policyDefaults, silentLog } from './context.js';
+
+/** How long a stop requested from chat may go unconfirmed by EC2 before a `running` counts again. */
+export const STOP_CONFIRM_MS = 10 * 60_000;
 
 /** Re-reads and retries `attempt` while it loses conditional-write races. */
 export async function withConflictRetry<T>(key: InstanceKey, attempt: () => Promise<T>): Promise<T> {
@@ -65,13 +73,19 @@ export async function applyObservedState(
   let saved: InstanceRecord | undefined;
   const outcome = await withConflictRetry(key, async () => {
     const existing = await deps.store.get(key);
+    const pending = pendingStop(existing, observed, now);
+    if (pending?.kind === 'ignore') return pending;
     const policy = readTagPolicy(observed.facts?.tags ?? existing?.tags ?? {}, policyDefaults(deps.settings));
     const result = applyStateChange(
-      existing,
+      pending ? pending.basis : existing,
       { ...key, state: observed.state, at: observed.at, facts: observed.facts },
       policy,
       { now, tombstoneTtlSeconds: deps.settings.tombstoneTtlSeconds },
     );
+    if (result.kind === 'update' && result.record.stopRequestedAt !== undefined) {
+      const { stopRequestedAt: _confirmed, ...record } = result.record;
+      result.record = record;
+    }
     if (result.kind === 'update') {
       saved = await deps.store.put(result.record, { expectedVersion: existing?.version ?? 0 });
     } else if (result.kind === 'untrack') {
@@ -115,6 +129,35 @@ export async function applyObservedState(
     }
   }
   return outcome;
+}
+
+/**
+ * A stop requested from chat leaves the record `stopping` before EC2 says so
+ * (see MonitorService.stopRequested). Observations of that run then read:
+ * - `pending`/`running`: EC2 has not caught up (DescribeInstances lags the
+ *   StopInstances call), so ignored, and nothing re-arms the nags; after
+ *   STOP_CONFIRM_MS, though, a still-running instance evidently did not stop,
+ *   and it is tracked as running again;
+ * - any ending state: the stop EC2 confirms, applied as if the record were
+ *   still `running`, so it emits `instance.stopped` with EC2's time, once.
+ */
+function pendingStop(
+  existing: InstanceRecord | undefined,
+  observed: { state: InstanceState; facts?: { launchTime: string } },
+  now: Date,
+): { kind: 'ignore'; reason: string } | { kind: 'basis'; basis: InstanceRecord } | undefined {
+  if (!existing?.stopRequestedAt) return undefined;
+  const launchTime = observed.facts?.launchTime ?? existing.launchTime;
+  if (Date.parse(launchTime) !== Date.parse(existing.launchTime)) return undefined;
+  const asRunning: InstanceRecord = { ...existing, state: 'running' };
+  if (!isUp(observed.state)) return { kind: 'basis', basis: asRunning };
+  if (now.getTime() - Date.parse(existing.stopRequestedAt) < STOP_CONFIRM_MS) {
+    return {
+      kind: 'ignore',
+      reason: `stop requested at ${existing.stopRequestedAt}; EC2 still reports ${observed.state}`,
+    };
+  }
+  return { kind: 'basis', basis: asRunning };
 }
 
 /** Cancels the instance's schedule only if it still belongs to `launchTime` (a newer run keeps its own). */
