@@ -5,6 +5,7 @@
  * Both tables are small; a paginated Scan of each per load is the whole cost.
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../../core/errors.js';
 import { type SpecLoad, specsFromOrchestratorRows } from '../../core/workloads/orchestratorRows.js';
 import type { WorkloadSpecSource } from '../../ports/workloadSpecSource.js';
 import { awsCall } from '../errors.js';
@@ -35,7 +36,16 @@ export class DynamoWorkloadSpecSource implements WorkloadSpecSource {
         this.doc.send(
           new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }),
         ),
-      );
+      ).catch((err: unknown) => {
+        // A wrong table name or region is the usual cause; say which settings point here.
+        if (err instanceof NotFoundError) {
+          throw new NotFoundError(
+            `workload spec table "${table}" does not exist; check WORKLOAD_SPEC_TABLE / TIER_SPEC_TABLE and WORKLOAD_SPEC_REGION, or set WORKLOAD_SPEC_SOURCE=file to read workloads.yaml`,
+            { cause: err },
+          );
+        }
+        throw err;
+      });
       rows.push(...((page.Items ?? []) as Record<string, unknown>[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -3,6 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoWorkloadSpecSource } from '../../../src/aws/dynamodb/workloadSpecSource.js';
+import { NotFoundError } from '../../../src/core/errors.js';
 import { useMoto } from '../../support/moto.js';
 
 const moto = useMoto();
@@ -95,5 +96,19 @@ describe('DynamoDB workload spec source', () => {
     expect(problems).toEqual([
       'workload "BotoTestCase1": has no tiers; add at least one tier (TierSpecification row) for it',
     ]);
+  });
+
+  it('names the settings to check when a table does not exist', async () => {
+    const doc = await orchestratorTables();
+
+    const load = new DynamoWorkloadSpecSource(doc, {
+      workloadTable: 'WorkloadSpecification',
+      tierTable: 'TierSpecs',
+    }).load();
+
+    await expect(load).rejects.toBeInstanceOf(NotFoundError);
+    await expect(load).rejects.toThrow(
+      'workload spec table "TierSpecs" does not exist; check WORKLOAD_SPEC_TABLE / TIER_SPEC_TABLE and WORKLOAD_SPEC_REGION',
+    );
   });
 });
