@@ -117,4 +117,26 @@ export class EnvReader {
       return undefined;
     }
   }
+
+  /**
+   * Per-group id lists such as `web=U123,S456;db=U789` (the chat allow-lists).
+   * `ids` validates and normalises one group's ids, recording its own problems.
+   */
+  groupLists(name: string, example: string, ids: (raw: string[]) => string[]): Record<string, string[]> {
+    const v = this.raw(name);
+    if (v === undefined) return {};
+    const out: Record<string, string[]> = {};
+    for (const entry of v
+      .split(';')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const m = /^([a-z0-9]+)\s*=\s*(.+)$/.exec(entry);
+      if (!m) {
+        this.problems.push(`${name} must look like "${example}"; got "${entry}"`);
+        continue;
+      }
+      out[m[1]!] = ids(m[2]!.split(/[\s,]+/).filter(Boolean));
+    }
+    return out;
+  }
 }

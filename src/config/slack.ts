@@ -43,25 +43,6 @@ function idList(r: EnvReader, name: string, raw: string[]): string[] {
   return raw.filter((id) => SLACK_ID_RE.test(id));
 }
 
-/** `web=U123,S456;db=U789`: who may stop each group's instances. */
-function stopAllowList(r: EnvReader): Record<string, string[]> {
-  const raw = r.string('SLACK_STOP_ALLOW');
-  if (!raw) return {};
-  const out: Record<string, string[]> = {};
-  for (const entry of raw
-    .split(';')
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const m = /^([a-z0-9]+)\s*=\s*(.+)$/.exec(entry);
-    if (!m) {
-      r.problems.push(`SLACK_STOP_ALLOW must look like "web=U123,S456;db=U789"; got "${entry}"`);
-      continue;
-    }
-    out[m[1]!] = idList(r, 'SLACK_STOP_ALLOW', m[2]!.split(/[\s,]+/).filter(Boolean));
-  }
-  return out;
-}
-
 export function readSlackConfig(r: EnvReader): SlackConfig {
   const botToken = r.matching('SLACK_BOT_TOKEN', /^xoxb-/, 'a bot token starting with xoxb-');
   const appToken = r.matching(
@@ -111,7 +92,10 @@ export function readSlackConfig(r: EnvReader): SlackConfig {
       CHANNEL_RE,
       'a Slack channel id such as C0123456789',
     ),
-    stopAllow: stopAllowList(r),
+    // `web=U123,S456;db=U789`: who may stop each group's instances.
+    stopAllow: r.groupLists('SLACK_STOP_ALLOW', 'web=U123,S456;db=U789', (ids) =>
+      idList(r, 'SLACK_STOP_ALLOW', ids),
+    ),
     admins: idList(r, 'SLACK_ADMINS', r.list('SLACK_ADMINS')),
     repeatNags: r.oneOf('SLACK_REPEAT_NAGS', ['update', 'new-message'] as const, 'update'),
   };

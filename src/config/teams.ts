@@ -48,27 +48,6 @@ function guidList(r: EnvReader, name: string, raw: string[]): string[] {
   return ids.filter((id) => GUID_RE.test(id));
 }
 
-/** `web=<oid>,<oid>;db=<oid>`: who may stop each group's instances (as SLACK_STOP_ALLOW). */
-function stopAllowList(r: EnvReader): Record<string, string[]> {
-  const raw = r.string('TEAMS_STOP_ALLOW');
-  if (!raw) return {};
-  const out: Record<string, string[]> = {};
-  for (const entry of raw
-    .split(';')
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const m = /^([a-z0-9]+)\s*=\s*(.+)$/.exec(entry);
-    if (!m) {
-      r.problems.push(
-        `TEAMS_STOP_ALLOW must look like "web=<entra-object-id>,<entra-object-id>;db=<entra-object-id>"; got "${entry}"`,
-      );
-      continue;
-    }
-    out[m[1]!] = guidList(r, 'TEAMS_STOP_ALLOW', m[2]!.split(/[\s,]+/).filter(Boolean));
-  }
-  return out;
-}
-
 export function readTeamsConfig(r: EnvReader): TeamsConfig {
   const appId = firstOf(r, ['MicrosoftAppId', 'MICROSOFT_APP_ID']);
   const password = firstOf(r, ['MicrosoftAppPassword', 'MICROSOFT_APP_PASSWORD']);
@@ -109,7 +88,12 @@ export function readTeamsConfig(r: EnvReader): TeamsConfig {
     tenantId: tenant.value,
     appType,
     secretArn,
-    stopAllow: stopAllowList(r),
+    // `web=<oid>,<oid>;db=<oid>`: who may stop each group's instances (as SLACK_STOP_ALLOW).
+    stopAllow: r.groupLists(
+      'TEAMS_STOP_ALLOW',
+      'web=<entra-object-id>,<entra-object-id>;db=<entra-object-id>',
+      (ids) => guidList(r, 'TEAMS_STOP_ALLOW', ids),
+    ),
     admins: guidList(r, 'TEAMS_ADMINS', r.list('TEAMS_ADMINS')),
     fallbackChannel: r.matching(
       'TEAMS_FALLBACK_CHANNEL',
