@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './moto.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -55,17 +55,8 @@ export function spawnCli(args: string[], env: Record<string, string>): CliRun {
   return { proc, stdout: () => out, stderr: () => err, logs, waitForLog, exited };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// One free-port finder for every harness; re-exported for the suites that import it from here.
+export { freePort };
 
 /** A loopback proxy to `target` that holds every request for `delayMs`, to make a pass slow enough to interrupt. */
 export async function startSlowProxy(target: string, delayMs: number) {

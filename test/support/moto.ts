@@ -24,7 +24,8 @@ export interface MotoServer {
   data(): Promise<Record<string, unknown>>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now, on loopback. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
