@@ -16,6 +16,7 @@ import { isFinished, WorkloadRefusedError, type WorkloadRun } from '../core/work
 import { renderRun, tierLine } from '../core/workloads/runText.js';
 import type { WorkloadAction, WorkloadSpec } from '../core/workloads/spec.js';
 import { tiersInOrder } from '../core/workloads/spec.js';
+import { createLogger } from '../log.js';
 import { openDatabase } from '../sqlite/database.js';
 import {
   awsWorkloadRuntime,
@@ -43,7 +44,11 @@ function runtime(ctx: CliContext): {
       'WORKLOAD_STEP_FUNCTION_ARN is required with TABLE_NAME: the ARN of the deployed workloadStep function (stack output WorkloadFunctionName); unset TABLE_NAME to run workloads locally',
     ]);
   }
-  const local = localWorkloadRuntime(config, openDatabase(config.store.sqlitePath), { fleet: ctx.fleet() });
+  const local = localWorkloadRuntime(config, openDatabase(config.store.sqlitePath), {
+    fleet: ctx.fleet(),
+    // Warnings only: a status topic that cannot be reached (e.g. a wrong SNSTopicName) must not pass silently.
+    log: createLogger('lightsout-cli', 'WARN'),
+  });
   return { rt: local, inProcess: local };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { useMoto } from '../support/moto.js';
 
@@ -156,5 +156,31 @@ describe('lightsout workload', () => {
     expect(listed.code).toBe(2);
     expect(listed.out).toContain('tierTag is required');
     expect(listed.err).toContain('1 problem(s) in');
+  });
+
+  it('warns when the status topic named by SNSTopicName does not exist, and still runs', async () => {
+    const cli = setup(
+      {},
+      SPEC.replace('    tierTag: Role\n', '    tierTag: Role\n    snsTopic: NoSuchTopic\n'),
+    );
+    const web = await launch('web');
+    const logged: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      logged.push(String(chunk));
+      return true;
+    });
+
+    let res: Awaited<ReturnType<typeof cli>>;
+    try {
+      res = await cli('workload', 'stop', 'shop', '--wait');
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(res.code).toBe(0);
+    expect(await stateOf(web)).toBe('stopped');
+    expect(logged.join('')).toContain(
+      'SNS topic \\"NoSuchTopic\\" (SNSTopicName) does not exist in us-east-1',
+    );
   });
 });
