@@ -88,7 +88,10 @@ export function renderRun(run: WorkloadRun, now?: Date): string[] {
     }
   }
   if (run.next && run.status === 'running' && now && Date.parse(run.next.dueAt) > now.getTime()) {
-    lines.push(`… next step in ${formatDuration((Date.parse(run.next.dueAt) - now.getTime()) / 1000)}`);
+    // Round up: a step due in under a second would otherwise read "in 0m".
+    lines.push(
+      `… next step in ${formatDuration(Math.ceil((Date.parse(run.next.dueAt) - now.getTime()) / 1000))}`,
+    );
   }
   for (const w of run.warnings) lines.push(`⚠ ${w}`);
   lines.push(run.summary ?? summaryLine(run, now));

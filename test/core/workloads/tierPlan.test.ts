@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlan } from '../../../src/core/workloads/planText.js';
+import { newRun } from '../../../src/core/workloads/run.js';
+import { renderRun } from '../../../src/core/workloads/runText.js';
 import type { WorkloadSpec } from '../../../src/core/workloads/spec.js';
 import { type PlanInstance, planWorkload } from '../../../src/core/workloads/tierPlan.js';
 
@@ -172,5 +174,18 @@ describe('planWorkload', () => {
       '   no-op: no instances tagged Environment=ENV001 and Role=db',
       'Total: 1 instance(s) to stop across 3 tier(s)',
     ]);
+  });
+});
+
+describe('renderRun', () => {
+  it('rounds the time to the next step up, so a step due in under a second does not read "in 0m"', () => {
+    const now = new Date('2026-03-02T18:00:00.000Z');
+    const plan = planWorkload(spec, 'stop', [inst('i-1', 'web', 'running')]);
+    const run = newRun(plan, spec, { runId: 'r1', requestedBy: 'cli:alice', now });
+    run.next = { kind: 'tier', tierIndex: 1, dueAt: '2026-03-02T18:00:00.400Z', seq: 2 };
+
+    const lines = renderRun(run, now);
+
+    expect(lines).toContain('… next step in 1s');
   });
 });
