@@ -218,6 +218,46 @@ export const workloadCommand: CliCommand = {
     }
 
     workload
+      .command('resume')
+      .description(
+        'Carry on active runs from their last saved step, e.g. one the CLI left waiting while npm start is not running',
+      )
+      .action(async () => {
+        const { rt, inProcess } = runtime(ctx);
+        if (inProcess)
+          await inProcess.scheduler.start((step) => rt.service.handleStep(step).then(() => undefined));
+        try {
+          const active = await rt.service.resume();
+          if (!active.length) {
+            ctx.stdout.write('No active workload runs to resume.\n');
+            return;
+          }
+          if (!inProcess) {
+            ctx.stdout.write(
+              `Rescheduled ${active.length} run(s): ${active.map((r) => r.runId).join(', ')}; follow them with: lightsout workload runs\n`,
+            );
+            return;
+          }
+          // In this process the steps only run while it lives, so follow every run to its end.
+          let failed = 0;
+          for (const run of active) {
+            ctx.stdout.write(`Resuming run ${run.runId}: ${run.action} ${run.workload}\n`);
+            const done = await follow(ctx, rt, run, true);
+            ctx.stdout.write(`${renderRun(done).join('\n')}\n`);
+            if (done.status !== 'succeeded') failed++;
+          }
+          if (failed) {
+            throw new LightsOutError(
+              'workload_run_failed',
+              `${failed} resumed run(s) did not succeed (see above)`,
+            );
+          }
+        } finally {
+          await inProcess?.scheduler.stop();
+        }
+      });
+
+    workload
       .command('runs')
       .description('Recent workload runs and how they ended')
       .option('--workload <name>', 'only this workload')

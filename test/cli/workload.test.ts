@@ -183,4 +183,23 @@ describe('lightsout workload', () => {
       'SNS topic \\"NoSuchTopic\\" (SNSTopicName) does not exist in us-east-1',
     );
   });
+
+  it('resume carries on a run the CLI left waiting, and says when there is none', async () => {
+    const spec = SPEC.replace('stop: { sequence: 0 }', 'stop: { sequence: 0, delay: 1 }');
+    const cli = setup({}, spec);
+    const web = await launch('web');
+    const db = await launch('db');
+    const left = await cli('workload', 'stop', 'shop');
+    expect(left.out).toContain('The rest runs in the Lights Out process');
+    expect(await stateOf(db)).toBe('running');
+
+    const resumed = await cli('workload', 'resume');
+    const again = await cli('workload', 'resume');
+
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toMatch(/Resuming run \S+: stop shop/);
+    expect(resumed.out).toMatch(/succeeded: 2 stopped/);
+    expect([await stateOf(web), await stateOf(db)]).toEqual(['stopped', 'stopped']);
+    expect(again.out).toContain('No active workload runs to resume.');
+  });
 });
