@@ -23,7 +23,7 @@ export class StateTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       // Even after `cdk destroy`, the table stays until someone deletes it on
-      // purpose (docs/readme/deploy.md, "Tear down").
+      // purpose (README "Deploy to AWS", "Tear down").
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }
