@@ -90,6 +90,8 @@ describe('Ec2Fleet on moto', () => {
     expect(untagged).toBeDefined();
   });
 
+  // Launching a thousand-plus instances on moto takes 10-20 s on a busy 2-core
+  // machine, so these two get a longer limit than the suite's 30 s.
   it('lists 1,200 instances with one DescribeInstances page per 1,000, not one call per instance', async () => {
     // Arrange: moto pages by reservation, so 1,200 instances in one reservation are one page.
     await run(1200, { Monitor: 'true' });
@@ -101,7 +103,7 @@ describe('Ec2Fleet on moto', () => {
     expect(found).toHaveLength(1200);
     expect(new Set(found.map((i) => i.instanceId)).size).toBe(1200);
     expect(fleet.stats.describeCalls).toBe(1);
-  });
+  }, 120_000);
 
   it('follows NextToken across pages', async () => {
     // Arrange: 12 reservations with a page size of 5 give three pages on moto.
@@ -139,7 +141,7 @@ describe('Ec2Fleet on moto', () => {
     // Assert
     expect(fleet.stats.startCalls).toBe(1);
     expect(started.map((t) => t.instanceId).sort()).toEqual(ids.slice(0, 3).sort());
-  });
+  }, 120_000);
 
   it('changes the instance type', async () => {
     // Arrange
