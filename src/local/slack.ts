@@ -9,6 +9,9 @@ import { SlackGateway } from '../chat/slack/slackGateway.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import type { LocalPlatformFactory } from './chat.js';
 
+/** Pause before trying Socket Mode again after the client gave up. */
+const SOCKET_RETRY_MS = 30_000;
+
 export const SLACK_EVENTS_PATH = '/slack/events';
 
 export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
@@ -45,9 +48,29 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
           listeners,
           log,
         });
-        await app.start();
-        log.info('Slack connected in Socket Mode');
-        return { stop: async () => void (await app.stop()) };
+        // Connect in the background: a Slack outage or a bad token at start-up
+        // must not hold back the engine (sweeps, schedules, nags to the log and
+        // SNS). Nags that cannot reach Slack meanwhile are retried as usual.
+        let stopped = false;
+        let retry: NodeJS.Timeout | undefined;
+        const connect = (): void => {
+          app
+            .start()
+            .then(() => log.info('Slack connected in Socket Mode'))
+            .catch((err: unknown) => {
+              if (stopped) return;
+              log.error('Slack Socket Mode could not connect; retrying in 30 s', { error: String(err) });
+              retry = setTimeout(connect, SOCKET_RETRY_MS);
+            });
+        };
+        connect();
+        return {
+          stop: async () => {
+            stopped = true;
+            clearTimeout(retry);
+            await app.stop().catch(() => undefined);
+          },
+        };
       }
       const receiver = new HTTPReceiver({
         signingSecret: s.signingSecret ?? '',

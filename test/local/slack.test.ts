@@ -124,4 +124,25 @@ describe('Slack in the single process', () => {
       await socket.close();
     }
   });
+
+  it('starts the engine while Slack cannot be reached, and still stops cleanly', async () => {
+    // Arrange: Socket Mode against a Web API address nothing listens on
+    const ec2 = new EC2Client(moto.clientConfig);
+    const instance = (await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web' }))[0]!;
+    const config = localConfig(local.dir, {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_APP_TOKEN: 'xapp-test-token',
+      SLACK_API_URL: `http://127.0.0.1:${await freePort()}/api/`,
+    });
+
+    // Act
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+    const record = await local.app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! });
+    await local.app.stop();
+    local.app = undefined;
+
+    // Assert: the first sweep ran without waiting for Slack
+    expect(record).toMatchObject({ state: 'running', group: 'web' });
+    expect(record?.nextNagAt).toBeDefined();
+  });
 });
