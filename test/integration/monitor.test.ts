@@ -183,12 +183,15 @@ describe('monitoring engine on moto (Lambda mode)', () => {
       instanceId: web.instanceId,
       name: 'web-1',
       instanceType: 't3.micro',
+      availabilityZone: expect.stringMatching(/^us-east-1[a-z]$/),
+      account: '123456789012',
       region: 'us-east-1',
       group: 'web',
       runtimeSeconds: 2 * HOUR,
       thresholdSeconds: 2 * HOUR,
       nagCount: 1,
       warnings: [],
+      consoleUrl: `https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=${web.instanceId}`,
     });
     // The next nag is a new schedule (the firing one is never updated in place), and the only one.
     const next = await getSchedule(web.instanceId);
