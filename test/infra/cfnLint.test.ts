@@ -5,17 +5,13 @@
  * in every test summary instead of passing silently. `npm run lint:cfn`
  * runs the same check on its own and fails if cfn-lint is missing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CFN_LINT_ACCEPTED, cfnLintAvailable, lintTemplates } from '../../infra/scripts/cfnLint.js';
-import { type Synthesized, synthesize } from './synthesizedApp.js';
+import { useSynthesizedApp } from './synthesizedApp.js';
 
 const available = cfnLintAvailable();
 
-let s: Synthesized;
-beforeAll(() => {
-  s = synthesize();
-});
-afterAll(() => s.dispose());
+const s = useSynthesizedApp();
 
 describe('cfn-lint', () => {
   it(available

@@ -5,7 +5,7 @@
  * commands arrive, progress-message updates in workloadStep, and the IP-owner
  * checks of the cleanup hook.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   actionsOf,
   resourcesOfType,
@@ -13,13 +13,10 @@ import {
   type Statement,
   type Synthesized,
   synthesize,
+  useSynthesizedApp,
 } from './synthesizedApp.js';
 
-let s: Synthesized;
-beforeAll(() => {
-  s = synthesize();
-});
-afterAll(() => s.dispose());
+const s = useSynthesizedApp();
 
 /** Role policy logical-id fragments, unambiguous (`Reconcile` alone would match CloudMapReconcile). */
 const ENGINE = ['MonitoringStateChange', 'MonitoringNagDue', 'MonitoringReconcile'];

@@ -7,15 +7,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/lib/bundling.js';
-import {
-  actionsOf,
-  resourcesOfType,
-  type Statement,
-  type Synthesized,
-  synthesize,
-} from './synthesizedApp.js';
+import { actionsOf, resourcesOfType, type Statement, useSynthesizedApp } from './synthesizedApp.js';
 
 /** SDK package → IAM service prefix. */
 const SERVICE: Record<string, string> = {
@@ -86,11 +80,7 @@ function sdkCalls(): Map<string, string> {
   return calls;
 }
 
-let s: Synthesized;
-beforeAll(() => {
-  s = synthesize();
-});
-afterAll(() => s.dispose());
+const s = useSynthesizedApp();
 
 describe('IAM covers the code', () => {
   it('allows every AWS call the Lambda code makes to at least one function', () => {

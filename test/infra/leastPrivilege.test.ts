@@ -3,21 +3,17 @@
  * IAM conditions on stop/start/modify/send-command, Route 53 and Cloud Map.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   actionsOf,
   resourcesOfType,
   roleStatements,
   type Statement,
-  type Synthesized,
   synthesize,
+  useSynthesizedApp,
 } from './synthesizedApp.js';
 
-let s: Synthesized;
-beforeAll(() => {
-  s = synthesize();
-});
-afterAll(() => s.dispose());
+const s = useSynthesizedApp();
 
 const statementsWith = (fragment: string, action: string): Statement[] =>
   roleStatements(s.json, fragment).filter((st) => actionsOf(st).includes(action));

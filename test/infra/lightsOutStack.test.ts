@@ -1,13 +1,13 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HANDLED_STATES } from '../../infra/lib/monitoring.js';
 import {
   actionsOf,
   resourcesOfType,
   roleStatements,
   type Statement,
-  type Synthesized,
   synthesize,
+  useSynthesizedApp,
 } from './synthesizedApp.js';
 
 const HANDLERS = [
@@ -22,11 +22,7 @@ const HANDLERS = [
   'CloudMapReconcile',
 ];
 
-let s: Synthesized;
-beforeAll(() => {
-  s = synthesize();
-});
-afterAll(() => s.dispose());
+const s = useSynthesizedApp();
 
 const functions = () => resourcesOfType(s.json, 'AWS::Lambda::Function');
 const functionEnv = (fragment: string): Record<string, unknown> => {

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourcesOfType, type Synthesized, synthesize } from './synthesizedApp.js';
+import { describe, expect, it } from 'vitest';
+import { resourcesOfType, useSynthesizedApp } from './synthesizedApp.js';
 
 /** Shapes of real credentials: Slack tokens, signing secrets (hex), Entra client secrets, AWS keys, private keys. */
 const SECRET_LOOKING = [
@@ -22,11 +22,7 @@ function strings(value: unknown, at = '$'): [string, string][] {
   return [];
 }
 
-let s: Synthesized;
-beforeAll(() => {
-  s = synthesize();
-});
-afterAll(() => s.dispose());
+const s = useSynthesizedApp();
 
 describe('no plaintext secrets', () => {
   it('creates the secrets without any value', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll } from 'vitest';
 import { ALL_FEATURES, type Feature } from '../../infra/lib/features.js';
 import { buildLightsOut, type LightsOutStacks } from '../../infra/lib/lightsOutApp.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../infra/lib/settings.js';
@@ -98,3 +99,21 @@ export interface Statement {
 }
 
 export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/**
+ * File-scoped synthesis, like `useMoto()`: synthesizes once before the file's
+ * tests and removes the output after them. Read it inside tests and hooks.
+ */
+export function useSynthesizedApp(opts?: SynthOptions): Synthesized {
+  let synthesized: Synthesized | undefined;
+  beforeAll(() => {
+    synthesized = synthesize(opts);
+  });
+  afterAll(() => synthesized?.dispose());
+  return new Proxy({} as Synthesized, {
+    get(_target, key) {
+      if (!synthesized) throw new Error('useSynthesizedApp(): read it inside tests or hooks');
+      return Reflect.get(synthesized, key);
+    },
+  });
+}
