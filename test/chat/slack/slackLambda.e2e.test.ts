@@ -144,6 +144,8 @@ describe('Slack on Lambda, end to end', () => {
 
     expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
     expect((await world.store.get(record))!.undelivered).toBe(true);
+    // The issue asks for undelivered nags to show in `/ec2 list`, not just on the record.
+    expect(textOf(JSON.parse((await command('list all')).body!).blocks)).toContain('last nag undelivered');
   });
 
   it('throws so SNS retries when Slack fails, then posts on the retry', async () => {
