@@ -50,6 +50,9 @@ describe('nag message Block Kit', () => {
     expect(json).toContain('web &lt;1&gt; &amp; co');
     expect(json).toContain('eu-west-1b · 123456789012');
     expect(json).toContain(':warning: Threshold \\"abc\\" is not a duration; using 12h');
+    expect(json).toContain(
+      'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#InstanceDetails:instanceId=i-0123456789abcdef0',
+    );
     expect(stop.style).toBe('danger');
     expect(stop.confirm).toBeDefined();
     expect(
