@@ -49,6 +49,8 @@ describe('nag message Block Kit', () => {
     expect(json).toContain('<!date^1772438400^{date_short_pretty} {time}|2026-03-02 08:00 UTC>');
     expect(json).toContain('web &lt;1&gt; &amp; co');
     expect(json).toContain('eu-west-1b · 123456789012');
+    expect(json).toContain('*Type*\\nt3.large');
+    expect(json).toContain('*Reminders*\\n3');
     expect(json).toContain(':warning: Threshold \\"abc\\" is not a duration; using 12h');
     expect(json).toContain(
       'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#InstanceDetails:instanceId=i-0123456789abcdef0',
