@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+/** Every problem loadConfig reports for `env`; none when it loads. */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
+describe('monitor and store config', () => {
+  it('defaults to opt-in, group all, 12h threshold, hourly renotify and ./data/lightsout.db', () => {
+    const config = loadConfig({ AWS_REGION: 'eu-west-1' });
+
+    expect(config.monitor).toMatchObject({
+      regions: ['eu-west-1'],
+      mode: 'opt-in',
+      defaultGroup: 'all',
+      defaultThresholdSeconds: 12 * 3600,
+      defaultRenotifySeconds: 3600,
+    });
+    expect(config.store.sqlitePath).toBe('./data/lightsout.db');
+  });
+
+  it('reads a REGIONS list, opt-out mode and duration settings', () => {
+    const config = loadConfig({
+      REGIONS: 'us-east-1, eu-west-1',
+      MONITOR_MODE: 'opt-out',
+      DEFAULT_THRESHOLD: '1h30m',
+      RENOTIFY_EVERY: '30m',
+    });
+
+    expect(config.monitor).toMatchObject({
+      regions: ['us-east-1', 'eu-west-1'],
+      mode: 'opt-out',
+      defaultThresholdSeconds: 90 * 60,
+      defaultRenotifySeconds: 30 * 60,
+    });
+  });
+
+  it('names each malformed variable and what it expects', () => {
+    const found = problems({
+      MONITOR_MODE: 'sometimes',
+      DEFAULT_GROUP: 'Web Team',
+      DEFAULT_THRESHOLD: 'abc',
+    });
+
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'MONITOR_MODE must be one of opt-in, opt-out; got "sometimes"',
+        expect.stringMatching(/^DEFAULT_GROUP .*lower-case letters and digits only/),
+        expect.stringMatching(/^DEFAULT_THRESHOLD must be a duration such as 12h; "abc"/),
+      ]),
+    );
+  });
+});
