@@ -87,4 +87,19 @@ describe('MonitorService.reconcile', () => {
     expect((await e.scheduler.get(i))?.dueAt).toBe('2026-03-02T13:00:00.000Z');
     expect((await e.store.get(i))?.thresholdSeconds).toBe(5 * 3600);
   });
+
+  it('sweeps every region in REGIONS, one listing call per region', async () => {
+    const e = engine({ regions: ['eu-west-1', 'us-east-1'] });
+    const west = e.fleet.add({ tags: { Monitor: 'true' } });
+    const east = e.fleet.add({ region: 'us-east-1', tags: { Monitor: 'true' } });
+
+    const report = await e.service.reconcile();
+
+    expect(report).toMatchObject({
+      regions: ['eu-west-1', 'us-east-1'],
+      describeCalls: 2,
+      created: [`eu-west-1/${west.instanceId}`, `us-east-1/${east.instanceId}`],
+    });
+    expect((await e.scheduler.get(east))?.region).toBe('us-east-1');
+  });
 });
