@@ -101,6 +101,28 @@ describe('lightsout CLI on moto', () => {
     expect(stdout).not.toContain('odd');
   });
 
+  it('list --over keeps only the instances over their threshold at --at', async () => {
+    const { code, stdout } = await inProcess(['list', '--over', '--json', '--at', '2099-01-01T00:00:00Z']);
+    const early = await inProcess(['list', '--over', '--json', '--at', '2000-01-01T00:00:00Z']);
+
+    expect(code).toBe(0);
+    expect(
+      JSON.parse(stdout)
+        .map((r: { name: string }) => r.name)
+        .sort(),
+    ).toEqual(['odd', 'web-1']);
+    expect(JSON.parse(early.stdout)).toEqual([]);
+  });
+
+  it('--help lists the list and check commands and exits 0', async () => {
+    const { code, stdout } = await lightsout(['--help']);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: lightsout');
+    expect(stdout).toMatch(/^\s+list \[options\]/m);
+    expect(stdout).toMatch(/^\s+check \[options\]/m);
+  });
+
   it('check --dry-run says what it would do and writes nothing', async () => {
     const { code, stdout } = await inProcess(['check', '--dry-run']);
 
