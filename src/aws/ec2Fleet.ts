@@ -12,6 +12,7 @@ import type { EC2Client, Filter, Instance, InstanceStateChange } from '@aws-sdk/
 import { INSTANCE_STATES, type InstanceState } from '../core/instance.js';
 import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../ports/fleet.js';
 import { awsCall } from './errors.js';
+import { lazyImport } from './lazyImport.js';
 
 /** DescribeInstances' page maximum, and the batch size for stop/start. */
 export const EC2_PAGE_SIZE = 1000;
@@ -26,17 +27,8 @@ export interface FleetStats {
   modifyCalls: number;
 }
 
-type Ec2Module = typeof import('@aws-sdk/client-ec2');
-let ec2Module: Promise<Ec2Module> | undefined;
-
 /** The EC2 client package, imported once per process at first use. */
-function loadEc2(): Promise<Ec2Module> {
-  ec2Module ??= import('@aws-sdk/client-ec2').catch((err: unknown) => {
-    ec2Module = undefined; // a failed load is retried by the next call rather than cached
-    throw err;
-  });
-  return ec2Module;
-}
+const loadEc2 = lazyImport(() => import('@aws-sdk/client-ec2'));
 
 export class Ec2Fleet implements Fleet {
   readonly stats: FleetStats = { describeCalls: 0, stopCalls: 0, startCalls: 0, modifyCalls: 0 };

@@ -15,6 +15,7 @@ import type { StopOverride } from '../core/workloads/spec.js';
 import type { OverrideResult } from '../core/workloads/tierPlan.js';
 import type { OverrideChecker } from '../ports/overrideChecker.js';
 import { awsCall, awsErrorCode } from './errors.js';
+import { lazyImport } from './lazyImport.js';
 
 export const PRESENT_MARKER = 'LIGHTSOUT_OVERRIDE_PRESENT';
 export const ABSENT_MARKER = 'LIGHTSOUT_OVERRIDE_ABSENT';
@@ -64,21 +65,12 @@ export function overrideScript(override: StopOverride): { document: string; comm
   };
 }
 
-type SsmModule = typeof import('@aws-sdk/client-ssm');
-let ssmModule: Promise<SsmModule> | undefined;
-
 /**
  * The SSM client package, imported once per process at first use: a static
  * import would load it at every Lambda init of the chat functions, which run
  * workload commands but rarely an override check.
  */
-function loadSsm(): Promise<SsmModule> {
-  ssmModule ??= import('@aws-sdk/client-ssm').catch((err: unknown) => {
-    ssmModule = undefined; // a failed load is retried by the next call rather than cached
-    throw err;
-  });
-  return ssmModule;
-}
+const loadSsm = lazyImport(() => import('@aws-sdk/client-ssm'));
 
 export class SsmOverrideChecker implements OverrideChecker {
   readonly stats: SsmCheckStats = { sendCommand: 0, getCommandInvocation: 0 };
