@@ -18,6 +18,12 @@ export interface NagScheduler {
   cancel(key: InstanceKey): Promise<void>;
   get(key: InstanceKey): Promise<NagSchedule | undefined>;
   list(): Promise<NagSchedule[]>;
+  /**
+   * Optional cheap listing: which instances have a schedule, without due
+   * times. Offered where `list` costs a read per schedule (EventBridge
+   * Scheduler returns no inputs when listing); the reconciler prefers it.
+   */
+  listKeys?(): Promise<InstanceKey[]>;
 }
 
 /** What runs when a schedule fires (the nagDue use case). */

@@ -4,7 +4,7 @@
  * and repair the drift. In the single process this sweep is also how state
  * changes are observed: they feed the same state-change handling as EC2 events.
  */
-import { type InstanceKey, type InstanceRecord, instanceKeyString } from '../../core/instance.js';
+import { type InstanceRecord, instanceKeyString } from '../../core/instance.js';
 import {
   diffRegion,
   type ObservedInstance,
@@ -160,9 +160,8 @@ type ScheduleLookup = (region: string, records: InstanceRecord[]) => ScheduledNa
  * an older run is still caught when it fires (the nag is dropped as stale).
  */
 async function scheduledNags(deps: MonitorDeps): Promise<ScheduleLookup> {
-  const withKeys = deps.scheduler as { listKeys?: () => Promise<InstanceKey[]> };
-  if (typeof withKeys.listKeys === 'function') {
-    const keys = new Set((await withKeys.listKeys()).map(instanceKeyString));
+  if (deps.scheduler.listKeys) {
+    const keys = new Set((await deps.scheduler.listKeys()).map(instanceKeyString));
     return (region, records) => {
       const byId = new Map(records.map((r) => [r.instanceId, r]));
       return [...keys]
