@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { openDatabase } from '../../src/sqlite/database.js';
+import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { useMoto } from '../support/moto.js';
 
 const run = promisify(execFile);
@@ -142,6 +144,26 @@ describe('lightsout CLI on moto', () => {
     expect(later.stdout).toContain('Nags due: 2');
     expect(later.stdout.match(/: nag: running/g)).toHaveLength(2);
     expect(JSON.parse(stdout).map((r: { nagCount: number }) => r.nagCount)).toEqual([1, 1]);
+  });
+
+  it('list marks an instance whose last nag reached no channel as undelivered, in --json and the table', async () => {
+    // Arrange: the previous test tracked both instances; web-1's last nag found no channel.
+    const db = openDatabase(join(dir, 'lightsout.db'));
+    const store = new SqliteInstanceStore(db);
+    const web = (await store.list({ region: 'us-east-1' })).find((r) => r.name === 'web-1')!;
+    await store.put({ ...web, undelivered: true }, { expectedVersion: web.version });
+    db.close();
+
+    // Act
+    const json = await inProcess(['list', '--json', '--at', '2099-01-01T00:00:00Z']);
+    const table = await inProcess(['list', '--at', '2099-01-01T00:00:00Z']);
+
+    // Assert
+    const rows = JSON.parse(json.stdout) as { name: string; undelivered: boolean }[];
+    expect(rows.find((r) => r.name === 'web-1')?.undelivered).toBe(true);
+    expect(rows.find((r) => r.name === 'odd')?.undelivered).toBe(false);
+    expect(table.stdout).toMatch(/web-1 .*OVER, 1 nag\(s\), undelivered$/m);
+    expect(table.stdout).not.toMatch(/odd .*undelivered/);
   });
 
   it('rejects bad arguments with a clear message and a non-zero exit, no stack trace', async () => {
