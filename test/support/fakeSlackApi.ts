@@ -27,6 +27,8 @@ export interface FakeSlackApi {
   failNext(method: string, planned: Planned): void;
   /** users.info answers with this time zone per user. */
   userTimeZones: Map<string, string>;
+  /** User groups by id with their member user ids, for usergroups.list / usergroups.users.list (empty by default). */
+  userGroupMembers: Map<string, string[]>;
   /** What apps.connections.open hands out (a fake Socket Mode server). */
   socketModeUrl?: string;
   reset(): void;
@@ -51,6 +53,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: SlackCall[] = [];
   const planned = new Map<string, Planned[]>();
   const userTimeZones = new Map<string, string>();
+  const userGroupMembers = new Map<string, string[]>();
   let seq = 0;
 
   const server: Server = createServer(async (req, res) => {
@@ -90,8 +93,22 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         return reply(
           api.socketModeUrl ? { ok: true, url: api.socketModeUrl } : { ok: false, error: 'not_configured' },
         );
-      case 'usergroups.list':
-        return reply({ ok: true, usergroups: [] });
+      case 'usergroups.list': {
+        // Slack only lists members when asked with include_users.
+        const withUsers = args.include_users === true || args.include_users === 'true';
+        return reply({
+          ok: true,
+          usergroups: [...userGroupMembers].map(([id, users]) => ({
+            id,
+            handle: id.toLowerCase(),
+            ...(withUsers ? { users, user_count: users.length } : { user_count: users.length }),
+          })),
+        });
+      }
+      case 'usergroups.users.list': {
+        const users = userGroupMembers.get(String(args.usergroup));
+        return reply(users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' });
+      }
       default:
         return reply({ ok: true });
     }
@@ -108,10 +125,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       planned.set(method, [...(planned.get(method) ?? []), plan]);
     },
     userTimeZones,
+    userGroupMembers,
     reset() {
       calls.length = 0;
       planned.clear();
       userTimeZones.clear();
+      userGroupMembers.clear();
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
