@@ -3,7 +3,7 @@
  * Toolkit library (infra/scripts/cdkToolkit.ts), as would `cdk` CLI commands;
  * `npm run synth` runs it directly and writes cdk.out/.
  * Settings come from CDK context (cdk.json, or `-c key=value`); see
- * the README's "Deploy to AWS". Features are deployed once their handler files exist.
+ * docs/deploy.md. Features are deployed once their handler files exist.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

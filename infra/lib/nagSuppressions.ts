@@ -16,7 +16,7 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
   ack(
     'AwsSolutions-SMG4',
     'The secrets hold Slack and Microsoft credentials issued by those platforms; AWS cannot rotate them. ' +
-      'Rotate them in Slack/Entra and put the new value (README "Deploy to AWS").',
+      'Rotate them in Slack/Entra and put the new value (docs/deploy.md).',
   );
   ack(
     'AwsSolutions-SQS3',

@@ -1,6 +1,6 @@
 /**
  * Secrets Manager entries for the chat credentials, created without a value:
- * the values are put after deploy (README "Deploy to AWS", step 4), so no secret
+ * the values are put after deploy (docs/deploy.md, step 4), so no secret
  * ever passes through a template, a CDK context file or an environment
  * variable. Functions get only the ARN and read the JSON at cold start.
  *
@@ -47,7 +47,7 @@ export class ChatSecrets extends Construct {
       description: `Lights Out: ${what}. Created empty; set with aws secretsmanager put-secret-value.`,
     });
     // Deleted with the stack: Secrets Manager keeps it recoverable for 30 days
-    // (README "Deploy to AWS", "Tear down", says how to redeploy sooner).
+    // (docs/deploy.md, "Tear down", says how to redeploy sooner).
     secret.applyRemovalPolicy(RemovalPolicy.DESTROY);
     return secret;
   }

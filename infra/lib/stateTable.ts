@@ -23,7 +23,7 @@ export class StateTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       // Even after `cdk destroy`, the table stays until someone deletes it on
-      // purpose (README "Deploy to AWS", "Tear down").
+      // purpose (docs/deploy.md, "Tear down").
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

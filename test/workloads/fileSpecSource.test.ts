@@ -67,12 +67,11 @@ describe('file workload spec source', () => {
   });
 });
 
-describe('the README section', () => {
+describe('the workloads page', () => {
   it('shows a workloads.yaml that loads without problems', async () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    // The first YAML example of the workloads section, wherever that section sits.
-    const section = readme.slice(readme.indexOf('## Tiered workloads'));
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(section.slice(0, section.indexOf('\n## ', 3)))?.[1] ?? '';
+    const page = readFileSync(new URL('../../docs/workloads.md', import.meta.url), 'utf8');
+    // The page's first YAML example is the readable form of its spec.
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
     const path = join(dir, 'readme.yaml');
     writeFileSync(path, yaml);
 

@@ -10,7 +10,7 @@ const fixture = (name: string) =>
 const workloadRow = fixture('workload-specification.json');
 const webLinux = fixture('tier-specification-linux.json');
 const webWindows = fixture('tier-specification-windows.json');
-// The README's other tiers: Role_App start/stop 1/1, Role_DB 0/2, same shape.
+// docs/workloads.md's other tiers: Role_App start/stop 1/1, Role_DB 0/2, same shape.
 const appRow = {
   SpecName: 'BotoTestCase1',
   TierTagValue: 'Role_App',
