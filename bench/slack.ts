@@ -25,7 +25,7 @@ import { build } from 'esbuild';
 import { bundleOptions, PROJECT_ROOT } from '../infra/lib/bundling.js';
 import { dynamoDocumentClient } from '../src/aws/clients.js';
 import { DynamoSubscriptionStore } from '../src/aws/dynamodb/subscriptionStore.js';
-import { encodeRunToken } from '../src/chat/core/runToken.js';
+import { encodeRunToken } from '../src/core/message/runToken.js';
 import { createSlackEventsHandler } from '../src/lambda/slackEvents.js';
 import { createTable } from '../test/support/dynamoTable.js';
 import { startFakeSlackApi } from '../test/support/fakeSlackApi.js';

@@ -3,8 +3,9 @@
  * (`src/chat/core`) decides what to say; one `ChatGateway` per platform
  * (Slack, Teams) renders the neutral message and talks to the platform's API.
  */
-import type { NagMessage } from '../chat/core/nagMessage.js';
+
 import type { ChatMessageRef, ChatPlatform } from '../core/instance.js';
+import type { NagMessage } from '../core/message/nagMessage.js';
 import type { ChannelRef } from './subscriptionStore.js';
 
 export interface ChatGateway {

@@ -12,6 +12,14 @@ import {
   instanceKeyString,
   runtimeSeconds,
 } from '../../core/instance.js';
+import {
+  type ChatPerson,
+  instanceLabel,
+  type NagMessage,
+  type NagOutcome,
+  nagMessageFromRecord,
+} from '../../core/message/nagMessage.js';
+import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
@@ -21,15 +29,7 @@ import type { Authorizer } from './authorizer.js';
 import { clockLabel, resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
 import type { CommandContext } from './commandContext.js';
 import { describeFailure } from './failureText.js';
-import {
-  type ChatPerson,
-  instanceLabel,
-  type NagMessage,
-  type NagOutcome,
-  nagMessageFromRecord,
-} from './nagMessage.js';
 import type { RunLedger } from './runLedger.js';
-import { type RunTarget, sameLaunch } from './runToken.js';
 
 export type ActionKind = 'stop' | 'snooze' | 'extend';
 

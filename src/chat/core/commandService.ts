@@ -10,6 +10,7 @@ import {
   type InstanceRecord,
   runtimeSeconds,
 } from '../../core/instance.js';
+import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
@@ -18,7 +19,6 @@ import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatCommand, type ListScope, parseCommand, USAGE } from './commands.js';
-import { instanceLabel, nagMessageFromRecord } from './nagMessage.js';
 import { type ChatReply, type InstanceRow, refusal, textReply } from './replies.js';
 import { isValidTimeZone, nextWallTime } from './zonedTime.js';
 

@@ -17,6 +17,14 @@ import {
   type InstanceRecord,
   runtimeSeconds,
 } from '../../core/instance.js';
+import {
+  type NagMessage,
+  type NagOutcome,
+  nagMessageFromNotification,
+  nagMessageFromRecord,
+  repeatNagText,
+} from '../../core/message/nagMessage.js';
+import { sameLaunch } from '../../core/message/runToken.js';
 import type { NagNotification } from '../../core/notification.js';
 import type { Log } from '../../log.js';
 import type { ChatGateway } from '../../ports/chat.js';
@@ -24,15 +32,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
-import {
-  type NagMessage,
-  type NagOutcome,
-  nagMessageFromNotification,
-  nagMessageFromRecord,
-  repeatNagText,
-} from './nagMessage.js';
 import type { RunLedger } from './runLedger.js';
-import { sameLaunch } from './runToken.js';
 
 /** `update`: repeat nags rewrite the first message and reply in its thread. `new-message`: post anew each time. */
 export type RepeatNagMode = 'update' | 'new-message';

@@ -7,7 +7,7 @@ import {
   TransientError,
 } from '../../core/errors.js';
 import type { InstanceRecord } from '../../core/instance.js';
-import { instanceLabel } from './nagMessage.js';
+import { instanceLabel } from '../../core/message/nagMessage.js';
 
 export function describeFailure(
   err: unknown,

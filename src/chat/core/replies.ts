@@ -3,7 +3,7 @@
  * Each platform renders it (Slack: mrkdwn/Block Kit, Teams: Adaptive Card).
  * Text lines may use `code` spans only; renderers add their own emphasis.
  */
-import type { NagMessage } from './nagMessage.js';
+import type { NagMessage } from '../../core/message/nagMessage.js';
 
 export interface InstanceRow {
   name?: string;

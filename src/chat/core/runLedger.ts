@@ -3,9 +3,10 @@
  * IdempotencyStore: which request ids were handled, and who stopped a run (so
  * the later `instance.stopped` event does not say "stopped outside chat").
  */
+
+import type { ChatPerson } from '../../core/message/nagMessage.js';
 import type { IdempotencyStore } from '../../ports/idempotencyStore.js';
 import type { RunRef } from '../../services/monitor/api.js';
-import type { ChatPerson } from './nagMessage.js';
 
 const DAY_MS = 86_400_000;
 /** Long enough to outlive SNS retries (23 days max) is not needed: duplicates arrive within hours. */

@@ -11,7 +11,7 @@ import {
   type NagMessage,
   type OutcomeStyle,
   outcomeText,
-} from '../core/nagMessage.js';
+} from '../../core/message/nagMessage.js';
 
 export const ACTION = {
   stop: 'lightsout.stop',

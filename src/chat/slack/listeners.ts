@@ -5,13 +5,13 @@
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { decodeRunToken } from '../../core/message/runToken.js';
 import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
 import type { CommandService } from '../core/commandService.js';
-import { decodeRunToken } from '../core/runToken.js';
 import { showActionResult } from './actionResult.js';
 import { ACTION, SNOOZE_CUSTOM } from './blockKit.js';
 import { buildHomeView } from './homeView.js';

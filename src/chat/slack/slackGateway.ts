@@ -6,9 +6,9 @@
 import type { WebClient } from '@slack/web-api';
 import { NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef } from '../../core/instance.js';
+import type { NagMessage } from '../../core/message/nagMessage.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
-import type { NagMessage } from '../core/nagMessage.js';
 import { nagBlocks, nagText } from './blockKit.js';
 
 function platformError(err: unknown): string | undefined {

@@ -7,7 +7,7 @@
  */
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { decodeRunToken } from '../core/runToken.js';
+import { decodeRunToken } from '../../core/message/runToken.js';
 import { isValidTimeZone, nextWallTime } from '../core/zonedTime.js';
 import { replaceViaResponseUrl, showActionResult } from './actionResult.js';
 import { esc } from './blockKit.js';

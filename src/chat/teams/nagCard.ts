@@ -5,7 +5,6 @@
  * invoke and shows the card we answer with. Plain JSON: no botbuilder here.
  */
 import { formatDuration, formatRuntime } from '../../core/duration.js';
-import type { Choice } from '../core/choices.js';
 import {
   type ChatPerson,
   headline,
@@ -13,7 +12,8 @@ import {
   type NagMessage,
   type OutcomeStyle,
   outcomeText,
-} from '../core/nagMessage.js';
+} from '../../core/message/nagMessage.js';
+import type { Choice } from '../core/choices.js';
 
 export type CardElement = Record<string, unknown>;
 export interface AdaptiveCard {

@@ -4,7 +4,7 @@
  * messages, so `private` replies go in the command's own thread like the rest.
  */
 import { formatDuration, formatRuntime } from '../../core/duration.js';
-import { instanceLabel } from '../core/nagMessage.js';
+import { instanceLabel } from '../../core/message/nagMessage.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
 import { type AdaptiveCard, type CardElement, card, renderNagCard, text } from './nagCard.js';
 

@@ -6,6 +6,7 @@
  * place of the clicked card. No business logic here.
  */
 import * as z from 'zod';
+import { decodeRunToken } from '../../core/message/runToken.js';
 import type { Log } from '../../log.js';
 import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
 import type { Clock } from '../../ports/clock.js';
@@ -13,7 +14,6 @@ import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
 import type { CommandContext } from '../core/commandContext.js';
 import type { CommandService } from '../core/commandService.js';
-import { decodeRunToken } from '../core/runToken.js';
 import {
   type Activity,
   type AdaptiveCardInvokeResponse,

@@ -6,9 +6,9 @@
  */
 import { NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef } from '../../core/instance.js';
+import { headline, type NagMessage } from '../../core/message/nagMessage.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
-import { headline, type NagMessage } from '../core/nagMessage.js';
 import {
   type Activity,
   CardFactory,

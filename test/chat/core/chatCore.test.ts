@@ -7,12 +7,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ChatCore, createChatCore } from '../../../src/chat/core/chatCore.js';
 import type { CommandExtension } from '../../../src/chat/core/commandExtension.js';
-import type { NagMessage } from '../../../src/chat/core/nagMessage.js';
 import { textReply } from '../../../src/chat/core/replies.js';
-import { decodeRunToken } from '../../../src/chat/core/runToken.js';
 import { AccessDeniedError } from '../../../src/core/errors.js';
 import type { InstanceCleanedUpEvent } from '../../../src/core/events.js';
 import type { ChatMessageRef, ChatPlatform, InstanceRecord } from '../../../src/core/instance.js';
+import type { NagMessage } from '../../../src/core/message/nagMessage.js';
+import { decodeRunToken } from '../../../src/core/message/runToken.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createLogger } from '../../../src/log.js';
 import type { ChatActor, ChatGateway } from '../../../src/ports/chat.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nagMessageFromNotification, nagMessageFromRecord } from '../../../src/chat/core/nagMessage.js';
 import { ACTION, nagBlocks, nagText } from '../../../src/chat/slack/blockKit.js';
 import type { InstanceRecord } from '../../../src/core/instance.js';
+import { nagMessageFromNotification, nagMessageFromRecord } from '../../../src/core/message/nagMessage.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 
 const record: InstanceRecord = {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatReply } from '../../../src/chat/core/replies.js';
+import { renderNagCard, VERBS } from '../../../src/chat/teams/nagCard.js';
+import { renderReply } from '../../../src/chat/teams/replyCards.js';
 import {
   type NagMessage,
   type NagOutcome,
   nagMessageFromNotification,
-} from '../../../src/chat/core/nagMessage.js';
-import type { ChatReply } from '../../../src/chat/core/replies.js';
-import { renderNagCard, VERBS } from '../../../src/chat/teams/nagCard.js';
-import { renderReply } from '../../../src/chat/teams/replyCards.js';
+} from '../../../src/core/message/nagMessage.js';
 import { adaptiveCardProblems } from '../../support/adaptiveCards.js';
 
 const alice = { platform: 'teams' as const, id: 'a11ce000-0000-4000-8000-000000000001', name: 'Alice' };

@@ -2,16 +2,12 @@
  * The nag message as facts, an outcome and the buttons that still apply.
  * Computed once here; Slack renders it as Block Kit, Teams as an Adaptive Card.
  */
-import { formatDuration, formatRuntime } from '../../core/duration.js';
-import type { ChatPlatform } from '../../core/instance.js';
-import {
-  consoleUrl,
-  effectiveThresholdSeconds,
-  type InstanceRecord,
-  runtimeSeconds,
-} from '../../core/instance.js';
-import type { NagNotification } from '../../core/notification.js';
-import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from './choices.js';
+
+import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from '../../chat/core/choices.js';
+import { formatDuration, formatRuntime } from '../duration.js';
+import type { ChatPlatform } from '../instance.js';
+import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from '../instance.js';
+import type { NagNotification } from '../notification.js';
 import { encodeRunToken, type RunTarget } from './runToken.js';
 
 export interface NagFacts {
