@@ -20,6 +20,11 @@ export interface InstanceKey {
   instanceId: string;
 }
 
+/** Identifies one run: actions on an older run are stale and refused. */
+export interface RunRef extends InstanceKey {
+  launchTime: string;
+}
+
 export type ChatPlatform = 'slack' | 'teams';
 
 /** Where a nag for this run was posted, so later events can update it in place. */

@@ -1,29 +1,10 @@
 /**
- * The Snooze and Extend menus: the same choices on every platform. Values are
- * short strings that fit any platform's option value and are resolved at
- * click time, in the clicker's own time zone.
+ * Resolves a Snooze or Extend menu choice (`src/core/message/menuChoices.ts`)
+ * at click time, in the clicker's own time zone.
  */
 import { HOUR } from '../../core/duration.js';
+import { EXTEND_CHOICES, SNOOZE_CHOICES } from '../../core/message/menuChoices.js';
 import { formatClock, isValidTimeZone, tomorrowAt } from './zonedTime.js';
-
-export interface Choice {
-  /** Stable value carried by the button/menu option, e.g. `4h`, `tomorrow-09:00`. */
-  value: string;
-  label: string;
-}
-
-export const SNOOZE_CHOICES: readonly Choice[] = [
-  { value: '1h', label: 'Snooze 1 hour' },
-  { value: '4h', label: 'Snooze 4 hours' },
-  { value: 'tomorrow-09:00', label: 'Until 09:00 tomorrow' },
-];
-
-export const EXTEND_CHOICES: readonly Choice[] = [
-  { value: '2h', label: '+2h' },
-  { value: '4h', label: '+4h' },
-  { value: '8h', label: '+8h' },
-  { value: '24h', label: '+24h' },
-];
 
 const HOURS_RE = /^(\d{1,2})h$/;
 const TOMORROW_RE = /^tomorrow-(\d{2}):(\d{2})$/;

@@ -5,6 +5,7 @@
  * invoke and shows the card we answer with. Plain JSON: no botbuilder here.
  */
 import { formatDuration, formatRuntime } from '../../core/duration.js';
+import type { Choice } from '../../core/message/menuChoices.js';
 import {
   type ChatPerson,
   headline,
@@ -13,7 +14,6 @@ import {
   type OutcomeStyle,
   outcomeText,
 } from '../../core/message/nagMessage.js';
-import type { Choice } from '../core/choices.js';
 
 export type CardElement = Record<string, unknown>;
 export interface AdaptiveCard {

@@ -3,11 +3,11 @@
  * Computed once here; Slack renders it as Block Kit, Teams as an Adaptive Card.
  */
 
-import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from '../../chat/core/choices.js';
 import { formatDuration, formatRuntime } from '../duration.js';
 import type { ChatPlatform } from '../instance.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from '../instance.js';
 import type { NagNotification } from '../notification.js';
+import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from './menuChoices.js';
 import { encodeRunToken, type RunTarget } from './runToken.js';
 
 export interface NagFacts {

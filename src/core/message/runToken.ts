@@ -3,7 +3,7 @@
  * group, carried by buttons and menus (Slack `block_id`, Teams card data).
  * A click only ever acts on the run it was rendered for.
  */
-import type { RunRef } from '../../services/monitor/api.js';
+import type { RunRef } from '../instance.js';
 
 export interface RunTarget extends RunRef {
   /** The MonitorGroup the message was posted for; authorization checks it. */

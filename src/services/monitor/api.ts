@@ -3,19 +3,17 @@
  * The chat layer (Slack, Teams) and the CLI code against this interface;
  * `MonitorService` in this folder implements it.
  */
-import type { InstanceKey, InstanceRecord } from '../../core/instance.js';
+import type { InstanceKey, InstanceRecord, RunRef } from '../../core/instance.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
+
+// Part of this interface; defined in core so chat messages can carry it.
+export type { RunRef };
 
 /** An EC2 "Instance State-change Notification", reduced to what the engine needs. */
 export interface StateChangeInput extends InstanceKey {
   state: string;
   /** Event time (ISO): orders duplicate and out-of-order events. */
   time: string;
-}
-
-/** Identifies one run: actions on an older run are stale and refused. */
-export interface RunRef extends InstanceKey {
-  launchTime: string;
 }
 
 export interface ReconcileReport {

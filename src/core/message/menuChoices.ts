@@ -1,0 +1,24 @@
+/**
+ * The Snooze and Extend menus: the same choices on every platform. Values are
+ * short strings that fit any platform's option value; the chat core resolves
+ * them at click time, in the clicker's own time zone (`src/chat/core/choices.ts`).
+ */
+
+export interface Choice {
+  /** Stable value carried by the button/menu option, e.g. `4h`, `tomorrow-09:00`. */
+  value: string;
+  label: string;
+}
+
+export const SNOOZE_CHOICES: readonly Choice[] = [
+  { value: '1h', label: 'Snooze 1 hour' },
+  { value: '4h', label: 'Snooze 4 hours' },
+  { value: 'tomorrow-09:00', label: 'Until 09:00 tomorrow' },
+];
+
+export const EXTEND_CHOICES: readonly Choice[] = [
+  { value: '2h', label: '+2h' },
+  { value: '4h', label: '+4h' },
+  { value: '8h', label: '+8h' },
+  { value: '24h', label: '+24h' },
+];
