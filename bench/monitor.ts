@@ -11,8 +11,8 @@
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { Ec2Fleet } from '../src/aws/ec2Fleet.js';
 import { DAY, HOUR } from '../src/core/duration.js';
+import { InProcessNagScheduler } from '../src/local/inProcessNagScheduler.js';
 import { createLogger } from '../src/log.js';
-import { InProcessNagScheduler } from '../src/scheduler/inProcessNagScheduler.js';
 import { InProcessEventBus } from '../src/services/monitor/eventBus.js';
 import { MonitorService } from '../src/services/monitor/monitorService.js';
 import { openDatabase } from '../src/sqlite/database.js';

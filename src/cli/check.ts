@@ -7,11 +7,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
-import { awsMonitorDeps } from '../lambda/monitorDeps.js';
-import { buildNotifier } from '../local/notifiers.js';
+import { InProcessNagScheduler } from '../local/inProcessNagScheduler.js';
 import { createLogger } from '../log.js';
 import type { Clock } from '../ports/clock.js';
-import { InProcessNagScheduler } from '../scheduler/inProcessNagScheduler.js';
 import type { DueNagOutcome, ReconcileReport } from '../services/monitor/api.js';
 import type { MonitorDeps } from '../services/monitor/context.js';
 import { InProcessEventBus } from '../services/monitor/eventBus.js';
@@ -19,6 +17,8 @@ import { MonitorService } from '../services/monitor/monitorService.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { awsMonitorDeps } from '../wiring/awsMonitor.js';
+import { buildNotifier } from '../wiring/notifiers.js';
 import { type CliCommand, type CliContext, parseAt } from './context.js';
 
 interface CheckOptions {

@@ -13,7 +13,6 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
-import { buildDecommissionService } from '../aws/cleanupWiring.js';
 import { dynamoClient, snsClient } from '../aws/clients.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoCleanupOutcomeStore } from '../aws/dynamodb/dynamoCleanupOutcomeStore.js';
@@ -29,6 +28,7 @@ import type { DomainEventPublisher } from '../ports/notifier.js';
 import { SqliteAuditLog } from '../sqlite/auditLog.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteCleanupOutcomeStore } from '../sqlite/sqliteCleanupOutcomeStore.js';
+import { buildDecommissionService } from '../wiring/cleanupWiring.js';
 import type { CliCommand, CliContext } from './context.js';
 
 interface DecommissionOptions {

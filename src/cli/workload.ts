@@ -18,11 +18,7 @@ import type { WorkloadAction, WorkloadSpec } from '../core/workloads/spec.js';
 import { tiersInOrder } from '../core/workloads/spec.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../sqlite/database.js';
-import {
-  awsWorkloadRuntime,
-  localWorkloadRuntime,
-  type WorkloadRuntime,
-} from '../workloads/workloadWiring.js';
+import { awsWorkloadRuntime, localWorkloadRuntime, type WorkloadRuntime } from '../wiring/workloadWiring.js';
 import type { CliCommand, CliContext } from './context.js';
 
 interface RunOptions {

@@ -32,7 +32,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
-import { awsWorkloadRuntime } from '../workloads/workloadWiring.js';
+import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
 // Type-only: each entry point injects the platforms it serves, so the Slack
 // function never bundles botbuilder and the Teams function never bundles Bolt.
 import type { LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';

@@ -5,7 +5,6 @@
  * setting fails the cold start with the variable named.
  */
 
-import { buildDecommissionService } from '../aws/cleanupWiring.js';
 import { dynamoDocumentClient, ec2Client, serviceDiscoveryClient, snsClient } from '../aws/clients.js';
 import { CloudMapRegistry } from '../aws/cloudMapRegistry.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
@@ -16,7 +15,8 @@ import { type Config, ConfigError, type Env, loadConfig } from '../config/index.
 import { createLogger, type Log } from '../log.js';
 import { CloudMapReconciler } from '../services/cleanup/cloudMapReconciler.js';
 import type { DecommissionService } from '../services/cleanup/decommission.js';
-import { homeRegion } from './monitorDeps.js';
+import { homeRegion } from '../wiring/awsMonitor.js';
+import { buildDecommissionService } from '../wiring/cleanupWiring.js';
 
 export interface LambdaCleanup {
   config: Config;

@@ -16,7 +16,7 @@ import { loadConfig } from '../config/index.js';
 import { withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
 import type { WorkloadService } from '../services/workloads/workloadService.js';
-import { awsWorkloadRuntime } from '../workloads/workloadWiring.js';
+import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
 import type { HandlerResult } from './stateChange.js';
 
 export const WorkloadStepInputSchema = z.object({

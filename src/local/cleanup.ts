@@ -8,7 +8,7 @@
  * than waiting through hook retries and backoff. `stop()` waits for the ones
  * in flight, so shutting down never cuts a cleanup (or its record) in half.
  */
-import { buildDecommissionService } from '../aws/cleanupWiring.js';
+
 import type { Config } from '../config/index.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -18,6 +18,7 @@ import type { InProcessEventBus } from '../services/monitor/eventBus.js';
 import { SqliteAuditLog } from '../sqlite/auditLog.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { SqliteCleanupOutcomeStore } from '../sqlite/sqliteCleanupOutcomeStore.js';
+import { buildDecommissionService } from '../wiring/cleanupWiring.js';
 
 export interface LocalCleanup {
   /** Undefined when CLEANUP_ENABLED=false. */

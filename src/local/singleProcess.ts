@@ -10,16 +10,16 @@ import type { Config } from '../config/index.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
-import { InProcessNagScheduler, type TimerFunctions } from '../scheduler/inProcessNagScheduler.js';
 import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
 import { InProcessEventBus } from '../services/monitor/eventBus.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { buildNotifier } from '../wiring/notifiers.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
-import { buildNotifier } from './notifiers.js';
+import { InProcessNagScheduler, type TimerFunctions } from './inProcessNagScheduler.js';
 import { startLocalWorkloads } from './workloads.js';
 
 export interface SingleProcessOptions {

@@ -14,7 +14,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
-import { localWorkloadRuntime, type WorkloadRuntime } from '../workloads/workloadWiring.js';
+import { localWorkloadRuntime, type WorkloadRuntime } from '../wiring/workloadWiring.js';
 
 const RESUME_EVERY_MS = 60_000;
 

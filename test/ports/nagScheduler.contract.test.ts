@@ -10,14 +10,14 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeNagScheduler } from '../../src/aws/eventBridgeNagScheduler.js';
-import { createLogger } from '../../src/log.js';
-import type { Clock } from '../../src/ports/clock.js';
-import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import {
   InProcessNagScheduler,
   MAX_TIMER_DELAY_MS,
   type TimerFunctions,
-} from '../../src/scheduler/inProcessNagScheduler.js';
+} from '../../src/local/inProcessNagScheduler.js';
+import { createLogger } from '../../src/log.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import { openDatabase, type SqliteDatabase } from '../../src/sqlite/database.js';
 import { SqliteNagScheduleStore } from '../../src/sqlite/nagScheduleStore.js';
 import { useMoto } from '../support/moto.js';

@@ -18,7 +18,7 @@ import { RunExecutor } from '../../src/services/workloads/runExecutor.js';
 import { WorkloadService } from '../../src/services/workloads/workloadService.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteWorkloadRunStore } from '../../src/sqlite/sqliteWorkloadRunStore.js';
-import { WorkloadStatusFanout } from '../../src/workloads/workloadWiring.js';
+import { WorkloadStatusFanout } from '../../src/wiring/workloadWiring.js';
 import type { MotoServer } from './moto.js';
 
 export interface RecordedCall {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileWorkloadSpecSource } from '../../src/workloads/fileSpecSource.js';
+import { FileWorkloadSpecSource } from '../../src/wiring/fileSpecSource.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lightsout-workloads-'));
 

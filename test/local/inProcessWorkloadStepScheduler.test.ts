@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { InProcessWorkloadStepScheduler } from '../../src/local/inProcessWorkloadStepScheduler.js';
 import { createLogger } from '../../src/log.js';
 import type { WorkloadStepDue } from '../../src/ports/workloadStepScheduler.js';
-import { InProcessWorkloadStepScheduler } from '../../src/scheduler/inProcessWorkloadStepScheduler.js';
 
 /** Timers the test fires by hand; the clock is a variable. */
 function harness() {

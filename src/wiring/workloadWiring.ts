@@ -21,6 +21,7 @@ import { SnsWorkloadStatusPublisher } from '../aws/snsWorkloadStatusPublisher.js
 import { SsmOverrideChecker } from '../aws/ssmOverrideChecker.js';
 import { type Config, ConfigError } from '../config/index.js';
 import type { WorkloadRun } from '../core/workloads/run.js';
+import { InProcessWorkloadStepScheduler } from '../local/inProcessWorkloadStepScheduler.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
@@ -28,7 +29,6 @@ import type { WorkloadRunStore } from '../ports/workloadRunStore.js';
 import type { WorkloadSpecSource } from '../ports/workloadSpecSource.js';
 import type { WorkloadStatusKind, WorkloadStatusPublisher } from '../ports/workloadStatus.js';
 import type { WorkloadStepScheduler } from '../ports/workloadStepScheduler.js';
-import { InProcessWorkloadStepScheduler } from '../scheduler/inProcessWorkloadStepScheduler.js';
 import { RunExecutor } from '../services/workloads/runExecutor.js';
 import { WorkloadService } from '../services/workloads/workloadService.js';
 import type { SqliteDatabase } from '../sqlite/database.js';

@@ -6,9 +6,9 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { NagNotification } from '../../src/core/notification.js';
-import { buildNotifier } from '../../src/local/notifiers.js';
 import { createLogger } from '../../src/log.js';
 import { InProcessEventBus } from '../../src/services/monitor/eventBus.js';
+import { buildNotifier } from '../../src/wiring/notifiers.js';
 import { useMoto } from '../support/moto.js';
 
 type Sent = [string, string, string | null, Record<string, { Type: string; Value: string }>, unknown];

@@ -5,6 +5,11 @@
  * are passed in.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ec2Client, route53Client, serviceDiscoveryClient } from '../aws/clients.js';
+import { CloudMapRegistry } from '../aws/cloudMapRegistry.js';
+import { Ec2AddressOwners } from '../aws/ec2AddressOwners.js';
+import { Route53Records } from '../aws/route53Records.js';
+import { readWebhookSecret } from '../aws/webhookSecret.js';
 import type { CleanupConfig } from '../config/cleanup.js';
 import type { Log } from '../log.js';
 import type { AuditLog } from '../ports/auditLog.js';
@@ -14,11 +19,6 @@ import type { DomainEventPublisher } from '../ports/notifier.js';
 import { DecommissionService } from '../services/cleanup/decommission.js';
 import { realSleep, type Sleep } from '../services/cleanup/retryPolicy.js';
 import { WebhookSender } from '../services/cleanup/webhookHook.js';
-import { ec2Client, route53Client, serviceDiscoveryClient } from './clients.js';
-import { CloudMapRegistry } from './cloudMapRegistry.js';
-import { Ec2AddressOwners } from './ec2AddressOwners.js';
-import { Route53Records } from './route53Records.js';
-import { readWebhookSecret } from './webhookSecret.js';
 
 export interface CleanupWiring {
   config: CleanupConfig;
