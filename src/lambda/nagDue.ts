@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { type LambdaMonitor, monitorAtColdStart } from '../wiring/awsMonitor.js';
+import { type LambdaMonitor, monitorAtColdStart } from './monitorColdStart.js';
 import type { HandlerResult } from './stateChange.js';
 
 export const NagDueInputSchema = z.object({

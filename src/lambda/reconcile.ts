@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { ReconcileReport } from '../services/monitor/api.js';
-import { type LambdaMonitor, monitorAtColdStart } from '../wiring/awsMonitor.js';
+import { type LambdaMonitor, monitorAtColdStart } from './monitorColdStart.js';
 
 /**
  * Builds the handler over a monitor; tests pass one with a virtual clock, since

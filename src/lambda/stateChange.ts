@@ -10,7 +10,7 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import { INSTANCE_STATES } from '../core/instance.js';
 import type { StateChangeInput } from '../services/monitor/api.js';
-import { type LambdaMonitor, monitorAtColdStart } from '../wiring/awsMonitor.js';
+import { type LambdaMonitor, monitorAtColdStart } from './monitorColdStart.js';
 
 export const StateChangeEventSchema = z.object({
   source: z.literal('aws.ec2'),

@@ -1,8 +1,7 @@
 /**
  * Wiring of the monitoring engine on AWS (Lambda mode, and `lightsout check`
  * when TABLE_NAME is set): DynamoDB store, EventBridge Scheduler, SNS for nags
- * and for domain events. Lambda handlers call `monitorAtColdStart()` once per
- * container; a missing setting fails the cold start with the variable named.
+ * and for domain events. A missing setting fails with the variable named.
  */
 import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
@@ -10,12 +9,11 @@ import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
-import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
-import { createLogger, type Log } from '../log.js';
+import { type Config, ConfigError } from '../config/index.js';
+import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
 import type { MonitorDeps } from '../services/monitor/context.js';
-import { MonitorService } from '../services/monitor/monitorService.js';
 
 /** Settings Lambda mode cannot run without, with what each expects. */
 export function requireAwsSettings(config: Config): void {
@@ -63,27 +61,4 @@ export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemCl
     settings: config.monitor,
     log,
   };
-}
-
-export interface LambdaMonitor {
-  config: Config;
-  log: Log;
-  service: MonitorService;
-}
-
-let coldStart: LambdaMonitor | undefined;
-
-/** Built once per Lambda container; later invocations reuse clients and config. */
-export function monitorAtColdStart(env: Env = process.env): LambdaMonitor {
-  if (!coldStart) {
-    const config = loadConfig(env);
-    const log = createLogger('lightsout-monitor', config.logLevel);
-    coldStart = { config, log, service: new MonitorService(awsMonitorDeps(config, log)) };
-  }
-  return coldStart;
-}
-
-/** Tests only: forget the cold-start wiring so the next call re-reads the environment. */
-export function resetColdStart(): void {
-  coldStart = undefined;
 }

@@ -1,0 +1,32 @@
+/**
+ * The monitoring engine as the Lambda handlers get it: built once per
+ * container at cold start (config, logger, AWS wiring), reused by later
+ * invocations; a missing setting fails the cold start with the variable named.
+ */
+import { type Config, type Env, loadConfig } from '../config/index.js';
+import { createLogger, type Log } from '../log.js';
+import { MonitorService } from '../services/monitor/monitorService.js';
+import { awsMonitorDeps } from '../wiring/awsMonitor.js';
+
+export interface LambdaMonitor {
+  config: Config;
+  log: Log;
+  service: MonitorService;
+}
+
+let coldStart: LambdaMonitor | undefined;
+
+/** Built once per Lambda container; later invocations reuse clients and config. */
+export function monitorAtColdStart(env: Env = process.env): LambdaMonitor {
+  if (!coldStart) {
+    const config = loadConfig(env);
+    const log = createLogger('lightsout-monitor', config.logLevel);
+    coldStart = { config, log, service: new MonitorService(awsMonitorDeps(config, log)) };
+  }
+  return coldStart;
+}
+
+/** Tests only: forget the cold-start wiring so the next call re-reads the environment. */
+export function resetColdStart(): void {
+  coldStart = undefined;
+}
