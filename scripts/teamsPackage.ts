@@ -11,10 +11,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { readTeamsPackageSettings } from '../src/config/teams.js';
+import { ValidationError } from '../src/core/errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const MANIFEST_DIR = join(ROOT, 'manifests/teams');
@@ -49,7 +50,7 @@ export function fillManifest(template: string, opts: TeamsPackageOptions): Recor
       `--domain must be a host name such as bot.example.com (no https://, no path); got "${opts.domain}"`,
     );
   }
-  if (problems.length) throw new Error(problems.join('\n'));
+  if (problems.length) throw new ValidationError(problems.join('\n'));
   const site = opts.websiteUrl ?? `https://${opts.domain}/`;
   const values: Record<string, string> = {
     MICROSOFT_APP_ID: opts.appId,
@@ -112,7 +113,9 @@ export function buildTeamsPackage(opts: TeamsPackageOptions): {
 } {
   const manifest = fillManifest(readFileSync(join(MANIFEST_DIR, 'manifest.json'), 'utf8'), opts);
   const errors = validateManifest(manifest);
-  if (errors.length) throw new Error(`manifest does not match its schema:\n  ${errors.join('\n  ')}`);
+  // The template is tested valid, so a mismatch comes from an option such as --version.
+  if (errors.length)
+    throw new ValidationError(`manifest does not match its schema:\n  ${errors.join('\n  ')}`);
   const color = readFileSync(join(MANIFEST_DIR, 'color.png'));
   const outline = readFileSync(join(MANIFEST_DIR, 'outline.png'));
   const zip = zipSync({
@@ -123,9 +126,37 @@ export function buildTeamsPackage(opts: TeamsPackageOptions): {
   return { manifest, zip };
 }
 
-function main(argv: string[]): void {
-  const env = readTeamsPackageSettings(process.env);
+export interface TeamsPackageIo {
+  env: Record<string, string | undefined>;
+  stdout: { write(text: string): void };
+  stderr: { write(text: string): void };
+}
+
+/**
+ * `npm run package:teams`: returns the exit code the README promises, 0 when
+ * the package was written, 2 for bad input (a missing, unknown or unusable
+ * option), 1 when writing failed.
+ */
+export function runTeamsPackage(
+  argv: string[],
+  io: TeamsPackageIo = { env: process.env, stdout: process.stdout, stderr: process.stderr },
+): number {
+  try {
+    main(argv, io);
+    return 0;
+  } catch (e) {
+    // Commander printed its own message (or the help) already.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    io.stderr.write(`${(e as Error).message}\n`);
+    return e instanceof ValidationError ? 2 : 1;
+  }
+}
+
+function main(argv: string[], io: TeamsPackageIo): void {
+  const env = readTeamsPackageSettings(io.env);
   const program = new Command('package:teams')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .description('Build dist/lightsout-teams.zip for upload to Teams')
     .option(
       '--app-id <guid>',
@@ -139,7 +170,7 @@ function main(argv: string[]): void {
     .option('--privacy-url <url>', 'privacy statement (default: the website)')
     .option('--terms-url <url>', 'terms of use (default: the website)')
     .option('--out <file>', 'output file', join(ROOT, 'dist/lightsout-teams.zip'))
-    .parse(argv);
+    .parse(argv, { from: 'user' });
   const o = program.opts<Record<string, string | undefined>>();
   if (!o.appId || !o.domain) {
     program.error('package:teams needs --app-id (or MicrosoftAppId) and --domain (or TEAMS_BOT_DOMAIN)');
@@ -156,14 +187,9 @@ function main(argv: string[]): void {
   const out = resolve(o.out!);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, zip);
-  console.log(`wrote ${out} (${zip.length} bytes)`);
+  io.stdout.write(`wrote ${out} (${zip.length} bytes)\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main(process.argv);
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exit(1);
-  }
+  process.exitCode = runTeamsPackage(process.argv.slice(2));
 }

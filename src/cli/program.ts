@@ -51,9 +51,12 @@ export async function runCli(
 function reportError(err: unknown, stderr: { write(s: string): void }): number {
   if (err instanceof CommanderError) {
     // Commander already printed its message (or the help); only the exit code is left.
-    return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
-      ? 0
-      : err.exitCode || 1;
+    // Every other Commander error is a usage error (unknown command or option,
+    // missing or invalid argument, bare `lightsout`): bad input, so 2, not
+    // Commander's default 1, which the README keeps for commands that failed.
+    const shown =
+      err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version';
+    return shown ? 0 : 2;
   }
   if (err instanceof ConfigError) {
     stderr.write(`lightsout: ${err.message}\n`);

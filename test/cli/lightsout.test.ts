@@ -170,12 +170,21 @@ describe('lightsout CLI on moto', () => {
     const badAt = await lightsout(['list', '--at', 'teatime']);
     const badGroup = await inProcess(['list', '--group', 'Web Team']);
     const unknown = await inProcess(['lsit']);
+    const unknownFlag = await inProcess(['list', '--overr']);
+    const missingValue = await inProcess(['list', '--group']);
 
     expect(badAt).toMatchObject({ code: 2 });
     expect(badAt.stderr).toContain('--at must be an ISO time');
+    expect(badGroup).toMatchObject({ code: 2 });
     expect(badGroup.stderr).toContain('--group must be lower-case letters and digits');
-    expect(unknown.code).not.toBe(0);
+    expect(unknown).toMatchObject({ code: 2 });
     expect(unknown.stderr).toContain("unknown command 'lsit'");
-    for (const r of [badAt, badGroup, unknown]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(unknownFlag).toMatchObject({ code: 2 });
+    expect(unknownFlag.stderr).toContain("unknown option '--overr'");
+    expect(missingValue).toMatchObject({ code: 2 });
+    expect(missingValue.stderr).toContain("option '--group <group>' argument missing");
+    for (const r of [badAt, badGroup, unknown, unknownFlag, missingValue]) {
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });
