@@ -5,7 +5,7 @@
  * from other traffic on a shared topic. The body is the NagNotification JSON.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { formatRuntime } from '../core/duration.js';
+import { formatDuration } from '../core/duration.js';
 import type { NagNotification } from '../core/notification.js';
 import type { Notifier } from '../ports/notifier.js';
 import { awsCall } from './errors.js';
@@ -20,7 +20,7 @@ export function snsSubject(text: string): string {
 export function nagSubject(n: NagNotification): string {
   const who = n.name ? `${n.name} (${n.instanceId})` : n.instanceId;
   return snsSubject(
-    `Lights Out: ${who} running ${formatRuntime(n.runtimeSeconds)} in ${n.region} [${n.group}]`,
+    `Lights Out: ${who} running ${formatDuration(n.runtimeSeconds)} in ${n.region} [${n.group}]`,
   );
 }
 

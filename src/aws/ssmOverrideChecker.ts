@@ -10,7 +10,9 @@
  * output is always empty) counts as absent. An instance SSM cannot reach is
  * reported unreachable with the reason, never silently absent.
  */
+
 import type { GetCommandInvocationCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import { formatDuration } from '../core/duration.js';
 import type { StopOverride } from '../core/workloads/spec.js';
 import type { OverrideResult } from '../core/workloads/tierPlan.js';
 import type { OverrideChecker } from '../ports/overrideChecker.js';
@@ -122,7 +124,7 @@ export class SsmOverrideChecker implements OverrideChecker {
         for (const id of pending.keys()) {
           results.set(id, {
             status: 'unreachable',
-            detail: `no answer from SSM within ${Math.round(this.timeoutMs / 1000)}s`,
+            detail: `no answer from SSM within ${formatDuration(this.timeoutMs / 1000)}`,
           });
         }
         break;

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
+import { count } from '../core/plural.js';
 import { InProcessNagScheduler } from '../local/inProcessNagScheduler.js';
 import { createLogger } from '../log.js';
 import type { Clock } from '../ports/clock.js';
@@ -87,7 +88,7 @@ export function renderCheck(
 ): string {
   const out = [
     `${dryRun ? 'Dry run: nothing was changed. ' : ''}Check at ${at.toISOString()}`,
-    `Reconcile over ${report.regions.join(', ')}: ${report.seen} running monitored instance(s), ${report.describeCalls} DescribeInstances call(s)`,
+    `Reconcile over ${report.regions.join(', ')}: ${count(report.seen, 'running monitored instance')}, ${count(report.describeCalls, 'DescribeInstances call')}`,
   ];
   if (report.actions.length === 0) out.push('  nothing to repair');
   for (const action of report.actions) out.push(`  ${action}`);

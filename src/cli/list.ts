@@ -3,10 +3,12 @@
  * monitored running instances, live from EC2 over REGIONS, longest first.
  */
 import type { Command } from 'commander';
-import { formatDuration, formatRuntime } from '../core/duration.js';
+import { formatDuration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
+import { count } from '../core/plural.js';
 import type { RuntimeRow } from '../core/runtimeReport.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
+import { formatWhenIn } from '../core/when.js';
 import { listRuntimes } from '../services/monitor/runtimes.js';
 import { type CliCommand, type CliContext, parseAt } from './context.js';
 
@@ -71,7 +73,7 @@ function toJson(row: RuntimeRow) {
 
 /** A plain-text table; `!` marks over-threshold rows, warnings follow their row. */
 export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
-  const when = Math.abs(at.getTime() - now.getTime()) < 1000 ? 'now' : `at ${at.toISOString()}`;
+  const when = Math.abs(at.getTime() - now.getTime()) < 1000 ? 'now' : `at ${formatWhenIn(at, now)}`;
   if (rows.length === 0) return `No monitored running instances ${when === 'now' ? 'right now' : when}.\n`;
   const over = rows.filter((r) => r.over).length;
   const header = ['', 'INSTANCE', 'NAME', 'REGION', 'GROUP', 'RUNTIME', 'THRESHOLD', 'STATUS'];
@@ -81,9 +83,9 @@ export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
     r.name ?? '-',
     r.region,
     r.group,
-    formatRuntime(r.runtimeSeconds),
+    formatDuration(r.runtimeSeconds),
     formatDuration(r.thresholdSeconds),
-    status(r),
+    status(r, now),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>
@@ -91,7 +93,7 @@ export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const out = [`Runtimes ${when}: ${rows.length} instance(s), ${over} over threshold`, line(header)];
+  const out = [`Runtimes ${when}: ${count(rows.length, 'instance')}, ${over} over threshold`, line(header)];
   rows.forEach((r, i) => {
     out.push(line(body[i]!));
     for (const w of r.warnings) out.push(`${' '.repeat(widths[0]! + 4)}warning: ${w}`);
@@ -99,10 +101,10 @@ export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
   return `${out.join('\n')}\n`;
 }
 
-function status(r: RuntimeRow): string {
+function status(r: RuntimeRow, now: Date): string {
   const parts = [r.over ? 'OVER' : 'ok'];
-  if (r.snoozedUntil) parts.push(`snoozed until ${r.snoozedUntil.slice(11, 16)}Z`);
-  if (r.nagCount) parts.push(`${r.nagCount} nag(s)`);
+  if (r.snoozedUntil) parts.push(`snoozed until ${formatWhenIn(new Date(r.snoozedUntil), now)}`);
+  if (r.nagCount) parts.push(count(r.nagCount, 'nag'));
   if (r.undelivered) parts.push('undelivered');
   return parts.join(', ');
 }

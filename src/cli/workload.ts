@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { formatDuration } from '../core/duration.js';
 import { LightsOutError, ValidationError } from '../core/errors.js';
+import { count } from '../core/plural.js';
 import { renderPlan } from '../core/workloads/planText.js';
 import { isFinished, WorkloadRefusedError, type WorkloadRun } from '../core/workloads/run.js';
 import { renderRun, tierLine } from '../core/workloads/runText.js';
@@ -122,7 +123,7 @@ async function runAction(
   if (inProcess) await inProcess.scheduler.start((step) => rt.service.handleStep(step).then(() => undefined));
   try {
     const run = await rt.service.begin(name, action, { profile: opts.profile, requestedBy: requester() });
-    ctx.stdout.write(`Run ${run.runId}: ${action} ${name} (${run.tiers.length} tiers)\n`);
+    ctx.stdout.write(`Run ${run.runId}: ${action} ${name} (${count(run.tiers.length, 'tier')})\n`);
     if (!opts.wait) {
       if (inProcess) {
         // Run what is due now; a later step is left for `npm start` to resume.
@@ -174,7 +175,7 @@ export const workloadCommand: CliCommand = {
           ctx.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
           // Non-zero so `workload list` can gate a spec change in CI.
           throw new ValidationError(
-            `${problems.length} problem(s) in ${origin} (listed above); a workload with problems cannot run until they are fixed`,
+            `${count(problems.length, 'problem')} in ${origin} (listed above); a workload with problems cannot run until they are fixed`,
           );
         }
       });
@@ -245,7 +246,7 @@ export const workloadCommand: CliCommand = {
           if (failed) {
             throw new LightsOutError(
               'workload_run_failed',
-              `${failed} resumed run(s) did not succeed (see above)`,
+              `${count(failed, 'resumed run')} did not succeed (see above)`,
             );
           }
         } finally {

@@ -11,6 +11,7 @@
  * because an empty service is an outage, and a mass mismatch more likely means
  * a wrong region list than a dead fleet. Pure: each decision has a reason.
  */
+import { count } from './plural.js';
 
 export const IPV4_ATTRIBUTE = 'AWS_INSTANCE_IPV4';
 
@@ -93,7 +94,7 @@ export function reconcileCloudMap(input: {
   const remaining = decisions.length - deregister.length;
   if (deregister.length > 0 && remaining === 0) {
     const guardWarning =
-      `deregistering ${deregister.length} instance(s) would leave ${input.serviceId} with no instances; ` +
+      `deregistering ${count(deregister.length, 'instance')} would leave ${input.serviceId} with no instances; ` +
       `changed nothing (check the instance regions: ${where})`;
     return {
       serviceId: input.serviceId,

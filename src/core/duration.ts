@@ -46,27 +46,20 @@ export function parseDuration(input: string, bounds: DurationBounds = {}): Durat
   return { ok: true, seconds };
 }
 
-/** Compact form for messages and tags: `12h`, `1h30m`, `2d`, `45s`, `0m`. */
+/**
+ * The one way durations are shown, in chat, the CLI, logs and errors: the two
+ * largest units, the second padded so columns line up. `45s`, `1m`, `1m 30s`,
+ * `2h`, `2h 01m`, `1d`, `3d 4h`. parseDuration accepts every form.
+ */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));
-  const parts: string[] = [];
   const d = Math.floor(s / DAY);
   const h = Math.floor((s % DAY) / HOUR);
   const m = Math.floor((s % HOUR) / MINUTE);
   const sec = s % MINUTE;
-  if (d) parts.push(`${d}d`);
-  if (h) parts.push(`${h}h`);
-  if (m) parts.push(`${m}m`);
-  if (sec && s < HOUR) parts.push(`${sec}s`);
-  return parts.length ? parts.join('') : '0m';
-}
-
-/** Runtime as chat shows it: `13h 02m`, `2d 04h 10m`, `0h 05m`. */
-export function formatRuntime(totalSeconds: number): string {
-  const s = Math.max(0, Math.floor(totalSeconds));
-  const d = Math.floor(s / DAY);
-  const h = Math.floor((s % DAY) / HOUR);
-  const m = Math.floor((s % HOUR) / MINUTE);
-  const hm = `${String(h).padStart(d ? 2 : 1, '0')}h ${String(m).padStart(2, '0')}m`;
-  return d ? `${d}d ${hm}` : hm;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (d) return h ? `${d}d ${h}h` : `${d}d`;
+  if (h) return m ? `${h}h ${two(m)}m` : `${h}h`;
+  if (m) return sec ? `${m}m ${two(sec)}s` : `${m}m`;
+  return sec ? `${sec}s` : '0m';
 }

@@ -9,6 +9,7 @@
  * ignored; ties on the same state are ordered by event time. Duplicates and
  * out-of-order deliveries therefore never corrupt a record.
  */
+import { formatDuration } from './duration.js';
 import type { InstanceRecord, InstanceState } from './instance.js';
 import { TAG, type TagPolicy } from './tagPolicy.js';
 
@@ -138,7 +139,7 @@ export function applyStateChange(
     record,
     schedule: 'cancel',
     event: first ? { type: 'instance.stopped', runtimeSeconds } : undefined,
-    reason: `run ${change.state} after ${runtimeSeconds}s`,
+    reason: `run ${change.state} after ${formatDuration(runtimeSeconds)}`,
   };
 }
 

@@ -2,7 +2,7 @@
  * Writes each nag to the structured log: the single process's notifier until
  * chat is configured, and a record of every nag after that.
  */
-import { formatDuration, formatRuntime } from '../core/duration.js';
+import { formatDuration } from '../core/duration.js';
 import type { NagNotification } from '../core/notification.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { EngineLog } from '../services/monitor/context.js';
@@ -13,7 +13,7 @@ export class LogNotifier implements Notifier {
   async notify(n: NagNotification): Promise<void> {
     const who = n.name ? `${n.name} (${n.instanceId})` : n.instanceId;
     this.log.warn(
-      `${who} in ${n.region} has run ${formatRuntime(n.runtimeSeconds)}, over its ${formatDuration(n.thresholdSeconds)} threshold`,
+      `${who} in ${n.region} has run ${formatDuration(n.runtimeSeconds)}, over its ${formatDuration(n.thresholdSeconds)} threshold`,
       { nag: n },
     );
   }

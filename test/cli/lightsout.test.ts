@@ -98,7 +98,7 @@ describe('lightsout CLI on moto', () => {
     const { code, stdout } = await inProcess(['list', '--group', 'web', '--at', '2099-01-01T00:00:00Z']);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('1 instance(s), 1 over threshold');
+    expect(stdout).toContain('1 instance, 1 over threshold');
     expect(stdout).toMatch(/!\s+i-\w+\s+web-1\s+us-east-1\s+web/);
     expect(stdout).not.toContain('odd');
   });
@@ -162,7 +162,7 @@ describe('lightsout CLI on moto', () => {
     const rows = JSON.parse(json.stdout) as { name: string; undelivered: boolean }[];
     expect(rows.find((r) => r.name === 'web-1')?.undelivered).toBe(true);
     expect(rows.find((r) => r.name === 'odd')?.undelivered).toBe(false);
-    expect(table.stdout).toMatch(/web-1 .*OVER, 1 nag\(s\), undelivered$/m);
+    expect(table.stdout).toMatch(/web-1 .*OVER, 1 nag, undelivered$/m);
     expect(table.stdout).not.toMatch(/odd .*undelivered/);
   });
 

@@ -155,7 +155,7 @@ describe('lightsout workload', () => {
     expect(file.err).toContain('is not valid YAML/JSON');
     expect(listed.code).toBe(2);
     expect(listed.out).toContain('tierTag is required');
-    expect(listed.err).toContain('1 problem(s) in');
+    expect(listed.err).toContain('1 problem in');
   });
 
   it('warns when the status topic named by SNSTopicName does not exist, and still runs', async () => {

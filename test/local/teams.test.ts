@@ -81,13 +81,13 @@ describe('Teams in the single process (/api/messages on the shared server)', () 
 
     // Assert 2
     expect(click.body?.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(JSON.stringify(click.body?.value)).toMatch(/Stopped by Alice Example after 2h 00m/);
+    expect(JSON.stringify(click.body?.value)).toMatch(/Stopped by Alice Example after 2h"/);
     const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] })))
       .Reservations![0]!.Instances![0]!.State!.Name;
     expect(['stopping', 'stopped']).toContain(state);
     await expect
       .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.blocks ?? ''))
-      .toMatch(/Stopped by .*Alice Example.* \(in Teams\) after 2h 00m/);
+      .toMatch(/Stopped by .*Alice Example.* \(in Teams\) after 2h"/);
   });
 
   it('is not mounted unless Teams is configured', async () => {

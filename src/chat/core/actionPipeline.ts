@@ -4,6 +4,7 @@
  * in the same group, act through the engine, audit, and rewrite the run's
  * chat messages. Platforms only render the result.
  */
+import { formatDuration } from '../../core/duration.js';
 import { LightsOutError, NotFoundError, StaleRunError } from '../../core/errors.js';
 import {
   type ChatMessageRef,
@@ -20,13 +21,14 @@ import {
   nagMessageFromRecord,
 } from '../../core/message/nagMessage.js';
 import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
+import { formatWhenIn } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Fleet } from '../../ports/fleet.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
 import type { Authorizer } from './authorizer.js';
-import { clockLabel, resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
+import { resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
 import type { CommandContext } from './commandContext.js';
 import { describeFailure } from './failureText.js';
 import type { RunLedger } from './runLedger.js';
@@ -159,13 +161,13 @@ export class ActionPipeline {
             return record!;
           }),
         ]);
-        notice = `Stopping ${instanceLabel(record!)} after ${formatRan(ran)}.`;
+        notice = `Stopping ${instanceLabel(record!)} after ${formatDuration(ran)}.`;
       } else if (action === 'snooze') {
         const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await timeZone);
         if (typeof until === 'string') return { status: 'refused', notice: until, updatedRefs: [] };
         updated = await this.deps.monitor.snooze(target, until, actor);
         outcome = { kind: 'snoozed', by: person, until: until.toISOString() };
-        notice = `Snoozed ${instanceLabel(record!)} until ${clockLabel(until, await timeZone)}.`;
+        notice = `Snoozed ${instanceLabel(record!)} until ${formatWhenIn(until, now, await timeZone)}.`;
       } else {
         const chosen =
           req.extendSeconds !== undefined
@@ -175,7 +177,7 @@ export class ActionPipeline {
         const by = chosen.value;
         updated = await this.deps.monitor.extend(target, by, actor);
         outcome = { kind: 'extended', by: person, thresholdSeconds: effectiveThresholdSeconds(updated) };
-        notice = `Extended ${instanceLabel(record!)}: the threshold for this run is now ${formatRan(effectiveThresholdSeconds(updated))}.`;
+        notice = `Extended ${instanceLabel(record!)}: the threshold for this run is now ${formatDuration(effectiveThresholdSeconds(updated))}.`;
       }
       const message = nagMessageFromRecord(
         updated,
@@ -300,10 +302,4 @@ export class ActionPipeline {
       this.deps.log.error('audit write failed', { action, actor, error: String(err) });
     }
   }
-}
-
-function formatRan(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return `${h}h ${String(m).padStart(2, '0')}m`;
 }

@@ -4,7 +4,8 @@
  */
 import { HOUR } from '../../core/duration.js';
 import { EXTEND_CHOICES, SNOOZE_CHOICES } from '../../core/message/menuChoices.js';
-import { formatClock, isValidTimeZone, tomorrowAt } from './zonedTime.js';
+import { isValidTimeZone } from '../../core/when.js';
+import { tomorrowAt } from './zonedTime.js';
 
 const HOURS_RE = /^(\d{1,2})h$/;
 const TOMORROW_RE = /^tomorrow-(\d{2}):(\d{2})$/;
@@ -36,9 +37,4 @@ export function resolveExtendChoice(value: string): Resolved<number> {
     };
   }
   return { ok: true, value: Number(hours[1]) * HOUR };
-}
-
-/** `18:00` in the zone, or `18:00 UTC` when the zone is unknown. */
-export function clockLabel(at: Date, timeZone: string | undefined): string {
-  return isValidTimeZone(timeZone) ? formatClock(at, timeZone) : `${formatClock(at, 'UTC')} UTC`;
 }

@@ -3,7 +3,7 @@
  * neutral ChatReply. Stop/Snooze/Extend go through the same ActionPipeline
  * as buttons, so a typed command is checked exactly like a click.
  */
-import { formatDuration, formatRuntime } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
 import {
   consoleUrl,
   effectiveThresholdSeconds,
@@ -11,6 +11,7 @@ import {
   runtimeSeconds,
 } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
+import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
@@ -20,7 +21,7 @@ import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatCommand, type ListScope, parseCommand, USAGE } from './commands.js';
 import { type ChatReply, type InstanceRow, refusal, textReply } from './replies.js';
-import { isValidTimeZone, nextWallTime } from './zonedTime.js';
+import { nextWallTime } from './zonedTime.js';
 
 export interface CommandServiceDeps {
   instances: InstanceStore;
@@ -136,12 +137,15 @@ export class CommandService {
     const message = nagMessageFromRecord(record, now);
     if (kind === 'status') {
       const live = record.state === 'running' || record.state === 'pending';
+      // The reply is private, so times are shown in the asker's own zone.
+      const zone = await ctx.actor.timeZone?.().catch(() => undefined);
+      const when = (iso: string) => formatWhenIn(new Date(iso), now, zone);
       const notes = [
         `State: ${record.state}`,
         record.snoozedUntil && Date.parse(record.snoozedUntil) > now.getTime()
-          ? `Snoozed until ${record.snoozedUntil}`
+          ? `Snoozed until ${when(record.snoozedUntil)}`
           : '',
-        record.nextNagAt ? `Next nag: ${record.nextNagAt}` : '',
+        record.nextNagAt ? `Next nag: ${when(record.nextNagAt)}` : '',
       ].filter(Boolean);
       if (!live) message.actions = { stop: false, snooze: false, extend: false };
       return { kind: 'instance', visibility: 'private', intro: notes.join(' · '), message };
@@ -254,5 +258,5 @@ export function rowText(r: InstanceRow): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${instanceLabel(r)} · ${r.group} · ${formatRuntime(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}${flags ? ` · ${flags}` : ''}`;
+  return `${instanceLabel(r)} · ${r.group} · ${formatDuration(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}${flags ? ` · ${flags}` : ''}`;
 }

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LightsOutError } from '../../core/errors.js';
+import { count } from '../../core/plural.js';
 import { renderPlan } from '../../core/workloads/planText.js';
 import type { WorkloadRun } from '../../core/workloads/run.js';
 import { profileNames, tiersInOrder, type WorkloadAction } from '../../core/workloads/spec.js';
@@ -155,7 +156,7 @@ export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
     );
     if (!lines.length) lines.push('No workloads are defined.');
     if (problems.length)
-      lines.push(`${problems.length} spec problem(s); run lightsout workload list to see them.`);
+      lines.push(`${count(problems.length, 'spec problem')}; run lightsout workload list to see them.`);
     return textReply(lines, 'Workloads');
   }
 

@@ -4,7 +4,7 @@
  * (Slack caps them at 150 characters) and every click names its run.
  */
 import type { types } from '@slack/bolt';
-import { formatDuration, formatRuntime } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
 import {
   headline,
   instanceLabel,
@@ -12,6 +12,7 @@ import {
   type OutcomeStyle,
   outcomeText,
 } from '../../core/message/nagMessage.js';
+import { formatDayTimeUtc } from '../../core/when.js';
 
 export const ACTION = {
   stop: 'lightsout.stop',
@@ -34,18 +35,18 @@ export function esc(text: string): string {
 /** `<!date^…>` renders in each reader's own time zone; the fallback is UTC. */
 export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
   const epoch = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${epoch}^${format}|${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+  return `<!date^${epoch}^${format}|${formatDayTimeUtc(new Date(iso))}>`;
 }
 
 export const slackOutcomeStyle: OutcomeStyle = {
   person: (p) => (p.platform === 'slack' ? `<@${p.id}>` : esc(p.name ?? p.id)),
-  time: (iso) => slackDate(iso, '{time}'),
+  time: (iso) => slackDate(iso),
 };
 
 /** Notification/fallback text: what phones and screen readers show. */
 export function nagText(m: NagMessage): string {
   return m.outcome
-    ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => `${t.slice(11, 16)} UTC` }, 'slack')}`
+    ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => formatDayTimeUtc(new Date(t)) }, 'slack')}`
     : headline(m);
 }
 
@@ -55,13 +56,13 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
   const over = f.runtimeSeconds >= f.thresholdSeconds;
   const lead = m.outcome
     ? `${ended(m) ? ':white_check_mark:' : ':hourglass_flowing_sand:'} *${name}*`
-    : `${over ? ':rotating_light:' : ':hourglass_flowing_sand:'} *${name}* has been running *${formatRuntime(f.runtimeSeconds)}* (threshold ${formatDuration(f.thresholdSeconds)})`;
+    : `${over ? ':rotating_light:' : ':hourglass_flowing_sand:'} *${name}* has been running *${formatDuration(f.runtimeSeconds)}* (threshold ${formatDuration(f.thresholdSeconds)})`;
   const blocks: SlackBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: lead } },
     {
       type: 'section',
       fields: [
-        field('Runtime', formatRuntime(f.runtimeSeconds)),
+        field('Runtime', formatDuration(f.runtimeSeconds)),
         field('Threshold', formatDuration(f.thresholdSeconds)),
         field('Type', f.instanceType ?? 'unknown'),
         field('Where', `${f.availabilityZone ?? f.region}${f.account ? ` · ${f.account}` : ''}`),

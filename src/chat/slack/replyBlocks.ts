@@ -1,5 +1,6 @@
 /** Block Kit rendering of the chat core's neutral replies (command answers, refusals, lists). */
-import { formatDuration, formatRuntime } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
+import { count } from '../../core/plural.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
 import { esc, nagBlocks, nagText, type SlackBlock, slackDate } from './blockKit.js';
 
@@ -59,7 +60,7 @@ export function renderReply(reply: ChatReply): SlackReply {
       const over = reply.rows.filter((r) => r.over).length;
       return {
         response_type,
-        text: `${reply.title}: ${reply.rows.length} instances, ${over} over threshold`,
+        text: `${reply.title}: ${count(reply.rows.length, 'instance')}, ${over} over threshold`,
         blocks,
       };
     }
@@ -72,9 +73,9 @@ export function rowMrkdwn(r: InstanceRow): string {
   const name = `<${r.consoleUrl}|${esc(r.name ?? r.instanceId)}>${r.name ? ` \`${r.instanceId}\`` : ''}`;
   const notes = [
     `\`${esc(r.group)}\``,
-    `${formatRuntime(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}`,
-    r.snoozedUntil ? `snoozed until ${slackDate(r.snoozedUntil, '{time}')}` : '',
-    r.nextNagAt && !r.snoozedUntil ? `next nag ${slackDate(r.nextNagAt, '{time}')}` : '',
+    `${formatDuration(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}`,
+    r.snoozedUntil ? `snoozed until ${slackDate(r.snoozedUntil)}` : '',
+    r.nextNagAt && !r.snoozedUntil ? `next nag ${slackDate(r.nextNagAt)}` : '',
     r.undelivered ? ':mailbox_with_no_mail: last nag undelivered (no channel follows this group)' : '',
   ].filter(Boolean);
   return `${mark} *${name}* · ${notes.join(' · ')}`;

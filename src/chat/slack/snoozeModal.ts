@@ -8,7 +8,8 @@
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeRunToken } from '../../core/message/runToken.js';
-import { isValidTimeZone, nextWallTime } from '../core/zonedTime.js';
+import { isValidTimeZone } from '../../core/when.js';
+import { nextWallTime } from '../core/zonedTime.js';
 import { replaceViaResponseUrl, showActionResult } from './actionResult.js';
 import { esc } from './blockKit.js';
 import type { SlackListenerDeps } from './listeners.js';

@@ -4,7 +4,7 @@
  * `Action.Execute` (Universal Actions) so Teams sends an `adaptiveCard/action`
  * invoke and shows the card we answer with. Plain JSON: no botbuilder here.
  */
-import { formatDuration, formatRuntime } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
 import type { Choice } from '../../core/message/menuChoices.js';
 import {
   type ChatPerson,
@@ -61,19 +61,19 @@ export const text = (value: string, extra: CardElement = {}): CardElement => ({
   ...extra,
 });
 
-/** Teams renders `{{DATE()}}`/`{{TIME()}}` in each reader's own time zone; it wants RFC 3339 without millis. */
-export function localTime(iso: string): string {
-  return `{{TIME(${new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')})}}`;
-}
-
-function localDateTime(iso: string): string {
+/**
+ * Day and time, rendered by Teams in each reader's own time zone
+ * (`{{DATE()}}`/`{{TIME()}}` want RFC 3339 without millis). Always with the
+ * day: Teams cannot say "today", and a bare clock could mean tomorrow.
+ */
+export function localDateTime(iso: string): string {
   const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return `{{DATE(${t}, SHORT)}} {{TIME(${t})}}`;
 }
 
 export const teamsOutcomeStyle: OutcomeStyle = {
   person: (p: ChatPerson) => p.name ?? 'someone',
-  time: localTime,
+  time: localDateTime,
 };
 
 export type NoticeTone = 'info' | 'warning' | 'error';
@@ -97,7 +97,7 @@ function facts(m: NagMessage): CardElement {
     ['Region', f.availabilityZone ? `${f.region} (${f.availabilityZone})` : f.region],
     ['Account', f.account],
     ['Group', f.group],
-    ['Running for', formatRuntime(f.runtimeSeconds)],
+    ['Running for', formatDuration(f.runtimeSeconds)],
     ['Threshold', formatDuration(f.thresholdSeconds)],
     ['Launched', localDateTime(f.launchTime)],
     ['Reminders', f.nagCount > 0 ? String(f.nagCount) : undefined],

@@ -3,10 +3,10 @@
  * lists and instances, plain markdown text otherwise. Teams has no ephemeral
  * messages, so `private` replies go in the command's own thread like the rest.
  */
-import { formatDuration, formatRuntime } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
 import { instanceLabel } from '../../core/message/nagMessage.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
-import { type AdaptiveCard, type CardElement, card, renderNagCard, text } from './nagCard.js';
+import { type AdaptiveCard, type CardElement, card, localDateTime, renderNagCard, text } from './nagCard.js';
 
 export interface TeamsReply {
   /** Markdown text (Teams renders a subset). */
@@ -17,7 +17,7 @@ export interface TeamsReply {
 function rowBlock(r: InstanceRow): CardElement {
   const flags = [
     r.over ? 'over threshold' : '',
-    r.snoozedUntil ? `snoozed until {{TIME(${r.snoozedUntil.replace(/\.\d{3}Z$/, 'Z')})}}` : '',
+    r.snoozedUntil ? `snoozed until ${localDateTime(r.snoozedUntil)}` : '',
     r.undelivered ? 'last nag reached no channel' : '',
   ].filter(Boolean);
   return {
@@ -27,7 +27,7 @@ function rowBlock(r: InstanceRow): CardElement {
     items: [
       text(`**${instanceLabel(r)}** · ${r.group} · ${r.region}`),
       text(
-        `${formatRuntime(r.runtimeSeconds)} of ${formatDuration(r.thresholdSeconds)}${flags.length ? ` · ${flags.join(' · ')}` : ''}`,
+        `${formatDuration(r.runtimeSeconds)} of ${formatDuration(r.thresholdSeconds)}${flags.length ? ` · ${flags.join(' · ')}` : ''}`,
         { isSubtle: true, spacing: 'None' },
       ),
     ],

@@ -3,10 +3,11 @@
  * Computed once here; Slack renders it as Block Kit, Teams as an Adaptive Card.
  */
 
-import { formatDuration, formatRuntime } from '../duration.js';
+import { formatDuration } from '../duration.js';
 import type { ChatPlatform } from '../instance.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from '../instance.js';
 import type { NagNotification } from '../notification.js';
+import { formatDayTimeUtc } from '../when.js';
 import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from './menuChoices.js';
 import { encodeRunToken, type RunTarget } from './runToken.js';
 
@@ -63,7 +64,7 @@ export function instanceLabel(f: Pick<NagFacts, 'name' | 'instanceId'>): string 
 /** One line summary: "web-1 (i-0abc) has been running 13h 02m (threshold 12h)". */
 export function headline(m: NagMessage): string {
   const f = m.facts;
-  const base = `${instanceLabel(f)} has been running ${formatRuntime(f.runtimeSeconds)}`;
+  const base = `${instanceLabel(f)} has been running ${formatDuration(f.runtimeSeconds)}`;
   if (m.outcome && !isRunning(m.outcome))
     return `${instanceLabel(f)}: ${outcomeText(m.outcome, defaultPeople)}`;
   return `${base} (threshold ${formatDuration(f.thresholdSeconds)})`;
@@ -76,13 +77,13 @@ function isRunning(o: NagOutcome): boolean {
 /** How a platform names people and times inside outcome text. */
 export interface OutcomeStyle {
   person(p: ChatPerson): string;
-  /** A time of day such as `18:00`; Slack uses `<!date^…>`, others a zone-labelled clock. */
+  /** A moment with its day; Slack and Teams render it in each reader's zone, plain text in UTC. */
   time(iso: string): string;
 }
 
 const defaultPeople: OutcomeStyle = {
   person: (p) => `@${p.name ?? p.id}`,
-  time: (iso) => `${new Date(iso).toISOString().slice(11, 16)} UTC`,
+  time: (iso) => formatDayTimeUtc(new Date(iso)),
 };
 
 const PLATFORM_NAME: Record<ChatPlatform, string> = { slack: 'Slack', teams: 'Teams' };
@@ -96,14 +97,14 @@ export function outcomeText(
   switch (o.kind) {
     case 'stopped': {
       const via = seenOn && seenOn !== o.by.platform ? ` (in ${PLATFORM_NAME[o.by.platform]})` : '';
-      return `Stopped by ${style.person(o.by)}${via} after ${formatRuntime(o.runtimeSeconds)}`;
+      return `Stopped by ${style.person(o.by)}${via} after ${formatDuration(o.runtimeSeconds)}`;
     }
     case 'snoozed':
       return `Snoozed by ${style.person(o.by)} until ${style.time(o.until)}`;
     case 'extended':
       return `Threshold extended to ${formatDuration(o.thresholdSeconds)} by ${style.person(o.by)}`;
     case 'stopped-outside':
-      return `Stopped outside ${seenOn ? PLATFORM_NAME[seenOn] : 'chat'} after ${formatRuntime(o.runtimeSeconds)}`;
+      return `Stopped outside ${seenOn ? PLATFORM_NAME[seenOn] : 'chat'} after ${formatDuration(o.runtimeSeconds)}`;
     case 'terminated':
       return 'Terminated';
     case 'restarted':
@@ -188,5 +189,5 @@ export function nagMessageFromRecord(
 
 /** The short thread reply a repeat nag leaves under the original message. */
 export function repeatNagText(f: NagFacts): string {
-  return `Still running after ${formatRuntime(f.runtimeSeconds)} (threshold ${formatDuration(f.thresholdSeconds)}, reminder ${f.nagCount}).`;
+  return `Still running after ${formatDuration(f.runtimeSeconds)} (threshold ${formatDuration(f.thresholdSeconds)}, reminder ${f.nagCount}).`;
 }

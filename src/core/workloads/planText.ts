@@ -1,5 +1,7 @@
 /** Plain-text rendering of a plan, for `--dry-run` in the CLI and chat. */
+
 import { formatDuration } from '../duration.js';
+import { count } from '../plural.js';
 import type { PlannedInstance, TierPlan, WorkloadPlan } from './tierPlan.js';
 
 const MARK: Record<PlannedInstance['step'], string> = { act: '→', bypass: '⏭', unchanged: '=', hold: '!' };
@@ -36,7 +38,7 @@ export function renderPlan(plan: WorkloadPlan, opts: { dryRun?: boolean } = {}):
   const acting = plan.tiers.flatMap((t) => t.instances).filter((i) => i.step === 'act').length;
   const resizing = plan.tiers.flatMap((t) => t.instances).filter((i) => i.resizeTo).length;
   lines.push(
-    `Total: ${acting} instance(s) to ${plan.action}${resizing ? `, ${resizing} to resize first` : ''} across ${plan.tiers.length} tier(s)`,
+    `Total: ${count(acting, 'instance')} to ${plan.action}${resizing ? `, ${resizing} to resize first` : ''} across ${count(plan.tiers.length, 'tier')}`,
   );
   if (plan.warnings.length) lines.push('Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   return lines.join('\n');

@@ -6,6 +6,7 @@
  * ScaleInstanceDelay and synchronous-tier polls are all scheduled steps, so a
  * crash resumes from the last saved step and Lambda never idles.
  */
+import { formatDuration } from '../../core/duration.js';
 import { ConflictError, TransientError } from '../../core/errors.js';
 import type { InstanceState } from '../../core/instance.js';
 import {
@@ -203,7 +204,7 @@ export class RunExecutor {
       );
       markFailed(tier, result.failed);
       if (spec.scaleInstanceDelaySeconds > 0) {
-        tier.note = `resized ${result.ok.length}; starting after ${spec.scaleInstanceDelaySeconds}s (ScaleInstanceDelay)`;
+        tier.note = `resized ${result.ok.length}; starting after ${formatDuration(spec.scaleInstanceDelaySeconds)} (ScaleInstanceDelay)`;
         events.push({ kind: 'tier', tierIndex: index });
         return this.setNext(run, 'launch', index, spec.scaleInstanceDelaySeconds);
       }
@@ -261,10 +262,10 @@ export class RunExecutor {
     if (tier.waitUntil && now.getTime() >= Date.parse(tier.waitUntil)) {
       for (const i of stragglers) {
         i.status = 'failed';
-        i.reason = `still ${state.get(i.instanceId) ?? 'unknown'} after ${this.opts.syncTimeoutSeconds}s`;
+        i.reason = `still ${state.get(i.instanceId) ?? 'unknown'} after ${formatDuration(this.opts.syncTimeoutSeconds)}`;
       }
       tier.status = 'failed';
-      tier.note = `timed out after ${this.opts.syncTimeoutSeconds}s waiting for ${stragglers
+      tier.note = `timed out after ${formatDuration(this.opts.syncTimeoutSeconds)} waiting for ${stragglers
         .map((i) => `${i.instanceId} (${state.get(i.instanceId) ?? 'unknown'})`)
         .join(', ')}; later tiers were not run`;
       tier.finishedAt = now.toISOString();

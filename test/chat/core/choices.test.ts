@@ -38,4 +38,10 @@ describe('snooze and extend choices', () => {
     expect(nextWallTime(before, 9, 0, 'Europe/Berlin')).toEqual(new Date('2026-10-25T08:00:00Z'));
     expect(nextWallTime(before, 21, 0, 'Europe/Berlin')).toEqual(new Date('2026-10-25T20:00:00Z'));
   });
+
+  it('moves a wall time that a DST change skips forward', () => {
+    // Europe/Berlin jumps from 02:00 to 03:00 on 2026-03-29, so 02:30 that night does not exist.
+    const saturday = new Date('2026-03-28T12:00:00Z');
+    expect(nextWallTime(saturday, 2, 30, 'Europe/Berlin')).toEqual(new Date('2026-03-29T01:30:00Z'));
+  });
 });

@@ -64,10 +64,10 @@ describe('Slack buttons', () => {
     expect(Date.parse(stored!.snoozedUntil!)).toBe(expected.getTime());
     expect(Date.parse((await world.scheduler.get(record))!.dueAt)).toBeGreaterThanOrEqual(expected.getTime());
     expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain(
-      `Snoozed by <@U0ALICE> until <!date^${expected.getTime() / 1000}^{time}`,
+      `Snoozed by <@U0ALICE> until <!date^${expected.getTime() / 1000}^{date_short_pretty} {time}`,
     );
     expect(slack.callsTo('chat.postEphemeral').at(-1)!.args.text).toMatch(
-      /^Snoozed web-1 \(i-\w+\) until 09:00\.$/,
+      /^Snoozed web-1 \(i-\w+\) until tomorrow 09:00\.$/,
     );
   });
 

@@ -68,7 +68,7 @@ describe('Slack on Lambda, end to end', () => {
     expect(['stopping', 'stopped']).toContain(await world.instanceState(record.instanceId));
     const update = slack.callsTo('chat.update').at(-1)!;
     expect(update.args).toMatchObject({ channel: 'C0WEB', ts: ref.messageId });
-    expect(textOf(update.args.blocks)).toMatch(/Stopped by <@U0ALICE> after 0h 0\dm/);
+    expect(textOf(update.args.blocks)).toMatch(/Stopped by <@U0ALICE> after (\d+s|\d+m( \d{2}s)?)"/);
     expect(textOf(update.args.blocks)).not.toContain('lightsout.stop');
     expect(slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({
       user: 'U0ALICE',
@@ -114,7 +114,7 @@ describe('Slack on Lambda, end to end', () => {
     expect(slack.callsTo('chat.update')).toHaveLength(1);
     expect(slack.callsTo('chat.postMessage').at(-1)!.args).toMatchObject({
       thread_ts: expect.any(String),
-      text: expect.stringContaining('Still running after 1h 00m'),
+      text: expect.stringContaining('Still running after 1h (threshold'),
     });
   });
 

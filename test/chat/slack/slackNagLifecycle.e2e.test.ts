@@ -291,9 +291,9 @@ describe('/ec2 list --over on Slack', () => {
     expect(overRows[1]).toContain('web-thirteen');
     expect(textOf(over.blocks)).not.toContain('web-young');
     for (const r of overRows) expect(r).toMatch(/^:red_circle: /);
-    expect(overRows[0]).toContain('20h 00m / 12h');
-    expect(overRows[0]).toContain(`next nag <!date^${later.getTime() / 1000}^{time}`);
-    expect(overRows[1]).toContain(`next nag <!date^${soon.getTime() / 1000}^{time}`);
+    expect(overRows[0]).toContain('20h / 12h');
+    expect(overRows[0]).toContain(`next nag <!date^${later.getTime() / 1000}^{date_short_pretty} {time}`);
+    expect(overRows[1]).toContain(`next nag <!date^${soon.getTime() / 1000}^{date_short_pretty} {time}`);
 
     // Without --over the young instance is listed last, unmarked as over.
     const allRows = rows(all);

@@ -50,23 +50,19 @@ const outcomes: [string, NagOutcome, RegExp][] = [
   [
     'stopped in Slack',
     { kind: 'stopped', by: bob, runtimeSeconds: 3600 },
-    /Stopped by bob \(in Slack\) after 1h 00m/,
+    /Stopped by bob \(in Slack\) after 1h\b/,
   ],
   [
     'snoozed',
     { kind: 'snoozed', by: alice, until: '2026-11-21T08:00:00.000Z' },
-    /Snoozed by Alice until \{\{TIME\(2026-11-21T08:00:00Z\)\}\}/,
+    /Snoozed by Alice until \{\{DATE\(2026-11-21T08:00:00Z, SHORT\)\}\} \{\{TIME\(2026-11-21T08:00:00Z\)\}\}/,
   ],
   [
     'extended',
     { kind: 'extended', by: alice, thresholdSeconds: 20 * 3600 },
     /Threshold extended to 20h by Alice/,
   ],
-  [
-    'stopped outside',
-    { kind: 'stopped-outside', runtimeSeconds: 7200 },
-    /Stopped outside Teams after 2h 00m/,
-  ],
+  ['stopped outside', { kind: 'stopped-outside', runtimeSeconds: 7200 }, /Stopped outside Teams after 2h\b/],
   ['terminated', { kind: 'terminated', runtimeSeconds: 60 }, /Terminated/],
   ['restarted', { kind: 'restarted' }, /Restarted since this message was posted/],
 ];

@@ -190,7 +190,9 @@ describe('Teams nag cards and buttons, end to end through the CloudAdapter', () 
 
     const refreshed = res.body!.value;
     expect(adaptiveCardProblems(refreshed)).toEqual([]);
-    expect(cardText(refreshed)).toMatch(/Snoozed by Alice Example until \{\{TIME\(/);
+    expect(cardText(refreshed)).toMatch(
+      /Snoozed by Alice Example until \{\{DATE\([^)]+, SHORT\)\}\} \{\{TIME\(/,
+    );
     const stored = await h.world.instances.get(record);
     expect(Date.parse(stored!.snoozedUntil!)).toBe(h.world.now.getTime() + 4 * 3600_000);
     expect(await h.world.ec2State(record.instanceId)).toBe('running');

@@ -172,7 +172,7 @@ describe('planWorkload', () => {
       '   no-op: no instances tagged Environment=ENV001 and Role=app',
       '3. db (stop sequence 2; waits for every instance)',
       '   no-op: no instances tagged Environment=ENV001 and Role=db',
-      'Total: 1 instance(s) to stop across 3 tier(s)',
+      'Total: 1 instance to stop across 3 tiers',
     ]);
   });
 });

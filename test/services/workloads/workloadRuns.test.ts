@@ -123,7 +123,7 @@ describe('workload stop and start', () => {
     const done = await world.service.run(run.runId);
     expect(done.status).toBe('failed');
     expect(done.tiers[1]?.note).toBe(
-      `timed out after 60s waiting for ${shop.app[0]} (stopping); later tiers were not run`,
+      `timed out after 1m waiting for ${shop.app[0]} (stopping); later tiers were not run`,
     );
     expect(done.tiers[2]).toMatchObject({ status: 'pending', note: 'not run: tier app failed' });
     expect(callsOf(world, 'StopInstancesCommand')).toHaveLength(2);
