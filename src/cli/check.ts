@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { count } from '../core/plural.js';
+import { formatDayTimeUtc } from '../core/when.js';
 import { InProcessNagScheduler } from '../local/inProcessNagScheduler.js';
 import { createLogger } from '../log.js';
 import type { Clock } from '../ports/clock.js';
@@ -87,7 +88,7 @@ export function renderCheck(
   dryRun: boolean,
 ): string {
   const out = [
-    `${dryRun ? 'Dry run: nothing was changed. ' : ''}Check at ${at.toISOString()}`,
+    `${dryRun ? 'Dry run: nothing was changed. ' : ''}Check at ${formatDayTimeUtc(at)}`,
     `Reconcile over ${report.regions.join(', ')}: ${count(report.seen, 'running monitored instance')}, ${count(report.describeCalls, 'DescribeInstances call')}`,
   ];
   if (report.actions.length === 0) out.push('  nothing to repair');
@@ -95,8 +96,8 @@ export function renderCheck(
   out.push(`Nags due: ${due.length}`);
   for (const d of due) {
     const verb = dryRun ? `would ${d.action}` : d.action;
-    const next = d.nextCheckAt ? `; next check ${d.nextCheckAt}` : '';
-    out.push(`  ${d.instance} (due ${d.dueAt}): ${verb}: ${d.reason}${next}`);
+    const next = d.nextCheckAt ? `; next check ${formatDayTimeUtc(new Date(d.nextCheckAt))}` : '';
+    out.push(`  ${d.instance} (due ${formatDayTimeUtc(new Date(d.dueAt))}): ${verb}: ${d.reason}${next}`);
   }
   return `${out.join('\n')}\n`;
 }

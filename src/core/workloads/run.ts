@@ -5,6 +5,7 @@
  */
 import { LightsOutError } from '../errors.js';
 import type { ChatMessageRef } from '../instance.js';
+import { formatDayTimeUtc } from '../when.js';
 import type { WorkloadAction, WorkloadSpec } from './spec.js';
 import type { InstanceStep, TierPlan, WorkloadPlan } from './tierPlan.js';
 
@@ -146,7 +147,7 @@ export class WorkloadBusyError extends LightsOutError {
   ) {
     super(
       'workload_busy',
-      `workload "${active.workload}" already has an active ${active.action} run (${active.runId}) started by ${active.requestedBy} at ${active.requestedAt}; wait for it to finish (lightsout workload runs)`,
+      `workload "${active.workload}" already has an active ${active.action} run (${active.runId}) started by ${active.requestedBy} at ${formatDayTimeUtc(new Date(active.requestedAt))}; wait for it to finish (lightsout workload runs)`,
       options,
     );
   }
