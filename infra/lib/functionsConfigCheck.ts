@@ -30,8 +30,8 @@ export function checkAsFunctionsWould(s: Settings): string[] {
       TIER_SPEC_TABLE: s.tierSpecTable,
       WORKLOAD_SPEC_REGION: s.workloadSpecRegion,
       WORKLOAD_SNS_TOPIC_ARN: s.workloadStatusTopicArn,
-      MicrosoftAppId: s.teamsAppId,
-      MicrosoftAppTenantId: s.teamsTenantId,
+      connections__serviceConnection__settings__clientId: s.teamsAppId,
+      connections__serviceConnection__settings__tenantId: s.teamsTenantId,
       // Stands in for the Teams secret, which the stack always passes with the app id.
       TEAMS_SECRET_ARN: s.teamsAppId
         ? 'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-check'

@@ -149,7 +149,7 @@ export class LightsOutStack extends Stack {
     });
     new CfnOutput(this, 'TeamsSecretName', {
       value: secrets.names.teams,
-      description: 'JSON {"appPassword"}',
+      description: 'JSON {"clientSecret"}',
     });
     new CfnOutput(this, 'WebhookSecretName', {
       value: secrets.names.webhook,

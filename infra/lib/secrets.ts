@@ -19,7 +19,7 @@ export interface ChatSecretsProps {
 export class ChatSecrets extends Construct {
   /** JSON `{"signingSecret": "...", "botToken": "xoxb-..."}`. */
   readonly slackArn: string;
-  /** JSON `{"appPassword": "..."}`. */
+  /** JSON `{"clientSecret": "..."}` (`{"appPassword": "..."}` still works). */
   readonly teamsArn: string;
   /** JSON `{"webhookSecret": "..."}`: the HMAC key cleanup webhooks are signed with. */
   readonly webhookArn: string;

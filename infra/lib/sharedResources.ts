@@ -70,10 +70,10 @@ export function workloadSpecEnvironment(s: Settings): Record<string, string> {
   };
 }
 
-/** Teams bot identity (not secret; the password is in Secrets Manager), when configured. */
+/** Teams bot identity as the Agents SDK's connection settings (not secret; the client secret is in Secrets Manager), when configured. */
 export function teamsIdentityEnvironment(s: Settings): Record<string, string> {
   return {
-    ...(s.teamsAppId ? { MicrosoftAppId: s.teamsAppId } : {}),
-    ...(s.teamsTenantId ? { MicrosoftAppTenantId: s.teamsTenantId, MicrosoftAppType: 'SingleTenant' } : {}),
+    ...(s.teamsAppId ? { connections__serviceConnection__settings__clientId: s.teamsAppId } : {}),
+    ...(s.teamsTenantId ? { connections__serviceConnection__settings__tenantId: s.teamsTenantId } : {}),
   };
 }

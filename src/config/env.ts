@@ -17,6 +17,11 @@ export class EnvReader {
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   }
 
+  /** Names of the variables that are set, for settings whose names vary (the Agents SDK's `connections__<id>__…`). */
+  names(): string[] {
+    return Object.keys(this.env).filter((k) => this.raw(k) !== undefined);
+  }
+
   has(name: string): boolean {
     return this.raw(name) !== undefined;
   }

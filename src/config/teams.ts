@@ -1,28 +1,53 @@
 /**
- * Microsoft Teams settings. The Azure Bot registration's own names
- * (`MicrosoftAppId`, …, as botbuilder samples and the Azure portal spell them)
- * and their upper-case forms (`MICROSOFT_APP_ID`, …, friendlier in shells and
- * CDK) are both accepted; when both are set the Azure name wins.
+ * Microsoft Teams settings. The bot's identity uses the Microsoft 365 Agents
+ * SDK's connection settings, spelled as the SDK reads them:
+ * `connections__serviceConnection__settings__clientId` (any connection name;
+ * Lights Out uses one), or the SDK's short names `clientId`, `clientSecret`,
+ * `tenantId`, `authType`, `authorityEndpoint`; both case-insensitive, the
+ * connection form first. The Bot Framework names (`MicrosoftAppId`, …, and
+ * their upper-case forms) still work and are reported in `deprecatedNames`,
+ * which the runtime logs at start-up.
  */
 import type { Env, EnvReader } from './env.js';
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const TEAMS_APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
-export type TeamsAppType = (typeof TEAMS_APP_TYPES)[number];
+/** How the bot gets its outbound tokens (the SDK's `authType`): a client secret, or a user-assigned managed identity. */
+export const TEAMS_AUTH_TYPES = ['ClientSecret', 'UserManagedIdentity'] as const;
+export type TeamsAuthType = (typeof TEAMS_AUTH_TYPES)[number];
+
+/** The documented spelling of each connection setting. */
+export const TEAMS_SETTING_PREFIX = 'connections__serviceConnection__settings__';
+export const teamsSettingName = (prop: SdkSetting) => `${TEAMS_SETTING_PREFIX}${prop}`;
+
+type SdkSetting = 'clientId' | 'clientSecret' | 'tenantId' | 'authType' | 'authorityEndpoint';
+
+/** Bot Framework names for the same settings; each still works, with a deprecation note. */
+const LEGACY: Partial<Record<SdkSetting, readonly string[]>> = {
+  clientId: ['MicrosoftAppId', 'MICROSOFT_APP_ID'],
+  clientSecret: ['MicrosoftAppPassword', 'MICROSOFT_APP_PASSWORD'],
+  tenantId: ['MicrosoftAppTenantId', 'MICROSOFT_APP_TENANT_ID'],
+  authType: ['MicrosoftAppType', 'MICROSOFT_APP_TYPE'],
+};
+
+const LEGACY_APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
 
 export interface TeamsConfig {
-  /** Mounted at all: an app id is set, or TEAMS_ENABLED=true for an unauthenticated local trial. */
+  /** Mounted at all: a client id is set, or TEAMS_ENABLED=true for an unauthenticated local trial. */
   enabled: boolean;
-  /** Azure Bot (Entra app registration) client id. Absent = unauthenticated mode. */
-  appId?: string;
+  /** Azure Bot (Entra app registration or managed identity) client id. Absent = unauthenticated mode. */
+  clientId?: string;
   /** Client secret. Single process only; Lambda reads it from TEAMS_SECRET_ARN at cold start. */
-  appPassword?: string;
-  /** Entra tenant of a SingleTenant bot. */
+  clientSecret?: string;
+  /** Entra tenant of the bot registration. Absent only for a registration kept as multi-tenant. */
   tenantId?: string;
-  appType: TeamsAppType;
-  /** Lambda: Secrets Manager secret holding `{"appPassword": "…"}`. */
+  authType: TeamsAuthType;
+  /** Entra login endpoint (national clouds); the SDK defaults to https://login.microsoftonline.com. */
+  authorityEndpoint?: string;
+  /** Lambda: Secrets Manager secret holding `{"clientSecret": "…"}` (or the older `{"appPassword": "…"}`). */
   secretArn?: string;
+  /** Deprecated names in use, each with the name that replaces it. */
+  deprecatedNames: { name: string; use: string }[];
   /** Group → Entra object ids (`from.aadObjectId`) allowed to stop its instances. Unlisted groups: anyone in a subscribed channel. */
   stopAllow: Record<string, string[]>;
   /** Entra object ids allowed to change subscriptions (and to stop anywhere they may act). Empty = everyone. */
@@ -31,13 +56,34 @@ export interface TeamsConfig {
   fallbackChannel?: string;
 }
 
-/** Reads the first of `names` that is set: the Azure spelling, then the upper-case one. */
-function firstOf(r: EnvReader, names: readonly string[]): { name: string; value?: string } {
-  for (const name of names) {
+interface Found {
+  name: string;
+  value?: string;
+  legacy?: boolean;
+}
+
+/** The SDK's spellings of one setting, in its order of precedence, then the Bot Framework names. */
+function sdkSetting(r: EnvReader, prop: SdkSetting, connections: Set<string>): Found {
+  const names = r.names();
+  const upper = prop.toUpperCase();
+  const connection = names.find((n) => {
+    const parts = n.split('__');
+    const hit =
+      parts.length === 4 &&
+      parts[0]?.toUpperCase() === 'CONNECTIONS' &&
+      parts[2]?.toUpperCase() === 'SETTINGS' &&
+      parts[3]?.toUpperCase() === upper;
+    if (hit) connections.add(parts[1] ?? '');
+    return hit;
+  });
+  if (connection) return { name: connection, value: r.string(connection) };
+  const short = names.find((n) => n.toUpperCase() === upper);
+  if (short) return { name: short, value: r.string(short) };
+  for (const name of LEGACY[prop] ?? []) {
     const value = r.string(name);
-    if (value !== undefined) return { name, value };
+    if (value !== undefined) return { name, value, legacy: true };
   }
-  return { name: names[0] ?? '' };
+  return { name: teamsSettingName(prop) };
 }
 
 function guidList(r: EnvReader, name: string, raw: string[]): string[] {
@@ -48,46 +94,89 @@ function guidList(r: EnvReader, name: string, raw: string[]): string[] {
   return ids.filter((id) => GUID_RE.test(id));
 }
 
-export function readTeamsConfig(r: EnvReader): TeamsConfig {
-  const appId = firstOf(r, ['MicrosoftAppId', 'MICROSOFT_APP_ID']);
-  const password = firstOf(r, ['MicrosoftAppPassword', 'MICROSOFT_APP_PASSWORD']);
-  const tenant = firstOf(r, ['MicrosoftAppTenantId', 'MICROSOFT_APP_TENANT_ID']);
-  const type = firstOf(r, ['MicrosoftAppType', 'MICROSOFT_APP_TYPE']);
+/** `authType`, or the Bot Framework `MicrosoftAppType` it replaces; `multiTenant` marks a registration kept as multi-tenant. */
+function readAuthType(r: EnvReader, found: Found): { authType: TeamsAuthType; multiTenant: boolean } {
+  const value = found.value?.toLowerCase();
+  if (value === undefined) return { authType: 'ClientSecret', multiTenant: false };
+  if (found.legacy) {
+    const legacy = LEGACY_APP_TYPES.find((t) => t.toLowerCase() === value);
+    if (!legacy) {
+      r.problems.push(`${found.name} must be one of ${LEGACY_APP_TYPES.join(', ')}; got "${found.value}"`);
+    }
+    return {
+      authType: legacy === 'UserAssignedMSI' ? 'UserManagedIdentity' : 'ClientSecret',
+      multiTenant: legacy === 'MultiTenant',
+    };
+  }
+  const authType = TEAMS_AUTH_TYPES.find((t) => t.toLowerCase() === value);
+  if (!authType) {
+    r.problems.push(`${found.name} must be one of ${TEAMS_AUTH_TYPES.join(', ')}; got "${found.value}"`);
+  }
+  return { authType: authType ?? 'ClientSecret', multiTenant: false };
+}
 
-  if (appId.value !== undefined && !GUID_RE.test(appId.value)) {
-    r.problems.push(`${appId.name} must be the Azure Bot's Microsoft App ID (a GUID); got "${appId.value}"`);
+export function readTeamsConfig(r: EnvReader): TeamsConfig {
+  const connections = new Set<string>();
+  const clientId = sdkSetting(r, 'clientId', connections);
+  const secret = sdkSetting(r, 'clientSecret', connections);
+  const tenant = sdkSetting(r, 'tenantId', connections);
+  const type = sdkSetting(r, 'authType', connections);
+  const authority = sdkSetting(r, 'authorityEndpoint', connections);
+  if (connections.size > 1) {
+    r.problems.push(
+      `Lights Out uses one Agents SDK connection; found settings for ${[...connections].sort().join(', ')} (name it serviceConnection)`,
+    );
+  }
+
+  if (clientId.value !== undefined && !GUID_RE.test(clientId.value)) {
+    r.problems.push(
+      `${clientId.name} must be the Azure Bot's app (client) id, a GUID; got "${clientId.value}"`,
+    );
   }
   if (tenant.value !== undefined && !GUID_RE.test(tenant.value)) {
     r.problems.push(`${tenant.name} must be the Entra tenant id (a GUID); got "${tenant.value}"`);
   }
-  const appType = (TEAMS_APP_TYPES.find((t) => t.toLowerCase() === type.value?.toLowerCase()) ??
-    'SingleTenant') as TeamsAppType;
-  if (type.value !== undefined && appType.toLowerCase() !== type.value.toLowerCase()) {
-    r.problems.push(`${type.name} must be one of ${TEAMS_APP_TYPES.join(', ')}; got "${type.value}"`);
+  if (authority.value !== undefined && !/^https?:\/\/[^\s/]+/.test(authority.value)) {
+    r.problems.push(
+      `${authority.name} must be an Entra login URL such as https://login.microsoftonline.us; got "${authority.value}"`,
+    );
   }
+  const { authType, multiTenant } = readAuthType(r, type);
 
   const secretArn = r.matching('TEAMS_SECRET_ARN', /^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager ARN');
-  if (appId.value !== undefined) {
-    if (appType === 'SingleTenant' && tenant.value === undefined) {
+  if (clientId.value !== undefined) {
+    // A managed identity's tenant is the Azure host's; a client secret belongs to one registration's tenant.
+    if (!multiTenant && authType === 'ClientSecret' && tenant.value === undefined) {
       r.problems.push(
-        'MicrosoftAppTenantId (or MICROSOFT_APP_TENANT_ID) is required for a SingleTenant bot: the Entra tenant id',
+        `${teamsSettingName('tenantId')} (or tenantId; formerly MicrosoftAppTenantId) is required for a single-tenant bot: the Entra tenant id`,
       );
     }
-    if (appType !== 'UserAssignedMSI' && password.value === undefined && secretArn === undefined) {
+    if (authType === 'ClientSecret' && secret.value === undefined && secretArn === undefined) {
       r.problems.push(
-        'MicrosoftAppPassword (or MICROSOFT_APP_PASSWORD) is required when MicrosoftAppId is set: the bot client secret (on Lambda set TEAMS_SECRET_ARN instead)',
+        `${teamsSettingName('clientSecret')} (or clientSecret; formerly MicrosoftAppPassword) is required when the client id is set: the bot's client secret (on Lambda set TEAMS_SECRET_ARN instead; for a managed identity set authType=UserManagedIdentity)`,
       );
     }
   }
+
+  const deprecatedNames = [
+    [clientId, 'clientId'],
+    [secret, 'clientSecret'],
+    [tenant, 'tenantId'],
+    [type, 'authType'],
+  ]
+    .filter(([found]) => (found as Found).legacy)
+    .map(([found, prop]) => ({ name: (found as Found).name, use: teamsSettingName(prop as SdkSetting) }));
 
   const explicit = r.has('TEAMS_ENABLED') ? r.bool('TEAMS_ENABLED', false) : undefined;
   return {
-    enabled: explicit ?? appId.value !== undefined,
-    appId: appId.value,
-    appPassword: password.value,
+    enabled: explicit ?? clientId.value !== undefined,
+    clientId: clientId.value,
+    clientSecret: secret.value,
     tenantId: tenant.value,
-    appType,
+    authType,
+    authorityEndpoint: authority.value,
     secretArn,
+    deprecatedNames,
     // `web=<oid>,<oid>;db=<oid>`: who may stop each group's instances (as SLACK_STOP_ALLOW).
     stopAllow: r.groupLists(
       'TEAMS_STOP_ALLOW',
@@ -116,7 +205,7 @@ export function readTeamsPackageSettings(env: Env): TeamsPackageSettings {
   const get = (...names: string[]) =>
     names.map((n) => env[n]?.trim()).find((v): v is string => v !== undefined && v !== '');
   return {
-    appId: get('MicrosoftAppId', 'MICROSOFT_APP_ID'),
+    appId: get(teamsSettingName('clientId'), 'clientId', 'MicrosoftAppId', 'MICROSOFT_APP_ID'),
     domain: get('TEAMS_BOT_DOMAIN'),
     version: get('TEAMS_APP_VERSION'),
   };
@@ -126,18 +215,21 @@ export function readTeamsPackageSettings(env: Env): TeamsPackageSettings {
 export function withTeamsSecret(
   config: TeamsConfig,
   secretJson: string,
-): TeamsConfig & { appPassword: string } {
+): TeamsConfig & { clientSecret: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(secretJson);
   } catch {
     throw new Error(
-      'The secret named by TEAMS_SECRET_ARN must be JSON: {"appPassword": "<bot client secret>"}',
+      'The secret named by TEAMS_SECRET_ARN must be JSON: {"clientSecret": "<bot client secret>"}',
     );
   }
-  const appPassword = (parsed as { appPassword?: unknown } | null)?.appPassword;
-  if (typeof appPassword !== 'string' || appPassword === '') {
-    throw new Error('The secret named by TEAMS_SECRET_ARN lacks appPassword (the Azure Bot client secret)');
+  const fields = (parsed ?? {}) as { clientSecret?: unknown; appPassword?: unknown };
+  const clientSecret = fields.clientSecret ?? fields.appPassword;
+  if (typeof clientSecret !== 'string' || clientSecret === '') {
+    throw new Error(
+      'The secret named by TEAMS_SECRET_ARN lacks clientSecret (the Azure Bot client secret; appPassword is accepted too)',
+    );
   }
-  return { ...config, appPassword };
+  return { ...config, clientSecret };
 }

@@ -37,28 +37,26 @@ export async function teamsAtColdStart(
 ): Promise<LambdaTeams | undefined> {
   const teams = config.teams;
   if (!teams.enabled) return undefined;
-  if (teams.appType === 'UserAssignedMSI') {
-    // botframework-connector authenticates a managed-identity bot through @azure/identity, which the
-    // Lambda bundles leave out (UNUSED_ON_LAMBDA in infra/lib/bundling.ts): refuse here, by name, rather
-    // than fail at the first reply with the stub's error.
+  if (teams.authType === 'UserManagedIdentity') {
+    // A user-assigned managed identity gets its tokens from the Azure host's identity endpoint, which Lambda has not.
     throw new ConfigError([
-      'MicrosoftAppType (or MICROSOFT_APP_TYPE) UserAssignedMSI is not supported on Lambda: the Lambda bundles leave out the managed-identity client (@azure/identity). Register the bot as SingleTenant (set MicrosoftAppTenantId) or MultiTenant, with its client secret in the TEAMS_SECRET_ARN secret as {"appPassword": "…"}; UserAssignedMSI works in the single process (npm start)',
+      'authType UserManagedIdentity, formerly MicrosoftAppType (or MICROSOFT_APP_TYPE) UserAssignedMSI is not supported on Lambda: an Azure managed identity needs an Azure host. Register the bot as SingleTenant with a client secret in the TEAMS_SECRET_ARN secret as {"clientSecret": "…"}; UserManagedIdentity works in the single process (npm start) on Azure',
     ]);
   }
-  let appPassword: string | undefined;
-  if (teams.appId) {
+  let clientSecret: string | undefined;
+  if (teams.clientId) {
     if (!teams.secretArn) {
       throw new ConfigError([
-        'TEAMS_SECRET_ARN is required on Lambda when MicrosoftAppId is set: a Secrets Manager secret {"appPassword": "…"} (the client secret never sits in Lambda environment variables)',
+        'TEAMS_SECRET_ARN is required on Lambda when the Teams client id is set: a Secrets Manager secret {"clientSecret": "…"} (the client secret never sits in Lambda environment variables)',
       ]);
     }
     const arn = teams.secretArn;
     const res = await awsCall(`GetSecretValue ${arn}`, () =>
       deps.secrets.send(new GetSecretValueCommand({ SecretId: arn })),
     );
-    appPassword = withTeamsSecret(teams, res.SecretString ?? '').appPassword;
+    clientSecret = withTeamsSecret(teams, res.SecretString ?? '').clientSecret;
   }
-  const transport = createTeamsTransport(teams, log, { appPassword });
+  const transport = createTeamsTransport(teams, log, { clientSecret });
   return {
     transport,
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),

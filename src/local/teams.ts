@@ -1,5 +1,5 @@
 /**
- * Teams in the single process: the Bot Framework messaging endpoint
+ * Teams in the single process: the messaging endpoint
  * `/api/messages` mounted on the shared HTTP server (PORT, next to Slack's
  * `/slack/events`), and the Teams gateway in the chat core so nags reach
  * subscribed Teams channels. Installations live in the same SQLite file.
@@ -19,9 +19,9 @@ export const TEAMS_MESSAGES_PATH = '/api/messages';
 export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) => {
   const t = config.teams;
   if (!t.enabled) return undefined;
-  if (t.appId && t.appType !== 'UserAssignedMSI' && !t.appPassword) {
+  if (t.clientId && t.authType === 'ClientSecret' && !t.clientSecret) {
     throw new Error(
-      'TEAMS_SECRET_ARN is for Lambda; the single process needs MicrosoftAppPassword (or MICROSOFT_APP_PASSWORD)',
+      'TEAMS_SECRET_ARN is for Lambda; the single process needs connections__serviceConnection__settings__clientSecret (or clientSecret)',
     );
   }
   const installations = new SqliteChatInstallationStore(db);
@@ -38,7 +38,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
       log.info('Teams messaging endpoint mounted', {
         path: TEAMS_MESSAGES_PATH,
         port: config.slack.port,
-        authenticated: !!t.appId,
+        authenticated: !!t.clientId,
       });
       return { stop: async () => undefined };
     },

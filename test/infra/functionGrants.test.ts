@@ -129,9 +129,8 @@ describe('workloadStep keeps progress messages updated', () => {
     expect(env).toMatchObject({
       SLACK_SECRET_ARN: { Ref: logicalIdOf('SecretsSlack') },
       TEAMS_SECRET_ARN: { Ref: logicalIdOf('SecretsTeams') },
-      MicrosoftAppId: s.settings.teamsAppId,
-      MicrosoftAppTenantId: s.settings.teamsTenantId,
-      MicrosoftAppType: 'SingleTenant',
+      connections__serviceConnection__settings__clientId: s.settings.teamsAppId,
+      connections__serviceConnection__settings__tenantId: s.settings.teamsTenantId,
       TABLE_NAME: { Ref: expect.stringMatching(/^StateTable/) },
     });
     expect(secrets.map((st) => st.Resource)).toEqual(

@@ -29,7 +29,7 @@ export const MAX_EXTEND_SECONDS = 7 * DAY;
 
 /** One usage line per built-in command; `help` lists them all. */
 export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = {
-  list: 'list [group|all] [--over] [--public]: instances by runtime; only you see it unless --public',
+  list: 'list [group|all] [--over] [--public]: instances by runtime; --public posts the answer for the whole channel',
   status: 'status <instance-id|Name>: runtime, threshold, next nag and buttons for one instance',
   stop: 'stop <instance-id|Name>: stops the instance after you confirm',
   snooze:

@@ -1,22 +1,27 @@
 /**
- * The Bot Framework SDK as Lights Out uses it, in one place. The `botbuilder`
- * barrel also loads what a Teams bot on Lambda never runs (the legacy
- * BotFrameworkAdapter's helpers, skills, SharePoint/SSO middleware, inspection,
- * transcript stores, channel service routes), and esbuild cannot drop unused
- * parts of a CommonJS package; importing the modules themselves keeps them out
- * of the Lambda bundles. `botbuilder` re-exports these same modules, so the
- * classes are identical to the barrel's.
+ * The Microsoft 365 Agents SDK as Lights Out uses it, in one place, so the
+ * rest of src/chat/teams names what it needs and a future SDK change stays a
+ * change to this folder. Only the core packages: the Teams extension package
+ * is deprecated and its successor is not served by every registry, and the
+ * core `ActivityHandler` already routes installation updates, member changes
+ * and `adaptiveCard/action` invokes.
  */
-export { CloudAdapter } from 'botbuilder/lib/cloudAdapter.js';
-export { TeamsActivityHandler } from 'botbuilder/lib/teamsActivityHandler.js';
 export {
-  type Activity,
+  Activity,
+  type ConversationParameters,
+  type ConversationReference,
+  type Mention,
+} from '@microsoft/agents-activity';
+export {
   ActivityHandler,
   type AdaptiveCardInvokeResponse,
+  type AuthConfiguration,
+  authorizeJWT,
+  buildJwksUri,
   CardFactory,
-  ConfigurationBotFrameworkAuthentication,
-  type ConversationReference,
+  CloudAdapter,
   type InvokeResponse,
   MessageFactory,
+  OutboundHostValidator,
   TurnContext,
-} from 'botbuilder-core';
+} from '@microsoft/agents-hosting';

@@ -6,7 +6,7 @@
  */
 import type { ChatActor } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
-import { type Activity, type ConversationReference, TurnContext } from './botFramework.js';
+import type { Activity, ConversationReference } from './agentsSdk.js';
 
 export const TEAMS_CHANNEL_ID = 'msteams';
 
@@ -28,10 +28,8 @@ export function baseConversationId(id: string): string {
 
 /** The text after the bot's @mention, with Teams' HTML and entities removed. */
 export function commandText(activity: Partial<Activity>): string {
-  // removeRecipientMention edits activity.text; work on a copy so logs keep the original.
-  const copy = { ...activity, text: activity.text ?? '' };
-  const withoutBot = TurnContext.removeRecipientMention(copy) ?? copy.text;
-  return withoutBot
+  // Every <at>…</at> goes, the bot's own mention included: commands never name people.
+  return (activity.text ?? '')
     .replace(/<at>[^<]*<\/at>/gi, ' ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&nbsp;/gi, ' ')
@@ -40,6 +38,26 @@ export function commandText(activity: Partial<Activity>): string {
     .replace(/&gt;/gi, '>')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Teams' conversation type: `channel`, `groupChat` or `personal` (the 1:1 chat with the bot). */
+export function isPersonal(activity: Partial<Activity>): boolean {
+  return activity.conversation?.conversationType === 'personal';
+}
+
+/** Where the person's 1:1 chat with the bot is stored among the installations. */
+export const personalInstallationId = (aadObjectId: string) => `personal:${aadObjectId.toLowerCase()}`;
+
+/** The reference that speaks in the activity's conversation again (no activity id: a new message). */
+export function referenceOf(activity: Partial<Activity>): Partial<ConversationReference> {
+  return {
+    user: activity.from,
+    agent: activity.recipient,
+    conversation: activity.conversation,
+    channelId: activity.channelId,
+    locale: activity.locale,
+    serviceUrl: activity.serviceUrl,
+  };
 }
 
 /**
@@ -52,8 +70,7 @@ export function channelOf(activity: Partial<Activity>): ChannelRef {
   const conversationId = baseConversationId(activity.conversation?.id ?? '');
   const channelId = data.channel?.id ?? conversationId;
   const tenantId = data.tenant?.id ?? activity.conversation?.tenantId;
-  const reference = TurnContext.getConversationReference(activity);
-  delete reference.activityId;
+  const reference = referenceOf(activity);
   const conversationReference: Partial<ConversationReference> = {
     ...reference,
     conversation: { ...reference.conversation!, id: channelId, tenantId },
@@ -86,6 +103,6 @@ export function actorOf(activity: Partial<Activity>): ChatActor {
 }
 
 /** True when the activity says this bot itself was added or removed. */
-export function botIsAmong(members: { id: string }[] | undefined, activity: Partial<Activity>): boolean {
+export function botIsAmong(members: { id?: string }[] | undefined, activity: Partial<Activity>): boolean {
   return !!members?.some((m) => m.id === activity.recipient?.id);
 }

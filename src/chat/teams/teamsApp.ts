@@ -14,8 +14,9 @@ import type { Clock } from '../../ports/clock.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { AccessPolicy } from '../core/authorizer.js';
 import type { ChatCore } from '../core/chatCore.js';
-import type { CloudAdapter } from './botFramework.js';
+import type { CloudAdapter } from './agentsSdk.js';
 import { createTeamsAdapter, type TeamsAdapterOptions } from './teamsAdapter.js';
+import { createRequestAuthorizer, type RequestAuthorizer } from './teamsAuth.js';
 import { TeamsBot } from './teamsBot.js';
 import { TeamsGateway } from './teamsGateway.js';
 import {
@@ -30,6 +31,8 @@ export const TEAMS_COMMAND_PREFIX = '@Lights Out';
 
 export interface TeamsTransport {
   adapter: CloudAdapter;
+  /** Checks each inbound request's token before the adapter sees it. */
+  authorize: RequestAuthorizer;
   gateway: TeamsGateway;
 }
 
@@ -38,8 +41,12 @@ export function createTeamsTransport(
   log: Log,
   opts: TeamsAdapterOptions = {},
 ): TeamsTransport {
-  const adapter = createTeamsAdapter(config, log, opts);
-  return { adapter, gateway: new TeamsGateway(adapter, config.appId ?? '') };
+  const { adapter, auth } = createTeamsAdapter(config, log, opts);
+  return {
+    adapter,
+    authorize: createRequestAuthorizer(auth, log),
+    gateway: new TeamsGateway(adapter, config.clientId ?? ''),
+  };
 }
 
 export function teamsAccessPolicy(config: TeamsConfig): AccessPolicy {
@@ -88,12 +95,13 @@ export function createTeamsEndpoint(transport: TeamsTransport, deps: TeamsEndpoi
     actions: deps.core.actions,
     subscriptions: deps.subscriptions,
     installations: deps.installations,
+    gateway: transport.gateway,
     clock: deps.clock,
     log: deps.log,
   });
   return {
     bot,
-    handle: (req) => processTeamsRequest(transport.adapter, bot, req, deps.log),
-    listener: teamsRequestListener(transport.adapter, bot, deps.log),
+    handle: (req) => processTeamsRequest(transport.adapter, transport.authorize, bot, req, deps.log),
+    listener: teamsRequestListener(transport.adapter, transport.authorize, bot, deps.log),
   };
 }

@@ -3,7 +3,9 @@
  * and renders the answers. Installation events store where the bot lives;
  * @mentions become commands; `Action.Execute` clicks become actions whose
  * refreshed card goes back as the invoke response, which Teams shows in
- * place of the clicked card. No business logic here.
+ * place of the clicked card. Answers only the asker should see go to their
+ * 1:1 chat with the bot when they have one (Teams has no ephemeral messages),
+ * else into the thread with an @mention. No business logic here.
  */
 import * as z from 'zod';
 import { decodeRunToken } from '../../core/message/runToken.js';
@@ -14,18 +16,29 @@ import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
 import type { CommandContext } from '../core/commandContext.js';
 import type { CommandService } from '../core/commandService.js';
+import { forgetInstallation, rememberInstallation } from '../core/installations.js';
+import type { ChatReply } from '../core/replies.js';
 import {
   type Activity,
+  ActivityHandler,
   type AdaptiveCardInvokeResponse,
   CardFactory,
   type InvokeResponse,
   MessageFactory,
-  TeamsActivityHandler,
   type TurnContext,
-} from './botFramework.js';
+} from './agentsSdk.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, INPUTS, renderNagCard, VERBS } from './nagCard.js';
 import { renderReply } from './replyCards.js';
-import { actorOf, botIsAmong, channelData, channelOf, commandText } from './teamsActivity.js';
+import {
+  actorOf,
+  botIsAmong,
+  channelData,
+  channelOf,
+  commandText,
+  isPersonal,
+  personalInstallationId,
+} from './teamsActivity.js';
+import type { TeamsGateway } from './teamsGateway.js';
 
 export interface TeamsBotDeps {
   /** A CommandService whose usage lines say `@Lights Out`. */
@@ -33,6 +46,8 @@ export interface TeamsBotDeps {
   actions: ActionPipeline;
   subscriptions: SubscriptionStore;
   installations: ChatInstallationStore;
+  /** Sends private answers into the asker's 1:1 chat with the bot. */
+  gateway: Pick<TeamsGateway, 'sendToConversation'>;
   clock: Clock;
   log: Log;
 }
@@ -69,7 +84,7 @@ function cardResponse(card: AdaptiveCard): InvokeResponse<AdaptiveCardInvokeResp
   return { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never } };
 }
 
-export class TeamsBot extends TeamsActivityHandler {
+export class TeamsBot extends ActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
     super();
     this.onMessage(async (context, next) => {
@@ -107,58 +122,117 @@ export class TeamsBot extends TeamsActivityHandler {
       );
       return;
     }
+    if (isPersonal(activity)) await this.rememberPersonalChat(activity);
     const text = commandText(activity);
     const reply = await this.deps.commands.handleText(text, this.context(activity));
+    await this.answer(context, reply);
+  }
+
+  /** Channel answers in the thread; private ones 1:1 when possible, else in the thread addressed to the asker. */
+  private async answer(context: TurnContext, reply: ChatReply): Promise<void> {
+    const activity = context.activity;
     const rendered = renderReply(reply);
-    await context.sendActivity(
+    const message = () =>
       rendered.card
         ? MessageFactory.attachment(CardFactory.adaptiveCard(rendered.card))
-        : MessageFactory.text(rendered.text ?? ''),
+        : MessageFactory.text(rendered.text ?? '');
+    if (reply.visibility === 'channel' || isPersonal(activity)) {
+      await context.sendActivity(message());
+      return;
+    }
+    const aad = activity.from?.aadObjectId;
+    const personal = aad
+      ? await this.deps.installations.get('teams', personalInstallationId(aad))
+      : undefined;
+    if (personal) {
+      try {
+        await this.deps.gateway.sendToConversation(personal.channel, message());
+        return;
+      } catch (err) {
+        // The person may have removed the app since; the thread still reaches them.
+        this.deps.log.warn('teams 1:1 answer failed; answering in the thread', {
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    const mentioned = message();
+    const name = activity.from?.name ?? 'you';
+    const at = `<at>${name.replace(/[<>]/g, '')}</at>`;
+    mentioned.text = rendered.card ? at : `${at} ${mentioned.text ?? ''}`;
+    mentioned.entities = [{ type: 'mention', text: at, mentioned: { id: activity.from?.id ?? '', name } }];
+    await context.sendActivity(mentioned);
+  }
+
+  /** A 1:1 chat with someone: where their private answers go from now on. */
+  private async rememberPersonalChat(activity: Activity): Promise<{ isNew: boolean } | undefined> {
+    const aad = activity.from?.aadObjectId;
+    if (!aad) return undefined;
+    return rememberInstallation(
+      this.deps,
+      {
+        platform: 'teams',
+        id: personalInstallationId(aad),
+        channel: channelOf(activity),
+        name: activity.from?.name,
+        installedBy: `teams:${aad.toLowerCase()}`,
+      },
+      this.deps.clock(),
     );
   }
 
-  /** Added to a team or group chat: remember where, and say hello once. */
+  /** Added to a team, group chat or someone's personal scope: remember where, and say hello once. */
   private async installed(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const data = channelData(activity);
     const channel = channelOf(activity);
-    const id = data.team?.id ?? channel.channelId;
-    const known = await this.deps.installations.get('teams', id);
-    await this.deps.installations.save({
-      platform: 'teams',
-      id,
-      channel,
-      name: data.team?.name,
-      installedBy: activity.from?.aadObjectId
-        ? `teams:${activity.from.aadObjectId.toLowerCase()}`
-        : undefined,
-      installedAt: known?.installedAt ?? this.deps.clock().toISOString(),
-    });
+    let id = data.team?.id ?? channel.channelId;
+    let isNew: boolean;
+    if (isPersonal(activity)) {
+      const remembered = await this.rememberPersonalChat(activity);
+      if (!remembered) return;
+      id = personalInstallationId(activity.from!.aadObjectId!);
+      isNew = remembered.isNew;
+    } else {
+      ({ isNew } = await rememberInstallation(
+        this.deps,
+        {
+          platform: 'teams',
+          id,
+          channel,
+          name: data.team?.name,
+          installedBy: activity.from?.aadObjectId
+            ? `teams:${activity.from.aadObjectId.toLowerCase()}`
+            : undefined,
+        },
+        this.deps.clock(),
+      ));
+    }
     this.deps.log.info('teams installation stored', {
       team: id,
       tenant: channel.tenantId,
-      refreshed: !!known,
+      refreshed: !isNew,
     });
-    if (!known) await context.sendActivity(MessageFactory.text(WELCOME));
+    if (isNew) await context.sendActivity(MessageFactory.text(WELCOME));
   }
 
-  /** Removed: forget the team and its channels' subscriptions, which could no longer be delivered. */
+  /** Removed: the chat core forgets the installation and the subscriptions it carried. */
   private async removed(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const channel = channelOf(activity);
     const teamId = channelData(activity).team?.id;
-    const id = teamId ?? channel.channelId;
-    await this.deps.installations.remove('teams', id);
-    const subs = (await this.deps.subscriptions.all()).filter(
-      (s) =>
-        s.channel.platform === 'teams' &&
-        (teamId ? s.channel.teamId === teamId : s.channel.channelId === channel.channelId),
-    );
-    for (const s of subs) await this.deps.subscriptions.unsubscribe(s.group, s.channel);
-    this.deps.log.info('teams installation removed', { team: id, droppedSubscriptions: subs.length });
+    const aad = activity.from?.aadObjectId;
+    const id = isPersonal(activity) && aad ? personalInstallationId(aad) : (teamId ?? channel.channelId);
+    const { droppedSubscriptions } = await forgetInstallation(this.deps, {
+      platform: 'teams',
+      id,
+      teamId,
+      channelId: channel.channelId,
+    });
+    this.deps.log.info('teams installation removed', { team: id, droppedSubscriptions });
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    // The SDK's own adaptiveCard/action parsing answers malformed clicks with a bare 400; ours explains.
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     try {
       return await this.handleCardAction(context);
@@ -201,10 +275,10 @@ export class TeamsBot extends TeamsActivityHandler {
       ctx: this.context(context.activity),
     });
     this.deps.log.info('teams card action', { action, instanceId: target.instanceId, status: result.status });
-    return this.answer(result);
+    return this.cardAnswer(result);
   }
 
-  private answer(result: ActionResult): InvokeResponse<AdaptiveCardInvokeResponse> {
+  private cardAnswer(result: ActionResult): InvokeResponse<AdaptiveCardInvokeResponse> {
     if (!result.message) return messageResponse(result.notice);
     switch (result.status) {
       case 'done':

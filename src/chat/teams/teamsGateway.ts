@@ -10,22 +10,25 @@ import { headline, type NagMessage } from '../../core/message/nagMessage.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import {
-  type Activity,
+  Activity,
   CardFactory,
   type CloudAdapter,
   type ConversationReference,
   MessageFactory,
   type TurnContext,
-} from './botFramework.js';
+} from './agentsSdk.js';
 import { renderNagCard } from './nagCard.js';
 import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
 
 /** The card as a message; `summary` is what Teams shows in notifications and the activity feed. */
-function cardActivity(message: NagMessage): Partial<Activity> {
+function cardActivity(message: NagMessage): Activity {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message)));
   activity.summary = headline(message);
   return activity;
 }
+
+/** Messages built elsewhere (or by hand) become the SDK's Activity, which validates their shape. */
+const asActivity = (a: Partial<Activity>): Activity => (a instanceof Activity ? a : Activity.fromObject(a));
 
 /** Group chats (`…@thread.v2`) have no threads; channels (`…@thread.tacv2`, `…@thread.skype`) do. */
 const isGroupChat = (conversationId: string) => /@thread\.v2$/.test(conversationId);
@@ -44,8 +47,11 @@ export class TeamsGateway implements ChatGateway {
     serviceUrl: string | undefined,
     tenantId?: string,
     stored?: Record<string, unknown>,
-  ): Partial<ConversationReference> {
-    const base = (stored ?? {}) as Partial<ConversationReference>;
+  ): ConversationReference {
+    // References stored by the Bot Framework SDK name the bot `bot`; the Agents SDK calls it `agent`.
+    const { bot, ...base } = (stored ?? {}) as Partial<ConversationReference> & {
+      bot?: ConversationReference['agent'];
+    };
     const url = serviceUrl ?? base.serviceUrl;
     if (!url)
       throw new Error(
@@ -55,28 +61,29 @@ export class TeamsGateway implements ChatGateway {
       ...base,
       channelId: TEAMS_CHANNEL_ID,
       serviceUrl: url,
-      bot: base.bot ?? { id: this.appId ? `28:${this.appId}` : 'lightsout', name: 'Lights Out' },
+      agent: base.agent ?? bot ?? { id: this.appId ? `28:${this.appId}` : 'lightsout', name: 'Lights Out' },
       conversation: {
         ...(base.conversation ?? {}),
         id: conversationId,
         isGroup: true,
         tenantId,
         conversationType: isGroupChat(conversationId) ? 'groupChat' : 'channel',
-        name: '',
       },
       activityId: undefined,
     };
   }
 
   private async within(
-    reference: Partial<ConversationReference>,
+    reference: ConversationReference,
     logic: (ctx: TurnContext) => Promise<void>,
   ): Promise<void> {
     // The adapter hands turn errors to onTurnError, which logs and swallows them; a proactive
     // send that failed must throw here so the delivery is retried, not recorded as done.
     let failure: { error: unknown } | undefined;
-    await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
-      // botbuilder marks proactive sends as replies to its synthetic continuation event; Teams would
+    // Unauthenticated mode has no app id; an identity without an audience makes the SDK call the connector without a token.
+    const identity = this.appId || {};
+    await this.adapter.continueConversation(identity, reference, async (ctx) => {
+      // The SDK marks proactive sends as replies to its synthetic continuation event; Teams would
       // read that as a reply to a message that does not exist. A post to the channel id starts a thread.
       ctx.onSendActivities(async (_ctx, activities, next) => {
         for (const a of activities) delete a.replyToId;
@@ -106,7 +113,7 @@ export class TeamsGateway implements ChatGateway {
     await this.within(
       this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
       async (ctx) => {
-        const res = await ctx.sendActivity(activity);
+        const res = await ctx.sendActivity(asActivity(activity));
         messageId = res?.id;
       },
     );
@@ -131,7 +138,7 @@ export class TeamsGateway implements ChatGateway {
     try {
       await this.updateActivity(ref, cardActivity(message));
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) {
+      if ((err as { status?: number }).status === 404) {
         throw new NotFoundError(`Teams message ${ref.messageId} in ${ref.channelId} no longer exists`, {
           cause: err,
         });
@@ -142,9 +149,34 @@ export class TeamsGateway implements ChatGateway {
 
   /** Replaces a message posted by `postActivity` (or `post`) in place. */
   async updateActivity(ref: ChatMessageRef, activity: Partial<Activity>): Promise<void> {
-    await this.within(this.reference(ref.channelId, ref.serviceUrl, ref.tenantId), async (ctx) => {
-      await ctx.updateActivity({ ...activity, id: ref.messageId });
+    const reference = this.reference(ref.channelId, ref.serviceUrl, ref.tenantId);
+    await this.within(reference, async (ctx) => {
+      await ctx.updateActivity(asActivity({ ...activity, id: ref.messageId }));
     });
+  }
+
+  /**
+   * Sends a message into a stored conversation as it is, e.g. a person's 1:1
+   * chat with the bot (personal scope), which has no threads to start.
+   */
+  async sendToConversation(stored: ChannelRef, activity: Partial<Activity>): Promise<void> {
+    const reference = stored.conversationReference as ConversationReference | undefined;
+    if (!reference?.conversation?.id || !(stored.serviceUrl ?? reference.serviceUrl)) {
+      throw new Error(`Teams conversation ${stored.channelId} has no stored reference to send to`);
+    }
+    const { bot, ...rest } = reference as ConversationReference & { bot?: ConversationReference['agent'] };
+    await this.within(
+      {
+        ...rest,
+        channelId: TEAMS_CHANNEL_ID,
+        serviceUrl: stored.serviceUrl ?? reference.serviceUrl,
+        agent: rest.agent ?? bot,
+        activityId: undefined,
+      },
+      async (ctx) => {
+        await ctx.sendActivity(asActivity(activity));
+      },
+    );
   }
 
   async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
@@ -165,8 +197,11 @@ export class TeamsGateway implements ChatGateway {
     await this.within(
       this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
       async (ctx) => {
-        const mention = { type: 'mention', text: '<at>you</at>', mentioned: { id: userId, name: 'you' } };
-        await ctx.sendActivity({ type: 'message', text: `<at>you</at>: ${text}`, entities: [mention] });
+        const activity = MessageFactory.text(`<at>you</at>: ${text}`);
+        activity.entities = [
+          { type: 'mention', text: '<at>you</at>', mentioned: { id: userId, name: 'you' } },
+        ];
+        await ctx.sendActivity(asActivity(activity));
       },
     );
   }

@@ -1,13 +1,15 @@
 /**
  * One HTTP request into `adapter.process` and its response back out, for any
  * host: the Lambda Function URL handler and the single process's
- * `/api/messages` route. botbuilder writes to an Express-style response
- * object; this shim collects status and body so invoke responses (the card
- * an `Action.Execute` click gets back) reach Teams on every host.
+ * `/api/messages` route. The token is checked first (teamsAuth.ts); the SDK
+ * then writes to an Express-style response object, and this shim collects
+ * status and body so invoke responses (the card an `Action.Execute` click
+ * gets back) reach Teams on every host.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Log } from '../../log.js';
-import type { ActivityHandler, CloudAdapter } from './botFramework.js';
+import type { ActivityHandler, CloudAdapter } from './agentsSdk.js';
+import type { RequestAuthorizer } from './teamsAuth.js';
 
 export interface HttpRequestLike {
   method: string;
@@ -33,6 +35,7 @@ const json = (status: number, value: unknown): HttpResponseLike => ({
 
 export async function processTeamsRequest(
   adapter: CloudAdapter,
+  authorize: RequestAuthorizer,
   bot: ActivityHandler,
   req: HttpRequestLike,
   log: Log,
@@ -43,6 +46,12 @@ export async function processTeamsRequest(
       headers: { allow: 'POST', 'content-type': 'application/json; charset=utf-8' },
     };
   }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = v;
+  // Before the body is read: a sender without a token learns nothing about what the bot accepts.
+  const decision = await authorize('POST', headers);
+  if (!decision.ok) return json(decision.status, { error: decision.error });
+
   let body: unknown;
   try {
     body = JSON.parse(req.body ?? '');
@@ -52,30 +61,45 @@ export async function processTeamsRequest(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return json(400, { error: 'the body must be a JSON object (one Bot Framework Activity)' });
   }
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = v;
 
   let status = 200;
   let sent: unknown;
+  let turnStarted = false;
   const res = {
-    socket: undefined,
-    status: (code: number) => {
+    headersSent: false,
+    writableEnded: false,
+    status(code: number) {
       status = code;
+      return res;
     },
-    header: () => undefined,
-    send: (value: unknown) => {
+    setHeader: () => res,
+    send(value: unknown) {
       sent = value;
+      return res;
     },
-    end: () => undefined,
+    end() {
+      res.writableEnded = true;
+      return res;
+    },
   };
   try {
-    await adapter.process({ method: 'POST', headers, body: body as Record<string, unknown> }, res, (ctx) =>
-      bot.run(ctx),
+    await adapter.process(
+      { method: 'POST', headers, body: body as Record<string, unknown>, user: decision.claims },
+      res,
+      (ctx) => {
+        turnStarted = true;
+        return bot.run(ctx);
+      },
     );
   } catch (err) {
-    // botbuilder validates the activity's shape before its own try block.
-    log.warn('teams request rejected', { error: err instanceof Error ? err.message : String(err) });
-    return json(400, { error: 'the body is not a valid Bot Framework Activity' });
+    const error = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    if (!turnStarted) {
+      // The SDK checks the activity's shape (and builds the reply client) before the turn starts.
+      log.warn('teams request rejected', { error: error?.slice(0, 200) });
+      return json(400, { error: 'the body is not a valid Bot Framework Activity' });
+    }
+    log.error('teams request failed', { error: error?.slice(0, 200) });
+    return json(500, { error: 'the bot failed to handle this activity; it has been logged' });
   }
   if (sent === undefined) return { status, headers: {}, body: '' };
   if (typeof sent === 'string')
@@ -84,7 +108,12 @@ export async function processTeamsRequest(
 }
 
 /** Node http handler for the single process's route (`/api/messages`). */
-export function teamsRequestListener(adapter: CloudAdapter, bot: ActivityHandler, log: Log) {
+export function teamsRequestListener(
+  adapter: CloudAdapter,
+  authorize: RequestAuthorizer,
+  bot: ActivityHandler,
+  log: Log,
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -102,6 +131,7 @@ export function teamsRequestListener(adapter: CloudAdapter, bot: ActivityHandler
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const out = await processTeamsRequest(
       adapter,
+      authorize,
       bot,
       { method: req.method ?? 'GET', headers, body: Buffer.concat(chunks).toString('utf8') },
       log,

@@ -6,7 +6,7 @@
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../ports/workloadProgress.js';
-import { CardFactory, MessageFactory } from './botFramework.js';
+import { CardFactory, MessageFactory } from './agentsSdk.js';
 import { type AdaptiveCard, card, text } from './nagCard.js';
 import type { TeamsGateway } from './teamsGateway.js';
 
