@@ -69,3 +69,22 @@ export function execute(
     value: { action: { type: 'Action.Execute', ...action }, trigger: 'manual' },
   };
 }
+
+/** Alice's 1:1 chat with the bot (personal scope). */
+export const PERSONAL_CHAT = 'a:1alice-personal-chat';
+
+/** Alice adds the app in personal scope. */
+export function personalInstall(serviceUrl: string) {
+  return {
+    channelId: 'msteams',
+    serviceUrl,
+    timestamp: new Date().toISOString(),
+    from: { id: '29:alice-teams-id', name: 'Alice Example', aadObjectId: ALICE },
+    recipient: { id: BOT, name: 'Lights Out' },
+    conversation: { id: PERSONAL_CHAT, conversationType: 'personal', tenantId: TENANT },
+    channelData: { tenant: { id: TENANT } },
+    type: 'installationUpdate',
+    id: nextId(),
+    action: 'add',
+  };
+}

@@ -100,6 +100,9 @@ describe('Teams installation and commands, end to end through the CloudAdapter',
     expect(cardText(cardsOf(status!)[0])).toMatch(/State: running/);
     expect(cardText(cardsOf(list!)[0])).toMatch(/web-1.*13h 02m of 12h · over threshold/);
     expect(String(help!.text)).toMatch(/@Lights Out subscribe <group>/);
+    // Teams has no message only one person sees; help must not promise one.
+    expect(String(help!.text)).not.toMatch(/only you see/);
+    expect(String(help!.text)).toMatch(/--public posts the answer for the whole channel/);
   });
 
   it('rejects malformed requests and clicks with clear answers', async () => {

@@ -71,12 +71,17 @@ export async function createTeamsWorld(
   const clock = () => now;
   const config = loadConfig({ TEAMS_ENABLED: 'true', AWS_REGION: 'us-east-1', ...env });
   const warnings: string[] = [];
+  /** Every info, warning and error the bot logged, with its structured fields. */
+  const logs: { level: string; message: string; fields: Record<string, unknown> }[] = [];
   const log = createLogger('teams-test', 'ERROR');
-  const warn = log.warn.bind(log);
-  log.warn = (message: unknown, ...rest: never[]) => {
-    warnings.push(String(message));
-    warn(message as string, ...rest);
-  };
+  for (const level of ['info', 'warn', 'error'] as const) {
+    const original = log[level].bind(log);
+    log[level] = (message: unknown, ...rest: never[]) => {
+      if (level === 'warn') warnings.push(String(message));
+      logs.push({ level, message: String(message), fields: Object.assign({}, ...rest) });
+      original(message as string, ...rest);
+    };
+  }
   const ec2 = new EC2Client({ ...moto.clientConfig, region: 'us-east-1' });
   const db = openDatabase(':memory:');
   const instances = new SqliteInstanceStore(db, { clock });
@@ -142,6 +147,7 @@ export async function createTeamsWorld(
   return {
     config,
     warnings,
+    logs,
     ec2,
     instances,
     subscriptions,
@@ -197,10 +203,13 @@ export async function createTeamsWorld(
       return res.Reservations?.[0]?.Instances?.[0]?.State?.Name;
     },
     /** POSTs an activity to the route and returns status and parsed body. */
-    async post(activity: Record<string, unknown>, init: { body?: string; method?: string } = {}) {
+    async post(
+      activity: Record<string, unknown>,
+      init: { body?: string; method?: string; headers?: Record<string, string> } = {},
+    ) {
       const res = await fetch(url, {
         method: init.method ?? 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...init.headers },
         body: init.method === 'GET' ? undefined : (init.body ?? JSON.stringify(activity)),
       });
       const text = await res.text();
