@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Stand-in for modules that Bolt and botbuilder load but Lambda never uses
+ * Stand-in for modules that Bolt and the Agents SDK load but Lambda never uses
  * (see UNUSED_ON_LAMBDA in infra/lib/bundling.ts). Reading properties at load
  * time works, so `require()` and class definitions succeed; calling or
  * constructing anything throws an error that says what happened, instead of a

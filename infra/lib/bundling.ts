@@ -5,14 +5,14 @@
  *
  * - ESM output (`index.mjs`): lets handlers use top-level await to fetch
  *   secrets during init, and matches the project's `"type": "module"`.
- * - The banner gives bundled CommonJS packages (Bolt, botbuilder) a `require`
+ * - The banner gives bundled CommonJS packages (Bolt, the Agents SDK) a `require`
  *   for Node built-ins, which ESM does not have.
  * - AWS SDK v3 is external: nodejs22.x ships it, and bundling it costs
  *   ~560 KB minified for the EC2 client alone, which would blow the 500 KB
  *   budget of the engine functions and slow every cold start. The price is that
  *   the SDK version is the runtime's, not the lock file's; `bundleAwsSdk=true`
  *   in context pins it by bundling instead.
- * - Some modules are loaded by Bolt, botbuilder and the single-process runtime
+ * - Some modules are loaded by Bolt and the single-process runtime
  *   only for features Lambda never uses (Socket Mode, Express, streaming
  *   connections, file uploads, the workloads file); they are replaced by
  *   `infra/bundling/unusedOnLambda.cjs`, which throws with an explanation if
@@ -32,6 +32,12 @@ export const ESM_REQUIRE_BANNER =
 /** Runtime SDK, kept out of bundles unless `bundleAwsSdk` is set. */
 export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'];
 
+/**
+ * Optional peers the Agents SDK's telemetry loads inside a try: absent on
+ * Lambda, so its tracing stays a no-op instead of bundling OpenTelemetry's API.
+ */
+export const OPTIONAL_EXTERNALS = ['@opentelemetry/api', '@opentelemetry/api-logs'];
+
 /** Stub for modules Lambda never loads for real, relative to PROJECT_ROOT. */
 export const UNUSED_ON_LAMBDA_STUB = './infra/bundling/unusedOnLambda.cjs';
 
@@ -44,16 +50,12 @@ export const UNUSED_ON_LAMBDA: Record<string, string> = {
   undici: '@slack/socket-mode WebSocket client',
   // Charset tables (~490 KB) for Express/raw-body parsing of non-UTF-8 bodies; AwsLambdaReceiver parses the event itself.
   'iconv-lite': 'Express body parsing of non-UTF-8 request bodies',
-  // Managed-identity bot auth (~280 KB); the Lambda bot authenticates with its app password (MicrosoftAppType SingleTenant/MultiTenant).
-  '@azure/identity': 'botframework-connector managed identity (MicrosoftAppType=UserAssignedMSI)',
+  // MSAL (~165 KB), the Agents SDK's token client. Lambda bots authenticate with a client secret only (a managed
+  // identity needs an Azure host), and teamsRuntime.ts gets those tokens with a plain client-credentials request.
+  '@azure/msal-node':
+    'Agents SDK token acquisition (replaced on Lambda by src/chat/teams/clientCredentials.ts)',
   // node-fetch's fallback URL parser with its Unicode tables (~290 KB); Node has URL built in, which node-fetch prefers.
   'whatwg-url': "node-fetch's URL fallback for runtimes without a global URL",
-  // Speech (SSML) middleware and file transcript store of botbuilder; Lights Out uses neither.
-  htmlparser2: 'botbuilder SetSpeakMiddleware (voice channels)',
-  'fs-extra': 'botbuilder FileTranscriptStore',
-  // Direct Line App Service Extension streaming; Teams talks to the Function URL over HTTPS.
-  ws: 'botframework-streaming named pipes/WebSocket server',
-  'botframework-streaming': 'CloudAdapter streaming connections (named pipes, WebSocket upgrades)',
   // MIME lookup by file name (~135 KB of mime-db): only Express's static/content negotiation (never runs behind
   // AwsLambdaReceiver) and form-data's file parts for uploads, which Lights Out never sends.
   'mime-types': 'Express content negotiation and form-data file uploads',
@@ -90,7 +92,7 @@ export function bundleOptions({ bundleAwsSdk = false }: { bundleAwsSdk?: boolean
     platform: 'node',
     // Prefer ESM entry points so esbuild can tree-shake them.
     mainFields: ['module', 'main'],
-    external: bundleAwsSdk ? [] : AWS_SDK_EXTERNALS,
+    external: [...(bundleAwsSdk ? [] : AWS_SDK_EXTERNALS), ...OPTIONAL_EXTERNALS],
     banner: ESM_REQUIRE_BANNER,
     alias: Object.fromEntries(Object.keys(UNUSED_ON_LAMBDA).map((m) => [m, UNUSED_ON_LAMBDA_STUB])),
   };

@@ -21,7 +21,7 @@ export class Teams extends Construct {
       handler: 'teamsMessages',
       description: 'Teams bot messages and card actions (Function URL)',
       timeout: Duration.seconds(30),
-      // botbuilder is a large dependency tree; more memory means more CPU for the cold start.
+      // The Agents SDK loads at init here (JWT checks, the CloudAdapter); more memory means more CPU for the cold start.
       memorySize: 1024,
       canStopInstances: true,
     });

@@ -53,7 +53,7 @@ export class Workloads extends Construct {
       // A step waits for SSM override checks (WORKLOAD_SSM_TIMEOUT, 1 min by default);
       // longer waits are new scheduled steps.
       timeout: Duration.minutes(3),
-      // With Teams configured the bundle carries botbuilder; more memory is more CPU for its cold start.
+      // With Teams configured a step loads the Agents SDK; more memory is more CPU for that cold start.
       memorySize: 512,
       functionName: workloadFunctionName(Stack.of(this)),
       deadLetterQueue: shared.asyncFailures,

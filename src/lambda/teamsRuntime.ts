@@ -56,7 +56,7 @@ export async function teamsAtColdStart(
     );
     clientSecret = withTeamsSecret(teams, res.SecretString ?? '').clientSecret;
   }
-  const transport = createTeamsTransport(teams, log, { clientSecret });
+  const transport = createTeamsTransport(teams, log, { clientSecret, outboundTokens: 'clientCredentials' });
   return {
     transport,
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),

@@ -7,6 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
 import {
   bundleOptions,
+  OPTIONAL_EXTERNALS,
   PROJECT_ROOT,
   UNUSED_ON_LAMBDA,
   UNUSED_ON_LAMBDA_STUB,
@@ -51,8 +52,8 @@ describe('production bundling path', () => {
 
 describe('bundle options', () => {
   it('keeps the runtime AWS SDK external unless bundleAwsSdk is set', () => {
-    expect(bundleOptions().external).toEqual(['@aws-sdk/*']);
-    expect(bundleOptions({ bundleAwsSdk: true }).external).toEqual([]);
+    expect(bundleOptions().external).toEqual(['@aws-sdk/*', ...OPTIONAL_EXTERNALS]);
+    expect(bundleOptions({ bundleAwsSdk: true }).external).toEqual(OPTIONAL_EXTERNALS);
     expect(bundleOptions()).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourcemap: true });
   });
 

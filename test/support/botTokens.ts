@@ -3,7 +3,8 @@
  * served on loopback (what Entra's `…/discovery/v2.0/keys` serves), and JWTs
  * signed with it the way Azure Bot Service signs the requests it forwards.
  * Point the bot's `authorityEndpoint` at `authority` so the SDK fetches the
- * keys here.
+ * keys here. The same server is the tenant's token endpoint for the bot's
+ * own outbound tokens (client-credentials grant).
  *
  *   const keys = await startTokenKeys(TENANT);
  *   const token = keys.sign({ aud: CLIENT_ID });       // valid
@@ -18,6 +19,10 @@ export interface TokenKeys {
   sign(claims: Record<string, unknown>): string;
   /** How many times the keys were fetched. */
   fetches(): number;
+  /** Form bodies of the client-credentials requests the bot made. */
+  tokenRequests: URLSearchParams[];
+  /** The access token the token endpoint hands out. */
+  issuedToken: string;
   close(): Promise<void>;
 }
 
@@ -42,8 +47,17 @@ export async function startTokenKeys(tenant: string): Promise<TokenKeys> {
   const kid = randomUUID();
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
   let fetches = 0;
-  const server = createServer((req, res) => {
-    if (req.url === `/${tenant}/discovery/v2.0/keys`) {
+  const tokenRequests: URLSearchParams[] = [];
+  const issuedToken = `outbound-${randomUUID()}`;
+  const server = createServer(async (req, res) => {
+    if (req.method === 'POST' && req.url === `/${tenant}/oauth2/v2.0/token`) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      tokenRequests.push(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: issuedToken }));
+    } else if (req.url === `/${tenant}/discovery/v2.0/keys`) {
       fetches++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     } else res.writeHead(404).end();
@@ -55,6 +69,8 @@ export async function startTokenKeys(tenant: string): Promise<TokenKeys> {
     authority: `http://127.0.0.1:${port}`,
     sign: (claims) => signJwt(privateKey, kid, claims),
     fetches: () => fetches,
+    tokenRequests,
+    issuedToken,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -19,6 +19,8 @@ export interface RecordedActivity {
   activity: Record<string, unknown>;
   /** Id the fake connector assigned (send) or the id updated (PUT). */
   id: string;
+  /** The Authorization header the bot sent (absent in unauthenticated mode). */
+  authorization?: string;
 }
 
 export interface RecordedConversation {
@@ -93,12 +95,23 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     }
     if (conversationId && activities === 'activities' && req.method === 'POST') {
       const id = nextId();
-      state.sent.push({ conversationId, replyToId: activityId, activity: body, id });
+      state.sent.push({
+        conversationId,
+        replyToId: activityId,
+        activity: body,
+        id,
+        authorization: req.headers.authorization,
+      });
       reply(res, 200, { id });
       return;
     }
     if (conversationId && activities === 'activities' && activityId && req.method === 'PUT') {
-      state.updates.push({ conversationId, activity: body, id: activityId });
+      state.updates.push({
+        conversationId,
+        activity: body,
+        id: activityId,
+        authorization: req.headers.authorization,
+      });
       reply(res, 200, { id: activityId });
       return;
     }

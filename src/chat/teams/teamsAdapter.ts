@@ -15,12 +15,19 @@ import {
   OutboundHostValidator,
   type TurnContext,
 } from './agentsSdk.js';
+import { ClientSecretTokenProvider, singleConnection } from './clientCredentials.js';
 
 const CONNECTION = 'serviceConnection';
 
 export interface TeamsAdapterOptions {
   /** Overrides config.clientSecret (Lambda reads it from Secrets Manager). */
   clientSecret?: string;
+  /**
+   * Where outbound tokens come from: MSAL, as the SDK does (every auth type),
+   * or the plain client-credentials grant (client secret only), which lets
+   * the Lambda bundles leave MSAL out.
+   */
+  outboundTokens?: 'msal' | 'clientCredentials';
 }
 
 /** The SDK's connection settings for this bot; undefined in unauthenticated mode. */
@@ -70,6 +77,12 @@ export function createTeamsAdapter(
     // Replies go to the service URL Teams names (checked above); an allow-list of hosts would also shut out sovereign clouds.
     new OutboundHostValidator({ enabled: false }),
   );
+  if (auth && opts.outboundTokens === 'clientCredentials') {
+    const { connections: _all, connectionsMap: _map, ...connection } = auth;
+    adapter.connectionManager = singleConnection(
+      new ClientSecretTokenProvider(connection),
+    ) as unknown as CloudAdapter['connectionManager'];
+  }
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error('teams turn failed', {
       activityType: context.activity.type,
