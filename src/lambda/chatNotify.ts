@@ -15,7 +15,6 @@ import type { DomainEvent } from '../core/events.js';
 import type { NagNotification } from '../core/notification.js';
 import type { Log } from '../log.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
-import { teamsAtColdStart } from './teamsRuntime.js';
 
 const SnsEventSchema = z.object({
   Records: z.array(z.object({ Sns: z.object({ MessageId: z.string().min(1), Message: z.string() }) })).min(1),
@@ -112,7 +111,11 @@ export async function handleSnsMessage(
 }
 
 export async function createChatNotifyHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
-  const chat = await buildLambdaChat(env, { teams: teamsAtColdStart, ...opts });
+  const chat = await buildLambdaChat(env, {
+    slack: () => import('./slackRuntime.js'),
+    teams: () => import('./teamsRuntime.js'),
+    ...opts,
+  });
   return async (event) => {
     const parsed = SnsEventSchema.safeParse(event);
     if (!parsed.success) throw new Error(`expected an SNS event: ${parsed.error.message}`);

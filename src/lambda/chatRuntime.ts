@@ -1,12 +1,13 @@
 /**
  * Cold-start wiring shared by the chat Lambda functions (slackEvents,
- * chatNotify): config, the Slack secret, DynamoDB stores, EC2, the monitor
- * engine and the chat core with every configured platform's gateway.
- * Slack and Teams are each optional (a deployment may run either or both);
- * each configured platform's gateway joins `gateways` below.
+ * chatNotify, teamsMessages): config, DynamoDB stores, EC2, the monitor
+ * engine and the chat core with every configured platform's gateway. Slack
+ * and Teams are each optional (a deployment may run either or both); each
+ * entry point passes a loader for the platforms it can serve, and a loader
+ * runs only when its platform is configured, so a Slack-only deployment
+ * never loads the Agents SDK and a Teams-only one never loads the Slack client.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { WebClient } from '@slack/web-api';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { dynamoDocumentClient, loadEc2Client, schedulerClient, snsClient } from '../aws/clientFactory.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoChatInstallationStore } from '../aws/dynamodb/chatInstallationStore.js';
@@ -14,35 +15,28 @@ import { DynamoIdempotencyStore } from '../aws/dynamodb/idempotencyStore.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
-import { awsCall } from '../aws/errors.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
 import { workloadCommands } from '../chat/core/workloadCommands.js';
-import { SlackGateway } from '../chat/slack/slackGateway.js';
-import { createSlackWebClient } from '../chat/slack/slackWebClient.js';
-import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
-import { type SlackConfig, withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
-import type { ChatGateway } from '../ports/chat.js';
 import type { ChatInstallationStore } from '../ports/chatInstallationStore.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
 import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
-// Type-only: each entry point injects the platforms it serves, so the Slack
-// function never bundles botbuilder and the Teams function never bundles Bolt.
+// Type-only: the platform modules are loaded through the loaders below.
+import type { LambdaSlack, slackAtColdStart } from './slackRuntime.js';
 import type { LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
 
 export interface LambdaChat {
   config: Config;
-  /** Absent when this deployment does not use Slack. */
-  slack?: SlackConfig & { signingSecret: string; botToken: string };
-  slackClient?: WebClient;
-  /** Absent when this deployment does not use Teams. */
+  /** Absent when this deployment does not use Slack (or the function does not serve it). */
+  slack?: LambdaSlack;
+  /** Absent when this deployment does not use Teams (or the function does not serve it). */
   teams?: LambdaTeams;
   installations: ChatInstallationStore;
   core: ChatCore;
@@ -55,22 +49,10 @@ export interface LambdaChat {
 export interface LambdaChatOptions {
   clock?: Clock;
   secrets?: SecretsManagerClient;
-  /** Teams at cold start (`teamsAtColdStart`); functions that post to or serve Teams pass it. */
-  teams?: typeof teamsAtColdStart;
-}
-
-/** Reads SLACK_SECRET_ARN's JSON secret once; the values never reach the logs. */
-async function readSlackSecret(config: Config, client: SecretsManagerClient) {
-  const arn = config.slack.secretArn;
-  if (!arn) {
-    throw new ConfigError([
-      'SLACK_SECRET_ARN is required on Lambda: a Secrets Manager secret {"signingSecret","botToken"}',
-    ]);
-  }
-  const res = await awsCall(`GetSecretValue ${arn}`, () =>
-    client.send(new GetSecretValueCommand({ SecretId: arn })),
-  );
-  return withSlackSecret(config.slack, res.SecretString ?? '');
+  /** `() => import('./slackRuntime.js')`: functions that post to or serve Slack pass it. */
+  slack?: () => Promise<{ slackAtColdStart: typeof slackAtColdStart }>;
+  /** `() => import('./teamsRuntime.js')`: functions that post to or serve Teams pass it. */
+  teams?: () => Promise<{ teamsAtColdStart: typeof teamsAtColdStart }>;
 }
 
 export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): Promise<LambdaChat> {
@@ -89,17 +71,23 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
   const region = config.monitor.regions[0] ?? 'us-east-1';
   const clock = opts.clock ?? systemClock;
   const secrets = opts.secrets ?? new SecretsManagerClient({ region });
-  const slack = config.slack.enabled ? await readSlackSecret(config, secrets) : undefined;
+  const slack =
+    config.slack.enabled && opts.slack
+      ? await (await opts.slack()).slackAtColdStart(config, log, { secrets })
+      : undefined;
 
   const doc = dynamoDocumentClient(region);
   const table = config.store.tableName!;
   const instances = new DynamoInstanceStore(doc, table, { clock });
   const subscriptions = new DynamoSubscriptionStore(doc, table);
   const installations = new DynamoChatInstallationStore(doc, table);
-  const teams = opts.teams ? await opts.teams(config, log, { secrets, installations }) : undefined;
+  const teams =
+    config.teams.enabled && opts.teams
+      ? await (await opts.teams()).teamsAtColdStart(config, log, { secrets, installations })
+      : undefined;
   if (!slack && !teams) {
     throw new ConfigError([
-      'No chat platform is configured: set SLACK_SECRET_ARN (Slack) and/or MicrosoftAppId with TEAMS_SECRET_ARN (Teams)',
+      'No chat platform is configured: set SLACK_SECRET_ARN (Slack) and/or connections__serviceConnection__settings__clientId with TEAMS_SECRET_ARN (Teams)',
     ]);
   }
   const fleet = new Ec2Fleet(loadEc2Client);
@@ -123,11 +111,7 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     log,
   });
 
-  const slackClient = slack ? createSlackWebClient(slack, log) : undefined;
-  const gateways: ChatGateway[] = [
-    ...(slackClient ? [new SlackGateway(slackClient)] : []),
-    ...(teams ? [teams.transport.gateway] : []),
-  ];
+  const gateways = [...(slack ? [slack.gateway] : []), ...(teams ? [teams.transport.gateway] : [])];
   const core = createChatCore({
     monitor,
     fleet,
@@ -137,26 +121,21 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     idempotency: new DynamoIdempotencyStore(doc, table),
     gateways,
     policies: {
-      ...(slack ? { slack: { stopAllow: slack.stopAllow, admins: slack.admins } } : {}),
+      ...(slack ? { slack: slack.policy } : {}),
       ...(teams ? { teams: teams.policy } : {}),
     },
     fallbackChannels: {
-      ...(slack?.fallbackChannel
-        ? { slack: { platform: 'slack' as const, channelId: slack.fallbackChannel } }
-        : {}),
+      ...(slack?.fallbackChannel ? { slack: slack.fallbackChannel } : {}),
       ...(teams?.fallbackChannel ? { teams: teams.fallbackChannel } : {}),
     },
-    repeatMode: slack?.repeatNags ?? 'update',
+    repeatMode: slack?.config.repeatNags ?? 'update',
     // `/ec2 workload …` joins when this function is given the workload step function.
     extensions: config.workloads.stepFunctionArn
       ? [
           workloadCommands({
             service: awsWorkloadRuntime(config, { log, clock }).service,
             admins: config.workloads.admins,
-            posters: [
-              ...(slackClient ? [new SlackWorkloadProgressPoster(slackClient)] : []),
-              ...(teams ? [teams.workloadProgress] : []),
-            ],
+            posters: [...(slack ? [slack.workloadProgress] : []), ...(teams ? [teams.workloadProgress] : [])],
             clock,
           }),
         ]
@@ -164,5 +143,5 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     clock,
     log,
   });
-  return { config, slack, slackClient, teams, installations, core, instances, subscriptions, clock, log };
+  return { config, slack, teams, installations, core, instances, subscriptions, clock, log };
 }

@@ -28,8 +28,9 @@ const header = (headers: Record<string, string | undefined>, name: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
 
 export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
-  const chat = await buildLambdaChat(env, opts);
-  const { log, slack } = chat;
+  const chat = await buildLambdaChat(env, { slack: () => import('./slackRuntime.js'), ...opts });
+  const { log } = chat;
+  const slack = chat.slack?.config;
   if (!slack) {
     throw new ConfigError([
       'SLACK_SECRET_ARN is required for the Slack function: a Secrets Manager secret {"signingSecret","botToken"}',

@@ -1,7 +1,7 @@
 /**
  * The Teams messaging endpoint on Lambda (Function URL or HTTP API payload
- * 2.0): each request goes through the CloudAdapter, which validates the Bot
- * Framework token, and the response (including the invoke response an
+ * 2.0): each request's Bot Framework token is checked, then the Agents SDK's
+ * CloudAdapter runs the turn, and the response (including the invoke response an
  * `Action.Execute` click needs) goes back as the HTTP response.
  */
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -9,7 +9,6 @@ import * as z from 'zod';
 import { createTeamsEndpoint } from '../chat/teams/teamsApp.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
-import { teamsAtColdStart } from './teamsRuntime.js';
 
 const HttpEventSchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
@@ -21,10 +20,14 @@ const HttpEventSchema = z.object({
 type Handler = (event: unknown, context?: Context) => Promise<APIGatewayProxyResultV2>;
 
 export async function createTeamsMessagesHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
-  const chat = await buildLambdaChat(env, { teams: teamsAtColdStart, ...opts });
+  const chat = await buildLambdaChat(env, {
+    slack: () => import('./slackRuntime.js'),
+    teams: () => import('./teamsRuntime.js'),
+    ...opts,
+  });
   if (!chat.teams) {
     throw new ConfigError([
-      'MicrosoftAppId (or MICROSOFT_APP_ID) is required for the Teams function: the Azure Bot app id (TEAMS_ENABLED=true without it is for local trials only)',
+      'connections__serviceConnection__settings__clientId (or clientId) is required for the Teams function: the Azure Bot app id (TEAMS_ENABLED=true without it is for local trials only)',
     ]);
   }
   const endpoint = createTeamsEndpoint(chat.teams.transport, {

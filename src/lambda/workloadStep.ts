@@ -5,15 +5,11 @@
  * logged and dropped; AWS failures are rethrown so the schedule retries.
  */
 
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { awsCall } from '../aws/errors.js';
 import { workloadProgressListener } from '../chat/core/workloadProgress.js';
-import { createSlackWebClient } from '../chat/slack/slackWebClient.js';
-import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { loadConfig } from '../config/index.js';
-import { withSlackSecret } from '../config/slack.js';
 import { createLogger, type Log } from '../log.js';
 import type { WorkloadService } from '../services/workloads/workloadService.js';
 import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
@@ -50,9 +46,10 @@ let coldStart: Promise<{ service: WorkloadService; log: Log }> | undefined;
 
 /**
  * Cold start: the AWS workload runtime, plus, when Slack is configured
- * (SLACK_SECRET_ARN), the Slack progress poster and, when Teams is
- * (MicrosoftAppId + TEAMS_SECRET_ARN), the Teams one, so each step updates the
- * run's chat message where it was posted.
+ * (SLACK_SECRET_ARN), the Slack progress poster and, when Teams is (client id
+ * + TEAMS_SECRET_ARN), the Teams one, so each step updates the run's chat
+ * message where it was posted. Each platform's code is imported only when it
+ * is configured.
  */
 async function build(): Promise<{ service: WorkloadService; log: Log }> {
   const config = loadConfig(process.env);
@@ -61,16 +58,11 @@ async function build(): Promise<{ service: WorkloadService; log: Log }> {
   const region = config.monitor.regions[0] ?? 'us-east-1';
   const secrets = new SecretsManagerClient({ region });
   if (config.slack.enabled && config.slack.secretArn) {
-    const arn = config.slack.secretArn;
-    const res = await awsCall(`GetSecretValue ${arn}`, () =>
-      secrets.send(new GetSecretValueCommand({ SecretId: arn })),
-    );
-    const slack = withSlackSecret(config.slack, res.SecretString ?? '');
-    const poster = new SlackWorkloadProgressPoster(createSlackWebClient(slack, log));
-    runtime.status.subscribe(workloadProgressListener([poster], log));
+    const { slackAtColdStart } = await import('./slackRuntime.js');
+    const slack = await slackAtColdStart(config, log, { secrets });
+    runtime.status.subscribe(workloadProgressListener([slack.workloadProgress], log));
   }
   if (config.teams.enabled && config.store.tableName) {
-    // Imported only when Teams is configured, so Slack-only deployments never load botbuilder.
     const { teamsAtColdStart } = await import('./teamsRuntime.js');
     const { DynamoChatInstallationStore } = await import('../aws/dynamodb/chatInstallationStore.js');
     const { dynamoDocumentClient } = await import('../aws/clients.js');

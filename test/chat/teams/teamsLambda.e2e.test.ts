@@ -13,13 +13,14 @@ import { buildNagNotification } from '../../../src/core/notification.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
 import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
+import { entraClaims, startTokenKeys } from '../../support/botTokens.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { LAMBDA_REGION, lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import { useMoto } from '../../support/moto.js';
 import { snsEvent } from '../slack/lambdaHarness.js';
 import { execute, installationAdd, mention } from './activities.js';
-import { OPS, TEAM } from './teamsWorld.js';
+import { OPS, TEAM, TENANT } from './teamsWorld.js';
 
 const REGION = LAMBDA_REGION;
 const moto = useMoto();
@@ -139,6 +140,49 @@ describe('Teams on Lambda', () => {
     expect(connector.sent).toEqual([]);
   });
 
+  it('with a client id, checks each token and answers with its own client-credentials token', async () => {
+    // Arrange: Entra's keys and token endpoint on loopback; the client secret in Secrets Manager.
+    const keys = await startTokenKeys(TENANT);
+    const clientId = '0f8e6b1c-3a2d-4e5f-9a7b-1c2d3e4f5a6b';
+    const secrets = new SecretsManagerClient(moto.clientConfig);
+    const secret = await secrets.send(
+      new CreateSecretCommand({
+        Name: 'lightsout-teams',
+        SecretString: JSON.stringify({ clientSecret: 'test-only' }),
+      }),
+    );
+    const teams = await createTeamsMessagesHandler({
+      ...baseEnv,
+      connections__serviceConnection__settings__clientId: clientId,
+      connections__serviceConnection__settings__tenantId: TENANT,
+      connections__serviceConnection__settings__authorityEndpoint: keys.authority,
+      TEAMS_SECRET_ARN: secret.ARN!,
+    });
+    const token = keys.sign({ ...entraClaims(TENANT, clientId), serviceurl: connector.serviceUrl });
+
+    try {
+      // Act
+      const subscribed = (await teams(
+        urlEvent(mention(connector.serviceUrl, 'subscribe web'), { authorization: `Bearer ${token}` }),
+      )) as APIGatewayProxyStructuredResultV2;
+
+      // Assert
+      expect(subscribed.statusCode).toBe(200);
+      expect(String(connector.sent.at(-1)!.activity.text)).toMatch(/now receives nags for group `web`/);
+      expect(connector.sent.at(-1)!.authorization).toBe(`Bearer ${keys.issuedToken}`);
+      expect(keys.tokenRequests.map((r) => Object.fromEntries(r))).toEqual([
+        {
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: 'test-only',
+          scope: 'https://api.botframework.com/.default',
+        },
+      ]);
+    } finally {
+      await keys.close();
+    }
+  });
+
   it('fails the cold start with the variable named when the app id is set but no secret is', async () => {
     await expect(
       createTeamsMessagesHandler({
@@ -162,6 +206,38 @@ describe('Teams on Lambda', () => {
     await expect(coldStart).rejects.toThrow(
       /MicrosoftAppType \(or MICROSOFT_APP_TYPE\) UserAssignedMSI is not supported on Lambda.*SingleTenant.*TEAMS_SECRET_ARN/,
     );
+  });
+
+  it('in a Teams-only deployment never loads the Slack wiring', async () => {
+    // Arrange: a Slack loader that fails if it is ever called.
+    const slack = () => Promise.reject(new Error('the Slack wiring was loaded'));
+
+    // Act
+    const built = Promise.all([
+      createTeamsMessagesHandler({ ...baseEnv, TEAMS_ENABLED: 'true' }, { slack }),
+      createChatNotifyHandler({ ...baseEnv, TEAMS_ENABLED: 'true' }, { slack }),
+    ]);
+
+    // Assert
+    await expect(built).resolves.toHaveLength(2);
+  });
+
+  it('in a Slack-only deployment, chatNotify never loads the Teams wiring', async () => {
+    // Arrange
+    const secrets = new SecretsManagerClient(moto.clientConfig);
+    const secret = await secrets.send(
+      new CreateSecretCommand({
+        Name: 'lightsout-slack',
+        SecretString: JSON.stringify({ signingSecret: 'test-only', botToken: 'xoxb-test-only' }),
+      }),
+    );
+    const teams = () => Promise.reject(new Error('the Teams wiring was loaded'));
+
+    // Act
+    const built = createChatNotifyHandler({ ...baseEnv, SLACK_SECRET_ARN: secret.ARN! }, { teams });
+
+    // Assert
+    await expect(built).resolves.toBeTypeOf('function');
   });
 
   it('answers a request that is not an HTTP event with 400', async () => {

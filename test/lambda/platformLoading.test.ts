@@ -1,0 +1,94 @@
+/**
+ * Each chat platform's code loads only when that platform is configured, and
+ * every function that carries Teams code stays within 1.0 MB. Built with the
+ * stack's own esbuild options: once as deployed (one file, to measure), and
+ * once split into chunks, where code behind an `import()` lands in chunks of
+ * its own, so the entry chunk and what it imports statically is exactly what
+ * runs at init.
+ */
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { bundleOptions, PROJECT_ROOT } from '../../infra/lib/bundling.js';
+
+const MB = 1024 * 1024;
+const SLACK = /(^|\/)(src\/chat\/slack\/|node_modules\/@slack\/)/;
+const TEAMS = /(^|\/)(src\/chat\/teams\/|node_modules\/@microsoft\/agents-)/;
+
+async function bundle(entry: string, split: boolean): Promise<Metafile> {
+  const o = bundleOptions();
+  const result = await build({
+    ...o,
+    banner: { js: o.banner },
+    entryPoints: [join(PROJECT_ROOT, 'src/lambda', `${entry}.ts`)],
+    bundle: true,
+    write: false,
+    ...(split
+      ? { splitting: true, outdir: join(PROJECT_ROOT, 'node_modules/.cache/platform-loading') }
+      : { outfile: join(PROJECT_ROOT, 'node_modules/.cache/platform-loading/index.mjs') }),
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent',
+    metafile: true,
+  });
+  return result.metafile;
+}
+
+/** Source files that run at init: the entry chunk and every chunk it imports statically. */
+function loadedAtInit(meta: Metafile): string[] {
+  const entry = Object.entries(meta.outputs).find(([, o]) => o.entryPoint)![0];
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  while (queue.length) {
+    for (const i of meta.outputs[queue.pop()!]!.imports) {
+      if (!i.external && i.kind === 'import-statement' && !seen.has(i.path)) {
+        seen.add(i.path);
+        queue.push(i.path);
+      }
+    }
+  }
+  return [...seen].flatMap((out) => Object.keys(meta.outputs[out]!.inputs));
+}
+
+const allInputs = (meta: Metafile) => Object.keys(meta.inputs);
+
+describe('chat platforms in the Lambda functions', () => {
+  it.each(['chatNotify', 'workloadStep'])(
+    '%s loads neither Slack nor Teams code at init, only through import() when configured',
+    async (entry) => {
+      // Act
+      const meta = await bundle(entry, true);
+
+      // Assert
+      expect(loadedAtInit(meta).filter((f) => SLACK.test(f) || TEAMS.test(f))).toEqual([]);
+      expect(allInputs(meta).some((f) => SLACK.test(f))).toBe(true);
+      expect(allInputs(meta).some((f) => TEAMS.test(f))).toBe(true);
+    },
+    60_000,
+  );
+
+  it('teamsMessages loads Slack code only through import(), when Slack is configured too', async () => {
+    // Act
+    const meta = await bundle('teamsMessages', true);
+
+    // Assert
+    expect(loadedAtInit(meta).filter((f) => SLACK.test(f))).toEqual([]);
+    expect(allInputs(meta).some((f) => SLACK.test(f))).toBe(true);
+  }, 60_000);
+
+  it('keeps the Slack function free of Teams code altogether', async () => {
+    const meta = await bundle('slackEvents', false);
+
+    expect(allInputs(meta).filter((f) => TEAMS.test(f))).toEqual([]);
+  }, 60_000);
+
+  it.each(['chatNotify', 'teamsMessages', 'workloadStep'])(
+    '%s, which carries Teams code, is at most 1.0 MB as deployed',
+    async (entry) => {
+      const meta = await bundle(entry, false);
+
+      const bytes = Object.values(meta.outputs).find((o) => o.entryPoint)!.bytes;
+      expect(bytes).toBeLessThanOrEqual(1.0 * MB);
+    },
+    60_000,
+  );
+});
