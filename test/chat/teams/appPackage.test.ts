@@ -36,6 +36,8 @@ describe('Teams app package', () => {
 
     expect(bot.botId).toBe(APP_ID);
     expect(bot.scopes).toContain('team');
+    // Personal scope: where private answers go, since Teams has no message only one person sees.
+    expect(bot.scopes).toContain('personal');
     expect(titles).toEqual(
       expect.arrayContaining(['list', 'status', 'stop', 'snooze', 'extend', 'subscribe', 'unsubscribe']),
     );
