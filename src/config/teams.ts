@@ -64,26 +64,33 @@ interface Found {
 
 /** The SDK's spellings of one setting, in its order of precedence, then the Bot Framework names. */
 function sdkSetting(r: EnvReader, prop: SdkSetting, connections: Set<string>): Found {
-  const names = r.names();
+  // The documented spellings are read by name first; other cases and connection names by scanning.
+  const canonical = teamsSettingName(prop);
   const upper = prop.toUpperCase();
-  const connection = names.find((n) => {
-    const parts = n.split('__');
-    const hit =
-      parts.length === 4 &&
-      parts[0]?.toUpperCase() === 'CONNECTIONS' &&
-      parts[2]?.toUpperCase() === 'SETTINGS' &&
-      parts[3]?.toUpperCase() === upper;
-    if (hit) connections.add(parts[1] ?? '');
-    return hit;
-  });
-  if (connection) return { name: connection, value: r.string(connection) };
-  const short = names.find((n) => n.toUpperCase() === upper);
+  const names = r.names();
+  const connection =
+    r.string(canonical) !== undefined
+      ? canonical
+      : names.find((n) => {
+          const parts = n.split('__');
+          return (
+            parts.length === 4 &&
+            parts[0]?.toUpperCase() === 'CONNECTIONS' &&
+            parts[2]?.toUpperCase() === 'SETTINGS' &&
+            parts[3]?.toUpperCase() === upper
+          );
+        });
+  if (connection) {
+    connections.add(connection.split('__')[1] ?? '');
+    return { name: connection, value: r.string(connection) };
+  }
+  const short = r.string(prop) !== undefined ? prop : names.find((n) => n.toUpperCase() === upper);
   if (short) return { name: short, value: r.string(short) };
   for (const name of LEGACY[prop] ?? []) {
     const value = r.string(name);
     if (value !== undefined) return { name, value, legacy: true };
   }
-  return { name: teamsSettingName(prop) };
+  return { name: canonical };
 }
 
 function guidList(r: EnvReader, name: string, raw: string[]): string[] {
