@@ -36,8 +36,6 @@ import { SqliteIdempotencyStore } from '../sqlite/idempotencyStore.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
 import { LocalHttpServer } from './httpServer.js';
-import { slackPlatform } from './slack.js';
-import { teamsPlatform } from './teams.js';
 
 export interface PlatformRuntimeDeps {
   core: ChatCore;
@@ -66,8 +64,14 @@ export type LocalPlatformFactory = (ctx: {
   db: SqliteDatabase;
 }) => Promise<LocalChatPlatform | undefined>;
 
-/** One line per chat platform. */
-export const LOCAL_CHAT_PLATFORMS: LocalPlatformFactory[] = [slackPlatform, teamsPlatform];
+/**
+ * One line per chat platform. Each platform's code (Bolt, the Agents SDK) is
+ * imported only when it is configured, so start-up loads only what runs.
+ */
+export const LOCAL_CHAT_PLATFORMS: LocalPlatformFactory[] = [
+  async (ctx) => (ctx.config.slack.enabled ? (await import('./slack.js')).slackPlatform(ctx) : undefined),
+  async (ctx) => (ctx.config.teams.enabled ? (await import('./teams.js')).teamsPlatform(ctx) : undefined),
+];
 
 export interface PreparedLocalChat {
   /** Goes into the engine's CompositeNotifier; empty when no chat platform is configured. */
