@@ -9,7 +9,7 @@
  *   npm run bench -- bundles        # or: npx tsx bench/bundles.ts
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -127,23 +127,22 @@ function importCheck(outfile: string): true | string {
   );
 }
 
-export async function bundleAll(): Promise<{ reports: BundleReport[]; missing: string[] }> {
+export async function bundleAll(): Promise<BundleReport[]> {
   // Under the project so the bundles resolve the external AWS SDK from node_modules, as Lambda's runtime provides it.
   const cache = path.join(PROJECT_ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(path.join(cache, 'lightsout-bundles-'));
   try {
-    const handlers = Object.values(FEATURE_HANDLERS).flat();
-    const present = handlers.filter((h) => existsSync(path.join(PROJECT_ROOT, handlerEntry(h))));
     const reports: BundleReport[] = [];
-    for (const handler of present) reports.push(await bundleHandler(handler, outdir));
-    return { reports, missing: handlers.filter((h) => !present.includes(h)) };
+    for (const handler of Object.values(FEATURE_HANDLERS).flat())
+      reports.push(await bundleHandler(handler, outdir));
+    return reports;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-function print({ reports, missing }: { reports: BundleReport[]; missing: string[] }): void {
+function print(reports: BundleReport[]): void {
   console.log('ESM, minified, node22, AWS SDK v3 external (from the runtime); size excludes the source map');
   console.log(
     `${'function'.padEnd(18)}${'bundle'.padStart(10)}${'gzip'.padStart(10)}  ${'target'.padEnd(18)}${'import'.padEnd(8)}largest packages`,
@@ -162,7 +161,6 @@ function print({ reports, missing }: { reports: BundleReport[]; missing: string[
     );
     if (r.loads !== true) console.log(`  import failed: ${r.loads}`);
   }
-  if (missing.length) console.log(`not bundled (handler file missing): ${missing.join(', ')}`);
 }
 
 export const bundlesBench = {

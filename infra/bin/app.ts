@@ -3,13 +3,13 @@
  * Toolkit library (infra/scripts/cdkToolkit.ts), as would `cdk` CLI commands;
  * `npm run synth` runs it directly and writes cdk.out/.
  * Settings come from CDK context (cdk.json, or `-c key=value`); see
- * docs/deploy.md. Features are deployed once their handler files exist.
+ * docs/deploy.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Annotations, App } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { PROJECT_ROOT } from '../lib/bundling.js';
-import { scanFeatures } from '../lib/features.js';
+import { ALL_FEATURES } from '../lib/features.js';
 import { buildLightsOut } from '../lib/lightsOutApp.js';
 import { readSettings, SettingsError } from '../lib/settings.js';
 
@@ -32,22 +32,13 @@ function directContext(): Record<string, unknown> {
 }
 try {
   const settings = readSettings((key) => app.node.tryGetContext(key), process.env.CDK_DEFAULT_REGION);
-  const scan = scanFeatures(PROJECT_ROOT);
-  if (!scan.present.includes('monitoring')) {
-    throw new Error(
-      `The monitoring engine's handlers are missing (${scan.missing.join(', ')}); there is nothing to deploy yet.`,
-    );
-  }
-  const { main } = buildLightsOut(app, {
+  buildLightsOut(app, {
     settings,
-    features: scan.present,
+    features: ALL_FEATURES,
     bundling: 'esbuild',
     account: process.env.CDK_DEFAULT_ACCOUNT,
     stackName: app.node.tryGetContext('stackName') ?? 'LightsOut',
   });
-  if (scan.missing.length) {
-    Annotations.of(main).addInfo(`Not deployed yet, handler files missing: ${scan.missing.join(', ')}`);
-  }
   const assembly = app.synth();
   if (!underCli) {
     for (const stack of assembly.stacks)

@@ -20,7 +20,7 @@ import { logWriteStatement } from './policies.js';
 /**
  * `esbuild` bundles the real handler (what `cdk synth`/`deploy` do).
  * `stub` deploys a one-line inline handler instead, so tests can synthesize the
- * whole app in milliseconds, and before every handler file exists.
+ * whole app in milliseconds.
  */
 export type BundlingMode = 'esbuild' | 'stub';
 

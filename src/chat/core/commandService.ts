@@ -3,7 +3,6 @@
  * neutral ChatReply. Stop/Snooze/Extend go through the same ActionPipeline
  * as buttons, so a typed command is checked exactly like a click.
  */
-import { formatDuration } from '../../core/duration.js';
 import {
   consoleUrl,
   effectiveThresholdSeconds,
@@ -247,16 +246,4 @@ function row(r: InstanceRecord, now: Date): InstanceRow {
     undelivered: !!r.undelivered,
     consoleUrl: consoleUrl(r),
   };
-}
-
-/** `web-1 (i-0abc) 13h 02m / 12h`: plain-text row for platforms without tables. */
-export function rowText(r: InstanceRow): string {
-  const flags = [
-    r.over ? 'OVER' : '',
-    r.undelivered ? 'undelivered' : '',
-    r.snoozedUntil ? `snoozed until ${r.snoozedUntil.slice(11, 16)} UTC` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return `${instanceLabel(r)} · ${r.group} · ${formatDuration(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}${flags ? ` · ${flags}` : ''}`;
 }
