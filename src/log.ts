@@ -5,7 +5,15 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 
-export type Log = Logger;
+/**
+ * The logger every layer takes. Powertools' Logger is the implementation;
+ * code that needs Lambda-only features (`addContext`) holds the `Logger` that
+ * `createLogger` returns, everything else asks only for this.
+ */
+export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** A logger that drops everything: the default where a caller passes none. */
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function createLogger(serviceName: string, level: string = 'INFO'): Logger {
   return new Logger({ serviceName, logLevel: level as 'INFO' });

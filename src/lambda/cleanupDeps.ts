@@ -5,6 +5,7 @@
  * setting fails the cold start with the variable named.
  */
 
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDocumentClient, ec2Client, serviceDiscoveryClient, snsClient } from '../aws/clients.js';
 import { CloudMapRegistry } from '../aws/cloudMapRegistry.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
@@ -12,7 +13,7 @@ import { DynamoCleanupOutcomeStore } from '../aws/dynamodb/dynamoCleanupOutcomeS
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
-import { createLogger, type Log } from '../log.js';
+import { createLogger } from '../log.js';
 import { CloudMapReconciler } from '../services/cleanup/cloudMapReconciler.js';
 import type { DecommissionService } from '../services/cleanup/decommission.js';
 import { homeRegion } from '../wiring/awsMonitor.js';
@@ -20,7 +21,7 @@ import { buildDecommissionService } from '../wiring/cleanupWiring.js';
 
 export interface LambdaCleanup {
   config: Config;
-  log: Log;
+  log: Logger;
   decommission: DecommissionService;
 }
 
@@ -71,7 +72,7 @@ export function cleanupAtColdStart(env: Env = process.env): Promise<LambdaCleanu
 
 export interface LambdaReconciler {
   config: Config;
-  log: Log;
+  log: Logger;
   reconciler: CloudMapReconciler;
 }
 

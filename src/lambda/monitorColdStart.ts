@@ -3,14 +3,17 @@
  * container at cold start (config, logger, AWS wiring), reused by later
  * invocations; a missing setting fails the cold start with the variable named.
  */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, type Env, loadConfig } from '../config/index.js';
-import { createLogger, type Log } from '../log.js';
+import { createLogger } from '../log.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
 import { awsMonitorDeps } from '../wiring/awsMonitor.js';
 
 export interface LambdaMonitor {
   config: Config;
-  log: Log;
+  /** Powertools' Logger: handlers add the Lambda context to it. */
+  log: Logger;
   service: MonitorService;
 }
 

@@ -5,12 +5,13 @@
  * logged and dropped; AWS failures are rethrown so the schedule retries.
  */
 
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { workloadProgressListener } from '../chat/core/workloadProgress.js';
 import { loadConfig } from '../config/index.js';
-import { createLogger, type Log } from '../log.js';
+import { createLogger } from '../log.js';
 import type { WorkloadService } from '../services/workloads/workloadService.js';
 import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
 import type { HandlerResult } from './stateChange.js';
@@ -21,7 +22,9 @@ export const WorkloadStepInputSchema = z.object({
   dueAt: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function workloadStepHandler(deps: () => { service: Pick<WorkloadService, 'handleStep'>; log: Log }) {
+export function workloadStepHandler(
+  deps: () => { service: Pick<WorkloadService, 'handleStep'>; log: Logger },
+) {
   return async (event: unknown, context?: Context): Promise<HandlerResult> => {
     const { service, log } = deps();
     if (context) log.addContext(context);
@@ -42,7 +45,7 @@ export function workloadStepHandler(deps: () => { service: Pick<WorkloadService,
   };
 }
 
-let coldStart: Promise<{ service: WorkloadService; log: Log }> | undefined;
+let coldStart: Promise<{ service: WorkloadService; log: Logger }> | undefined;
 
 /**
  * Cold start: the AWS workload runtime, plus, when Slack is configured
@@ -51,7 +54,7 @@ let coldStart: Promise<{ service: WorkloadService; log: Log }> | undefined;
  * message where it was posted. Each platform's code is imported only when it
  * is configured.
  */
-async function build(): Promise<{ service: WorkloadService; log: Log }> {
+async function build(): Promise<{ service: WorkloadService; log: Logger }> {
   const config = loadConfig(process.env);
   const log = createLogger('lightsout-workloads', config.logLevel);
   const runtime = awsWorkloadRuntime(config, { log });
@@ -77,7 +80,7 @@ async function build(): Promise<{ service: WorkloadService; log: Log }> {
 }
 
 const handle = workloadStepHandler(() => coldStartDeps);
-let coldStartDeps: { service: WorkloadService; log: Log };
+let coldStartDeps: { service: WorkloadService; log: Logger };
 
 export const handler = async (event: unknown, context?: Context): Promise<HandlerResult> => {
   coldStart ??= build();

@@ -4,11 +4,11 @@
  */
 import { formatDuration } from '../core/duration.js';
 import type { NagNotification } from '../core/notification.js';
+import type { Log } from '../log.js';
 import type { Notifier } from '../ports/notifier.js';
-import type { EngineLog } from '../services/monitor/context.js';
 
 export class LogNotifier implements Notifier {
-  constructor(private readonly log: EngineLog) {}
+  constructor(private readonly log: Log) {}
 
   async notify(n: NagNotification): Promise<void> {
     const who = n.name ? `${n.name} (${n.instanceId})` : n.instanceId;

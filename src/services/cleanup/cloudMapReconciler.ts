@@ -13,9 +13,9 @@ import {
   type RunningInstance,
   reconcileCloudMap,
 } from '../../core/cloudMapReconcile.js';
+import type { Log } from '../../log.js';
 import type { Fleet } from '../../ports/fleet.js';
 import type { ServiceRegistry } from '../../ports/serviceRegistry.js';
-import type { EngineLog } from '../monitor/context.js';
 
 export interface ReconcileTarget {
   serviceId: string;
@@ -45,7 +45,7 @@ export class CloudMapReconciler {
     private readonly deps: {
       registry: ServiceRegistry;
       fleet: Pick<Fleet, 'find'>;
-      log?: EngineLog;
+      log?: Log;
     },
   ) {}
 

@@ -6,8 +6,8 @@
  * never decide the outcome unless nothing else is configured.
  */
 import type { NagNotification } from '../../core/notification.js';
+import { type Log, silentLog } from '../../log.js';
 import type { Notifier } from '../../ports/notifier.js';
-import { type EngineLog, silentLog } from './context.js';
 
 export interface NamedNotifier {
   name: string;
@@ -19,7 +19,7 @@ export interface NamedNotifier {
 export class CompositeNotifier implements Notifier {
   constructor(
     readonly notifiers: NamedNotifier[],
-    private readonly log: EngineLog = silentLog,
+    private readonly log: Log = silentLog,
   ) {}
 
   async notify(notification: NagNotification): Promise<void> {

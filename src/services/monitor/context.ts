@@ -3,19 +3,14 @@
  * settings and a logger. Each runtime (Lambda, single process, CLI) fills this
  * in once; the use cases never read the environment or the system clock.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MonitorConfig } from '../../config/monitor.js';
 import type { PolicyDefaults } from '../../core/tagPolicy.js';
+import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Fleet } from '../../ports/fleet.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { NagScheduler } from '../../ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../ports/notifier.js';
-
-/** The part of a logger the engine uses (Powertools' Logger; tests pass a silent one). */
-export type EngineLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-
-export const silentLog: EngineLog = { debug() {}, info() {}, warn() {}, error() {} };
 
 export type MonitorSettings = Pick<
   MonitorConfig,
@@ -36,7 +31,7 @@ export interface MonitorDeps {
   events: DomainEventPublisher;
   clock: Clock;
   settings: MonitorSettings;
-  log?: EngineLog;
+  log?: Log;
   /**
    * Whether the reconcile sweep also looks up stopped instances to notice a
    * termination while stopped. True in the single process, which has no EC2

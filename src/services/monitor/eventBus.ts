@@ -4,13 +4,13 @@
  * never breaks the engine or the other listeners.
  */
 import type { DomainEvent } from '../../core/events.js';
+import { type Log, silentLog } from '../../log.js';
 import type { DomainEventListener, DomainEventPublisher } from '../../ports/notifier.js';
-import { type EngineLog, silentLog } from './context.js';
 
 export class InProcessEventBus implements DomainEventPublisher {
   private readonly listeners = new Set<DomainEventListener>();
 
-  constructor(private readonly log: EngineLog = silentLog) {}
+  constructor(private readonly log: Log = silentLog) {}
 
   /** Adds a listener; returns a function that removes it. */
   subscribe(listener: DomainEventListener): () => void {

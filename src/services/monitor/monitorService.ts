@@ -13,6 +13,7 @@ import {
   instanceKeyString,
 } from '../../core/instance.js';
 import { isUp, plannedNagAt } from '../../core/runLifecycle.js';
+import { silentLog } from '../../log.js';
 import type { FleetInstance } from '../../ports/fleet.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
 import type {
@@ -23,7 +24,7 @@ import type {
   StateChangeInput,
   StateChangeResult,
 } from './api.js';
-import { type MonitorDeps, silentLog } from './context.js';
+import type { MonitorDeps } from './context.js';
 import { processNagDue } from './nagDue.js';
 import { reconcile } from './reconciler.js';
 import { applyObservedState, scheduleTime, updateRecord } from './recordWrites.js';

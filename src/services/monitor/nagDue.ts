@@ -10,8 +10,9 @@ import { evaluateNag } from '../../core/nagDecision.js';
 import { buildNagNotification } from '../../core/notification.js';
 import { isUp, withFacts } from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
+import { silentLog } from '../../log.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
-import { type MonitorDeps, policyDefaults, silentLog } from './context.js';
+import { type MonitorDeps, policyDefaults } from './context.js';
 import { applyObservedState, cancelScheduleOfRun, scheduleTime, updateRecord } from './recordWrites.js';
 
 /** How soon an undelivered nag is tried again (capped by the renotify interval). */

@@ -12,9 +12,10 @@ import {
   type ScheduledNag,
 } from '../../core/reconcileDiff.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
+import { silentLog } from '../../log.js';
 import type { Fleet, FleetInstance } from '../../ports/fleet.js';
 import type { ReconcileReport } from './api.js';
-import { type MonitorDeps, monitoredTagKeys, policyDefaults, silentLog } from './context.js';
+import { type MonitorDeps, monitoredTagKeys, policyDefaults } from './context.js';
 import { applyObservedState, updateRecord } from './recordWrites.js';
 
 export async function reconcile(

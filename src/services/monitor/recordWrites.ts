@@ -13,7 +13,8 @@ import {
   type LifecycleOutcome,
 } from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
-import { CONFLICT_RETRIES, type MonitorDeps, policyDefaults, silentLog } from './context.js';
+import { silentLog } from '../../log.js';
+import { CONFLICT_RETRIES, type MonitorDeps, policyDefaults } from './context.js';
 
 /** How long a stop requested from chat may go unconfirmed by EC2 before a `running` counts again. */
 export const STOP_CONFIRM_MS = 10 * 60_000;
