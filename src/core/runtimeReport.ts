@@ -1,8 +1,16 @@
 /**
- * The rows of `lightsout list`: runtimes of monitored running instances as of
- * `at` (now, or a future time for "who will be over by 18:00?"), longest first.
+ * Runtime reports, longest first. `buildRuntimeReport`: the rows of
+ * `lightsout list`, from what EC2 says, as of `at` (now, or a future time for
+ * "who will be over by 18:00?"). `buildStoredRunReport`: the rows of
+ * `/ec2 list` and the Slack App Home, from the store, as of now.
  */
-import type { InstanceRecord, InstanceState } from './instance.js';
+import {
+  consoleUrl,
+  effectiveThresholdSeconds,
+  type InstanceRecord,
+  type InstanceState,
+  runtimeSeconds,
+} from './instance.js';
 import type { InstanceFacts } from './runLifecycle.js';
 import { TAG, type TagPolicy } from './tagPolicy.js';
 
@@ -33,6 +41,58 @@ export interface ReportEntry {
   /** The stored record, when a store is available. */
   record?: InstanceRecord;
 }
+
+/** One row of `/ec2 list` and the App Home: a stored run as of now. */
+export interface InstanceRow {
+  name?: string;
+  instanceId: string;
+  region: string;
+  group: string;
+  state: string;
+  runtimeSeconds: number;
+  thresholdSeconds: number;
+  over: boolean;
+  nextNagAt?: string;
+  /** Only while the snooze is in force. */
+  snoozedUntil?: string;
+  /** The last nag reached no channel. */
+  undelivered: boolean;
+  consoleUrl: string;
+}
+
+/** Stored runs as of `now`, longest first; `overOnly` keeps those at or over their threshold. */
+export function buildStoredRunReport(
+  records: InstanceRecord[],
+  now: Date,
+  filter: { overOnly?: boolean } = {},
+): InstanceRow[] {
+  return records
+    .map((r) => storedRunRow(r, now))
+    .filter((r) => !filter.overOnly || r.over)
+    .sort(longestFirst);
+}
+
+function storedRunRow(r: InstanceRecord, now: Date): InstanceRow {
+  const ran = runtimeSeconds(r, now);
+  const threshold = effectiveThresholdSeconds(r);
+  return {
+    name: r.name,
+    instanceId: r.instanceId,
+    region: r.region,
+    group: r.group,
+    state: r.state,
+    runtimeSeconds: ran,
+    thresholdSeconds: threshold,
+    over: ran >= threshold,
+    nextNagAt: r.nextNagAt,
+    snoozedUntil: r.snoozedUntil && Date.parse(r.snoozedUntil) > now.getTime() ? r.snoozedUntil : undefined,
+    undelivered: !!r.undelivered,
+    consoleUrl: consoleUrl(r),
+  };
+}
+
+const longestFirst = (a: { runtimeSeconds: number; instanceId: string }, b: typeof a): number =>
+  b.runtimeSeconds - a.runtimeSeconds || a.instanceId.localeCompare(b.instanceId);
 
 export function buildRuntimeReport(
   entries: ReportEntry[],
@@ -66,5 +126,5 @@ export function buildRuntimeReport(
       warnings: [...e.policy.warnings],
     });
   }
-  return rows.sort((a, b) => b.runtimeSeconds - a.runtimeSeconds || a.instanceId.localeCompare(b.instanceId));
+  return rows.sort(longestFirst);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/core/duration.js';
 import type { InstanceRecord } from '../../src/core/instance.js';
-import { buildRuntimeReport, type ReportEntry } from '../../src/core/runtimeReport.js';
+import { buildRuntimeReport, buildStoredRunReport, type ReportEntry } from '../../src/core/runtimeReport.js';
 import { readTagPolicy } from '../../src/core/tagPolicy.js';
 
 const defaults = {
@@ -74,5 +74,55 @@ describe('buildRuntimeReport', () => {
     const [row] = buildRuntimeReport([extended], new Date('2026-03-02T13:00:00Z'));
 
     expect(row).toMatchObject({ thresholdSeconds: 14 * HOUR, over: false });
+  });
+});
+
+describe('buildStoredRunReport (the rows of /ec2 list and the App Home)', () => {
+  const stored = (id: string, launchTime: string, extra: Partial<InstanceRecord> = {}): InstanceRecord => ({
+    region: 'eu-west-1',
+    instanceId: id,
+    launchTime,
+    state: 'running',
+    stateChangedAt: launchTime,
+    tags: {},
+    group: 'web',
+    thresholdSeconds: 12 * HOUR,
+    renotifySeconds: HOUR,
+    extensionSeconds: 0,
+    nagCount: 0,
+    warnings: [],
+    chatRefs: [],
+    version: 1,
+    ...extra,
+  });
+  const now = new Date('2026-03-02T12:00:00Z');
+  const records = [
+    stored('i-b', '2026-03-02T10:00:00Z', { snoozedUntil: '2026-03-02T11:00:00Z' }),
+    stored('i-a', '2026-03-01T12:00:00Z', {
+      extensionSeconds: 8 * HOUR,
+      snoozedUntil: '2026-03-02T18:00:00Z',
+    }),
+    stored('i-c', '2026-03-01T20:00:00Z', { undelivered: true }),
+  ];
+
+  it('lists stored runs longest first, with the extension in the threshold and only snoozes in force', () => {
+    const rows = buildStoredRunReport(records, now);
+
+    expect(
+      rows.map((r) => [r.instanceId, r.runtimeSeconds / HOUR, r.thresholdSeconds / HOUR, r.over]),
+    ).toEqual([
+      ['i-a', 24, 20, true],
+      ['i-c', 16, 12, true],
+      ['i-b', 2, 12, false],
+    ]);
+    expect(rows.map((r) => r.snoozedUntil)).toEqual(['2026-03-02T18:00:00Z', undefined, undefined]);
+    expect(rows[1]).toMatchObject({ undelivered: true, consoleUrl: expect.stringContaining('i-c') });
+  });
+
+  it('keeps only runs at or over their threshold when asked', () => {
+    expect(buildStoredRunReport(records, now, { overOnly: true }).map((r) => r.instanceId)).toEqual([
+      'i-a',
+      'i-c',
+    ]);
   });
 });

@@ -3,13 +3,9 @@
  * neutral ChatReply. Stop/Snooze/Extend go through the same ActionPipeline
  * as buttons, so a typed command is checked exactly like a click.
  */
-import {
-  consoleUrl,
-  effectiveThresholdSeconds,
-  type InstanceRecord,
-  runtimeSeconds,
-} from '../../core/instance.js';
+import type { InstanceRecord } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
+import { buildStoredRunReport } from '../../core/runtimeReport.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
@@ -19,7 +15,7 @@ import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatCommand, type ListScope, parseCommand, USAGE } from './commands.js';
-import { type ChatReply, type InstanceRow, refusal, textReply } from './replies.js';
+import { type ChatReply, refusal, textReply } from './replies.js';
 import { nextWallTime } from './zonedTime.js';
 
 export interface CommandServiceDeps {
@@ -111,10 +107,7 @@ export class CommandService {
           )
         ).flat()
       : await this.deps.instances.list({ states: [...LIVE_STATES] });
-    const rows = records
-      .map((r) => row(r, now))
-      .filter((r) => !overOnly || r.over)
-      .sort((a, b) => b.runtimeSeconds - a.runtimeSeconds);
+    const rows = buildStoredRunReport(records, now, { overOnly });
     return {
       kind: 'instances',
       visibility: isPublic ? 'channel' : 'private',
@@ -227,23 +220,4 @@ export class CommandService {
     const ids = pick.map((r) => `${r.instanceId} (${r.region})`).join(', ');
     return { reply: refusal(`"${target}" matches ${pick.length} instances: ${ids}. Use the instance id.`) };
   }
-}
-
-function row(r: InstanceRecord, now: Date): InstanceRow {
-  const ran = runtimeSeconds(r, now);
-  const threshold = effectiveThresholdSeconds(r);
-  return {
-    name: r.name,
-    instanceId: r.instanceId,
-    region: r.region,
-    group: r.group,
-    state: r.state,
-    runtimeSeconds: ran,
-    thresholdSeconds: threshold,
-    over: ran >= threshold,
-    nextNagAt: r.nextNagAt,
-    snoozedUntil: r.snoozedUntil && Date.parse(r.snoozedUntil) > now.getTime() ? r.snoozedUntil : undefined,
-    undelivered: !!r.undelivered,
-    consoleUrl: consoleUrl(r),
-  };
 }

@@ -4,22 +4,10 @@
  * Text lines may use `code` spans only; renderers add their own emphasis.
  */
 import type { NagMessage } from '../../core/message/nagMessage.js';
+import type { InstanceRow } from '../../core/runtimeReport.js';
 
-export interface InstanceRow {
-  name?: string;
-  instanceId: string;
-  region: string;
-  group: string;
-  state: string;
-  runtimeSeconds: number;
-  thresholdSeconds: number;
-  over: boolean;
-  nextNagAt?: string;
-  snoozedUntil?: string;
-  /** The last nag reached no channel. */
-  undelivered: boolean;
-  consoleUrl: string;
-}
+// Rows of the `instances` reply; the App Home shows the same rows.
+export type { InstanceRow };
 
 export type ChatReply =
   /** Plain answer: a title and lines (help, subscriptions, confirmations). */

@@ -3,12 +3,7 @@
  * groups' over-threshold instances, and the snoozes in force.
  */
 import type { WebClient } from '@slack/web-api';
-import {
-  consoleUrl,
-  effectiveThresholdSeconds,
-  type InstanceRecord,
-  runtimeSeconds,
-} from '../../core/instance.js';
+import { buildStoredRunReport, type InstanceRow } from '../../core/runtimeReport.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import { esc, type SlackBlock, slackDate } from './blockKit.js';
@@ -31,10 +26,10 @@ export async function buildHomeView(userId: string, deps: HomeDeps, now: Date) {
   const records = (
     await Promise.all(groups.map((group) => deps.instances.list({ group, states: ['pending', 'running'] })))
   ).flat();
-  const over = records
-    .filter((r) => runtimeSeconds(r, now) >= effectiveThresholdSeconds(r))
-    .sort((a, b) => runtimeSeconds(b, now) - runtimeSeconds(a, now));
-  const snoozed = records.filter((r) => r.snoozedUntil && Date.parse(r.snoozedUntil) > now.getTime());
+  // The same rows `/ec2 list` shows, so both say the same about each run.
+  const report = buildStoredRunReport(records, now);
+  const over = report.filter((r) => r.over);
+  const snoozed = report.filter((r) => r.snoozedUntil);
 
   const md = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'Lights Out' } }];
@@ -61,7 +56,7 @@ export async function buildHomeView(userId: string, deps: HomeDeps, now: Date) {
       ],
     });
   blocks.push({ type: 'divider' }, md(`*Over threshold* (${over.length})`));
-  blocks.push(...(over.length ? rows(over, now) : [md('Nothing is over its threshold. :tada:')]));
+  blocks.push(...(over.length ? rows(over) : [md('Nothing is over its threshold. :tada:')]));
   blocks.push({ type: 'divider' }, md(`*Snoozes in force* (${snoozed.length})`));
   blocks.push(
     ...(snoozed.length
@@ -83,28 +78,10 @@ export async function buildHomeView(userId: string, deps: HomeDeps, now: Date) {
   return { type: 'home' as const, blocks };
 }
 
-function rows(records: InstanceRecord[], now: Date): SlackBlock[] {
-  return records.slice(0, MAX_ROWS).map((r) => ({
-    type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: rowMrkdwn({
-        name: r.name,
-        instanceId: r.instanceId,
-        region: r.region,
-        group: r.group,
-        state: r.state,
-        runtimeSeconds: runtimeSeconds(r, now),
-        thresholdSeconds: effectiveThresholdSeconds(r),
-        over: true,
-        nextNagAt: r.nextNagAt,
-        snoozedUntil:
-          r.snoozedUntil && Date.parse(r.snoozedUntil) > now.getTime() ? r.snoozedUntil : undefined,
-        undelivered: !!r.undelivered,
-        consoleUrl: consoleUrl(r),
-      }),
-    },
-  }));
+function rows(report: InstanceRow[]): SlackBlock[] {
+  return report
+    .slice(0, MAX_ROWS)
+    .map((r) => ({ type: 'section', text: { type: 'mrkdwn', text: rowMrkdwn(r) } }));
 }
 
 /** Channels the person belongs to, or undefined when Slack would not say (missing scope). */
