@@ -32,6 +32,7 @@ import { awsMonitorDeps } from '../../src/wiring/awsMonitor.js';
 import { createTable } from '../support/dynamoTable.js';
 import { VirtualClock } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';
+import { sqsEvent, sqsRecord } from '../support/lambdaEvents.js';
 
 type Sent = [string, string, string | null, Record<string, { Type: string; Value: string }>, unknown];
 
@@ -245,18 +246,14 @@ describe('monitoring engine on moto (Lambda mode)', () => {
   it('takes a batch of events through SQS, dropping the malformed one without failing the batch', async () => {
     const a = await launch({ Monitor: 'true' });
     const b = await launch({ Monitor: 'true', Threshold: '90m' });
-    const message = (messageId: string, body: unknown) => ({
-      messageId,
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
 
-    const result = await stateChange({
-      Records: [
-        message('m1', event(a.instanceId, 'running')),
-        message('m2', 'not json'),
-        message('m3', event(b.instanceId, 'running')),
-      ],
-    });
+    const result = await stateChange(
+      sqsEvent(
+        sqsRecord('m1', event(a.instanceId, 'running')),
+        sqsRecord('m2', 'not json'),
+        sqsRecord('m3', event(b.instanceId, 'running')),
+      ),
+    );
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect((await getSchedule(a.instanceId)).ScheduleExpression).toBe(at(a.launchTime, 12 * HOUR));
