@@ -104,7 +104,7 @@ class WholeBatch {
     if (pending.length === 0) return;
     try {
       const results = await this.applyAll(pending.map((p) => p.input));
-      pending.forEach((p, k) => p.settle(results[k]));
+      for (const [k, p] of pending.entries()) p.settle(results[k]);
     } catch (error) {
       for (const p of pending) p.settle({ input: p.input, error });
     }

@@ -31,8 +31,8 @@ import { MonitorService } from '../../src/services/monitor/monitorService.js';
 import { awsMonitorDeps } from '../../src/wiring/awsMonitor.js';
 import { createTable } from '../support/dynamoTable.js';
 import { VirtualClock } from '../support/fakes.js';
-import { useMoto } from '../support/moto.js';
 import { sqsEvent, sqsRecord } from '../support/lambdaEvents.js';
+import { useMoto } from '../support/moto.js';
 
 type Sent = [string, string, string | null, Record<string, { Type: string; Value: string }>, unknown];
 
