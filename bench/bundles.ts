@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { bundleOptions, PROJECT_ROOT } from '../infra/lib/bundling.js';
+import { type BundledPlatforms, bundleOptions, PROJECT_ROOT } from '../infra/lib/bundling.js';
 import { FEATURE_HANDLERS } from '../infra/lib/features.js';
 import { handlerEntry } from '../infra/lib/handlerFunction.js';
 
@@ -72,10 +72,18 @@ function largestInputs(meta: Metafile, top: number): [string, number][] {
     .slice(0, top);
 }
 
-/** Bundles one handler as the stack does and measures it. */
-export async function bundleHandler(handler: string, outdir: string): Promise<BundleReport> {
-  const o = bundleOptions();
-  const outfile = path.join(outdir, handler, 'index.mjs');
+/**
+ * Bundles one handler as the stack does and measures it. `platforms` is the
+ * deployment's chat platforms (the stack leaves the other's SDK out); both by default.
+ */
+export async function bundleHandler(
+  handler: string,
+  outdir: string,
+  platforms?: BundledPlatforms,
+): Promise<BundleReport> {
+  const o = bundleOptions({ platforms });
+  const label = platforms ? `${handler} (${platforms.slack ? 'Slack' : 'Teams'} only)` : handler;
+  const outfile = path.join(outdir, label.replace(/\W+/g, '-'), 'index.mjs');
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [path.join(PROJECT_ROOT, handlerEntry(handler))],
@@ -95,7 +103,7 @@ export async function bundleHandler(handler: string, outdir: string): Promise<Bu
     logLevel: 'error',
   });
   return {
-    handler,
+    handler: label,
     bytes: statSync(outfile).size,
     gzipBytes: gzipSync(readFileSync(outfile)).length,
     target: BUNDLE_TARGETS[handler],
@@ -134,8 +142,13 @@ export async function bundleAll(): Promise<BundleReport[]> {
   const outdir = mkdtempSync(path.join(cache, 'lightsout-bundles-'));
   try {
     const reports: BundleReport[] = [];
-    for (const handler of Object.values(FEATURE_HANDLERS).flat())
-      reports.push(await bundleHandler(handler, outdir));
+    const handlers = Object.values(FEATURE_HANDLERS).flat();
+    for (const handler of handlers) reports.push(await bundleHandler(handler, outdir));
+    // A deployment with one chat platform leaves the other's SDK out of every function.
+    for (const handler of handlers.filter((h) => h === 'chatNotify' || h === 'workloadStep')) {
+      reports.push(await bundleHandler(handler, outdir, { slack: true, teams: false }));
+      reports.push(await bundleHandler(handler, outdir, { slack: false, teams: true }));
+    }
     return reports;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -145,7 +158,7 @@ export async function bundleAll(): Promise<BundleReport[]> {
 function print(reports: BundleReport[]): void {
   console.log('ESM, minified, node22, AWS SDK v3 external (from the runtime); size excludes the source map');
   console.log(
-    `${'function'.padEnd(18)}${'bundle'.padStart(10)}${'gzip'.padStart(10)}  ${'target'.padEnd(18)}${'import'.padEnd(8)}largest packages`,
+    `${'function'.padEnd(28)}${'bundle'.padStart(10)}${'gzip'.padStart(10)}  ${'target'.padEnd(18)}${'import'.padEnd(8)}largest packages`,
   );
   for (const r of reports) {
     const verdict =
@@ -157,7 +170,7 @@ function print(reports: BundleReport[]): void {
     const largest = r.largest.map(([p, b]) => `${p} ${fmt(b)}`).join(', ');
     const loads = r.loads === true ? 'ok' : 'FAILS';
     console.log(
-      `${r.handler.padEnd(18)}${fmt(r.bytes).padStart(10)}${fmt(r.gzipBytes).padStart(10)}  ${verdict.padEnd(18)}${loads.padEnd(8)}${largest}`,
+      `${r.handler.padEnd(28)}${fmt(r.bytes).padStart(10)}${fmt(r.gzipBytes).padStart(10)}  ${verdict.padEnd(18)}${loads.padEnd(8)}${largest}`,
     );
     if (r.loads !== true) console.log(`  import failed: ${r.loads}`);
   }

@@ -67,6 +67,31 @@ export const UNUSED_ON_LAMBDA: Record<string, string> = {
   yaml: 'workloads.yaml spec source of the single-process runtime',
 };
 
+/**
+ * Chat SDKs a deployment does not use, replaced by the stub too: each
+ * platform's code loads only when it is configured (src/lambda/*Runtime.ts),
+ * so a deployment without Slack or without Teams need not carry its SDK.
+ */
+export const PLATFORM_SDKS = {
+  slack: ['@slack/bolt', '@slack/web-api'],
+  teams: ['@microsoft/agents-hosting', '@microsoft/agents-activity'],
+} as const;
+
+/** The chat platforms this deployment configures; both when unknown (the bench, tests). */
+export interface BundledPlatforms {
+  slack: boolean;
+  teams: boolean;
+}
+
+/**
+ * Modules replaced by a smaller stand-in that does what Lambda needs of them,
+ * each with why. `jose`: jwks-rsa only converts the token signing keys to
+ * PEM, which Node's crypto does natively (~60 KB less in the Teams functions).
+ */
+export const REPLACED_ON_LAMBDA: Record<string, string> = {
+  jose: './infra/bundling/joseOnLambda.cjs',
+};
+
 export interface BundleOptions {
   minify: true;
   sourcemap: true;
@@ -81,7 +106,16 @@ export interface BundleOptions {
 }
 
 /** esbuild options for one handler (the esbuild API spelling). */
-export function bundleOptions({ bundleAwsSdk = false }: { bundleAwsSdk?: boolean } = {}): BundleOptions {
+export function bundleOptions({
+  bundleAwsSdk = false,
+  platforms = { slack: true, teams: true },
+}: {
+  bundleAwsSdk?: boolean;
+  platforms?: BundledPlatforms;
+} = {}): BundleOptions {
+  const unusedSdks = (Object.keys(PLATFORM_SDKS) as (keyof typeof PLATFORM_SDKS)[])
+    .filter((p) => !platforms[p])
+    .flatMap((p) => PLATFORM_SDKS[p]);
   return {
     minify: true,
     sourcemap: true,
@@ -94,6 +128,11 @@ export function bundleOptions({ bundleAwsSdk = false }: { bundleAwsSdk?: boolean
     mainFields: ['module', 'main'],
     external: [...(bundleAwsSdk ? [] : AWS_SDK_EXTERNALS), ...OPTIONAL_EXTERNALS],
     banner: ESM_REQUIRE_BANNER,
-    alias: Object.fromEntries(Object.keys(UNUSED_ON_LAMBDA).map((m) => [m, UNUSED_ON_LAMBDA_STUB])),
+    alias: {
+      ...Object.fromEntries(
+        [...Object.keys(UNUSED_ON_LAMBDA), ...unusedSdks].map((m) => [m, UNUSED_ON_LAMBDA_STUB]),
+      ),
+      ...REPLACED_ON_LAMBDA,
+    },
   };
 }

@@ -13,7 +13,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bundleOptions, PROJECT_ROOT } from './bundling.js';
+import { type BundledPlatforms, bundleOptions, PROJECT_ROOT } from './bundling.js';
 import { passThroughFor } from './passThrough.js';
 import { logWriteStatement } from './policies.js';
 
@@ -28,6 +28,8 @@ export interface FunctionDefaults {
   bundling: BundlingMode;
   logRetentionDays: number;
   bundleAwsSdk: boolean;
+  /** The chat platforms the deployment configures; the other's SDK is left out of every bundle. */
+  platforms?: BundledPlatforms;
   logLevel: string;
   /** Optional settings from context (`functionEnvironment`); each function gets the ones it reads. */
   passThrough: Record<string, string>;
@@ -103,7 +105,7 @@ export class HandlerFunction extends Construct {
       return;
     }
 
-    const opts = bundleOptions({ bundleAwsSdk: defaults.bundleAwsSdk });
+    const opts = bundleOptions({ bundleAwsSdk: defaults.bundleAwsSdk, platforms: defaults.platforms });
     this.fn = new NodejsFunction(this, 'Function', {
       ...common,
       entry: path.join(PROJECT_ROOT, handlerEntry(props.handler)),

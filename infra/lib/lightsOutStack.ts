@@ -93,6 +93,7 @@ export class LightsOutStack extends Stack {
         bundling: props.bundling,
         logRetentionDays: settings.logRetentionDays,
         bundleAwsSdk: settings.bundleAwsSdk,
+        platforms: { slack: settings.slackEnabled, teams: settings.teamsAppId !== undefined },
         logLevel: settings.logLevel,
         passThrough: settings.functionEnvironment,
       },

@@ -1,3 +1,4 @@
+import { createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import {
   bundleOptions,
   OPTIONAL_EXTERNALS,
   PROJECT_ROOT,
+  REPLACED_ON_LAMBDA,
   UNUSED_ON_LAMBDA,
   UNUSED_ON_LAMBDA_STUB,
 } from '../../infra/lib/bundling.js';
@@ -57,6 +59,23 @@ describe('bundle options', () => {
     expect(bundleOptions()).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourcemap: true });
   });
 
+  it("turns a published signing key into a PEM that verifies its signatures, with jose's Lambda stand-in", async () => {
+    // Arrange
+    const shim = createRequire(import.meta.url)(path.join(PROJECT_ROOT, REPLACED_ON_LAMBDA.jose!));
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const signature = createSign('RSA-SHA256').update('token').sign(privateKey);
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256', ext: true };
+
+    // Act
+    const key = await shim.importJWK(jwk, 'RS256');
+    const pem = await shim.exportSPKI(key);
+
+    // Assert
+    expect(key.type).toBe('public');
+    expect(createVerify('RSA-SHA256').update('token').verify(pem, signature)).toBe(true);
+    expect(() => shim.decodeJwt('x')).toThrow(/not bundled/);
+  });
+
   it('replaces modules unused on Lambda with a stub that loads but explains itself when called', () => {
     // Arrange
     const stubFile = path.join(PROJECT_ROOT, UNUSED_ON_LAMBDA_STUB);
@@ -67,7 +86,9 @@ describe('bundle options', () => {
 
     // Assert
     expect(existsSync(stubFile)).toBe(true);
-    expect(Object.keys(bundleOptions().alias).sort()).toEqual(Object.keys(UNUSED_ON_LAMBDA).sort());
+    expect(Object.keys(bundleOptions().alias).sort()).toEqual(
+      [...Object.keys(UNUSED_ON_LAMBDA), ...Object.keys(REPLACED_ON_LAMBDA)].sort(),
+    );
     expect(typeof stub.WebSocket).toBe('function');
     expect(construct).toThrow(/not bundled into Lights Out's Lambda functions/);
   });

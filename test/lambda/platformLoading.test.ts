@@ -9,14 +9,14 @@
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundleOptions, PROJECT_ROOT } from '../../infra/lib/bundling.js';
+import { type BundledPlatforms, bundleOptions, PROJECT_ROOT } from '../../infra/lib/bundling.js';
 
 const MB = 1024 * 1024;
 const SLACK = /(^|\/)(src\/chat\/slack\/|node_modules\/@slack\/)/;
 const TEAMS = /(^|\/)(src\/chat\/teams\/|node_modules\/@microsoft\/agents-)/;
 
-async function bundle(entry: string, split: boolean): Promise<Metafile> {
-  const o = bundleOptions();
+async function bundle(entry: string, split: boolean, platforms?: BundledPlatforms): Promise<Metafile> {
+  const o = bundleOptions({ platforms });
   const result = await build({
     ...o,
     banner: { js: o.banner },
@@ -88,6 +88,21 @@ describe('chat platforms in the Lambda functions', () => {
 
       const bytes = Object.values(meta.outputs).find((o) => o.entryPoint)!.bytes;
       expect(bytes).toBeLessThanOrEqual(1.0 * MB);
+    },
+    60_000,
+  );
+
+  it.each([
+    ['chatNotify', { slack: true, teams: false }, TEAMS],
+    ['workloadStep', { slack: true, teams: false }, TEAMS],
+    ['chatNotify', { slack: false, teams: true }, SLACK],
+    ['workloadStep', { slack: false, teams: true }, SLACK],
+  ] as const)(
+    '%s of a deployment with %o carries no SDK of the other platform',
+    async (entry, platforms, other) => {
+      const meta = await bundle(entry, false, platforms);
+
+      expect(allInputs(meta).filter((f) => other.test(f) && f.includes('node_modules/'))).toEqual([]);
     },
     60_000,
   );
