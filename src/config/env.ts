@@ -1,9 +1,16 @@
 /**
- * Field readers for the config loader. Each returns a value or records a
- * problem naming the variable and what it expects; the loader reports every
- * problem at once so a bad deployment is fixed in one go.
+ * Field readers for the config loader. Each checks its variable with a zod
+ * schema (the validation library of the workload specs and the Lambda event
+ * parsers too) and returns the value, or records a problem naming the
+ * variable and what it expects; the loader reports every problem at once so a
+ * bad deployment is fixed in one go.
  */
+// Namespace import: lets esbuild drop zod's unused locales from Lambda bundles.
+import * as z from 'zod';
 import { type DurationBounds, formatDuration, parseDuration } from '../core/duration.js';
+
+const TRUE = /^(true|1|yes|on)$/i;
+const FALSE = /^(false|0|no|off)$/i;
 
 export type Env = Record<string, string | undefined>;
 
@@ -20,6 +27,24 @@ export class EnvReader {
   /** Names of the variables that are set, for settings whose names vary (the Agents SDK's `connections__<id>__…`). */
   names(): string[] {
     return Object.keys(this.env).filter((k) => this.raw(k) !== undefined);
+  }
+
+  /**
+   * The variable checked by `schema`: `fallback` when unset; else the parsed
+   * value, or `fallback` plus the problem `<name> <problem(raw value, zod's message)>`.
+   */
+  private check<T>(
+    name: string,
+    schema: z.ZodType<T>,
+    fallback: T,
+    problem: (raw: string, message: string) => string,
+  ): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const parsed = schema.safeParse(v);
+    if (parsed.success) return parsed.data;
+    this.problems.push(`${name} ${problem(v, parsed.error.issues[0]?.message ?? 'is invalid')}`);
+    return fallback;
   }
 
   has(name: string): boolean {
@@ -42,51 +67,50 @@ export class EnvReader {
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    const lower = v.toLowerCase() as T;
-    if (!allowed.includes(lower)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')}; got "${v}"`);
-      return fallback;
-    }
-    return lower;
+    const schema = z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(allowed as readonly [T, ...T[]]));
+    return this.check(name, schema, fallback, (v) => `must be one of ${allowed.join(', ')}; got "${v}"`);
   }
 
   int(name: string, fallback: number, { min, max }: { min?: number; max?: number } = {}): number {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-      const range = [min !== undefined ? `>= ${min}` : '', max !== undefined ? `<= ${max}` : '']
-        .filter(Boolean)
-        .join(' and ');
-      this.problems.push(`${name} must be a whole number${range ? ` ${range}` : ''}; got "${v}"`);
-      return fallback;
-    }
-    return n;
+    let schema = z.coerce.number().int();
+    if (min !== undefined) schema = schema.min(min);
+    if (max !== undefined) schema = schema.max(max);
+    const range = [min !== undefined ? `>= ${min}` : '', max !== undefined ? `<= ${max}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    return this.check(
+      name,
+      schema,
+      fallback,
+      (v) => `must be a whole number${range ? ` ${range}` : ''}; got "${v}"`,
+    );
   }
 
   bool(name: string, fallback: boolean): boolean {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    if (/^(true|1|yes|on)$/i.test(v)) return true;
-    if (/^(false|0|no|off)$/i.test(v)) return false;
-    this.problems.push(`${name} must be true or false; got "${v}"`);
-    return fallback;
+    const schema = z
+      .string()
+      .refine((v) => TRUE.test(v) || FALSE.test(v))
+      .transform((v) => TRUE.test(v));
+    return this.check(name, schema, fallback, (v) => `must be true or false; got "${v}"`);
   }
 
   /** Duration in seconds, e.g. `12h`, `90m`, `1h30m`; a bare number means `bareUnit`. */
   duration(name: string, fallbackSeconds: number, bounds: DurationBounds = {}): number {
-    const v = this.raw(name);
-    if (v === undefined) return fallbackSeconds;
-    const parsed = parseDuration(v, bounds);
-    if (!parsed.ok) {
-      this.problems.push(
-        `${name} must be a duration such as ${formatDuration(fallbackSeconds)}; "${v}" ${parsed.reason}`,
-      );
-      return fallbackSeconds;
-    }
-    return parsed.seconds;
+    const schema = z.string().transform((v, ctx) => {
+      const parsed = parseDuration(v, bounds);
+      if (parsed.ok) return parsed.seconds;
+      ctx.addIssue({ code: 'custom', message: parsed.reason });
+      return z.NEVER;
+    });
+    return this.check(
+      name,
+      schema,
+      fallbackSeconds,
+      (v, reason) => `must be a duration such as ${formatDuration(fallbackSeconds)}; "${v}" ${reason}`,
+    );
   }
 
   /** Comma- or space-separated list. */
@@ -102,25 +126,22 @@ export class EnvReader {
   matching(name: string, re: RegExp, expects: string, fallback: string): string;
   matching(name: string, re: RegExp, expects: string): string | undefined;
   matching(name: string, re: RegExp, expects: string, fallback?: string): string | undefined {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    if (!re.test(v)) {
-      this.problems.push(`${name} must be ${expects}; got "${v}"`);
-      return fallback;
-    }
-    return v;
+    return this.check<string | undefined>(
+      name,
+      z.string().regex(re),
+      fallback,
+      (v) => `must be ${expects}; got "${v}"`,
+    );
   }
 
   url(name: string): string | undefined {
-    const v = this.raw(name);
-    if (v === undefined) return undefined;
-    try {
-      new URL(v);
-      return v;
-    } catch {
-      this.problems.push(`${name} must be an absolute URL; got "${v}"`);
-      return undefined;
-    }
+    const schema = z.string().refine((v) => URL.canParse(v));
+    return this.check<string | undefined>(
+      name,
+      schema,
+      undefined,
+      (v) => `must be an absolute URL; got "${v}"`,
+    );
   }
 
   /**
