@@ -2,7 +2,11 @@
  * Checks shared by both spec formats (the orchestrator's rows and
  * workloads.yaml). Every problem names the workload, the tier and the field,
  * says what was found and what works, so a bad spec is fixed in one pass.
+ * Field values are checked with zod schemas, as the config loader checks
+ * environment variables.
  */
+// Namespace import: lets esbuild drop zod's unused locales from Lambda bundles.
+import * as z from 'zod';
 import { OVERRIDE_OSES, type OverrideOs, type WorkloadAction, type WorkloadSpec } from './spec.js';
 
 /** Collects problems under a prefix such as `workload "shop", tier "Role_Web"`. */
@@ -16,6 +20,46 @@ export class SpecProblems {
 
 const describeValue = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
 
+/** `value` checked by `schema`, or `fallback` plus the problem `<field> <problem>`. */
+function checkField<T, F>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  fallback: F,
+  problem: () => string,
+  where: string,
+  problems: SpecProblems,
+): T | F {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  problems.add(where, problem());
+  return fallback;
+}
+
+const isBlank = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+// A number, or a string of digits as the orchestrator's table stores it.
+const WholeNumberSchema = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\s*\d+\s*$/)
+      .transform(Number),
+  ])
+  .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+
+const TRUE_WORDS = ['true', '1', 'yes'];
+const FALSE_WORDS = ['false', '0', 'no'];
+const FlagSchema = z.union([
+  z.boolean(),
+  z
+    .unknown()
+    .transform((v) => String(v).trim().toLowerCase())
+    .pipe(z.enum([...TRUE_WORDS, ...FALSE_WORDS]))
+    .transform((s) => TRUE_WORDS.includes(s)),
+]);
+
 /** Whole non-negative number, from a string ("10") or a number; undefined → fallback. */
 export function readWholeNumber(
   value: unknown,
@@ -24,17 +68,12 @@ export function readWholeNumber(
   problems: SpecProblems,
   fallback?: number,
 ): number | undefined {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+  if (isBlank(value)) {
     if (fallback === undefined) problems.add(where, `${field} is required: a whole number such as "0"`);
     return fallback;
   }
-  const n =
-    typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0) {
-    problems.add(where, `${field} must be a whole number of 0 or more; got ${describeValue(value)}`);
-    return fallback ?? 0;
-  }
-  return n;
+  const problem = () => `${field} must be a whole number of 0 or more; got ${describeValue(value)}`;
+  return checkField(WholeNumberSchema, value, fallback ?? 0, problem, where, problems);
 }
 
 /** "True"/"False"/"1"/"0" as the orchestrator stores them, or a real boolean. */
@@ -46,21 +85,17 @@ export function readFlag(
   fallback: boolean,
 ): boolean {
   if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value === 'boolean') return value;
-  const s = String(value).trim().toLowerCase();
-  if (s === 'true' || s === '1' || s === 'yes') return true;
-  if (s === 'false' || s === '0' || s === 'no') return false;
-  problems.add(where, `${field} must be "True" or "False" (or "1"/"0"); got ${describeValue(value)}`);
-  return fallback;
+  const problem = () => `${field} must be "True" or "False" (or "1"/"0"); got ${describeValue(value)}`;
+  return checkField(FlagSchema, value, fallback, problem, where, problems);
 }
 
 export function readOs(value: unknown, field: string, where: string, problems: SpecProblems): OverrideOs {
-  const match = OVERRIDE_OSES.find((os) => os.toLowerCase() === String(value).trim().toLowerCase());
-  if (!match) {
-    problems.add(where, `${field} must be ${OVERRIDE_OSES.join(' or ')}; got ${describeValue(value)}`);
-    return 'Linux';
-  }
-  return match;
+  const schema = z
+    .unknown()
+    .transform((v) => OVERRIDE_OSES.find((os) => os.toLowerCase() === String(v).trim().toLowerCase()))
+    .pipe(z.enum(OVERRIDE_OSES));
+  const problem = () => `${field} must be ${OVERRIDE_OSES.join(' or ')}; got ${describeValue(value)}`;
+  return checkField(schema, value, 'Linux' as const, problem, where, problems);
 }
 
 // Family (letters, digits, hyphens: t2, c7gn, u-6tb1, mac2-m2pro) dot size.
