@@ -4,8 +4,8 @@
  * resources and grants on their own.
  */
 export const FEATURE_HANDLERS = {
-  /** The engine: EC2 state changes, due nags, the reconcile sweep. Always required. */
-  monitoring: ['stateChange', 'nagDue', 'reconcile'],
+  /** The engine: EC2 state changes, due nags, the reconcile sweep, outbox delivery. Always required. */
+  monitoring: ['stateChange', 'nagDue', 'reconcile', 'outboxStream'],
   /** Slack endpoint, and delivery of nags/events to Slack and Teams channels. */
   chat: ['slackEvents', 'chatNotify'],
   /** Teams (Bot Framework) endpoint. */

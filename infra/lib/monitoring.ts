@@ -3,12 +3,15 @@
  * (through a queue, in batches), `nagDue` runs when a one-shot schedule fires
  * and publishes the nag, and `reconcile` sweeps every configured region on a
  * rate rule to repair anything an event missed (a lost event, a deploy while
- * instances were running).
+ * instances were running). Domain events go into the table's outbox with the
+ * record write; `outboxStream` publishes them to the events topic from the
+ * table's stream, and `reconcile` redrives the ones whose delivery failed.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handlerFunction.js';
@@ -32,6 +35,7 @@ export class Monitoring extends Construct {
   readonly stateChange: HandlerFunction;
   readonly nagDue: HandlerFunction;
   readonly reconcile: HandlerFunction;
+  readonly outboxStream: HandlerFunction;
 
   constructor(scope: Construct, id: string, shared: SharedResources) {
     super(scope, id);
@@ -43,10 +47,10 @@ export class Monitoring extends Construct {
       // The engine's wiring requires the nag topic's ARN in every function; only
       // nagDue may publish to it (the topic policy denies everyone else).
       SNS_TOPIC_ARN: shared.nagTopic.topic.topicArn,
-      // Each of them may observe a stop or termination (an event, a nag falling due
-      // on a stopped instance, a sweep) and must announce it for chat and cleanup.
-      EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn,
     };
+    // Stops and terminations the engine observes go into the outbox with the
+    // record; only the outbox's deliverers publish them for chat and cleanup.
+    const eventsEnv = { EVENTS_TOPIC_ARN: shared.eventsTopic.topic.topicArn };
     // Every engine function keeps records and (re)schedules nags, and checks
     // instances against EC2 before acting on them.
     const enginePolicies = [
@@ -79,19 +83,57 @@ export class Monitoring extends Construct {
       handler: 'reconcile',
       description: 'sweeps all regions and repairs records and schedules',
       defaults: shared.functionDefaults,
-      environment: engineEnv,
+      environment: { ...engineEnv, ...eventsEnv },
       // A sweep pages through DescribeInstances in every region.
       timeout: Duration.minutes(5),
       memorySize: 512,
       deadLetterQueue: shared.asyncFailures,
     });
 
+    this.outboxStream = new HandlerFunction(this, 'OutboxStream', {
+      handler: 'outboxStream',
+      description: 'publishes domain events from the outbox (table stream) to the events topic',
+      defaults: shared.functionDefaults,
+      environment: { REGIONS: s.regions.join(','), TABLE_NAME: table.tableName, ...eventsEnv },
+      timeout: Duration.seconds(30),
+    });
+
     for (const f of [this.stateChange, this.nagDue, this.reconcile]) {
       for (const statement of enginePolicies) f.role.addToPolicy(statement);
-      f.role.addToPolicy(policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn));
-      shared.addEventsPublisher(f.role);
       shared.watch(f);
     }
+    for (const f of [this.reconcile, this.outboxStream]) {
+      f.role.addToPolicy(policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn));
+      shared.addEventsPublisher(f.role);
+    }
+    // Outbox entries are read from the stream, then deleted or updated in place.
+    this.outboxStream.role.addToPolicy(policy.tableReadWriteStatement(table.tableArn));
+    shared.watch(this.outboxStream);
+    const outboxFailures = new sqs.Queue(this, 'OutboxStreamFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    shared.watchQueue('outbox-stream', outboxFailures);
+    this.outboxStream.fn.addEventSource(
+      new DynamoEventSource(table, {
+        // From the oldest record kept: a deploy or an outage of the function loses no entry.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        // The handler records delivery failures in the entry itself; only a failure to
+        // record one comes back here, retried a few times, then its position is parked.
+        retryAttempts: 5,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(outboxFailures),
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { pk: { S: lambda.FilterRule.isEqual('OUTBOX') } } },
+          }),
+        ],
+      }),
+    );
     this.nagDue.role.addToPolicy(policy.publishStatement('PublishNags', shared.nagTopic.topic.topicArn));
 
     // EC2 state changes are buffered in a queue so a burst (an Auto Scaling group

@@ -10,6 +10,7 @@ import type { Feature } from './features.js';
 /** Which functions read a variable, by handler name. */
 const CHAT = ['slackEvents', 'chatNotify', 'teamsMessages'];
 const CLEANUP = ['decommission', 'cloudmapReconcile'];
+const OUTBOX = ['outboxStream', 'reconcile'];
 
 export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; feature: Feature }> = {
   SLACK_ADMINS: { handlers: CHAT, feature: 'chat' },
@@ -30,6 +31,9 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   CLEANUP_WEBHOOK_TIMEOUT: { handlers: ['decommission'], feature: 'cleanup' },
   CLEANUP_RETRY_ATTEMPTS: { handlers: ['decommission'], feature: 'cleanup' },
   CLEANUP_RETRY_BACKOFF: { handlers: ['decommission'], feature: 'cleanup' },
+  OUTBOX_MAX_ATTEMPTS: { handlers: OUTBOX, feature: 'monitoring' },
+  OUTBOX_RETRY_BASE: { handlers: OUTBOX, feature: 'monitoring' },
+  OUTBOX_RETRY_MAX: { handlers: OUTBOX, feature: 'monitoring' },
 };
 
 /** The pass-through settings a handler reads. */

@@ -3,7 +3,8 @@
  * for the key layout). On-demand because traffic is a few events per instance
  * per day with bursts at 9 a.m.; point-in-time recovery and deletion protection
  * because it holds the audit trail of what the bot stopped; TTL so tombstones,
- * audit and idempotency records expire on their own.
+ * audit and idempotency records expire on their own; a stream of new images
+ * so domain events written to the outbox are delivered as soon as they land.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,6 +20,8 @@ export class StateTable extends Construct {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      // Feeds new outbox entries to the outboxStream function (src/lambda/outboxStream.ts).
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,

@@ -10,12 +10,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { dynamoClient, ec2Client } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
+import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { type Config, type Env, loadConfig } from '../config/index.js';
 import { ValidationError } from '../core/errors.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
+import type { Outbox } from '../ports/outbox.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
+import { SqliteOutbox } from '../sqlite/outbox.js';
 
 export interface Output {
   write(text: string): void;
@@ -34,6 +37,8 @@ export interface CliContext {
    * there is none (a laptop with only an AWS profile).
    */
   existingStore(): InstanceStore | undefined;
+  /** The outbox of domain events beside that store; undefined when there is no store. */
+  existingOutbox(): Outbox | undefined;
 }
 
 /** One CLI subcommand module: `register` adds it to the program. */
@@ -59,6 +64,15 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
         return new DynamoInstanceStore(DynamoDBDocumentClient.from(dynamoClient(home)), c.store.tableName);
       }
       if (existsSync(c.store.sqlitePath)) return new SqliteInstanceStore(openDatabase(c.store.sqlitePath));
+      return undefined;
+    },
+    existingOutbox: () => {
+      const c = ctx.config();
+      const home = c.monitor.regions[0] ?? 'us-east-1';
+      if (c.store.tableName) {
+        return new DynamoOutbox(DynamoDBDocumentClient.from(dynamoClient(home)), c.store.tableName);
+      }
+      if (existsSync(c.store.sqlitePath)) return new SqliteOutbox(openDatabase(c.store.sqlitePath));
       return undefined;
     },
   };

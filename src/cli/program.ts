@@ -10,6 +10,7 @@ import { checkCommand } from './check.js';
 import { cloudMapCommand } from './cloudmap/reconcileCommand.js';
 import { type CliCommand, createCliContext, type Output } from './context.js';
 import { decommissionCommand } from './decommission.js';
+import { deliveriesCommand } from './deliveries.js';
 import { listCommand } from './list.js';
 import { workloadCommand } from './workload.js';
 
@@ -20,6 +21,7 @@ const COMMANDS: CliCommand[] = [
   decommissionCommand,
   cloudMapCommand,
   workloadCommand,
+  deliveriesCommand,
 ];
 
 export async function runCli(

@@ -3,6 +3,7 @@
  * entry points call `loadConfig(process.env)` once and pass sections down.
  */
 import { type CleanupConfig, readCleanupConfig } from './cleanup.js';
+import { type DeliveryConfig, readDeliveryConfig } from './delivery.js';
 import { type Env, EnvReader } from './env.js';
 import { type MonitorConfig, readMonitorConfig } from './monitor.js';
 import { readSchedulerConfig, type SchedulerConfig } from './scheduler.js';
@@ -20,6 +21,7 @@ export interface Config {
   teams: TeamsConfig;
   workloads: WorkloadsConfig;
   cleanup: CleanupConfig;
+  delivery: DeliveryConfig;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +45,7 @@ export function loadConfig(env: Env): Config {
     teams: readTeamsConfig(r),
     workloads: readWorkloadsConfig(r),
     cleanup: readCleanupConfig(r),
+    delivery: readDeliveryConfig(r),
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;

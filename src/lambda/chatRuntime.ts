@@ -16,7 +16,6 @@ import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
-import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
 import { workloadCommands } from '../chat/core/workloadCommands.js';
@@ -103,9 +102,8 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     notifier: config.monitor.snsTopicArn
       ? new SnsNotifier(snsClient(region), config.monitor.snsTopicArn)
       : { notify: async () => Promise.reject(new Error('SNS_TOPIC_ARN is not set for this function')) },
-    events: config.monitor.eventsTopicArn
-      ? new SnsDomainEventPublisher(snsClient(region), config.monitor.eventsTopicArn)
-      : { publish: async () => undefined },
+    // Events go into the outbox with the record; the table's stream delivers them.
+    events: { publish: async () => undefined },
     clock,
     settings: config.monitor,
     log,

@@ -12,6 +12,7 @@
 import type { Config } from '../config/index.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { DomainEventPublisher } from '../ports/notifier.js';
 import type { DecommissionService } from '../services/cleanup/decommission.js';
 import type { Sleep } from '../services/cleanup/retryPolicy.js';
 import type { InProcessEventBus } from '../services/monitor/eventBus.js';
@@ -32,6 +33,8 @@ export async function startCleanup(opts: {
   config: Config;
   log: Log;
   bus: InProcessEventBus;
+  /** Where cleanup reports go (the outbox); the bus itself when not given. */
+  events?: DomainEventPublisher;
   db: SqliteDatabase;
   clock?: Clock;
   sleep?: Sleep;
@@ -45,7 +48,7 @@ export async function startCleanup(opts: {
     config: config.cleanup,
     outcomes: new SqliteCleanupOutcomeStore(opts.db),
     audit: new SqliteAuditLog(opts.db),
-    events: bus,
+    events: opts.events ?? bus,
     log,
     clock: opts.clock ?? systemClock,
     sleep: opts.sleep,

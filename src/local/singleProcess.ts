@@ -20,6 +20,7 @@ import { buildNotifier } from '../wiring/notifiers.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
 import { InProcessNagScheduler, type TimerFunctions } from './inProcessNagScheduler.js';
+import { createLocalOutbox, type LocalOutbox } from './outbox.js';
 import { startLocalWorkloads } from './workloads.js';
 
 export interface SingleProcessOptions {
@@ -35,6 +36,8 @@ export interface SingleProcessOptions {
 export interface SingleProcess {
   service: MonitorService;
   bus: InProcessEventBus;
+  /** Domain events not yet delivered (written with the records they come from). */
+  outbox: LocalOutbox;
   db: SqliteDatabase;
   scheduler: InProcessNagScheduler;
   /** Chat platforms (Slack, Teams): the shared core and the HTTP port, when configured. */
@@ -55,16 +58,17 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     timers: opts.timers,
   });
   const bus = new InProcessEventBus(log);
+  const outbox = createLocalOutbox({ config, log, db, clock, bus });
   const chat = await prepareLocalChat({ config, log, db, clock });
   const notifier = await buildNotifier({ config, log, bus }, [...(opts.notifiers ?? []), ...chat.notifiers]);
-  const cleanup = await startCleanup({ config, log, bus, db, clock });
+  const cleanup = await startCleanup({ config, log, bus, events: outbox.append, db, clock });
   const fleet = opts.fleet ?? new Ec2Fleet(ec2Client);
   const service = new MonitorService({
     fleet,
     store,
     scheduler,
     notifier,
-    events: bus,
+    events: outbox.afterWrite,
     clock,
     settings: config.monitor,
     log,
@@ -104,6 +108,8 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     reconcileEverySeconds: config.monitor.reconcileEverySeconds,
     notifiers: notifier.notifiers.map((n) => n.name),
   });
+  // Events a crash left undelivered go out first, now that chat and cleanup listen.
+  await outbox.start();
   // Overdue nags (due while the process was down) fire here, before the first sweep.
   await scheduler.start((due) => service.handleNagDue(due));
   await sweep();
@@ -112,6 +118,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   return {
     service,
     bus,
+    outbox,
     db,
     scheduler,
     sweep,
@@ -119,6 +126,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     async stop() {
       clearInterval(loop);
       await running;
+      await outbox.stop();
       await chatRuntime.stop();
       await workloads.stop();
       await cleanup.stop();

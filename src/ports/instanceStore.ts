@@ -1,9 +1,16 @@
+import type { DomainEvent } from '../core/events.js';
 import type { ChatMessageRef, InstanceKey, InstanceRecord, InstanceState } from '../core/instance.js';
 
 export interface InstanceFilter {
   region?: string;
   group?: string;
   states?: InstanceState[];
+}
+
+export interface PutOptions {
+  expectedVersion?: number;
+  /** Domain events this change causes, written to the outbox with the record. */
+  events?: DomainEvent[];
 }
 
 /**
@@ -16,8 +23,10 @@ export interface InstanceStore {
    * Creates or replaces a record. With `expectedVersion` the write succeeds only
    * if the stored version matches (0 = must not exist), else throws ConflictError.
    * The store sets `version` to expectedVersion + 1 (or stored + 1) and returns it.
+   * `events` go into the outbox (src/ports/outbox.ts) in the same transaction:
+   * both are written, or neither is.
    */
-  put(record: InstanceRecord, opts?: { expectedVersion?: number }): Promise<InstanceRecord>;
+  put(record: InstanceRecord, opts?: PutOptions): Promise<InstanceRecord>;
   delete(key: InstanceKey): Promise<void>;
   list(filter?: InstanceFilter): Promise<InstanceRecord[]>;
   /**

@@ -8,8 +8,9 @@
 import { ConflictError, NotFoundError, StaleRunError } from '../core/errors.js';
 import type { ChatMessageRef, InstanceKey, InstanceRecord } from '../core/instance.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { InstanceFilter, InstanceStore } from '../ports/instanceStore.js';
+import type { InstanceFilter, InstanceStore, PutOptions } from '../ports/instanceStore.js';
 import type { SqliteDatabase } from './database.js';
+import { ensureOutboxTable, insertOutboxEntries } from './outbox.js';
 
 interface Row {
   record: string;
@@ -45,6 +46,7 @@ export class SqliteInstanceStore implements InstanceStore {
       );
       CREATE INDEX IF NOT EXISTS instances_group ON instances (grp);
     `);
+    ensureOutboxTable(db);
   }
 
   async get(key: InstanceKey): Promise<InstanceRecord | undefined> {
@@ -56,7 +58,7 @@ export class SqliteInstanceStore implements InstanceStore {
     return row && !this.expired(row) ? toRecord(row) : undefined;
   }
 
-  async put(record: InstanceRecord, opts: { expectedVersion?: number } = {}): Promise<InstanceRecord> {
+  async put(record: InstanceRecord, opts: PutOptions = {}): Promise<InstanceRecord> {
     const write = this.db.transaction((): InstanceRecord => {
       const current = this.db
         .prepare<[string, string], Row>(
@@ -95,6 +97,8 @@ export class SqliteInstanceStore implements InstanceStore {
           chatRefs: keepRefs ? live.chat_refs : '[]',
           chatRefsLaunchTime: keepRefs ? live.chat_refs_launch_time : null,
         });
+      // Same transaction: the event is committed with the change that caused it.
+      if (opts.events?.length) insertOutboxEntries(this.db, opts.events, this.clock());
       return { ...record, chatRefs: keepRefs ? JSON.parse(live.chat_refs) : [], version };
     });
     return write.immediate();

@@ -1,19 +1,26 @@
 /**
  * Wiring of the monitoring engine on AWS (Lambda mode, and `lightsout check`
- * when TABLE_NAME is set): DynamoDB store, EventBridge Scheduler, SNS for nags
- * and for domain events. A missing setting fails with the variable named.
+ * when TABLE_NAME is set): DynamoDB store (with the outbox of domain events),
+ * EventBridge Scheduler, SNS for nags. A missing setting fails with the
+ * variable named.
  */
 import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
-import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type Config, ConfigError } from '../config/index.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
 import type { MonitorDeps } from '../services/monitor/context.js';
+
+/**
+ * Domain events reach the outbox with the record write (DynamoInstanceStore.put);
+ * the table's stream delivers them (src/lambda/outboxStream.ts), so nothing is
+ * left to do once the write succeeded.
+ */
+export const streamDelivers: DomainEventPublisher = { publish: async () => undefined };
 
 /** Settings Lambda mode cannot run without, with what each expects. */
 export function requireAwsSettings(config: Config): void {
@@ -39,13 +46,6 @@ export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemCl
   const home = homeRegion(config);
   const topicRegion = (arn: string) => arn.split(':')[3] || home;
   const snsTopicArn = config.monitor.snsTopicArn!;
-  const eventsTopicArn = config.monitor.eventsTopicArn;
-  const events: DomainEventPublisher = eventsTopicArn
-    ? new SnsDomainEventPublisher(snsClient(topicRegion(eventsTopicArn)), eventsTopicArn)
-    : {
-        // Without an events topic nobody subscribes; say so once per event rather than fail the change.
-        publish: async (event) => log.info('domain event (no EVENTS_TOPIC_ARN set)', { event: event.type }),
-      };
   return {
     fleet: new Ec2Fleet(ec2Client),
     store: new DynamoInstanceStore(dynamoDocumentClient(home), config.store.tableName!, { clock }),
@@ -56,7 +56,7 @@ export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemCl
       clock,
     }),
     notifier: new SnsNotifier(snsClient(topicRegion(snsTopicArn)), snsTopicArn),
-    events,
+    events: streamDelivers,
     clock,
     settings: config.monitor,
     log,

@@ -13,7 +13,7 @@ describe('engine-only stack', () => {
     s.dispose();
 
     // Assert
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     expect(invoke).toContain('LightsOut-nagDue');
     expect(invoke).not.toContain('workloadStep');
     expect(outputs).not.toContain('SlackRequestUrl');

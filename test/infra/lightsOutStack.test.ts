@@ -14,6 +14,7 @@ const HANDLERS = [
   'StateChange',
   'NagDue',
   'Reconcile',
+  'OutboxStream',
   'SlackEvents',
   'ChatNotify',
   'TeamsMessages',
@@ -63,7 +64,10 @@ describe('functions', () => {
       REGIONS: 'eu-west-1,us-east-1',
       SCHEDULE_GROUP: 'lightsout',
     });
-    expect(stateChange).toHaveProperty('EVENTS_TOPIC_ARN');
+    // Only the outbox's deliverers publish domain events.
+    expect(stateChange).not.toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(functionEnv('OutboxStream')).toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(functionEnv('Reconcile')).toHaveProperty('EVENTS_TOPIC_ARN');
     expect(stateChange).not.toHaveProperty('SLACK_SECRET_ARN');
     expect(nagDue).toHaveProperty('SNS_TOPIC_ARN');
     expect(functionEnv('WorkloadStep')).toMatchObject({ WORKLOAD_SPEC_SOURCE: 'dynamodb' });
@@ -78,7 +82,7 @@ describe('functions', () => {
     expect(functionEnv('SlackEvents')).toHaveProperty('WORKLOAD_STEP_FUNCTION_ARN');
     expect(notify).not.toHaveProperty('WORKLOAD_STEP_FUNCTION_ARN');
     expect(functionEnv('WorkloadStep')).toHaveProperty('SLACK_SECRET_ARN');
-    expect(nagDue).toHaveProperty('EVENTS_TOPIC_ARN');
+    expect(nagDue).not.toHaveProperty('EVENTS_TOPIC_ARN');
     expect(notify).toHaveProperty('SLACK_SECRET_ARN');
     expect(notify).toHaveProperty('TEAMS_SECRET_ARN');
     expect(notify).not.toHaveProperty('EVENTS_TOPIC_ARN');
@@ -259,9 +263,10 @@ describe('dead-letter queues and alarms', () => {
     expect(byMetric('Errors')).toHaveLength(HANDLERS.length);
     expect(byMetric('Throttles')).toHaveLength(HANDLERS.length);
     // async failures + state changes + nag deliveries + event deliveries + termination deliveries
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    // + outbox stream records that could not be handled
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
     // ... plus the state-change queue itself
-    expect(resourcesOfType(s.json, 'AWS::SQS::Queue')).toHaveLength(6);
+    expect(resourcesOfType(s.json, 'AWS::SQS::Queue')).toHaveLength(7);
   });
 
   it('sends alarm actions to the operator email', () => {
@@ -306,5 +311,49 @@ describe('chat endpoints', () => {
     for (const [, url] of urls) expect(url.AuthType).toBe('NONE');
     expect(s.json.Outputs).toHaveProperty('SlackRequestUrl');
     expect(JSON.stringify(s.json.Outputs?.TeamsMessagingEndpoint?.Value)).toContain('api/messages');
+  });
+});
+
+describe('outbox delivery from the table stream', () => {
+  it('streams new images of the table to outboxStream, new outbox entries only, with a failure queue', () => {
+    // Arrange
+    const [, table] = resourcesOfType(s.json, 'AWS::DynamoDB::GlobalTable')[0]!;
+    const [[, mapping]] = resourcesOfType(s.json, 'AWS::Lambda::EventSourceMapping').filter(([id]) =>
+      id.includes('OutboxStream'),
+    ) as [[string, Record<string, unknown>]];
+
+    // Assert
+    expect(table.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(mapping).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+    });
+    const filter = JSON.parse(
+      (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern,
+    );
+    expect(filter).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: ['OUTBOX'] } } } });
+  });
+
+  it('lets outboxStream read the stream, update the table and publish domain events, and nothing else', () => {
+    // Act
+    const actions = roleStatements(s.json, 'OutboxStream').flatMap(actionsOf);
+    const engine = ['StateChange', 'NagDue'].flatMap((f) => roleStatements(s.json, f).flatMap(actionsOf));
+
+    // Assert
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:UpdateItem',
+        'sns:Publish',
+      ]),
+    );
+    expect(actions).not.toContain('ec2:DescribeInstances');
+    expect(actions).not.toContain('scheduler:CreateSchedule');
+    // The engine functions only write the outbox; they publish no domain events themselves.
+    expect(engine.filter((a) => a === 'sns:Publish')).toHaveLength(1);
   });
 });

@@ -24,6 +24,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { HOUR } from '../../src/core/duration.js';
 import { resetColdStart } from '../../src/lambda/monitorColdStart.js';
 import { nagDueHandler } from '../../src/lambda/nagDue.js';
+import { awsOutboxDeliverer } from '../../src/lambda/outboxDeps.js';
+import { outboxStreamHandler } from '../../src/lambda/outboxStream.js';
 import { handler as reconcile } from '../../src/lambda/reconcile.js';
 import { handler as stateChange } from '../../src/lambda/stateChange.js';
 import { createLogger } from '../../src/log.js';
@@ -33,6 +35,7 @@ import { createTable } from '../support/dynamoTable.js';
 import { VirtualClock } from '../support/fakes.js';
 import { sqsEvent, sqsRecord } from '../support/lambdaEvents.js';
 import { useMoto } from '../support/moto.js';
+import { openTableStream } from '../support/tableStream.js';
 
 type Sent = [string, string, string | null, Record<string, { Type: string; Value: string }>, unknown];
 
@@ -76,7 +79,7 @@ describe('monitoring engine on moto (Lambda mode)', () => {
     };
     process.env.SNS_TOPIC_ARN = topics.nags;
     process.env.EVENTS_TOPIC_ARN = topics.events;
-    await createTable(moto, ENV.TABLE_NAME);
+    await createTable(moto, ENV.TABLE_NAME, { stream: true });
     await new EventBridgeNagScheduler(schedulerClient('us-east-1'), {
       targetArn: ENV.NAG_FUNCTION_ARN,
       roleArn: ENV.SCHEDULER_ROLE_ARN,
@@ -200,10 +203,18 @@ describe('monitoring engine on moto (Lambda mode)', () => {
     expect(next.Name).toBe(nameAt(web.instanceId, web.launchTime, 3 * HOUR));
     expect(next.ScheduleExpression).toBe(at(web.launchTime, 3 * HOUR));
 
-    // 6. Stop the instance: the schedule is gone and a stopped event is published.
+    // 6. Stop the instance: the schedule is gone, and the stopped event written to the
+    //    outbox is published by the outbox function, fed from the table's stream.
+    const stream = await openTableStream(moto, ENV.TABLE_NAME);
     await ec2.send(new StopInstancesCommand({ InstanceIds: [web.instanceId] }));
     await stateChange(event(web.instanceId, 'stopped'));
     expect(await scheduleNames(web.instanceId)).toEqual([]);
+    expect(await published(topics.events)).toEqual([]);
+    const log = createLogger('test', 'ERROR');
+    const deliverer = awsOutboxDeliverer(loadConfig(process.env), log);
+    expect(await outboxStreamHandler(() => ({ deliverer, log }))(await stream.next())).toEqual({
+      batchItemFailures: [],
+    });
     const [stopped] = await published(topics.events);
     expect(stopped![3].Event).toEqual({ Type: 'String', Value: 'instance.stopped' });
     expect(JSON.parse(stopped![1])).toMatchObject({

@@ -4,7 +4,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS } from '../../src/aws/dynamodb/table.js';
 import type { MotoServer } from './moto.js';
 
-export async function createTable(moto: MotoServer, tableName = 'lightsout') {
+export async function createTable(
+  moto: MotoServer,
+  tableName = 'lightsout',
+  opts: { stream?: boolean } = {},
+) {
   const client = new DynamoDBClient(moto.clientConfig);
   await client.send(
     new CreateTableCommand({
@@ -18,6 +22,8 @@ export async function createTable(moto: MotoServer, tableName = 'lightsout') {
         { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
       ],
+      // As deployed: new images feed the outbox function (see test/support/tableStream.ts).
+      ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } : {}),
     }),
   );
   return { client, doc: DynamoDBDocumentClient.from(client), tableName };

@@ -10,7 +10,7 @@ import type { DomainEvent } from '../../src/core/events.js';
 import type { ChatMessageRef, InstanceKey, InstanceRecord, InstanceState } from '../../src/core/instance.js';
 import type { NagNotification } from '../../src/core/notification.js';
 import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../../src/ports/fleet.js';
-import type { InstanceFilter, InstanceStore } from '../../src/ports/instanceStore.js';
+import type { InstanceFilter, InstanceStore, PutOptions } from '../../src/ports/instanceStore.js';
 import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../src/ports/notifier.js';
 
@@ -93,13 +93,15 @@ export class MemoryInstanceStore implements InstanceStore {
   readonly records = new Map<string, InstanceRecord>();
   /** Makes the next N puts fail with ConflictError, as a racing writer would. */
   conflictsToInject = 0;
+  /** Events written with records (the outbox of the real stores), in order. */
+  readonly outbox: DomainEvent[] = [];
 
   async get(key: InstanceKey): Promise<InstanceRecord | undefined> {
     const r = this.records.get(keyOf(key));
     return r ? clone(r) : undefined;
   }
 
-  async put(record: InstanceRecord, opts: { expectedVersion?: number } = {}): Promise<InstanceRecord> {
+  async put(record: InstanceRecord, opts: PutOptions = {}): Promise<InstanceRecord> {
     const stored = this.records.get(keyOf(record));
     const storedVersion = stored?.version ?? 0;
     if (this.conflictsToInject > 0) {
@@ -118,6 +120,7 @@ export class MemoryInstanceStore implements InstanceStore {
       version: storedVersion + 1,
     };
     this.records.set(keyOf(record), saved);
+    this.outbox.push(...clone(opts.events ?? []));
     return clone(saved);
   }
 

@@ -23,13 +23,15 @@ import {
   GetCommand,
   type NativeAttributeValue,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, StaleRunError } from '../../core/errors.js';
 import type { ChatMessageRef, InstanceKey, InstanceRecord } from '../../core/instance.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
-import type { InstanceFilter, InstanceStore } from '../../ports/instanceStore.js';
+import type { InstanceFilter, InstanceStore, PutOptions } from '../../ports/instanceStore.js';
 import { awsCall } from '../errors.js';
+import { outboxPut } from './outbox.js';
 import { ttlSeconds } from './table.js';
 
 const PK = 'INSTANCE';
@@ -68,7 +70,7 @@ export class DynamoInstanceStore implements InstanceStore {
     return item && !this.expired(item) ? toRecord(item) : undefined;
   }
 
-  async put(record: InstanceRecord, opts: { expectedVersion?: number } = {}): Promise<InstanceRecord> {
+  async put(record: InstanceRecord, opts: PutOptions = {}): Promise<InstanceRecord> {
     const { chatRefs: _refs, version: _v, ...body } = record;
     const values: Record<string, NativeAttributeValue> = {
       ':record': plain(body),
@@ -113,27 +115,23 @@ export class DynamoInstanceStore implements InstanceStore {
       values[':next'] = opts.expectedVersion + 1;
       values[':now'] = now;
     }
-    let update = `SET ${set.join(', ')}`;
+    let expression = `SET ${set.join(', ')}`;
     if (record.expiresAt) {
-      update += ', #expiresAt = :expiresAt';
+      expression += ', #expiresAt = :expiresAt';
       values[':expiresAt'] = ttlSeconds(record.expiresAt);
     } else {
-      update += ' REMOVE #expiresAt';
+      expression += ' REMOVE #expiresAt';
     }
 
-    const res = await awsCall(`UpdateItem instance ${sortKey(record)}`, () =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: PK, sk: sortKey(record) },
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    ).catch((err: unknown) => {
+    const update = {
+      TableName: this.tableName,
+      Key: { pk: PK, sk: sortKey(record) },
+      UpdateExpression: expression,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const conflict = (err: unknown) => {
       if (err instanceof ConflictError) {
         throw new ConflictError(
           `Instance ${record.region}/${record.instanceId} changed since version ${opts.expectedVersion}; re-read and retry`,
@@ -141,7 +139,23 @@ export class DynamoInstanceStore implements InstanceStore {
         );
       }
       throw err;
-    });
+    };
+    if (opts.events?.length) {
+      // The record and its events in one transaction; the table's stream delivers the events.
+      const now = this.clock();
+      const puts = opts.events.map((e) => outboxPut(this.tableName, e, now).put);
+      await awsCall(`TransactWriteItems instance ${sortKey(record)} with ${puts.length} event(s)`, () =>
+        this.doc.send(
+          new TransactWriteCommand({ TransactItems: [{ Update: update }, ...puts.map((Put) => ({ Put }))] }),
+        ),
+      ).catch(conflict);
+      // A transaction returns no attributes; the item is read back for the caller.
+      const item = await this.getItem(record);
+      return toRecord(item!);
+    }
+    const res = await awsCall(`UpdateItem instance ${sortKey(record)}`, () =>
+      this.doc.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' })),
+    ).catch(conflict);
     return toRecord(res.Attributes as Item);
   }
 

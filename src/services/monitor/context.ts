@@ -28,6 +28,11 @@ export interface MonitorDeps {
   store: InstanceStore;
   scheduler: NagScheduler;
   notifier: Notifier;
+  /**
+   * Told of each domain event after the record write that put it into the
+   * outbox. Delivery is the outbox's job: in the single process this wakes its
+   * deliverer, on Lambda the table's stream delivers and this does nothing.
+   */
   events: DomainEventPublisher;
   clock: Clock;
   settings: MonitorSettings;

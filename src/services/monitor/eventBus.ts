@@ -1,7 +1,9 @@
 /**
  * In-process domain events for the single process: chat updates and cleanup
  * hooks subscribe here instead of to SNS. A failing listener is logged and
- * never breaks the engine or the other listeners.
+ * never breaks the other listeners; `deliver` (what the outbox uses) then
+ * throws, so the event is retried. Listeners must therefore tolerate the same
+ * event twice (chat rewrites and claims are idempotent; cleanup skips a done one).
  */
 import type { DomainEvent } from '../../core/events.js';
 import { type Log, silentLog } from '../../log.js';
@@ -19,9 +21,16 @@ export class InProcessEventBus implements DomainEventPublisher {
   }
 
   async publish(event: DomainEvent): Promise<void> {
+    await this.deliver(event).catch(() => undefined);
+  }
+
+  /** Hands `event` to every listener; throws when any of them failed (each failure is logged). */
+  async deliver(event: DomainEvent): Promise<void> {
     const results = await Promise.allSettled([...this.listeners].map((listener) => listener(event)));
+    const failures: string[] = [];
     for (const result of results) {
       if (result.status === 'rejected') {
+        failures.push(result.reason instanceof Error ? result.reason.message : String(result.reason));
         this.log.error('domain event listener failed', {
           event: event.type,
           instance: `${event.record.region}/${event.record.instanceId}`,
@@ -29,5 +38,6 @@ export class InProcessEventBus implements DomainEventPublisher {
         });
       }
     }
+    if (failures.length) throw new Error(`${event.type} not delivered: ${failures.join('; ')}`);
   }
 }

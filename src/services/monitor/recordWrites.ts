@@ -4,6 +4,7 @@
  * on `version`, retried a few times by re-reading when another writer won.
  */
 import { ConflictError } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/events.js';
 import type { InstanceKey, InstanceRecord, InstanceState } from '../../core/instance.js';
 import { instanceKeyString } from '../../core/instance.js';
 import {
@@ -88,7 +89,19 @@ export async function applyObservedState(
       result.record = record;
     }
     if (result.kind === 'update') {
-      saved = await deps.store.put(result.record, { expectedVersion: existing?.version ?? 0 });
+      const expectedVersion = existing?.version ?? 0;
+      // The event goes into the outbox in the same write: a crash after it cannot lose it.
+      const events: DomainEvent[] = result.event
+        ? [
+            {
+              type: result.event.type,
+              record: { ...result.record, version: expectedVersion + 1 },
+              runtimeSeconds: result.event.runtimeSeconds,
+              at: observed.at,
+            },
+          ]
+        : [];
+      saved = await deps.store.put(result.record, { expectedVersion, events });
     } else if (result.kind === 'untrack') {
       await deps.store.delete(key);
     }
@@ -116,17 +129,21 @@ export async function applyObservedState(
     });
   }
   if (outcome.kind === 'update' && outcome.event && saved) {
-    const event = {
+    const event: DomainEvent = {
       type: outcome.event.type,
       record: saved,
       runtimeSeconds: outcome.event.runtimeSeconds,
       at: observed.at,
     };
     try {
+      // Already in the outbox; this only wakes the deliverer (see MonitorDeps.events).
       await deps.events.publish(event);
     } catch (err) {
-      // The record already moved on, so a retry would not re-emit: log loudly instead of failing the write.
-      log.error('domain event not published', { ...context, event: event.type, error: String(err) });
+      log.warn('event delivery not started; the outbox will deliver it', {
+        ...context,
+        event: event.type,
+        error: String(err),
+      });
     }
   }
   return outcome;
