@@ -3,6 +3,8 @@
  * topic. Used by the stream function (first delivery) and the reconcile
  * sweep (retries after their backoff).
  */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDocumentClient, snsClient } from '../aws/clientFactory.js';
 import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
@@ -33,9 +35,9 @@ export function awsOutboxDeliverer(config: Config, log: Log, clock: Clock = syst
   });
 }
 
-let coldStart: { deliverer: OutboxDeliverer; log: Log } | undefined;
+let coldStart: { deliverer: OutboxDeliverer; log: Logger } | undefined;
 
-export function outboxAtColdStart(env: Env): { deliverer: OutboxDeliverer; log: Log } {
+export function outboxAtColdStart(env: Env): { deliverer: OutboxDeliverer; log: Logger } {
   if (!coldStart) {
     const config = loadConfig(env);
     const log = createLogger('lightsout-outbox', config.logLevel);

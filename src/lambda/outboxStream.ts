@@ -7,17 +7,18 @@
  * sweep redrives them) or are marked failed. Only when that bookkeeping
  * itself fails is the record reported back, so the stream retries it.
  */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { entryFromItem, OUTBOX_PK } from '../aws/dynamodb/outbox.js';
 import type { Env } from '../config/index.js';
-import type { Log } from '../log.js';
 import type { OutboxDeliverer } from '../services/outbox/outboxDeliverer.js';
 import { outboxAtColdStart } from './outboxDeps.js';
 
 type Handler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
 
-export function outboxStreamHandler(deps: () => { deliverer: OutboxDeliverer; log: Log }): Handler {
+export function outboxStreamHandler(deps: () => { deliverer: OutboxDeliverer; log: Logger }): Handler {
   return async (event, context) => {
     const { deliverer, log } = deps();
     if (context) log.addContext(context);

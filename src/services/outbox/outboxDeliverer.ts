@@ -17,9 +17,9 @@ import {
   type OutboxRetryPolicy,
   outboxInstance,
 } from '../../core/outbox.js';
+import { type Log, silentLog } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Outbox } from '../../ports/outbox.js';
-import { type EngineLog, silentLog } from '../monitor/context.js';
 
 export interface OutboxDelivererDeps {
   outbox: Outbox;
@@ -27,7 +27,7 @@ export interface OutboxDelivererDeps {
   sink: (event: DomainEvent) => Promise<void>;
   clock: Clock;
   policy?: OutboxRetryPolicy;
-  log?: EngineLog;
+  log?: Log;
 }
 
 export type EntryOutcome = 'delivered' | 'retry' | 'failed';
