@@ -221,7 +221,7 @@ describe('monitoring engine on moto (Lambda mode)', () => {
       type: 'instance.stopped',
       record: { instanceId: web.instanceId },
     });
-  });
+  }, 60_000); // Ten steps against moto, now including the table's stream: longer than one call.
 
   it('recreates a schedule deleted by hand on the next reconcile', async () => {
     const db = await launch({ Monitor: 'true', Threshold: '4' });
