@@ -63,8 +63,15 @@ async function engineDeps(
   // The CLI prints its own report; the engine's JSON logs would only interleave with it.
   const log = createLogger('lightsout-cli', 'ERROR');
   if (config.store.tableName) return { deps: awsMonitorDeps(config, log, clock), close: () => {} };
+  const file = config.store.sqlitePath;
+  const exists = existsSync(file);
   // A dry run must not even create the SQLite file.
-  const path = dryRun && !existsSync(config.store.sqlitePath) ? ':memory:' : config.store.sqlitePath;
+  const path = dryRun && !exists ? ':memory:' : file;
+  ctx.stderr.write(
+    exists
+      ? `lightsout: state file ${file}\n`
+      : `lightsout: warning: no state file at ${file}; ${dryRun ? 'the dry run starts from an empty store' : 'creating it'}\n`,
+  );
   const db = openDatabase(path);
   const bus = new InProcessEventBus(log);
   const deps: MonitorDeps = {

@@ -34,7 +34,9 @@ export interface CliContext {
   /**
    * The store the engine writes to, read-only use: DynamoDB when TABLE_NAME is
    * set, else the single process's SQLite file if it exists. Undefined when
-   * there is none (a laptop with only an AWS profile).
+   * there is none (a laptop with only an AWS profile). Says on stderr which
+   * store it read, and warns when the file is missing, so a `list` run against
+   * the wrong file never passes for the bot's view; it never creates the file.
    */
   existingStore(): InstanceStore | undefined;
   /** The outbox of domain events beside that store; undefined when there is no store. */
@@ -48,6 +50,7 @@ export interface CliCommand {
 
 export function createCliContext(env: Env, stdout: Output, stderr: Output): CliContext {
   let config: Config | undefined;
+  let store: { value: InstanceStore | undefined } | undefined;
   const ctx: CliContext = {
     env,
     stdout,
@@ -58,13 +61,8 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
     },
     fleet: () => new Ec2Fleet(ec2Client),
     existingStore: () => {
-      const c = ctx.config();
-      const home = c.monitor.regions[0] ?? 'us-east-1';
-      if (c.store.tableName) {
-        return new DynamoInstanceStore(DynamoDBDocumentClient.from(dynamoClient(home)), c.store.tableName);
-      }
-      if (existsSync(c.store.sqlitePath)) return new SqliteInstanceStore(openDatabase(c.store.sqlitePath));
-      return undefined;
+      store ??= { value: openExistingStore(ctx.config(), stderr) };
+      return store.value;
     },
     existingOutbox: () => {
       const c = ctx.config();
@@ -77,6 +75,24 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
     },
   };
   return ctx;
+}
+
+function openExistingStore(config: Config, stderr: Output): InstanceStore | undefined {
+  const { tableName, sqlitePath } = config.store;
+  if (tableName) {
+    const home = config.monitor.regions[0] ?? 'us-east-1';
+    stderr.write(`lightsout: reading state from DynamoDB table ${tableName} in ${home}\n`);
+    return new DynamoInstanceStore(DynamoDBDocumentClient.from(dynamoClient(home)), tableName);
+  }
+  if (existsSync(sqlitePath)) {
+    stderr.write(`lightsout: reading state from ${sqlitePath}\n`);
+    return new SqliteInstanceStore(openDatabase(sqlitePath));
+  }
+  stderr.write(
+    `lightsout: warning: no state file at ${sqlitePath}, so this shows what EC2 reports only ` +
+      '(no nags, snoozes or delivery). `lightsout start` creates the file; set DB_PATH if the bot keeps it elsewhere.\n',
+  );
+  return undefined;
 }
 
 /** Parses `--at`: an ISO time such as 2026-03-02T18:00:00Z, or a time today such as 18:00 (UTC). */

@@ -14,7 +14,11 @@ export interface MonitorConfig {
   regions: string[];
   /** How long a terminated instance's tombstone is kept. */
   tombstoneTtlSeconds: number;
-  /** Single process: how often the reconcile sweep runs. */
+  /**
+   * Single process: how often the reconcile sweep runs, which is also how long
+   * a new instance can go unnoticed there (no EC2 events). One minute costs one
+   * DescribeInstances page per 1,000 instances per region per minute.
+   */
   reconcileEverySeconds: number;
   /** Optional SNS topic for nags (required in Lambda mode). */
   snsTopicArn?: string;
@@ -42,7 +46,7 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
     defaultRenotifySeconds: r.duration('RENOTIFY_EVERY', HOUR, { minSeconds: MINUTE, maxSeconds: 30 * DAY }),
     regions,
     tombstoneTtlSeconds: r.duration('TOMBSTONE_TTL', DAY, { minSeconds: MINUTE }),
-    reconcileEverySeconds: r.duration('RECONCILE_EVERY', 5 * MINUTE, { minSeconds: 10, bareUnit: 'm' }),
+    reconcileEverySeconds: r.duration('RECONCILE_EVERY', MINUTE, { minSeconds: 10, bareUnit: 'm' }),
     snsTopicArn: r.matching('SNS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
     eventsTopicArn: r.matching('EVENTS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
     accountId: r.matching('AWS_ACCOUNT_ID', /^\d{12}$/, 'a 12-digit account id'),

@@ -1,9 +1,10 @@
 /**
- * The installed `lightsout` binary against moto: spawned as a user would run
- * it, with the endpoint and region from the environment.
+ * The `lightsout` CLI against moto: spawned from source as `npm run lightsout`
+ * runs it, with the endpoint and region from the environment. The packed and
+ * installed binary is exercised by `npm run check:package` (scripts/checkPackage.ts).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +16,7 @@ import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { useMoto } from '../support/moto.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/lightsout.mjs');
+const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 
 describe('lightsout CLI on moto', () => {
   const moto = useMoto();
@@ -42,7 +43,7 @@ describe('lightsout CLI on moto', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const lightsout = (args: string[]) =>
-    run(process.execPath, [BIN, ...args], {
+    run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       env: {
         PATH: process.env.PATH,
         AWS_ENDPOINT_URL: moto.endpoint,
@@ -164,6 +165,24 @@ describe('lightsout CLI on moto', () => {
     expect(rows.find((r) => r.name === 'odd')?.undelivered).toBe(false);
     expect(table.stdout).toMatch(/web-1 .*OVER, 1 nag, undelivered$/m);
     expect(table.stdout).not.toMatch(/odd .*undelivered/);
+  });
+
+  it('list says which state file it read, and warns without creating one when it is missing', async () => {
+    const missing = join(dir, 'elsewhere', 'lightsout.db');
+    let stderr = '';
+    const out = { write: () => {} };
+
+    const found = await inProcess(['list', '--json']);
+    const code = await runCli(['list', '--json'], {
+      env: { REGIONS: 'us-east-1', DB_PATH: missing },
+      stdout: out,
+      stderr: { write: (t: string) => (stderr += t) },
+    });
+
+    expect(found.stderr).toBe(`lightsout: reading state from ${join(dir, 'lightsout.db')}\n`);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`warning: no state file at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('rejects bad arguments with a clear message and a non-zero exit, no stack trace', async () => {

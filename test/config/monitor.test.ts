@@ -13,8 +13,8 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('monitor and store config', () => {
-  it('defaults to opt-in, group all, 12h threshold, hourly renotify and ./data/lightsout.db', () => {
-    const config = loadConfig({ AWS_REGION: 'eu-west-1' });
+  it('defaults to opt-in, group all, 12h threshold, hourly renotify and a one-minute sweep', () => {
+    const config = loadConfig({ AWS_REGION: 'eu-west-1', HOME: '/home/ada' });
 
     expect(config.monitor).toMatchObject({
       regions: ['eu-west-1'],
@@ -22,8 +22,21 @@ describe('monitor and store config', () => {
       defaultGroup: 'all',
       defaultThresholdSeconds: 12 * 3600,
       defaultRenotifySeconds: 3600,
+      reconcileEverySeconds: 60,
     });
-    expect(config.store.sqlitePath).toBe('./data/lightsout.db');
+  });
+
+  it('keeps the SQLite file in the per-user state directory unless DB_PATH says otherwise', () => {
+    const home = loadConfig({ HOME: '/home/ada' });
+    const xdg = loadConfig({ HOME: '/home/ada', XDG_STATE_HOME: '/var/state/ada' });
+    const relativeXdg = loadConfig({ HOME: '/home/ada', XDG_STATE_HOME: 'state' });
+    const explicit = loadConfig({ HOME: '/home/ada', XDG_STATE_HOME: '/var/state/ada', DB_PATH: './x.db' });
+
+    expect(home.store.sqlitePath).toBe('/home/ada/.local/state/lightsout/lightsout.db');
+    expect(xdg.store.sqlitePath).toBe('/var/state/ada/lightsout/lightsout.db');
+    // The XDG spec: a relative path is invalid and ignored.
+    expect(relativeXdg.store.sqlitePath).toBe('/home/ada/.local/state/lightsout/lightsout.db');
+    expect(explicit.store.sqlitePath).toBe('./x.db');
   });
 
   it('reads a REGIONS list, opt-out mode and duration settings', () => {
