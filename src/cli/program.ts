@@ -12,10 +12,12 @@ import { type CliCommand, createCliContext, type Output } from './context.js';
 import { decommissionCommand } from './decommission.js';
 import { deliveriesCommand } from './deliveries.js';
 import { listCommand } from './list.js';
+import { startCommand } from './start.js';
 import { workloadCommand } from './workload.js';
 
 /** Subcommand modules, one line each. */
 const COMMANDS: CliCommand[] = [
+  startCommand,
   listCommand,
   checkCommand,
   decommissionCommand,
