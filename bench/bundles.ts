@@ -156,7 +156,7 @@ export async function bundleAll(): Promise<BundleReport[]> {
 }
 
 function print(reports: BundleReport[]): void {
-  console.log('ESM, minified, node22, AWS SDK v3 external (from the runtime); size excludes the source map');
+  console.log('ESM, minified, node24, AWS SDK v3 external (from the runtime); size excludes the source map');
   console.log(
     `${'function'.padEnd(28)}${'bundle'.padStart(10)}${'gzip'.padStart(10)}  ${'target'.padEnd(18)}${'import'.padEnd(8)}largest packages`,
   );

@@ -4,7 +4,7 @@
  *
  * - Bundled size and module init time of the Slack function, built with the
  *   stack's own esbuild options (infra/lib/bundling.ts) in both of its modes:
- *   AWS SDK external (the default: nodejs22.x provides SDK v3) and
+ *   AWS SDK external (the default: nodejs24.x provides SDK v3) and
  *   `bundleAwsSdk=true` (pins the SDK by bundling it). Init is a fresh `node`
  *   process importing the bundle, median of several runs, as Lambda's init
  *   phase does. Targets: ≤ 1.5 MB, init ≤ 300 ms.
@@ -271,7 +271,7 @@ const ms = (t: ImportTime) =>
 async function bundleFigures(dir: string): Promise<string> {
   let deployed = '';
   console.log(
-    'Slack function (src/lambda/slackEvents.ts), built with the stack options (infra/lib/bundling.ts: minified, node22, ESM):',
+    'Slack function (src/lambda/slackEvents.ts), built with the stack options (infra/lib/bundling.ts: minified, node24, ESM):',
   );
   for (const bundleAwsSdk of [false, true]) {
     const outfile = join(dir, bundleAwsSdk ? 'with-sdk.mjs' : 'index.mjs');
@@ -292,7 +292,7 @@ async function bundleFigures(dir: string): Promise<string> {
     console.log(
       bundleAwsSdk
         ? '  AWS SDK bundled (context bundleAwsSdk=true, pins the SDK version):'
-        : '  AWS SDK external (the default deployment; nodejs22.x provides SDK v3):',
+        : '  AWS SDK external (the default deployment; nodejs24.x provides SDK v3):',
     );
     console.log(
       `    size ${(bytes / 1024 / 1024).toFixed(2)} MB  ${verdict(bytes / 1024 / 1024, 1.5, 'MB', 2)}`,

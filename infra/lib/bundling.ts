@@ -7,7 +7,7 @@
  *   secrets during init, and matches the project's `"type": "module"`.
  * - The banner gives bundled CommonJS packages (Bolt, the Agents SDK) a `require`
  *   for Node built-ins, which ESM does not have.
- * - AWS SDK v3 is external: nodejs22.x ships it, and bundling it costs
+ * - AWS SDK v3 is external: nodejs24.x ships it, and bundling it costs
  *   ~560 KB minified for the EC2 client alone, which would blow the 500 KB
  *   budget of the engine functions and slow every cold start. The price is that
  *   the SDK version is the runtime's, not the lock file's; `bundleAwsSdk=true`
@@ -21,6 +21,16 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * The Node major the functions run on, in one place: the Lambda runtime
+ * (handlerFunction.ts), the esbuild target here, and the `node` dev dependency
+ * the Lambda suites run on (vitest.config.ts, test/lambda/runtime.test.ts)
+ * all follow it. nodejs22.x is deprecated on 30 Apr 2027; nodejs24.x is
+ * supported until Apr 2028.
+ */
+export const LAMBDA_NODE_MAJOR = 24;
+export const ESBUILD_TARGET = 'node24';
 
 /** Repository root: where package-lock.json and src/ live. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -96,7 +106,7 @@ export interface BundleOptions {
   minify: true;
   sourcemap: true;
   sourcesContent: false;
-  target: 'node22';
+  target: typeof ESBUILD_TARGET;
   format: 'esm';
   platform: 'node';
   mainFields: string[];
@@ -121,7 +131,7 @@ export function bundleOptions({
     sourcemap: true,
     // Source text stays out of the zip; stack traces only need names and positions.
     sourcesContent: false,
-    target: 'node22',
+    target: ESBUILD_TARGET,
     format: 'esm',
     platform: 'node',
     // Prefer ESM entry points so esbuild can tree-shake them.

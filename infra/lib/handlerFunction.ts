@@ -1,6 +1,6 @@
 /**
  * One Lambda function per handler in `src/lambda/`, all built the same way:
- * nodejs22.x on arm64 (cheaper per GB-second, and nothing here is x86-bound),
+ * nodejs24.x on arm64 (cheaper per GB-second, and nothing here is x86-bound),
  * minified ESM with source maps, its own log group with retention, and its own
  * role that can write only to that log group. Permissions beyond logging are
  * added by the construct that owns the function (see policies.ts).
@@ -51,6 +51,9 @@ export interface HandlerFunctionProps {
 }
 
 /** The relative path of a handler's entry file, e.g. `src/lambda/stateChange.ts`. */
+/** nodejs24.x: LAMBDA_NODE_MAJOR in bundling.ts, which the esbuild target and the Lambda test suites follow. */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 export const handlerEntry = (handler: string): string => path.join('src', 'lambda', `${handler}.ts`);
 
 const STUB_CODE =
@@ -79,7 +82,7 @@ export class HandlerFunction extends Construct {
 
     const common = {
       description: `Lights Out: ${props.description}`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,

@@ -22,7 +22,7 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
     'AwsSolutions-SQS3',
     'These queues are themselves the dead-letter queues of SNS subscriptions, Lambda and EventBridge targets.',
   );
-  ack('AwsSolutions-L1', 'nodejs22.x is the runtime the project targets and tests against (issue 7).');
+  ack('AwsSolutions-L1', 'nodejs24.x is the runtime the project deploys and runs its Lambda test suites on.');
 
   const iam5 = (resource: string, reason: string) => ack(`AwsSolutions-IAM5[Resource::${resource}]`, reason);
   iam5(

@@ -43,7 +43,7 @@ describe('production bundling path', () => {
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
       });
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -56,7 +56,7 @@ describe('bundle options', () => {
   it('keeps the runtime AWS SDK external unless bundleAwsSdk is set', () => {
     expect(bundleOptions().external).toEqual(['@aws-sdk/*', ...OPTIONAL_EXTERNALS]);
     expect(bundleOptions({ bundleAwsSdk: true }).external).toEqual(OPTIONAL_EXTERNALS);
-    expect(bundleOptions()).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourcemap: true });
+    expect(bundleOptions()).toMatchObject({ format: 'esm', target: 'node24', minify: true, sourcemap: true });
   });
 
   it("turns a published signing key into a PEM that verifies its signatures, with jose's Lambda stand-in", async () => {

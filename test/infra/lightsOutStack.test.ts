@@ -35,7 +35,7 @@ const functionEnv = (fragment: string): Record<string, unknown> => {
   >;
 };
 describe('functions', () => {
-  it('deploys one nodejs22.x arm64 function per handler, each with its own log group with retention', () => {
+  it('deploys one nodejs24.x arm64 function per handler, each with its own log group with retention', () => {
     // Arrange
     const fns = functions();
     const logGroups = resourcesOfType(s.json, 'AWS::Logs::LogGroup');
@@ -44,7 +44,7 @@ describe('functions', () => {
     expect(fns).toHaveLength(HANDLERS.length);
     for (const handler of HANDLERS) expect(fns.some(([id]) => id.includes(handler))).toBe(true);
     for (const [, props] of fns) {
-      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Runtime).toBe('nodejs24.x');
       expect(props.Architectures).toEqual(['arm64']);
       expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
     }

@@ -1,15 +1,23 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoWorkloadRunStore } from '../../src/aws/dynamodb/dynamoWorkloadRunStore.js';
 import { workloadStepHandler } from '../../src/lambda/workloadStep.js';
 import { createLogger } from '../../src/log.js';
+import { createTable } from '../support/dynamoTable.js';
 import { useMoto } from '../support/moto.js';
 import { threeTierSpec, workloadWorld } from '../support/workloadWorld.js';
 
 const moto = useMoto();
 beforeEach(() => moto.reset());
 
+/** Runs are kept in DynamoDB, as on Lambda (this suite runs on Node 24, without SQLite). */
+async function dynamoRuns() {
+  const { doc, tableName } = await createTable(moto);
+  return new DynamoWorkloadRunStore(doc, tableName);
+}
+
 describe('workloadStep Lambda handler', () => {
   it('runs the scheduled step of a run', async () => {
-    const world = workloadWorld(moto, { specs: [threeTierSpec()] });
+    const world = workloadWorld(moto, { specs: [threeTierSpec()], runs: await dynamoRuns() });
     const [web] = await world.launch(1, { Environment: 'ENV001', Role: 'web' });
     const run = await world.service.begin('shop', 'stop', { requestedBy: 'cli:alice' });
     const handler = workloadStepHandler(() => ({
@@ -26,7 +34,7 @@ describe('workloadStep Lambda handler', () => {
   });
 
   it('drops malformed input with the reason', async () => {
-    const world = workloadWorld(moto, { specs: [] });
+    const world = workloadWorld(moto, { specs: [], runs: await dynamoRuns() });
     const handler = workloadStepHandler(() => ({
       service: world.service,
       log: createLogger('test', 'ERROR'),
