@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { type Config, ConfigError } from '../config/index.js';
-import { runUntilSignalled } from '../local/run.js';
 import type { CliCommand, CliContext } from './context.js';
 
 export const startCommand: CliCommand = {
@@ -28,6 +27,9 @@ export const startCommand: CliCommand = {
           if (err instanceof ConfigError) ctx.stderr.write('lightsout: cannot start.\n');
           throw err;
         }
+        // Loaded here, not at the top: the single process brings in the chat stacks,
+        // which every other command would otherwise pay for at start-up.
+        const { runUntilSignalled } = await import('../local/run.js');
         const code = await runUntilSignalled(config);
         if (code !== 0) throw new Error('the single process did not stop cleanly (see the log above)');
       });
