@@ -108,7 +108,8 @@ describe('single process', () => {
       AWS_REGION: 'us-east-1',
       DB_PATH: join(local.dir, 'data', 'lightsout.db'),
     });
-    for (let i = 0; i < 200 && !proc.out().includes('reconcile finished'); i++) {
+    // Waits for the first sweep, not a fixed time: a loaded machine can take tens of seconds to start it.
+    for (let i = 0; i < 900 && !proc.out().includes('reconcile finished'); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
 
@@ -118,7 +119,7 @@ describe('single process', () => {
     expect(proc.out()).toContain('"notifiers":["log"]');
     expect(proc.out()).toContain('single process stopped');
     expect(code).toBe(0);
-  });
+  }, 120_000);
 
   it('refuses to start on bad config, naming the variable', async () => {
     const proc = npmStart({ REGIONS: 'moon-1', RECONCILE_EVERY: 'often', DB_PATH: join(local.dir, 'x.db') });
