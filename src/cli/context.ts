@@ -11,14 +11,17 @@ import type { Command } from 'commander';
 import { dynamoClient, ec2Client } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
+import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { type Config, type Env, loadConfig } from '../config/index.js';
 import { ValidationError } from '../core/errors.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { Outbox } from '../ports/outbox.js';
+import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteOutbox } from '../sqlite/outbox.js';
+import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
 
 export interface Output {
   write(text: string): void;
@@ -41,6 +44,8 @@ export interface CliContext {
   existingStore(): InstanceStore | undefined;
   /** The outbox of domain events beside that store; undefined when there is no store. */
   existingOutbox(): Outbox | undefined;
+  /** The channel subscriptions beside that store; undefined when there is no store. */
+  existingSubscriptions(): SubscriptionStore | undefined;
 }
 
 /** One CLI subcommand module: `register` adds it to the program. */
@@ -71,6 +76,19 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
         return new DynamoOutbox(DynamoDBDocumentClient.from(dynamoClient(home)), c.store.tableName);
       }
       if (existsSync(c.store.sqlitePath)) return new SqliteOutbox(openDatabase(c.store.sqlitePath));
+      return undefined;
+    },
+    existingSubscriptions: () => {
+      const c = ctx.config();
+      const home = c.monitor.regions[0] ?? 'us-east-1';
+      if (c.store.tableName) {
+        return new DynamoSubscriptionStore(
+          DynamoDBDocumentClient.from(dynamoClient(home)),
+          c.store.tableName,
+        );
+      }
+      if (existsSync(c.store.sqlitePath))
+        return new SqliteSubscriptionStore(openDatabase(c.store.sqlitePath));
       return undefined;
     },
   };

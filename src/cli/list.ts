@@ -67,6 +67,7 @@ function toJson(row: RuntimeRow) {
     snoozedUntil: row.snoozedUntil ?? null,
     nagCount: row.nagCount,
     undelivered: row.undelivered,
+    undeliveredReason: row.undeliveredReason ?? null,
     warnings: row.warnings,
   };
 }
@@ -105,6 +106,6 @@ function status(r: RuntimeRow, now: Date): string {
   const parts = [r.over ? 'OVER' : 'ok'];
   if (r.snoozedUntil) parts.push(`snoozed until ${formatWhenIn(new Date(r.snoozedUntil), now)}`);
   if (r.nagCount) parts.push(count(r.nagCount, 'nag'));
-  if (r.undelivered) parts.push('undelivered');
+  if (r.undelivered) parts.push(`undelivered${r.undeliveredReason ? ` (${r.undeliveredReason})` : ''}`);
   return parts.join(', ');
 }

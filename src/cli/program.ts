@@ -13,6 +13,7 @@ import { decommissionCommand } from './decommission.js';
 import { deliveriesCommand } from './deliveries.js';
 import { listCommand } from './list.js';
 import { startCommand } from './start.js';
+import { subscriptionsCommand } from './subscriptions.js';
 import { workloadCommand } from './workload.js';
 
 /** Subcommand modules, one line each. */
@@ -24,6 +25,7 @@ const COMMANDS: CliCommand[] = [
   cloudMapCommand,
   workloadCommand,
   deliveriesCommand,
+  subscriptionsCommand,
 ];
 
 export async function runCli(

@@ -71,8 +71,10 @@ export interface InstanceRecord extends InstanceKey {
    * its nags; cleared once EC2 reports the stop, which still emits `instance.stopped`.
    */
   stopRequestedAt?: string;
-  /** True when the last nag reached no chat channel (no subscription, no fallback). */
+  /** True when the last nag reached no chat channel (no subscription, no fallback, or every channel refused). */
   undelivered?: boolean;
+  /** Why, e.g. `no channel follows this group` or `slack:C0WEB channel_not_found`. */
+  undeliveredReason?: string;
   /** Set on terminated tombstones: when the store may forget the record (ISO). */
   expiresAt?: string;
   /** Optimistic-concurrency counter; stores bump it on every write. */

@@ -30,6 +30,8 @@ export interface RuntimeRow {
   nagCount: number;
   /** The store says the last nag reached no chat channel. */
   undelivered: boolean;
+  /** Why the last nag reached no channel, e.g. `slack:C0WEB channel_not_found`. */
+  undeliveredReason?: string;
   warnings: string[];
 }
 
@@ -57,6 +59,8 @@ export interface InstanceRow {
   snoozedUntil?: string;
   /** The last nag reached no channel. */
   undelivered: boolean;
+  /** Why, e.g. `slack:C0WEB channel_not_found`. */
+  undeliveredReason?: string;
   consoleUrl: string;
 }
 
@@ -87,6 +91,7 @@ function storedRunRow(r: InstanceRecord, now: Date): InstanceRow {
     nextNagAt: r.nextNagAt,
     snoozedUntil: r.snoozedUntil && Date.parse(r.snoozedUntil) > now.getTime() ? r.snoozedUntil : undefined,
     undelivered: !!r.undelivered,
+    undeliveredReason: r.undelivered ? r.undeliveredReason : undefined,
     consoleUrl: consoleUrl(r),
   };
 }
@@ -123,6 +128,7 @@ export function buildRuntimeReport(
       snoozedUntil: snoozed ? e.record?.snoozedUntil : undefined,
       nagCount: sameRun ? (e.record?.nagCount ?? 0) : 0,
       undelivered: Boolean(sameRun && e.record?.undelivered),
+      undeliveredReason: sameRun && e.record?.undelivered ? e.record.undeliveredReason : undefined,
       warnings: [...e.policy.warnings],
     });
   }

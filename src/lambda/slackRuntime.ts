@@ -10,7 +10,7 @@ import type { WebClient } from '@slack/web-api';
 import { awsCall } from '../aws/errors.js';
 import type { AccessPolicy } from '../chat/core/authorizer.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
-import { createSlackWebClient } from '../chat/slack/slackWebClient.js';
+import { createSlackPostClient, createSlackWebClient } from '../chat/slack/slackWebClient.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { type Config, ConfigError } from '../config/index.js';
 import { type SlackConfig, withSlackSecret } from '../config/slack.js';
@@ -49,7 +49,10 @@ export async function slackAtColdStart(
   return {
     config: slack,
     client,
-    gateway: new SlackGateway(client),
+    gateway: new SlackGateway(
+      client,
+      createSlackPostClient(slack, config.delivery.channelTimeoutSeconds, log),
+    ),
     policy: { stopAllow: slack.stopAllow, admins: slack.admins },
     fallbackChannel: slack.fallbackChannel
       ? { platform: 'slack', channelId: slack.fallbackChannel }

@@ -83,6 +83,8 @@ export interface PreparedLocalChat {
     fleet: Fleet;
     bus: InProcessEventBus;
     extensions?: CommandExtension[];
+    /** What `/healthz` reports (readiness and why). */
+    health?: () => Promise<{ ready: boolean }>;
   }): Promise<RunningLocalChat>;
 }
 
@@ -123,6 +125,7 @@ export async function prepareLocalChat(opts: {
     ledger: new RunLedger(idempotency),
     fallbackChannels,
     repeatMode,
+    channelTimeoutSeconds: config.delivery.channelTimeoutSeconds,
     clock,
     log,
   });
@@ -135,7 +138,7 @@ export async function prepareLocalChat(opts: {
   return {
     notifiers: [notifier],
     workloadPosters: platforms.flatMap((p) => (p.workloadProgress ? [p.workloadProgress] : [])),
-    async start({ monitor, fleet, bus, extensions }) {
+    async start({ monitor, fleet, bus, extensions, health }) {
       const core = createChatCore({
         monitor,
         fleet,
@@ -147,6 +150,7 @@ export async function prepareLocalChat(opts: {
         policies,
         fallbackChannels,
         repeatMode,
+        channelTimeoutSeconds: config.delivery.channelTimeoutSeconds,
         extensions,
         clock,
         log,
@@ -155,6 +159,7 @@ export async function prepareLocalChat(opts: {
         await core.delivery.deliverEvent(event);
       });
       const http = new LocalHttpServer(log);
+      if (health) http.setHealth(health);
       const running: { stop(): Promise<void> }[] = [];
       for (const p of platforms)
         running.push(await p.start({ core, subscriptions, instances, http, clock, log }));

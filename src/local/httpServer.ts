@@ -2,7 +2,8 @@
  * The single process's one HTTP server, shared by every chat platform so
  * Slack (`/slack/events`) and Teams (`/api/messages`) answer on the same PORT.
  * Platforms mount a node:http listener on an exact path; `/healthz` answers
- * for load balancers and container health checks.
+ * for load balancers and container health checks: 200 when ready, 503 when
+ * not, with the last sweep and the outbox backlog as JSON (src/core/health.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,8 @@ export type HttpListener = (req: IncomingMessage, res: ServerResponse) => void |
 export class LocalHttpServer {
   private readonly routes = new Map<string, HttpListener>();
   private server?: Server;
+  /** What `/healthz` reports; without it, `/healthz` answers a plain `ok`. */
+  private health?: () => Promise<{ ready: boolean }>;
 
   constructor(private readonly log: Log) {}
 
@@ -20,6 +23,11 @@ export class LocalHttpServer {
   mount(path: string, listener: HttpListener): void {
     if (this.routes.has(path)) throw new Error(`HTTP path ${path} is already mounted`);
     this.routes.set(path, listener);
+  }
+
+  /** `/healthz` answers 200 (ready) or 503 with this report as JSON. */
+  setHealth(report: () => Promise<{ ready: boolean }>): void {
+    this.health = report;
   }
 
   get mounted(): string[] {
@@ -39,7 +47,21 @@ export class LocalHttpServer {
         return;
       }
       if (path === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        const health = this.health;
+        if (!health) {
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+          return;
+        }
+        health().then(
+          (report) =>
+            res
+              .writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json' })
+              .end(JSON.stringify(report)),
+          (err: unknown) =>
+            res
+              .writeHead(503, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ ready: false, reasons: [`health check failed: ${String(err)}`] })),
+        );
         return;
       }
       res

@@ -7,6 +7,7 @@
 import { ec2Client } from '../aws/clients.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import type { Config } from '../config/index.js';
+import { assessHealth, type HealthReport, type SweepStatus } from '../core/health.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
@@ -42,6 +43,8 @@ export interface SingleProcess {
   scheduler: InProcessNagScheduler;
   /** Chat platforms (Slack, Teams): the shared core and the HTTP port, when configured. */
   chat: RunningLocalChat;
+  /** Readiness as `/healthz` reports it. */
+  health(): Promise<HealthReport>;
   /** Runs one sweep now (also what the loop runs). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -84,17 +87,46 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     fleet,
     posters: chat.workloadPosters,
   });
-  const chatRuntime = await chat.start({ monitor: service, fleet, bus, extensions: [workloads.extension] });
+  // What /healthz reports: the last sweep (is AWS reachable?) and the outbox backlog (is chat?).
+  let lastSweep: SweepStatus | undefined;
+  let lastGoodSweepAt: string | undefined;
+  const health = async (): Promise<HealthReport> =>
+    assessHealth(
+      {
+        lastSweep,
+        lastGoodSweepAt,
+        outbox: await outbox.outbox.stats(),
+        maxSweepAgeSeconds:
+          config.delivery.healthMaxSweepAgeSeconds ?? 3 * config.monitor.reconcileEverySeconds,
+        maxBacklogAgeSeconds: config.delivery.healthMaxBacklogAgeSeconds,
+      },
+      clock(),
+    );
+  const chatRuntime = await chat.start({
+    monitor: service,
+    fleet,
+    bus,
+    extensions: [workloads.extension],
+    health,
+  });
 
   let running: Promise<void> | undefined;
   const sweep = (): Promise<void> => {
     // Sweeps never overlap: a slow sweep makes the next tick wait, not pile up.
     running ??= service
       .reconcile()
-      .then(() => undefined)
-      .catch((err: unknown) =>
-        log.error('reconcile sweep failed; next sweep will retry', { error: String(err) }),
-      )
+      .then(() => {
+        lastGoodSweepAt = clock().toISOString();
+        lastSweep = { at: lastGoodSweepAt, ok: true };
+      })
+      .catch((err: unknown) => {
+        lastSweep = {
+          at: clock().toISOString(),
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        };
+        log.error('reconcile sweep failed; next sweep will retry', { error: String(err) });
+      })
       .finally(() => {
         running = undefined;
       });
@@ -122,6 +154,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     db,
     scheduler,
     sweep,
+    health,
     chat: chatRuntime,
     async stop() {
       clearInterval(loop);

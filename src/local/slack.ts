@@ -6,6 +6,7 @@
 import { HTTPReceiver } from '@slack/bolt';
 import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/slackApp.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
+import { createSlackPostClient } from '../chat/slack/slackWebClient.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import type { LocalPlatformFactory } from './chat.js';
 
@@ -26,7 +27,10 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
   const client = createSlackWebClient(slack, log);
   return {
     platform: 'slack',
-    gateway: new SlackGateway(client),
+    gateway: new SlackGateway(
+      client,
+      createSlackPostClient(slack, config.delivery.channelTimeoutSeconds, log),
+    ),
     workloadProgress: new SlackWorkloadProgressPoster(client),
     policy: { stopAllow: s.stopAllow, admins: s.admins },
     fallbackChannel: s.fallbackChannel

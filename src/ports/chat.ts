@@ -10,8 +10,13 @@ import type { ChannelRef } from './subscriptionStore.js';
 
 export interface ChatGateway {
   readonly platform: ChatPlatform;
-  /** Posts a new top-level nag message; returns where it landed so it can be updated later. */
-  post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef>;
+  /**
+   * Posts a new top-level nag message; returns where it landed so it can be
+   * updated later. `postKey` names this nag (run and nag number): a gateway
+   * that can look its posts up finds an earlier post with the same key instead
+   * of posting twice after an attempt whose outcome it could not tell.
+   */
+  post(channel: ChannelRef, message: NagMessage, opts?: { postKey?: string }): Promise<ChatMessageRef>;
   /** Replaces a posted message in place (new facts, outcome, fewer buttons). */
   update(ref: ChatMessageRef, message: NagMessage): Promise<void>;
   /** A short reply under the message (Slack thread, Teams reply chain). */

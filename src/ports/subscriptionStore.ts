@@ -18,6 +18,14 @@ export interface Subscription {
   channel: ChannelRef;
   createdBy: string;
   createdAt: string;
+  /** Set when the channel refused a post for good (deleted, archived, app removed). */
+  broken?: BrokenChannel;
+}
+
+export interface BrokenChannel {
+  /** The platform's reason, e.g. `channel_not_found`, `HTTP 403`. */
+  reason: string;
+  since: string;
 }
 
 /**
@@ -33,4 +41,12 @@ export interface SubscriptionStore {
   forGroup(group: string): Promise<Subscription[]>;
   forChannel(channel: Pick<ChannelRef, 'platform' | 'channelId'>): Promise<Subscription[]>;
   all(): Promise<Subscription[]>;
+  /**
+   * Flags every subscription of `channel` as broken (or clears the flag with
+   * `undefined`). Optional so stores without it still work; both adapters have it.
+   */
+  markBroken?(
+    channel: Pick<ChannelRef, 'platform' | 'channelId'>,
+    broken: BrokenChannel | undefined,
+  ): Promise<void>;
 }

@@ -1,5 +1,10 @@
 /** Which chat channels follow which MonitorGroup, in the single process's SQLite file. */
-import type { ChannelRef, Subscription, SubscriptionStore } from '../ports/subscriptionStore.js';
+import type {
+  BrokenChannel,
+  ChannelRef,
+  Subscription,
+  SubscriptionStore,
+} from '../ports/subscriptionStore.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Row {
@@ -7,6 +12,7 @@ interface Row {
   channel: string;
   created_by: string;
   created_at: string;
+  broken: string | null;
 }
 
 export class SqliteSubscriptionStore implements SubscriptionStore {
@@ -23,16 +29,30 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       );
       CREATE INDEX IF NOT EXISTS subscriptions_channel ON subscriptions (platform, channel_id);
     `);
+    // Files created before channels could be flagged broken get the column on first open.
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(subscriptions)').all();
+    if (!columns.some((c) => c.name === 'broken'))
+      db.exec('ALTER TABLE subscriptions ADD COLUMN broken TEXT');
+  }
+
+  async markBroken(
+    channel: Pick<ChannelRef, 'platform' | 'channelId'>,
+    broken: BrokenChannel | undefined,
+  ): Promise<void> {
+    this.db
+      .prepare('UPDATE subscriptions SET broken = ? WHERE platform = ? AND channel_id = ?')
+      .run(broken ? JSON.stringify(broken) : null, channel.platform, channel.channelId);
   }
 
   async subscribe(sub: Subscription): Promise<void> {
     // A repeat keeps who subscribed first but refreshes the channel details
-    // (Teams service URLs and conversation references can change).
+    // (Teams service URLs and conversation references can change); subscribing
+    // again after fixing a channel clears its broken flag.
     this.db
       .prepare(
         `INSERT INTO subscriptions (grp, platform, channel_id, channel, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (grp, platform, channel_id) DO UPDATE SET channel = excluded.channel`,
+         ON CONFLICT (grp, platform, channel_id) DO UPDATE SET channel = excluded.channel, broken = NULL`,
       )
       .run(
         sub.group,
@@ -54,7 +74,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   async forGroup(group: string): Promise<Subscription[]> {
     return this.db
       .prepare<[string], Row>(
-        'SELECT grp, channel, created_by, created_at FROM subscriptions WHERE grp = ? ORDER BY platform, channel_id',
+        'SELECT grp, channel, created_by, created_at, broken FROM subscriptions WHERE grp = ? ORDER BY platform, channel_id',
       )
       .all(group)
       .map(toSubscription);
@@ -63,7 +83,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   async forChannel(channel: Pick<ChannelRef, 'platform' | 'channelId'>): Promise<Subscription[]> {
     return this.db
       .prepare<[string, string], Row>(
-        'SELECT grp, channel, created_by, created_at FROM subscriptions WHERE platform = ? AND channel_id = ? ORDER BY grp',
+        'SELECT grp, channel, created_by, created_at, broken FROM subscriptions WHERE platform = ? AND channel_id = ? ORDER BY grp',
       )
       .all(channel.platform, channel.channelId)
       .map(toSubscription);
@@ -72,7 +92,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   async all(): Promise<Subscription[]> {
     return this.db
       .prepare<[], Row>(
-        'SELECT grp, channel, created_by, created_at FROM subscriptions ORDER BY grp, platform, channel_id',
+        'SELECT grp, channel, created_by, created_at, broken FROM subscriptions ORDER BY grp, platform, channel_id',
       )
       .all()
       .map(toSubscription);
@@ -85,5 +105,6 @@ function toSubscription(row: Row): Subscription {
     channel: JSON.parse(row.channel) as ChannelRef,
     createdBy: row.created_by,
     createdAt: row.created_at,
+    ...(row.broken ? { broken: JSON.parse(row.broken) as BrokenChannel } : {}),
   };
 }

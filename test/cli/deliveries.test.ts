@@ -13,6 +13,7 @@ import type { InstanceRecord } from '../../src/core/instance.js';
 import type { Outbox } from '../../src/ports/outbox.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteOutbox } from '../../src/sqlite/outbox.js';
+import { SqliteSubscriptionStore } from '../../src/sqlite/subscriptionStore.js';
 import { createTable } from '../support/dynamoTable.js';
 import { useMoto } from '../support/moto.js';
 
@@ -106,5 +107,41 @@ describe('lightsout deliveries', () => {
     const out = await cli(['deliveries', '--failed'], env);
 
     expect(out).toEqual({ code: 0, stdout: 'No failed deliveries.\n' });
+  });
+});
+
+describe('lightsout subscriptions --broken', () => {
+  it('lists only the subscriptions whose channel refused a post for good, with the reason', async () => {
+    // Arrange
+    const path = join(mkdtempSync(join(tmpdir(), 'lightsout-subs-')), 'lightsout.db');
+    const store = new SqliteSubscriptionStore(openDatabase(path));
+    const at = '2026-11-20T09:00:00.000Z';
+    await store.subscribe({
+      group: 'web',
+      channel: { platform: 'slack', channelId: 'C0WEB' },
+      createdBy: 'U1',
+      createdAt: at,
+    });
+    await store.subscribe({
+      group: 'db',
+      channel: { platform: 'slack', channelId: 'C0DB' },
+      createdBy: 'U1',
+      createdAt: at,
+    });
+    await store.markBroken(
+      { platform: 'slack', channelId: 'C0WEB' },
+      { reason: 'is_archived', since: '2026-11-20T10:00:00.000Z' },
+    );
+    const env = { REGIONS: 'us-east-1', DB_PATH: path };
+
+    // Act
+    const broken = await cli(['subscriptions', '--broken'], env);
+    const all = await cli(['subscriptions', '--json'], env);
+
+    // Assert
+    expect(broken.code).toBe(0);
+    expect(broken.stdout).toMatch(/web\s+slack\s+C0WEB\s+2026-11-20\s+is_archived/);
+    expect(broken.stdout).not.toContain('C0DB');
+    expect(JSON.parse(all.stdout)).toHaveLength(2);
   });
 });

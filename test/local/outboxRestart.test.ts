@@ -124,4 +124,41 @@ describe('outbox in the single process', () => {
     expect(stoppedText()).toContain('Stopped');
     expect(await local.app!.outbox.outbox.stats()).toEqual({ depth: 0, failed: 0 });
   });
+
+  it('reports readiness on /healthz: 503 while an event waits too long for delivery, 200 once it went out', async () => {
+    // Arrange: Slack refuses the update of the stopped instance's message.
+    const { instanceId, clock } = await naggedInstance();
+    const healthz = async () => {
+      const res = await fetch(`http://127.0.0.1:${local.app!.chat.port}/healthz`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    slack.failNext('chat.update', { error: 'internal_error' });
+    await local.app!.service.handleStateChange({
+      region: 'us-east-1',
+      instanceId,
+      state: 'stopped',
+      time: clock.now().toISOString(),
+    });
+
+    // Act
+    const fresh = await healthz();
+    clock.advance(11 * 60);
+    const stale = await healthz();
+    await local.app!.outbox.deliverer.drain();
+    const recovered = await healthz();
+
+    // Assert
+    expect(fresh.status).toBe(200);
+    expect(fresh.body).toMatchObject({
+      ready: true,
+      lastSweep: { ok: true },
+      outbox: { depth: 1, oldestUndelivered: { type: 'instance.stopped', attempts: 1 } },
+    });
+    expect(stale.status).toBe(503);
+    expect(stale.body.reasons).toEqual([expect.stringContaining('waited 660 s for delivery')]);
+    expect(recovered).toMatchObject({
+      status: 200,
+      body: { ready: true, outbox: { depth: 0, oldestUndelivered: null } },
+    });
+  });
 });

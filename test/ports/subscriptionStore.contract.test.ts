@@ -48,6 +48,35 @@ describe.each(implementations)('SubscriptionStore contract: %s', (_name, make) =
     expect(await store.forGroup('web')).toEqual([]);
   });
 
+  it('flags every subscription of a broken channel, and clears the flag on request or on a new subscribe', async () => {
+    // Arrange
+    await store.subscribe(sub('web', slack));
+    await store.subscribe(sub('db', slack));
+    await store.subscribe(sub('web', teams, 'teams:aad-1'));
+    const broken = { reason: 'channel_not_found', since: '2026-11-20T10:00:00.000Z' };
+
+    // Act
+    await store.markBroken!(slack, broken);
+    const flagged = await store.all();
+    await store.subscribe(sub('db', slack));
+    const afterResubscribe = await store.forChannel(slack);
+    await store.markBroken!(slack, undefined);
+    await store.markBroken!({ platform: 'slack', channelId: 'C0NONE' }, broken);
+
+    // Assert
+    expect(
+      flagged
+        .filter((s) => s.broken)
+        .map((s) => s.group)
+        .sort(),
+    ).toEqual(['db', 'web']);
+    expect(flagged.find((s) => s.channel.platform === 'teams')).not.toHaveProperty('broken');
+    expect(afterResubscribe.find((s) => s.group === 'db')).not.toHaveProperty('broken');
+    expect(afterResubscribe.find((s) => s.group === 'web')?.broken).toEqual(broken);
+    expect((await store.all()).some((s) => s.broken)).toBe(false);
+    expect(await store.all()).toHaveLength(3);
+  });
+
   it('stores Slack and Teams channels side by side and finds them by group and by channel', async () => {
     // Arrange
     await store.subscribe(sub('web', slack));

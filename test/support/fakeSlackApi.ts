@@ -14,7 +14,15 @@ export interface SlackCall {
   at: number;
 }
 
-type Planned = { status: 429; retryAfter: number } | { error: string };
+/**
+ * A planned answer: a 429, a platform error, or a delay. A delayed call is
+ * applied at once (a post lands in the channel's history) and answered only
+ * after `delayMs`, like a Slack API slower than the client's timeout.
+ */
+type Planned = ({ status: 429; retryAfter: number } | { error: string } | { delayMs: number }) & {
+  /** Only for calls to this channel (others go on as usual). */
+  channel?: string;
+};
 
 export interface FakeSlackApi {
   /** Base URL for SLACK_API_URL, ending in `/api/`. */
@@ -25,6 +33,8 @@ export interface FakeSlackApi {
   callsTo(method: string): SlackCall[];
   /** The next call to `method` gets this answer instead of success. */
   failNext(method: string, planned: Planned): void;
+  /** Messages posted per channel, newest last, with the metadata Lights Out attached. */
+  history: Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>;
   /** users.info answers with this time zone per user. */
   userTimeZones: Map<string, string>;
   /** User groups by id with their member user ids, for usergroups.list / usergroups.users.list (empty by default). */
@@ -54,6 +64,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const planned = new Map<string, Planned[]>();
   const userTimeZones = new Map<string, string>();
   const userGroupMembers = new Map<string, string[]>();
+  const history = new Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>();
   let seq = 0;
 
   const server: Server = createServer(async (req, res) => {
@@ -63,7 +74,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       ? path.slice(5).split('?')[0]!
       : `response_url${path.slice('/response'.length)}`;
     calls.push({ method, args, at: Date.now() });
-    const plan = planned.get(method)?.shift();
+    const queue = planned.get(method) ?? [];
+    const at = queue.findIndex((p) => p.channel === undefined || p.channel === args.channel);
+    const plan = at >= 0 ? queue.splice(at, 1)[0] : undefined;
     if (plan && 'status' in plan) {
       res
         .writeHead(429, { 'retry-after': String(plan.retryAfter), 'content-type': 'application/json' })
@@ -75,9 +88,40 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     if (plan && 'error' in plan) return reply({ ok: false, error: plan.error });
     seq += 1;
     const ts = `1700000000.${String(seq).padStart(6, '0')}`;
+    if (plan && 'delayMs' in plan) {
+      const answer = reply;
+      // Applied now, answered late: the client may have given up by then.
+      const late = (body: Record<string, unknown>) => void setTimeout(() => answer(body), plan.delayMs);
+      return answerCall(method, args, ts, late);
+    }
+    return answerCall(method, args, ts, reply);
+  });
+
+  function answerCall(
+    method: string,
+    args: Record<string, unknown>,
+    ts: string,
+    reply: (body: Record<string, unknown>) => void,
+  ): void {
     switch (method) {
-      case 'chat.postMessage':
+      case 'chat.postMessage': {
+        const channel = String(args.channel);
+        if (!args.thread_ts) {
+          history.set(channel, [
+            ...(history.get(channel) ?? []),
+            { ts, text: args.text, metadata: args.metadata },
+          ]);
+        }
         return reply({ ok: true, channel: args.channel, ts, message: { ts, text: args.text } });
+      }
+      case 'conversations.history': {
+        // Newest first, as Slack answers; metadata only when asked for.
+        const all = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const messages = [...(history.get(String(args.channel)) ?? [])]
+          .reverse()
+          .map((m) => (all ? m : { ts: m.ts, text: m.text }));
+        return reply({ ok: true, messages, has_more: false });
+      }
       case 'chat.update':
         return reply({ ok: true, channel: args.channel, ts: args.ts });
       case 'chat.postEphemeral':
@@ -112,7 +156,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       default:
         return reply({ ok: true });
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -126,9 +170,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     },
     userTimeZones,
     userGroupMembers,
+    history,
     reset() {
       calls.length = 0;
       planned.clear();
+      history.clear();
       userTimeZones.clear();
       userGroupMembers.clear();
     },

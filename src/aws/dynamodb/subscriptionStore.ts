@@ -14,7 +14,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChannelRef, Subscription, SubscriptionStore } from '../../ports/subscriptionStore.js';
+import { ConflictError } from '../../core/errors.js';
+import type {
+  BrokenChannel,
+  ChannelRef,
+  Subscription,
+  SubscriptionStore,
+} from '../../ports/subscriptionStore.js';
 import { awsCall } from '../errors.js';
 
 const PK = 'SUBSCRIPTION';
@@ -26,6 +32,7 @@ interface Item {
   channel: ChannelRef;
   createdBy: string;
   createdAt: string;
+  broken?: BrokenChannel;
 }
 
 export class DynamoSubscriptionStore implements SubscriptionStore {
@@ -41,9 +48,10 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           TableName: this.tableName,
           Key: { pk: PK, sk: sortKey(sub.group, sub.channel) },
           // A repeat keeps who subscribed first but refreshes the channel
-          // details (Teams service URLs and conversation references change).
+          // details (Teams service URLs and conversation references change);
+          // subscribing again after fixing a channel clears its broken flag.
           UpdateExpression:
-            'SET #group = :group, channel = :channel, createdBy = if_not_exists(createdBy, :by), createdAt = if_not_exists(createdAt, :at)',
+            'SET #group = :group, channel = :channel, createdBy = if_not_exists(createdBy, :by), createdAt = if_not_exists(createdAt, :at) REMOVE broken',
           ExpressionAttributeNames: { '#group': 'group' },
           ExpressionAttributeValues: {
             ':group': sub.group,
@@ -54,6 +62,28 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         }),
       ),
     );
+  }
+
+  async markBroken(
+    channel: Pick<ChannelRef, 'platform' | 'channelId'>,
+    broken: BrokenChannel | undefined,
+  ): Promise<void> {
+    for (const sub of await this.forChannel(channel)) {
+      await awsCall(`UpdateItem subscription ${sub.group}`, () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: PK, sk: sortKey(sub.group, channel) },
+            // Only existing subscriptions: one removed meanwhile is not brought back.
+            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: broken ? 'SET broken = :broken' : 'REMOVE broken',
+            ExpressionAttributeValues: broken ? { ':broken': { ...broken } } : undefined,
+          }),
+        ),
+      ).catch((err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
+    }
   }
 
   async unsubscribe(group: string, channel: Pick<ChannelRef, 'platform' | 'channelId'>): Promise<boolean> {
@@ -107,6 +137,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           channel: item.channel,
           createdBy: item.createdBy,
           createdAt: item.createdAt,
+          ...(item.broken ? { broken: item.broken } : {}),
         });
       }
       startKey = page.LastEvaluatedKey;

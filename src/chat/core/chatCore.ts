@@ -31,6 +31,8 @@ export interface ChatCoreDeps {
   policies?: Partial<Record<ChatPlatform, AccessPolicy>>;
   fallbackChannels?: Partial<Record<ChatPlatform, ChannelRef>>;
   repeatMode?: RepeatNagMode;
+  /** How long one channel may take for one post or update (CHAT_CHANNEL_TIMEOUT). */
+  channelTimeoutSeconds?: number;
   extensions?: CommandExtension[];
   clock: Clock;
   log: Log;
@@ -60,6 +62,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     ledger,
     fallbackChannels,
     repeatMode: deps.repeatMode ?? 'update',
+    channelTimeoutSeconds: deps.channelTimeoutSeconds,
     clock: deps.clock,
     log: deps.log,
   });

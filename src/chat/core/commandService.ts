@@ -58,10 +58,29 @@ export class CommandService {
         return this.changeSubscription(cmd.kind, cmd.group, ctx);
       case 'subscriptions': {
         const subs = await this.deps.subscriptions.forChannel(ctx.channel);
+        // Channels that refused a post for good cannot be asked themselves: list them everywhere.
+        const elsewhere = (await this.deps.subscriptions.all()).filter(
+          (s) =>
+            s.broken &&
+            !(s.channel.platform === ctx.channel.platform && s.channel.channelId === ctx.channel.channelId),
+        );
+        const brokenLines = elsewhere.map(
+          (s) =>
+            `⚠️ \`${s.group}\` → ${s.channel.platform}:${s.channel.channelId} is broken: ${s.broken!.reason} (since ${s.broken!.since.slice(0, 10)})`,
+        );
         if (subs.length === 0)
-          return textReply(['This channel follows no groups. Add one with `subscribe <group>`.']);
+          return textReply([
+            'This channel follows no groups. Add one with `subscribe <group>`.',
+            ...brokenLines,
+          ]);
         return textReply(
-          subs.map((s) => `\`${s.group}\` (since ${s.createdAt.slice(0, 10)})`),
+          [
+            ...subs.map(
+              (s) =>
+                `\`${s.group}\` (since ${s.createdAt.slice(0, 10)})${s.broken ? ` ⚠️ broken: ${s.broken.reason} since ${s.broken.since.slice(0, 10)}` : ''}`,
+            ),
+            ...brokenLines,
+          ],
           'This channel follows',
         );
       }

@@ -4,8 +4,11 @@
  * fallback channel, or an "undelivered" mark on the record); domain events
  * rewrite the run's messages. Each (delivery, channel) pair is claimed once in
  * the idempotency store, so an SNS redelivery or a retry after a partial
- * failure never posts twice. Any channel failing makes the call throw, so the
- * caller (SNS, the in-process notifier) retries; nothing is dropped.
+ * failure never posts twice. Channels are served concurrently, each with its
+ * own timeout. A channel failing for now makes the call throw, so the caller
+ * (SNS, the in-process notifier) retries; a channel that refuses for good
+ * (deleted, archived, app removed: see deliveryErrors.ts) is flagged instead,
+ * reported once to the fallback channel, and not retried.
  */
 
 import { type CleanupHook, cleanupSummary } from '../../core/cleanup/cleanupReport.js';
@@ -32,6 +35,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
+import { classifyChatFailure, withChannelTimeout } from './deliveryErrors.js';
 import type { RunLedger } from './runLedger.js';
 
 /** `update`: repeat nags rewrite the first message and reply in its thread. `new-message`: post anew each time. */
@@ -44,6 +48,8 @@ export interface ChatDeliveryDeps {
   ledger: RunLedger;
   fallbackChannels: Partial<Record<ChatPlatform, ChannelRef>>;
   repeatMode: RepeatNagMode;
+  /** How long one channel may take for one nag (post or update); default 15 s. */
+  channelTimeoutSeconds?: number;
   clock: Clock;
   log: Log;
 }
@@ -53,6 +59,20 @@ export interface NagDeliveryReport {
   updated: ChatMessageRef[];
   skipped: string[];
   undelivered: boolean;
+}
+
+type ChannelOutcome =
+  | { kind: 'posted'; ref: ChatMessageRef }
+  | { kind: 'updated'; ref: ChatMessageRef }
+  | { kind: 'skipped'; claimKey: string }
+  | { kind: 'broken'; reason: string }
+  | { kind: 'failed'; error: unknown };
+
+/** What Lights Out attaches to a nag post, so an unsure post can be found again: one per run and nag number. */
+export function nagPostKey(
+  n: Pick<NagNotification, 'region' | 'instanceId' | 'launchTime' | 'nagCount'>,
+): string {
+  return `${n.region}/${n.instanceId}@${Math.floor(Date.parse(n.launchTime) / 1000)}#${n.nagCount}`;
 }
 
 /** Thrown when at least one channel failed; the others are done and will not repeat on retry. */
@@ -67,9 +87,11 @@ export class DeliveryError extends Error {
 
 export class ChatDelivery implements RunMessages {
   private readonly gateways: Map<ChatPlatform, ChatGateway>;
+  private readonly channelTimeoutSeconds: number;
 
   constructor(private readonly deps: ChatDeliveryDeps) {
     this.gateways = new Map(deps.gateways.map((g) => [g.platform, g]));
+    this.channelTimeoutSeconds = deps.channelTimeoutSeconds ?? 15;
   }
 
   /** Default dedup key when no transport id exists (single process): one per due nag. */
@@ -84,46 +106,148 @@ export class ChatDelivery implements RunMessages {
     const key = { region: n.region, instanceId: n.instanceId };
     if (channels.length === 0) {
       this.deps.log.warn('nag reached no chat channel', { instanceId: n.instanceId, group: n.group });
-      await this.markUndelivered(key, n.launchTime, true);
+      await this.markUndelivered(key, n.launchTime, 'no channel follows this group');
       return { ...report, undelivered: true };
     }
     const record = await this.deps.instances.get(key);
     const refs = record && sameLaunch(record.launchTime, n.launchTime) ? record.chatRefs : [];
     const message = nagMessageFromNotification(n);
+    // Channels are independent: each goes at once, with its own timeout, so a slow or
+    // broken channel never holds up another group's (or this group's other) channels.
+    const outcomes = await Promise.all(
+      channels.map((channel) =>
+        this.nagOneChannel(channel, `${deliveryId}#${channel.platform}:${channel.channelId}`, {
+          n,
+          key,
+          refs,
+          message,
+          now,
+        }),
+      ),
+    );
     const failures: { channel: string; error: unknown }[] = [];
-    for (const channel of channels) {
-      const gateway = this.gateways.get(channel.platform)!;
-      const claimKey = `${deliveryId}#${channel.platform}:${channel.channelId}`;
-      if (!(await this.deps.ledger.firstTime(claimKey, now))) {
-        report.skipped.push(claimKey);
-        continue;
+    const broken: { channel: ChannelRef; reason: string }[] = [];
+    let reached = false;
+    outcomes.forEach((o, i) => {
+      const channel = channels[i]!;
+      if (o.kind === 'posted') report.posted.push(o.ref);
+      else if (o.kind === 'updated') report.updated.push(o.ref);
+      else if (o.kind === 'skipped') report.skipped.push(o.claimKey);
+      else if (o.kind === 'broken') broken.push({ channel, reason: o.reason });
+      else failures.push({ channel: `${channel.platform}:${channel.channelId}`, error: o.error });
+      if (o.kind === 'posted' || o.kind === 'updated' || o.kind === 'skipped') reached = true;
+    });
+    for (const b of broken) await this.reportBroken(b.channel, b.reason, n, now);
+    // A channel flagged broken that took this nag works again: clear its flag.
+    const flagged = (await this.deps.subscriptions.forGroup(n.group)).filter((s) => s.broken);
+    for (const sub of flagged) {
+      const i = channels.findIndex(
+        (c) => c.platform === sub.channel.platform && c.channelId === sub.channel.channelId,
+      );
+      const kind = i >= 0 ? outcomes[i]!.kind : undefined;
+      if (kind === 'posted' || kind === 'updated') {
+        await this.deps.subscriptions.markBroken?.(sub.channel, undefined).catch(() => undefined);
       }
-      try {
-        const existing = refs.find(
+    }
+    if (failures.length) throw new DeliveryError(failures);
+    if (!reached && broken.length) {
+      // Every channel refused for good: the nag counts as sent (no retries), marked undelivered with why.
+      const reason = broken.map((b) => `${b.channel.platform}:${b.channel.channelId} ${b.reason}`).join('; ');
+      await this.markUndelivered(key, n.launchTime, reason);
+      return { ...report, undelivered: true };
+    }
+    if (record?.undelivered) await this.markUndelivered(key, n.launchTime, undefined);
+    return report;
+  }
+
+  /** One channel of one nag: claimed once, bounded by the channel timeout, failures classified. */
+  private async nagOneChannel(
+    channel: ChannelRef,
+    claimKey: string,
+    ctx: {
+      n: NagNotification;
+      key: { region: string; instanceId: string };
+      refs: ChatMessageRef[];
+      message: NagMessage;
+      now: Date;
+    },
+  ): Promise<ChannelOutcome> {
+    const gateway = this.gateways.get(channel.platform)!;
+    if (!(await this.deps.ledger.firstTime(claimKey, ctx.now))) return { kind: 'skipped', claimKey };
+    const at = `${channel.platform}:${channel.channelId}`;
+    try {
+      const outcome = await withChannelTimeout(at, this.channelTimeoutSeconds, async () => {
+        const existing = ctx.refs.find(
           (r) => r.platform === channel.platform && r.channelId === channel.channelId,
         );
         const updatedInPlace =
           existing &&
           this.deps.repeatMode === 'update' &&
-          (await this.updateIfStillThere(gateway, existing, message));
+          (await this.updateIfStillThere(gateway, existing, ctx.message));
         if (updatedInPlace) {
-          await gateway.replyInThread(existing, repeatNagText(message.facts));
-          report.updated.push(existing);
-        } else {
-          const ref = await gateway.post(channel, message);
-          await this.deps.instances.addChatRef(key, n.launchTime, ref);
-          report.posted.push(ref);
+          await gateway.replyInThread(existing, repeatNagText(ctx.message.facts));
+          return { kind: 'updated' as const, ref: existing };
         }
-        await this.deps.ledger.done(claimKey, now);
-      } catch (error) {
-        await this.deps.ledger.failed(claimKey).catch(() => undefined);
-        this.deps.log.error('chat delivery failed', { channel: claimKey, error: String(error) });
-        failures.push({ channel: `${channel.platform}:${channel.channelId}`, error });
+        const ref = await gateway.post(channel, ctx.message, { postKey: nagPostKey(ctx.n) });
+        await this.deps.instances.addChatRef(ctx.key, ctx.n.launchTime, ref);
+        return { kind: 'posted' as const, ref };
+      });
+      await this.deps.ledger.done(claimKey, ctx.now);
+      return outcome;
+    } catch (error) {
+      const failure = classifyChatFailure(error);
+      this.deps.log.error('chat delivery failed', {
+        channel: claimKey,
+        kind: failure.kind,
+        error: String(error),
+      });
+      if (failure.kind === 'permanent') {
+        // Retrying cannot help: the claim stays done, so a redelivery does not try again.
+        await this.deps.ledger.done(claimKey, ctx.now, `permanent: ${failure.reason}`).catch(() => undefined);
+        return { kind: 'broken', reason: failure.reason };
       }
+      await this.deps.ledger.failed(claimKey).catch(() => undefined);
+      return { kind: 'failed', error };
     }
-    if (failures.length) throw new DeliveryError(failures);
-    if (record?.undelivered) await this.markUndelivered(key, n.launchTime, false);
-    return report;
+  }
+
+  /**
+   * A channel refused for good: flag its subscriptions as broken (shown in
+   * `/ec2 subscriptions` and `lightsout subscriptions --broken`) and tell the
+   * fallback channel, once per channel and reason.
+   */
+  private async reportBroken(
+    channel: ChannelRef,
+    reason: string,
+    n: NagNotification,
+    now: Date,
+  ): Promise<void> {
+    const at = `${channel.platform}:${channel.channelId}`;
+    try {
+      await this.deps.subscriptions.markBroken?.(channel, { reason, since: now.toISOString() });
+    } catch (err) {
+      this.deps.log.warn('could not flag the broken subscription', { channel: at, error: String(err) });
+    }
+    const fallback = this.deps.fallbackChannels[channel.platform];
+    if (!fallback || fallback.channelId === channel.channelId) return;
+    const onceKey = `broken#${at}#${reason}`;
+    if (!(await this.deps.ledger.firstTime(onceKey, now))) return;
+    const text =
+      `⚠️ Lights Out cannot post to ${channel.platform === 'slack' ? `<#${channel.channelId}>` : channel.channelId} ` +
+      `(${reason}); nags for group ${n.group} are not delivered there. ` +
+      'Fix the channel or the app, or unsubscribe it.';
+    try {
+      await withChannelTimeout(`${fallback.platform}:${fallback.channelId}`, this.channelTimeoutSeconds, () =>
+        this.gateways.get(fallback.platform)!.postText(fallback, text),
+      );
+      await this.deps.ledger.done(onceKey, now);
+    } catch (err) {
+      await this.deps.ledger.failed(onceKey).catch(() => undefined);
+      this.deps.log.warn('could not report the broken channel to the fallback channel', {
+        channel: at,
+        error: String(err),
+      });
+    }
   }
 
   /** Default dedup key for an event without a transport id (single process). */
@@ -269,27 +393,42 @@ export class ChatDelivery implements RunMessages {
     return this.eachRef(record.chatRefs, (g, ref) => g.update(ref, message), strict);
   }
 
+  /**
+   * Runs `fn` on every message of the run, concurrently, each within the
+   * channel timeout. A message whose channel refuses for good (deleted,
+   * archived, app removed) is skipped: retrying the event could never fix it.
+   */
   private async eachRef(
     refs: ChatMessageRef[],
     fn: (g: ChatGateway, ref: ChatMessageRef) => Promise<void>,
     strict: boolean,
   ): Promise<ChatMessageRef[]> {
+    const reachable = refs.filter((ref) => this.gateways.has(ref.platform));
+    const results = await Promise.allSettled(
+      reachable.map((ref) =>
+        withChannelTimeout(`${ref.platform}:${ref.channelId}`, this.channelTimeoutSeconds, () =>
+          fn(this.gateways.get(ref.platform)!, ref),
+        ),
+      ),
+    );
     const done: ChatMessageRef[] = [];
     const failures: { channel: string; error: unknown }[] = [];
-    for (const ref of refs) {
-      const gateway = this.gateways.get(ref.platform);
-      if (!gateway) continue;
-      try {
-        await fn(gateway, ref);
+    results.forEach((result, i) => {
+      const ref = reachable[i]!;
+      if (result.status === 'fulfilled') {
         done.push(ref);
-      } catch (error) {
-        this.deps.log.error('chat message update failed', {
-          channel: `${ref.platform}:${ref.channelId}`,
-          error: String(error),
-        });
-        failures.push({ channel: `${ref.platform}:${ref.channelId}`, error });
+        return;
       }
-    }
+      const failure = classifyChatFailure(result.reason);
+      this.deps.log.error('chat message update failed', {
+        channel: `${ref.platform}:${ref.channelId}`,
+        kind: failure.kind,
+        error: String(result.reason),
+      });
+      if (failure.kind !== 'permanent') {
+        failures.push({ channel: `${ref.platform}:${ref.channelId}`, error: result.reason });
+      }
+    });
     if (strict && failures.length) throw new DeliveryError(failures);
     return done;
   }
@@ -304,23 +443,26 @@ export class ChatDelivery implements RunMessages {
       .filter((c): c is ChannelRef => !!c);
   }
 
-  /** Sets `undelivered` with an optimistic write; loses gracefully to a concurrent engine write. */
+  /** Sets (reason given) or clears `undelivered` with an optimistic write; loses gracefully to a concurrent engine write. */
   private async markUndelivered(
     key: { region: string; instanceId: string },
     launchTime: string,
-    value: boolean,
+    reason: string | undefined,
   ): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const record = await this.deps.instances.get(key);
-      if (!record || !sameLaunch(record.launchTime, launchTime) || !!record.undelivered === value) return;
+      if (!record || !sameLaunch(record.launchTime, launchTime)) return;
+      if (!!record.undelivered === !!reason && record.undeliveredReason === reason) return;
+      const { undelivered: _u, undeliveredReason: _r, ...rest } = record;
+      const next = reason ? { ...rest, undelivered: true, undeliveredReason: reason } : rest;
       try {
-        await this.deps.instances.put({ ...record, undelivered: value }, { expectedVersion: record.version });
+        await this.deps.instances.put(next, { expectedVersion: record.version });
         return;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
       }
     }
-    this.deps.log.warn('could not record delivery state after 3 attempts', { ...key, undelivered: value });
+    this.deps.log.warn('could not record delivery state after 3 attempts', { ...key, undelivered: !!reason });
   }
 }
 

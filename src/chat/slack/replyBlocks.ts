@@ -76,7 +76,9 @@ export function rowMrkdwn(r: InstanceRow): string {
     `${formatDuration(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}`,
     r.snoozedUntil ? `snoozed until ${slackDate(r.snoozedUntil)}` : '',
     r.nextNagAt && !r.snoozedUntil ? `next nag ${slackDate(r.nextNagAt)}` : '',
-    r.undelivered ? ':mailbox_with_no_mail: last nag undelivered (no channel follows this group)' : '',
+    r.undelivered
+      ? `:mailbox_with_no_mail: last nag undelivered (${esc(r.undeliveredReason ?? 'no channel follows this group')})`
+      : '',
   ].filter(Boolean);
   return `${mark} *${name}* · ${notes.join(' · ')}`;
 }

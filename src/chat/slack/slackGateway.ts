@@ -2,6 +2,12 @@
  * ChatGateway for Slack over the Web API. The WebClient is built with the
  * configured base URL and retry policy (429s wait for Retry-After), so this
  * file only maps the neutral calls onto chat.* methods.
+ *
+ * Nag posts go exactly once per nag and channel. They use a second client that
+ * never retries by itself (a post that timed out may well have landed), and
+ * carry message metadata (`event_type: lightsout_nag`, the nag's key). When a
+ * post's outcome is unknown (timeout, dropped connection, 5xx), the channel's
+ * recent history is searched for that key before anything is posted again.
  */
 import type { WebClient } from '@slack/web-api';
 import { NotFoundError } from '../../core/errors.js';
@@ -9,19 +15,83 @@ import type { ChatMessageRef } from '../../core/instance.js';
 import type { NagMessage } from '../../core/message/nagMessage.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
+import { classifyChatFailure } from '../core/deliveryErrors.js';
 import { nagBlocks, nagText } from './blockKit.js';
 
 function platformError(err: unknown): string | undefined {
   return (err as { data?: { error?: string } } | undefined)?.data?.error;
 }
 
+/** The `event_type` of the metadata on every nag post. */
+export const NAG_EVENT_TYPE = 'lightsout_nag';
+/** How many recent messages are searched for an unsure post. */
+const LOOKUP_LIMIT = 100;
+
+interface NagMetadata {
+  event_type: typeof NAG_EVENT_TYPE;
+  event_payload: { key: string; instance: string; nag: number };
+}
+
 export class SlackGateway implements ChatGateway {
   readonly platform = 'slack' as const;
+  /** Keys of posts whose outcome was unknown: looked up before posting again. */
+  private readonly unsure = new Set<string>();
 
-  constructor(private readonly client: WebClient) {}
+  /** `postClient` must not retry on its own (see the file comment); defaults to `client`. */
+  constructor(
+    private readonly client: WebClient,
+    private readonly postClient: WebClient = client,
+  ) {}
 
-  async post(channel: ChannelRef, message: NagMessage): Promise<ChatMessageRef> {
-    return this.postToChannel(channel, { text: nagText(message), blocks: nagBlocks(message) });
+  async post(
+    channel: ChannelRef,
+    message: NagMessage,
+    opts: { postKey?: string } = {},
+  ): Promise<ChatMessageRef> {
+    const content = { text: nagText(message), blocks: nagBlocks(message) };
+    const key = opts.postKey;
+    if (!key) return this.postToChannel(channel, content);
+    const unsureKey = `${channel.channelId}#${key}`;
+    if (this.unsure.has(unsureKey)) {
+      const found = await this.findPosted(channel, key);
+      if (found) {
+        this.unsure.delete(unsureKey);
+        return found;
+      }
+    }
+    const metadata: NagMetadata = {
+      event_type: NAG_EVENT_TYPE,
+      event_payload: { key, instance: message.facts.instanceId, nag: message.facts.nagCount },
+    };
+    try {
+      const ref = await this.postToChannel(channel, { ...content, metadata }, this.postClient);
+      this.unsure.delete(unsureKey);
+      return ref;
+    } catch (err) {
+      if (classifyChatFailure(err).kind !== 'unsure') throw err;
+      // It may have landed: look before the caller retries.
+      this.unsure.add(unsureKey);
+      const found = await this.findPosted(channel, key).catch(() => undefined);
+      if (found) {
+        this.unsure.delete(unsureKey);
+        return found;
+      }
+      throw err;
+    }
+  }
+
+  /** A nag post with `key` among the channel's recent messages, if there is one. */
+  private async findPosted(channel: ChannelRef, key: string): Promise<ChatMessageRef | undefined> {
+    const res = await this.client.conversations.history({
+      channel: channel.channelId,
+      include_all_metadata: true,
+      limit: LOOKUP_LIMIT,
+    });
+    const hit = (res.messages ?? []).find((m) => {
+      const meta = (m as { metadata?: Partial<NagMetadata> }).metadata;
+      return meta?.event_type === NAG_EVENT_TYPE && meta.event_payload?.key === key;
+    });
+    return hit?.ts ? { platform: 'slack', channelId: channel.channelId, messageId: hit.ts } : undefined;
   }
 
   async postText(channel: ChannelRef, text: string): Promise<ChatMessageRef> {
@@ -30,10 +100,11 @@ export class SlackGateway implements ChatGateway {
 
   private async postToChannel(
     channel: ChannelRef,
-    content: { text: string; blocks?: ReturnType<typeof nagBlocks> },
+    content: { text: string; blocks?: ReturnType<typeof nagBlocks>; metadata?: NagMetadata },
+    client: WebClient = this.client,
   ): Promise<ChatMessageRef> {
     const send = () =>
-      this.client.chat.postMessage({
+      client.chat.postMessage({
         channel: channel.channelId,
         ...content,
         unfurl_links: false,
@@ -45,7 +116,10 @@ export class SlackGateway implements ChatGateway {
     } catch (err) {
       // A public channel subscribed by someone else: join it once, then post.
       if (platformError(err) !== 'not_in_channel') throw err;
-      await this.client.conversations.join({ channel: channel.channelId });
+      // A private channel cannot be joined: then not_in_channel stands (a permanent refusal).
+      await this.client.conversations.join({ channel: channel.channelId }).catch(() => {
+        throw err;
+      });
       res = await send();
     }
     return { platform: 'slack', channelId: res.channel ?? channel.channelId, messageId: res.ts ?? '' };

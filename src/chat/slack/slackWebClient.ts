@@ -45,3 +45,23 @@ export function slackLogger(log: Log): Logger {
     setName: () => undefined,
   };
 }
+
+/**
+ * The client nag posts go through: it never retries by itself, because a post
+ * that timed out or got a 5xx may have landed, and a blind retry posts twice
+ * (SlackGateway looks the post up instead). A 429 is not retried either: the
+ * delivery retries it later, as it was certainly not posted. Its timeout stays
+ * inside the channel's delivery timeout, leaving time for the lookup.
+ */
+export function createSlackPostClient(
+  config: Pick<SlackConfig, 'apiUrl'> & { botToken: string },
+  channelTimeoutSeconds: number,
+  log?: Log,
+): WebClient {
+  return new WebClient(config.botToken, {
+    ...slackClientOptions(config, log),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: Math.max(500, Math.min(10_000, (channelTimeoutSeconds * 1000) / 2)),
+  });
+}

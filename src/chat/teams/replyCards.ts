@@ -18,7 +18,7 @@ function rowBlock(r: InstanceRow): CardElement {
   const flags = [
     r.over ? 'over threshold' : '',
     r.snoozedUntil ? `snoozed until ${localDateTime(r.snoozedUntil)}` : '',
-    r.undelivered ? 'last nag reached no channel' : '',
+    r.undelivered ? `last nag undelivered (${r.undeliveredReason ?? 'no channel follows this group'})` : '',
   ].filter(Boolean);
   return {
     type: 'Container',
