@@ -102,7 +102,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     args: Record<string, unknown>,
     ts: string,
     reply: (body: Record<string, unknown>) => void,
-  ): void {
+  ): unknown {
     switch (method) {
       case 'chat.postMessage': {
         const channel = String(args.channel);
