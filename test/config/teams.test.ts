@@ -40,7 +40,7 @@ describe('Teams config', () => {
     const teams = loadConfig({
       CLIENTID: APP,
       clientSecret: 'short',
-      [`CONNECTIONS__serviceConnection__SETTINGS__clientSecret`]: 'connection',
+      CONNECTIONS__serviceConnection__SETTINGS__clientSecret: 'connection',
       tenantid: TENANT,
     }).teams;
 
