@@ -49,21 +49,32 @@ export interface SsmOverrideCheckerOptions {
   now?: () => number;
 }
 
-/** The guest script: prints exactly one marker. Single quotes stop the shell from expanding the name. */
+/**
+ * The guest script: prints exactly one marker. The filename never appears in
+ * the script's text: it travels base64-encoded (an alphabet no shell or
+ * PowerShell quoting treats specially) and is decoded on the guest. Quoting it
+ * instead is a trap: PowerShell also ends a single-quoted string at the curly
+ * quotes U+2018–U+201B, so a doubled ASCII `'` did not keep a spec value inert.
+ */
 export function overrideScript(override: StopOverride): { document: string; commands: string[] } {
+  const encoded = Buffer.from(override.filename, 'utf8').toString('base64');
   if (override.os === 'Windows') {
-    const path = override.filename.replaceAll("'", "''");
     return {
       document: 'AWS-RunPowerShellScript',
       commands: [
-        `if (Test-Path -LiteralPath '${path}') { Write-Output '${PRESENT_MARKER}' } else { Write-Output '${ABSENT_MARKER}' }`,
+        `$path = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('${encoded}'))`,
+        `if (Test-Path -LiteralPath $path) { Write-Output '${PRESENT_MARKER}' } else { Write-Output '${ABSENT_MARKER}' }`,
       ],
     };
   }
-  const path = override.filename.replaceAll("'", "'\\''");
   return {
     document: 'AWS-RunShellScript',
-    commands: [`if test -e '${path}'; then echo ${PRESENT_MARKER}; else echo ${ABSENT_MARKER}; fi`],
+    commands: [
+      // The trailing x survives command substitution, which would strip a name's trailing newlines.
+      `path="$(printf '%s' '${encoded}' | base64 -d; echo x)"`,
+      `path="\${path%x}"`,
+      `if test -e "$path"; then echo ${PRESENT_MARKER}; else echo ${ABSENT_MARKER}; fi`,
+    ],
   };
 }
 
@@ -153,7 +164,7 @@ export class SsmOverrideChecker implements OverrideChecker {
           InstanceIds: ids,
           Parameters: { commands: script.commands },
           TimeoutSeconds: 60,
-          Comment: `Lights Out: is ${override.filename} present?`.slice(0, 100),
+          Comment: 'Lights Out: is the stop-override file present?',
         }),
       );
       const commandId = res.Command?.CommandId;
