@@ -9,6 +9,7 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 // zod/mini: the full zod build adds ~440 KB to this function's bundle for one small schema.
 import * as z from 'zod/mini';
+import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp } from '../chat/slack/slackApp.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
@@ -20,9 +21,6 @@ const EventSchema = z.object({
   body: z.optional(z.string()),
   isBase64Encoded: z.optional(z.boolean()),
 });
-
-/** Slack's replay window, both ways: Bolt only rejects old timestamps, not future ones. */
-const MAX_SKEW_SECONDS = 5 * 60;
 
 const header = (headers: Record<string, string | undefined>, name: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
@@ -65,10 +63,11 @@ export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions
       return { statusCode: 400, body: 'expected an HTTP request from a Function URL or API Gateway' };
     }
     const { headers } = parsed.data;
-    const ts = Number(header(headers, 'x-slack-request-timestamp'));
-    if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_SKEW_SECONDS) {
-      log.warn('rejected Slack request: missing or out-of-window timestamp', {
-        requestTimestamp: header(headers, 'x-slack-request-timestamp'),
+    // Wall-clock time, not the engine's clock: the window is about the network.
+    const problem = slackTimestampProblem(header(headers, 'x-slack-request-timestamp'), Date.now());
+    if (problem) {
+      log.warn(`rejected Slack request: ${problem}`, {
+        requestTimestamp: header(headers, 'x-slack-request-timestamp')?.slice(0, 20),
       });
       return { statusCode: 401, body: '' };
     }

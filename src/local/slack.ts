@@ -4,6 +4,7 @@
  * `/slack/events` on the shared server (PORT).
  */
 import { HTTPReceiver } from '@slack/bolt';
+import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/slackApp.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
 import { createSlackPostClient } from '../chat/slack/slackWebClient.js';
@@ -84,7 +85,17 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         processBeforeResponse: true,
       });
       createSlackApp({ config: slack, transport: { receiver }, listeners, log });
-      http.mount(SLACK_EVENTS_PATH, receiver.requestListener);
+      http.mount(SLACK_EVENTS_PATH, (req, res) => {
+        // Wall-clock time, not the engine's clock: the window is about the network.
+        const stamp = req.headers['x-slack-request-timestamp'];
+        const problem = slackTimestampProblem(Array.isArray(stamp) ? stamp[0] : stamp, Date.now());
+        if (problem) {
+          log.warn(`rejected Slack request: ${problem}`, { requestTimestamp: String(stamp).slice(0, 20) });
+          res.writeHead(401).end();
+          return;
+        }
+        return receiver.requestListener(req, res);
+      });
       log.info('Slack HTTP receiver mounted', { path: SLACK_EVENTS_PATH, port: s.port });
       return { stop: async () => undefined };
     },

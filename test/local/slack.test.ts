@@ -89,6 +89,25 @@ describe('Slack in the single process', () => {
     expect(slack.calls).toHaveLength(0);
   });
 
+  it('refuses correctly signed requests stamped more than five minutes away, either way', async () => {
+    // Arrange
+    const port = await freePort();
+    const config = localConfig(local.dir, slackHttpEnv(slack, port));
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+    const now = Math.floor(Date.now() / 1000);
+    const body = slashCommandBody('subscriptions');
+
+    // Act
+    const future = await post(port, body, { ts: now + 6 * 60 });
+    const nextYear = await post(port, body, { ts: now + 365 * 24 * 3600 });
+    const past = await post(port, body, { ts: now - 6 * 60 });
+    const slightlyAhead = await post(port, body, { ts: now + 4 * 60 });
+
+    // Assert
+    expect([future.status, nextYear.status, past.status]).toEqual([401, 401, 401]);
+    expect(slightlyAhead.status).toBe(200);
+  });
+
   it('connects over Socket Mode (SLACK_APP_TOKEN) through SLACK_API_URL and answers /ec2 in the ack', async () => {
     // Arrange
     const socket = await startFakeSocketMode();

@@ -84,9 +84,9 @@ export async function launchTagged(
 export function postSlackEvent(
   port: number,
   body: string,
-  opts: { signature?: string } = {},
+  opts: { signature?: string; ts?: number } = {},
 ): Promise<Response> {
-  const ts = Math.floor(Date.now() / 1000);
+  const ts = opts.ts ?? Math.floor(Date.now() / 1000);
   return fetch(`http://127.0.0.1:${port}/slack/events`, {
     method: 'POST',
     headers: {

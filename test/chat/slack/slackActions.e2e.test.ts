@@ -249,6 +249,8 @@ describe('Slack request signatures', () => {
     ['a bad signature', { signature: 'v0=deadbeef' }],
     ['a missing signature', { signature: null }],
     ['a replayed request (timestamp 6 minutes old)', { ts: Math.floor(Date.now() / 1000) - 360 }],
+    ['a correctly signed request stamped 6 minutes ahead', { ts: Math.floor(Date.now() / 1000) + 360 }],
+    ['a correctly signed request stamped a year ahead', { ts: Math.floor(Date.now() / 1000) + 31_536_000 }],
     ['a request signed with another secret', { secret: 'someone-else' }],
   ])('rejects %s with 401 and no side effects', async (_case, opts) => {
     slack.reset();
@@ -264,6 +266,11 @@ describe('Slack request signatures', () => {
     const ts = Math.floor(Date.now() / 1000) - 600;
     const res = await world.events(lambdaEvent(body(), FORM, { ts, signature: sign(body(), ts) }));
     expect(res.statusCode).toBe(401);
+  });
+
+  it('accepts a correctly signed request stamped 4 minutes ahead (inside the window)', async () => {
+    const res = await world.events(lambdaEvent(body(), FORM, { ts: Math.floor(Date.now() / 1000) + 240 }));
+    expect(res.statusCode).toBe(200);
   });
 
   it('accepts base64-encoded bodies with non-ASCII text from a Function URL', async () => {
