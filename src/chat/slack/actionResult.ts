@@ -6,6 +6,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ActionResult } from '../core/actionPipeline.js';
 import { nagBlocks, nagText } from './blockKit.js';
+import { esc } from './mrkdwn.js';
 
 export interface ClickedMessage {
   channelId: string;
@@ -33,7 +34,7 @@ export async function showActionResult(
   };
   await Promise.all([
     rewrite(),
-    client.chat.postEphemeral({ channel: where.channelId, user: userId, text: result.notice }),
+    client.chat.postEphemeral({ channel: where.channelId, user: userId, text: esc(result.notice) }),
   ]);
 }
 

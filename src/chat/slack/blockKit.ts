@@ -13,6 +13,7 @@ import {
   outcomeText,
 } from '../../core/message/nagMessage.js';
 import { formatDayTimeUtc } from '../../core/when.js';
+import { esc, link, mention } from './mrkdwn.js';
 
 export const ACTION = {
   stop: 'lightsout.stop',
@@ -27,10 +28,7 @@ export type SlackBlock = types.KnownBlock | types.Block;
 export const SNOOZE_CUSTOM = 'custom';
 const SNOOZE_CUSTOM_CHOICE = { value: SNOOZE_CUSTOM, label: 'Until a time…' };
 
-/** Escapes the three characters Slack mrkdwn treats as control characters. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { esc } from './mrkdwn.js';
 
 /** `<!date^…>` renders in each reader's own time zone; the fallback is UTC. */
 export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
@@ -39,20 +37,22 @@ export function slackDate(iso: string, format = '{date_short_pretty} {time}'): s
 }
 
 export const slackOutcomeStyle: OutcomeStyle = {
-  person: (p) => (p.platform === 'slack' ? `<@${p.id}>` : esc(p.name ?? p.id)),
+  person: (p) => (p.platform === 'slack' ? mention(p.id, p.name ?? p.id) : esc(p.name ?? p.id)),
   time: (iso) => slackDate(iso),
 };
 
-/** Notification/fallback text: what phones and screen readers show. */
+/** Notification/fallback text: what phones and screen readers show. Slack reads it as mrkdwn too. */
 export function nagText(m: NagMessage): string {
-  return m.outcome
-    ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => formatDayTimeUtc(new Date(t)) }, 'slack')}`
-    : headline(m);
+  return esc(
+    m.outcome
+      ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => formatDayTimeUtc(new Date(t)) }, 'slack')}`
+      : headline(m),
+  );
 }
 
 export function nagBlocks(m: NagMessage): SlackBlock[] {
   const f = m.facts;
-  const name = `<${f.consoleUrl}|${esc(f.name ?? f.instanceId)}>${f.name ? ` \`${f.instanceId}\`` : ''}`;
+  const name = `${link(f.consoleUrl, f.name ?? f.instanceId)}${f.name ? ` \`${esc(f.instanceId)}\`` : ''}`;
   const over = f.runtimeSeconds >= f.thresholdSeconds;
   const lead = m.outcome
     ? `${ended(m) ? ':white_check_mark:' : ':hourglass_flowing_sand:'} *${name}*`
@@ -64,8 +64,8 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
       fields: [
         field('Runtime', formatDuration(f.runtimeSeconds)),
         field('Threshold', formatDuration(f.thresholdSeconds)),
-        field('Type', f.instanceType ?? 'unknown'),
-        field('Where', `${f.availabilityZone ?? f.region}${f.account ? ` · ${f.account}` : ''}`),
+        field('Type', esc(f.instanceType ?? 'unknown')),
+        field('Where', esc(`${f.availabilityZone ?? f.region}${f.account ? ` · ${f.account}` : ''}`)),
         field('Group', `\`${esc(f.group)}\``),
         field('Reminders', String(f.nagCount)),
         field('Launched', slackDate(f.launchTime)),
@@ -110,7 +110,7 @@ function actionsBlock(m: NagMessage): SlackBlock {
         title: { type: 'plain_text', text: 'Stop this instance?' },
         text: {
           type: 'mrkdwn',
-          text: `Stop *${label}* (\`${m.facts.instanceId}\`) now? Anything running on it ends.`,
+          text: `Stop *${label}* (\`${esc(m.facts.instanceId)}\`) now? Anything running on it ends.`,
         },
         confirm: { type: 'plain_text', text: 'Stop it' },
         deny: { type: 'plain_text', text: 'Cancel' },

@@ -6,7 +6,8 @@ import type { WebClient } from '@slack/web-api';
 import { buildStoredRunReport, type InstanceRow } from '../../core/runtimeReport.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
-import { esc, type SlackBlock, slackDate } from './blockKit.js';
+import { type SlackBlock, slackDate } from './blockKit.js';
+import { channelLink, esc } from './mrkdwn.js';
 import { rowMrkdwn } from './replyBlocks.js';
 
 export interface HomeDeps {
@@ -41,7 +42,7 @@ export async function buildHomeView(userId: string, deps: HomeDeps, now: Date) {
               (g) =>
                 `\`${esc(g)}\` in ${followed
                   .filter((s) => s.group === g)
-                  .map((s) => `<#${s.channel.channelId}>`)
+                  .map((s) => channelLink(s.channel.channelId))
                   .join(', ')}`,
             )
             .join('\n')}`
@@ -64,7 +65,7 @@ export async function buildHomeView(userId: string, deps: HomeDeps, now: Date) {
           .slice(0, MAX_ROWS)
           .map((r) =>
             md(
-              `:zzz: *${esc(r.name ?? r.instanceId)}* \`${r.instanceId}\` until ${slackDate(r.snoozedUntil!, '{date_short_pretty} {time}')}`,
+              `:zzz: *${esc(r.name ?? r.instanceId)}* \`${esc(r.instanceId)}\` until ${slackDate(r.snoozedUntil!, '{date_short_pretty} {time}')}`,
             ),
           )
       : [md('No snoozes.')]),

@@ -2,7 +2,8 @@
 import { formatDuration } from '../../core/duration.js';
 import { count } from '../../core/plural.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
-import { esc, nagBlocks, nagText, type SlackBlock, slackDate } from './blockKit.js';
+import { nagBlocks, nagText, type SlackBlock, slackDate } from './blockKit.js';
+import { esc, link } from './mrkdwn.js';
 
 export interface SlackReply {
   response_type: 'ephemeral' | 'in_channel';
@@ -26,17 +27,21 @@ export function renderReply(reply: ChatReply): SlackReply {
     case 'error': {
       // Errors quote what the person typed: escaped so it cannot become a mention or link.
       const text = `:x: ${esc(reply.error)}\n*Usage*\n${reply.usage.map((u) => `• ${esc(u)}`).join('\n')}`;
-      return { response_type, text: `${reply.error}. Usage: ${reply.usage.join(' | ')}`, blocks: [md(text)] };
+      return {
+        response_type,
+        text: esc(`${reply.error}. Usage: ${reply.usage.join(' | ')}`),
+        blocks: [md(text)],
+      };
     }
     case 'refused':
-      return { response_type, text: reply.reason, blocks: [md(`:no_entry: ${esc(reply.reason)}`)] };
+      return { response_type, text: esc(reply.reason), blocks: [md(`:no_entry: ${esc(reply.reason)}`)] };
     case 'instance': {
       const intro: SlackBlock[] = reply.intro
         ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: esc(reply.intro) }] }]
         : [];
       return {
         response_type,
-        text: reply.intro ?? nagText(reply.message),
+        text: reply.intro ? esc(reply.intro) : nagText(reply.message),
         blocks: [...intro, ...nagBlocks(reply.message)],
       };
     }
@@ -60,7 +65,7 @@ export function renderReply(reply: ChatReply): SlackReply {
       const over = reply.rows.filter((r) => r.over).length;
       return {
         response_type,
-        text: `${reply.title}: ${count(reply.rows.length, 'instance')}, ${over} over threshold`,
+        text: esc(`${reply.title}: ${count(reply.rows.length, 'instance')}, ${over} over threshold`),
         blocks,
       };
     }
@@ -70,7 +75,7 @@ export function renderReply(reply: ChatReply): SlackReply {
 /** One list row: over-threshold marked, runtime/threshold, next nag in the reader's time zone. */
 export function rowMrkdwn(r: InstanceRow): string {
   const mark = r.over ? ':red_circle:' : ':large_green_circle:';
-  const name = `<${r.consoleUrl}|${esc(r.name ?? r.instanceId)}>${r.name ? ` \`${r.instanceId}\`` : ''}`;
+  const name = `${link(r.consoleUrl, r.name ?? r.instanceId)}${r.name ? ` \`${esc(r.instanceId)}\`` : ''}`;
   const notes = [
     `\`${esc(r.group)}\``,
     `${formatDuration(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}`,

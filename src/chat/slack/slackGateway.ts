@@ -17,6 +17,7 @@ import type { ChatGateway } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import { classifyChatFailure } from '../core/deliveryErrors.js';
 import { nagBlocks, nagText } from './blockKit.js';
+import { esc } from './mrkdwn.js';
 
 function platformError(err: unknown): string | undefined {
   return (err as { data?: { error?: string } } | undefined)?.data?.error;
@@ -94,8 +95,9 @@ export class SlackGateway implements ChatGateway {
     return hit?.ts ? { platform: 'slack', channelId: channel.channelId, messageId: hit.ts } : undefined;
   }
 
+  /** `text` is neutral text (cleanup reports): escaped here so AWS values cannot mention or link. */
   async postText(channel: ChannelRef, text: string): Promise<ChatMessageRef> {
-    return this.postToChannel(channel, { text });
+    return this.postToChannel(channel, { text: esc(text) });
   }
 
   private async postToChannel(
@@ -145,10 +147,10 @@ export class SlackGateway implements ChatGateway {
   }
 
   async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
-    await this.client.chat.postMessage({ channel: ref.channelId, thread_ts: ref.messageId, text });
+    await this.client.chat.postMessage({ channel: ref.channelId, thread_ts: ref.messageId, text: esc(text) });
   }
 
   async notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void> {
-    await this.client.chat.postEphemeral({ channel: channel.channelId, user: userId, text });
+    await this.client.chat.postEphemeral({ channel: channel.channelId, user: userId, text: esc(text) });
   }
 }

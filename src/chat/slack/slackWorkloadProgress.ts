@@ -7,10 +7,10 @@ import type { WebClient } from '@slack/web-api';
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../ports/workloadProgress.js';
+import { esc } from './mrkdwn.js';
 
-/** mrkdwn: bold title, then the lines in a quote-free block; Slack escapes &, <, >. */
+/** mrkdwn: bold title, then the lines; spec names and errors are escaped. */
 export function progressText(message: WorkloadProgressMessage): string {
-  const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
   return [`*${esc(message.title)}*`, ...message.lines.map(esc)].join('\n');
 }
 

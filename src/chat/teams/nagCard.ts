@@ -14,6 +14,7 @@ import {
   type OutcomeStyle,
   outcomeText,
 } from '../../core/message/nagMessage.js';
+import { cardMarkdown } from './teamsMarkdown.js';
 
 export type CardElement = Record<string, unknown>;
 export interface AdaptiveCard {
@@ -54,9 +55,14 @@ export function card(body: CardElement[], actions?: CardElement[]): AdaptiveCard
   };
 }
 
-export const text = (value: string, extra: CardElement = {}): CardElement => ({
+/** A TextBlock showing neutral text (values from AWS or people included) exactly as written. */
+export const text = (value: string, extra: CardElement = {}): CardElement =>
+  markup(cardMarkdown(value), extra);
+
+/** A TextBlock of markdown the renderer composed itself; every value inside must be `cardMarkdown`-escaped. */
+export const markup = (markdown: string, extra: CardElement = {}): CardElement => ({
   type: 'TextBlock',
-  text: value,
+  text: markdown,
   wrap: true,
   ...extra,
 });
@@ -81,12 +87,7 @@ export type NoticeTone = 'info' | 'warning' | 'error';
 /** A banner on top of a card: what just happened, for the person who clicked (and whoever looks). */
 export function noticeBlock(notice: string, tone: NoticeTone): CardElement {
   const style = tone === 'error' ? 'attention' : tone === 'warning' ? 'warning' : 'emphasis';
-  return { type: 'Container', style, items: [text(markdownSafe(notice), { weight: 'Bolder' })] };
-}
-
-/** Core text uses `code` spans, which Teams' card markdown does not have; quotes read fine. */
-export function markdownSafe(s: string): string {
-  return s.replace(/`([^`]+)`/g, '"$1"');
+  return { type: 'Container', style, items: [text(notice, { weight: 'Bolder' })] };
 }
 
 function facts(m: NagMessage): CardElement {
@@ -104,7 +105,9 @@ function facts(m: NagMessage): CardElement {
   ];
   return {
     type: 'FactSet',
-    facts: rows.filter((r): r is [string, string] => !!r[1]).map(([title, value]) => ({ title, value })),
+    facts: rows
+      .filter((r): r is [string, string] => !!r[1])
+      .map(([title, value]) => ({ title, value: cardMarkdown(value) })),
   };
 }
 
@@ -228,10 +231,9 @@ export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): Adaptiv
       }),
     );
   }
-  if (opts.intro) body.push(text(markdownSafe(opts.intro), { isSubtle: true }));
+  if (opts.intro) body.push(text(opts.intro, { isSubtle: true }));
   body.push(facts(m));
-  for (const w of m.facts.warnings)
-    body.push(text(`⚠ ${markdownSafe(w)}`, { color: 'Warning', size: 'Small' }));
+  for (const w of m.facts.warnings) body.push(text(`⚠ ${w}`, { color: 'Warning', size: 'Small' }));
   body.push(...controls(m, { confirmStop: opts.confirmStop }));
   return card(body, [{ type: 'Action.OpenUrl', title: 'Open in EC2 console', url: m.facts.consoleUrl }]);
 }

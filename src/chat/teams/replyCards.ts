@@ -6,7 +6,16 @@
 import { formatDuration } from '../../core/duration.js';
 import { instanceLabel } from '../../core/message/nagMessage.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
-import { type AdaptiveCard, type CardElement, card, localDateTime, renderNagCard, text } from './nagCard.js';
+import {
+  type AdaptiveCard,
+  type CardElement,
+  card,
+  localDateTime,
+  markup,
+  renderNagCard,
+  text,
+} from './nagCard.js';
+import { cardMarkdown, messageMarkdown } from './teamsMarkdown.js';
 
 export interface TeamsReply {
   /** Markdown text (Teams renders a subset). */
@@ -25,7 +34,7 @@ function rowBlock(r: InstanceRow): CardElement {
     separator: true,
     ...(r.over ? { style: 'warning' } : {}),
     items: [
-      text(`**${instanceLabel(r)}** · ${r.group} · ${r.region}`),
+      markup(`**${cardMarkdown(instanceLabel(r))}** · ${cardMarkdown(`${r.group} · ${r.region}`)}`),
       text(
         `${formatDuration(r.runtimeSeconds)} of ${formatDuration(r.thresholdSeconds)}${flags.length ? ` · ${flags.join(' · ')}` : ''}`,
         { isSubtle: true, spacing: 'None' },
@@ -39,8 +48,8 @@ function rowBlock(r: InstanceRow): CardElement {
 export function renderReply(reply: ChatReply): TeamsReply {
   switch (reply.kind) {
     case 'text': {
-      // Teams message markdown has `code` spans, unlike card TextBlocks, so lines go as written.
-      return { text: [reply.title ? `**${reply.title}**` : '', ...reply.lines].filter(Boolean).join('\n\n') };
+      const title = reply.title ? `**${messageMarkdown(reply.title)}**` : '';
+      return { text: [title, ...reply.lines.map(messageMarkdown)].filter(Boolean).join('\n\n') };
     }
     case 'instances': {
       const body: CardElement[] = [text(reply.title, { size: 'Medium', weight: 'Bolder' })];
@@ -52,9 +61,13 @@ export function renderReply(reply: ChatReply): TeamsReply {
       return { card: renderNagCard(reply.message, { intro: reply.intro }) };
     case 'error':
       return {
-        text: [`That did not work: ${reply.error}.`, '**Usage**', ...reply.usage].join('\n\n'),
+        text: [
+          messageMarkdown(`That did not work: ${reply.error}.`),
+          '**Usage**',
+          ...reply.usage.map(messageMarkdown),
+        ].join('\n\n'),
       };
     case 'refused':
-      return { text: reply.reason };
+      return { text: messageMarkdown(reply.reason) };
   }
 }

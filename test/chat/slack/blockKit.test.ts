@@ -79,7 +79,10 @@ describe('nag message Block Kit', () => {
 
     expect(JSON.stringify(blocks)).toContain('Stopped by <@U0ALICE> after 13h 02m');
     expect(ids).toEqual([ACTION.console]);
-    expect(nagText(m)).toBe('web <1> & co (i-0123456789abcdef0): Stopped by @U0ALICE after 13h 02m');
+    // The fallback text is mrkdwn too: the name is escaped there as well.
+    expect(nagText(m)).toBe(
+      'web &lt;1&gt; &amp; co (i-0123456789abcdef0): Stopped by @U0ALICE after 13h 02m',
+    );
   });
 
   it('keeps the buttons after a snooze and names a Teams actor by name', () => {

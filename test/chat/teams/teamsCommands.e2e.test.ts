@@ -99,7 +99,8 @@ describe('Teams installation and commands, end to end through the CloudAdapter',
     const [status, list, help] = h.connector.sent.map((s) => s.activity);
     expect(cardText(cardsOf(status!)[0])).toMatch(/State: running/);
     expect(cardText(cardsOf(list!)[0])).toMatch(/web-1.*13h 02m of 12h · over threshold/);
-    expect(String(help!.text)).toMatch(/@Lights Out subscribe <group>/);
+    // Markdown-escaped: Teams shows `<group>`, and a raw `<` could start HTML or an autolink.
+    expect(String(help!.text)).toContain('@Lights Out subscribe \\<group\\>');
     // Teams has no message only one person sees; help must not promise one.
     expect(String(help!.text)).not.toMatch(/only you see/);
     expect(String(help!.text)).toMatch(/--public posts the answer for the whole channel/);
