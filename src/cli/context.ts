@@ -5,6 +5,7 @@
  * own settings (AWS_PROFILE, AWS_ENDPOINT_URL), so it works from a laptop and
  * against moto alike.
  */
+
 import { existsSync } from 'node:fs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
@@ -15,6 +16,7 @@ import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { type Config, type Env, loadConfig } from '../config/index.js';
 import { ValidationError } from '../core/errors.js';
+import { quoted } from '../core/quote.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { Outbox } from '../ports/outbox.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
@@ -128,7 +130,7 @@ export function parseAt(value: string | undefined, now: Date): Date {
   const t = Date.parse(value);
   if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
     throw new ValidationError(
-      `--at must be an ISO time such as 2026-03-02T18:00:00Z or a UTC time today such as 18:00; got "${value}"`,
+      `--at must be an ISO time such as 2026-03-02T18:00:00Z or a UTC time today such as 18:00; got ${quoted(value)}`,
     );
   }
   return new Date(t);

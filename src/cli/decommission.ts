@@ -9,6 +9,7 @@
  * is not terminated is refused unless `--dry-run`: removing a running host's
  * DNS is exactly what this tool must never do by accident.
  */
+
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -20,6 +21,7 @@ import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import type { Config } from '../config/index.js';
 import { LightsOutError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { InstanceRecord } from '../core/instance.js';
+import { quoted } from '../core/quote.js';
 import { readTagPolicy } from '../core/tagPolicy.js';
 import type { AuditLog } from '../ports/auditLog.js';
 import type { CleanupOutcomeStore } from '../ports/cleanupOutcomeStore.js';
@@ -56,11 +58,13 @@ export const decommissionCommand: CliCommand = {
       .action(async (instanceId: string, opts: DecommissionOptions) => {
         if (!INSTANCE_ID_RE.test(instanceId)) {
           throw new ValidationError(
-            `"${instanceId}" is not an EC2 instance id (they look like i-0abc1234def567890)`,
+            `${quoted(instanceId)} is not an EC2 instance id (they look like i-0abc1234def567890)`,
           );
         }
         if (opts.region !== undefined && !REGION_RE.test(opts.region)) {
-          throw new ValidationError(`--region must be an AWS region such as eu-west-1; got "${opts.region}"`);
+          throw new ValidationError(
+            `--region must be an AWS region such as eu-west-1; got ${quoted(String(opts.region))}`,
+          );
         }
         const config = ctx.config();
         const region = opts.region ?? config.monitor.regions[0] ?? 'us-east-1';

@@ -2,10 +2,12 @@
  * `lightsout list [--group G] [--over] [--at TIME] [--json]`: runtimes of
  * monitored running instances, live from EC2 over REGIONS, longest first.
  */
+
 import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import { count } from '../core/plural.js';
+import { quoted } from '../core/quote.js';
 import type { RuntimeRow } from '../core/runtimeReport.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
 import { formatWhenIn } from '../core/when.js';
@@ -35,7 +37,7 @@ export const listCommand: CliCommand = {
       .action(async (opts: ListOptions) => {
         if (opts.group !== undefined && !GROUP_PATTERN.test(opts.group)) {
           throw new ValidationError(
-            `--group must be lower-case letters and digits, e.g. web; got "${opts.group}"`,
+            `--group must be lower-case letters and digits, e.g. web; got ${quoted(String(opts.group))}`,
           );
         }
         const now = new Date();

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, type Env } from '../config/index.js';
 import { LightsOutError } from '../core/errors.js';
+import { clipQuotedSpans } from '../core/quote.js';
 import { checkCommand } from './check.js';
 import { cloudMapCommand } from './cloudmap/reconcileCommand.js';
 import { type CliCommand, createCliContext, type Output } from './context.js';
@@ -44,6 +45,8 @@ export async function runCli(
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Commander repeats a bad command or option in full; quote at most 100 characters of it.
+      outputError: (s, write) => write(clipQuotedSpans(s)),
     });
   for (const command of COMMANDS) command.register(program, ctx);
   try {

@@ -6,12 +6,14 @@
  * this process on the local SQLite store; a run still waiting on a delay when
  * the CLI exits is resumed by `npm start`.
  */
+
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { formatDuration } from '../core/duration.js';
 import { LightsOutError, ValidationError } from '../core/errors.js';
 import { count } from '../core/plural.js';
+import { quoted } from '../core/quote.js';
 import { renderPlan } from '../core/workloads/planText.js';
 import { isFinished, WorkloadRefusedError, type WorkloadRun } from '../core/workloads/run.js';
 import { renderRun, tierLine } from '../core/workloads/runText.js';
@@ -263,7 +265,9 @@ export const workloadCommand: CliCommand = {
       .action(async (opts: { workload?: string; limit: string; json?: boolean }) => {
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-          throw new ValidationError(`--limit must be a whole number from 1 to 500; got "${opts.limit}"`);
+          throw new ValidationError(
+            `--limit must be a whole number from 1 to 500; got ${quoted(String(opts.limit))}`,
+          );
         }
         const { rt } = runtime(ctx);
         const runs = await rt.service.runs(limit, opts.workload);

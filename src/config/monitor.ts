@@ -1,8 +1,10 @@
 /** Settings of the monitoring engine, shared by both runtimes. */
 import { DAY, HOUR, MINUTE } from '../core/duration.js';
+import { GROUP_PATTERN } from '../core/tagPolicy.js';
 import type { EnvReader } from './env.js';
 
-export const GROUP_RE = /^[a-z0-9]+$/;
+/** The MonitorGroup rule: lower-case letters and digits, at most 64. */
+export const GROUP_RE = GROUP_PATTERN;
 
 export interface MonitorConfig {
   /** opt-in: only `Monitor=true`; opt-out: everything unless `Monitor=false`. */
@@ -38,7 +40,12 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
   }
   return {
     mode: r.oneOf('MONITOR_MODE', ['opt-in', 'opt-out'] as const, 'opt-in'),
-    defaultGroup: r.matching('DEFAULT_GROUP', GROUP_RE, 'lower-case letters and digits only', 'all'),
+    defaultGroup: r.matching(
+      'DEFAULT_GROUP',
+      GROUP_RE,
+      'lower-case letters and digits only, at most 64',
+      'all',
+    ),
     defaultThresholdSeconds: r.duration('DEFAULT_THRESHOLD', 12 * HOUR, {
       minSeconds: MINUTE,
       maxSeconds: 365 * DAY,

@@ -5,6 +5,7 @@
  * and to every notification.
  */
 import { DAY, formatDuration, MINUTE, parseDuration } from './duration.js';
+import { quoted } from './quote.js';
 
 export const TAG = {
   monitor: 'Monitor',
@@ -14,7 +15,12 @@ export const TAG = {
   name: 'Name',
 } as const;
 
-export const GROUP_PATTERN = /^[a-z0-9]+$/;
+/**
+ * Group names are short identifiers: they travel in every button's run token
+ * (Slack caps a block_id at 255 characters) and in store keys and schedule names.
+ */
+export const MAX_GROUP_LENGTH = 64;
+export const GROUP_PATTERN = /^[a-z0-9]{1,64}$/;
 export const THRESHOLD_BOUNDS = { minSeconds: MINUTE, maxSeconds: 365 * DAY, bareUnit: 'h' as const };
 export const RENOTIFY_BOUNDS = { minSeconds: MINUTE, maxSeconds: 30 * DAY, bareUnit: 'h' as const };
 
@@ -76,15 +82,19 @@ function readMonitor(
     ? 'monitored by default (opt-out mode)'
     : 'not tagged Monitor=true (opt-in mode)';
   if (raw === undefined) return { monitored: byDefault, reason: modeReason };
-  warnings.push(`Monitor "${raw}" is not true or false; using ${byDefault} (${mode} mode)`);
-  return { monitored: byDefault, reason: `Monitor "${raw}" is not true or false; ${modeReason}` };
+  warnings.push(`Monitor ${quoted(raw)} is not true or false; using ${byDefault} (${mode} mode)`);
+  return { monitored: byDefault, reason: `Monitor ${quoted(raw)} is not true or false; ${modeReason}` };
 }
 
 function readGroup(raw: string | undefined, fallback: string, warnings: string[]): string {
   if (raw === undefined) return fallback;
   const value = raw.trim();
   if (GROUP_PATTERN.test(value)) return value;
-  warnings.push(`MonitorGroup "${raw}" must be lower-case letters and digits only; using ${fallback}`);
+  const problem =
+    value.length > MAX_GROUP_LENGTH && /^[a-z0-9]+$/.test(value)
+      ? `is longer than ${MAX_GROUP_LENGTH} characters`
+      : 'must be lower-case letters and digits only';
+  warnings.push(`MonitorGroup ${quoted(raw)} ${problem}; using ${fallback}`);
   return fallback;
 }
 
@@ -100,6 +110,6 @@ function readDuration(
   if (parsed.ok) return parsed.seconds;
   // The duration parser lists examples in parentheses; the warning stays one short line.
   const reason = parsed.reason.replace(/\s*\(.*\)$/, '');
-  warnings.push(`${tag} "${raw}" ${reason}; using ${formatDuration(fallback)}`);
+  warnings.push(`${tag} ${quoted(raw)} ${reason}; using ${formatDuration(fallback)}`);
   return fallback;
 }

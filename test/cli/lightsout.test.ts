@@ -185,6 +185,24 @@ describe('lightsout CLI on moto', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it('quotes at most about 100 characters of a bad argument', async () => {
+    const huge = 'x'.repeat(200_000);
+
+    const runs = [
+      await inProcess(['list', '--group', huge]),
+      await inProcess(['list', '--at', huge]),
+      await inProcess([huge]),
+      await inProcess(['list', `--${huge}`]),
+      await inProcess(['decommission', `i-${huge}`]),
+    ];
+
+    for (const r of runs) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/x{98,100}…/);
+      expect(r.stderr.length).toBeLessThan(1_000);
+    }
+  });
+
   it('rejects bad arguments with a clear message and a non-zero exit, no stack trace', async () => {
     const badAt = await lightsout(['list', '--at', 'teatime']);
     const badGroup = await inProcess(['list', '--group', 'Web Team']);

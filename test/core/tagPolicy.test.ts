@@ -32,6 +32,31 @@ describe('readTagPolicy', () => {
     expect(policy.warnings).toEqual(['Monitor "yes" is not true or false; using false (opt-in mode)']);
   });
 
+  it('bounds MonitorGroup to 64 characters: longer falls back to the default with a short warning', () => {
+    const long = 'a'.repeat(300);
+
+    const at64 = readTagPolicy({ Monitor: 'true', MonitorGroup: 'b'.repeat(64) }, defaults);
+    const over = readTagPolicy({ Monitor: 'true', MonitorGroup: long }, defaults);
+    const hostile = readTagPolicy({ Monitor: 'true', MonitorGroup: `Web ${'x'.repeat(4000)}` }, defaults);
+
+    expect(at64).toMatchObject({ group: 'b'.repeat(64), warnings: [] });
+    expect(over.group).toBe('all');
+    expect(over.warnings).toEqual([
+      `MonitorGroup "${'a'.repeat(100)}…" is longer than 64 characters; using all`,
+    ]);
+    expect(hostile.group).toBe('all');
+    expect(hostile.warnings[0]).toMatch(/^MonitorGroup "Web x+…" must be lower-case letters and digits only/);
+    expect(hostile.warnings[0]!.length).toBeLessThan(200);
+  });
+
+  it('quotes at most 100 characters of a bad Threshold or Monitor value', () => {
+    const policy = readTagPolicy({ Monitor: 'y'.repeat(5000), Threshold: 'z'.repeat(5000) }, defaults);
+
+    expect(policy.warnings).toHaveLength(2);
+    for (const w of policy.warnings) expect(w.length).toBeLessThan(200);
+    expect(policy.warnings[1]).toBe(`Threshold "${'z'.repeat(100)}…" is not a duration; using 12h`);
+  });
+
   it('reads group, whole-hour and compound thresholds and renotify interval', () => {
     const policy = readTagPolicy(
       { Monitor: 'true', MonitorGroup: 'web', Threshold: '8', RenotifyEvery: '30m' },

@@ -5,6 +5,7 @@
  */
 import type { InstanceRecord } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
+import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
@@ -232,11 +233,13 @@ export class CommandService {
     if (pick.length === 0) {
       return {
         reply: refusal(
-          `No monitored instance has the id or Name "${target}". \`list all\` shows the ones Lights Out watches.`,
+          `No monitored instance has the id or Name ${quoted(target)}. \`list all\` shows the ones Lights Out watches.`,
         ),
       };
     }
     const ids = pick.map((r) => `${r.instanceId} (${r.region})`).join(', ');
-    return { reply: refusal(`"${target}" matches ${pick.length} instances: ${ids}. Use the instance id.`) };
+    return {
+      reply: refusal(`${quoted(target)} matches ${pick.length} instances: ${ids}. Use the instance id.`),
+    };
   }
 }

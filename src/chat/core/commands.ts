@@ -2,7 +2,10 @@
  * `/ec2 …` command parsing, the same for Slack and Teams. Pure: a parse
  * either yields a command or names the exact mistake with the usage that works.
  */
+
 import { DAY, MINUTE, parseDuration } from '../../core/duration.js';
+import { quoted } from '../../core/quote.js';
+import { GROUP_PATTERN, MAX_GROUP_LENGTH } from '../../core/tagPolicy.js';
 import type { CommandExtension } from './commandExtension.js';
 
 /** `subscribed`: the groups the channel follows (all groups when it follows none). */
@@ -41,7 +44,6 @@ export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = 
   help: 'help: this list',
 };
 
-const GROUP_RE = /^[a-z0-9]+$/;
 const CLOCK_RE = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
 const usageOf = (kind: keyof typeof USAGE, prefix: string) => [`${prefix} ${USAGE[kind]}`];
@@ -88,16 +90,16 @@ export function parseCommand(
     case 'extend': {
       if (rest.length !== 2) return fail('`extend` needs an instance and a duration', 'extend');
       const d = parseDuration(rest[1]!, { minSeconds: MINUTE, maxSeconds: MAX_EXTEND_SECONDS });
-      if (!d.ok) return fail(`duration "${rest[1]}" ${d.reason}`, 'extend');
+      if (!d.ok) return fail(`duration ${quoted(rest[1]!)} ${d.reason}`, 'extend');
       return ok({ kind: 'extend', target: rest[0]!, seconds: d.seconds });
     }
     case 'subscribe':
     case 'unsubscribe': {
       if (rest.length !== 1) return fail(`\`${verb}\` needs exactly one group name`, verb);
       const group = rest[0]!;
-      if (!GROUP_RE.test(group)) {
+      if (!GROUP_PATTERN.test(group)) {
         return fail(
-          `group "${group}" must be lower-case letters and digits only (as in the MonitorGroup tag)`,
+          `group ${quoted(group)} must be lower-case letters and digits only, at most ${MAX_GROUP_LENGTH} (as in the MonitorGroup tag)`,
           verb,
         );
       }
@@ -112,7 +114,7 @@ export function parseCommand(
       const known = [...Object.keys(USAGE), ...(opts.extensions ?? []).map((e) => e.word)];
       return {
         ok: false,
-        error: `unknown command "${first}"; known commands: ${known.join(', ')}`,
+        error: `unknown command ${quoted(first ?? '')}; known commands: ${known.join(', ')}`,
         usage: [
           ...Object.values(USAGE).map((u) => `${prefix} ${u}`),
           ...(opts.extensions ?? []).flatMap((e) => e.help.map((h) => `${prefix} ${h}`)),
@@ -133,21 +135,21 @@ function parseList(args: string[], prefix: string): ParseResult {
     else if (a.startsWith('-'))
       return {
         ok: false,
-        error: `unknown option "${arg}" (use --over or --public)`,
+        error: `unknown option ${quoted(arg)} (use --over or --public)`,
         usage: usageOf('list', prefix),
       };
     else if (scope.kind !== 'subscribed')
       return {
         ok: false,
-        error: `\`list\` takes one group, got "${scope.kind === 'group' ? scope.group : 'all'}" and "${arg}"`,
+        error: `\`list\` takes one group, got ${quoted(scope.kind === 'group' ? scope.group : 'all')} and ${quoted(arg)}`,
         usage: usageOf('list', prefix),
       };
     else if (a === 'all') scope = { kind: 'all' };
-    else if (GROUP_RE.test(a)) scope = { kind: 'group', group: a };
+    else if (GROUP_PATTERN.test(a)) scope = { kind: 'group', group: a };
     else
       return {
         ok: false,
-        error: `group "${arg}" must be lower-case letters and digits only, or \`all\``,
+        error: `group ${quoted(arg)} must be lower-case letters and digits only (at most ${MAX_GROUP_LENGTH}), or \`all\``,
         usage: usageOf('list', prefix),
       };
   }
@@ -169,8 +171,9 @@ function parseSnooze(args: string[], prefix: string): ParseResult {
       command: { kind: 'snooze', target, spec: { kind: 'until', hour: Number(m[1]), minute: Number(m[2]) } },
     };
   }
-  if (spec.length !== 1) return fail(`expected one duration after the instance, got "${spec.join(' ')}"`);
+  if (spec.length !== 1)
+    return fail(`expected one duration after the instance, got ${quoted(spec.join(' '))}`);
   const d = parseDuration(spec[0]!, { minSeconds: MINUTE, maxSeconds: MAX_SNOOZE_SECONDS });
-  if (!d.ok) return fail(`duration "${spec[0]}" ${d.reason}`);
+  if (!d.ok) return fail(`duration ${quoted(spec[0]!)} ${d.reason}`);
   return { ok: true, command: { kind: 'snooze', target, spec: { kind: 'for', seconds: d.seconds } } };
 }

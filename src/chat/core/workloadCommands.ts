@@ -11,9 +11,11 @@
  * containers. The reply acknowledges at once (chat's 3 s limit); the run's
  * progress is one channel message kept updated by `workloadProgressListener`.
  */
+
 import { createHash } from 'node:crypto';
 import { LightsOutError } from '../../core/errors.js';
 import { count } from '../../core/plural.js';
+import { quoted } from '../../core/quote.js';
 import { renderPlan } from '../../core/workloads/planText.js';
 import type { WorkloadRun } from '../../core/workloads/run.js';
 import { profileNames, tiersInOrder, type WorkloadAction } from '../../core/workloads/spec.js';
@@ -54,12 +56,12 @@ function parse(args: string[]): Parsed | string {
     if (word === '--dry-run' || word === '-d') out.dryRun = true;
     else if (word === '--profile' || word === '-p') out.profile = rest[++i];
     else if (word === '--confirm') out.confirm = rest[++i];
-    else if (word.startsWith('-')) return `unknown option "${word}"`;
+    else if (word.startsWith('-')) return `unknown option ${quoted(word)}`;
     else if (out.name === undefined) out.name = word;
-    else return `unexpected "${word}" after the workload name`;
+    else return `unexpected ${quoted(word)} after the workload name`;
   }
   if (!['list', 'show', 'stop', 'start', 'runs'].includes(out.verb))
-    return `unknown workload command "${out.verb}"`;
+    return `unknown workload command ${quoted(out.verb)}`;
   if (['show', 'stop', 'start'].includes(out.verb) && !out.name)
     return `workload ${out.verb} needs a workload name`;
   if (out.profile === undefined && rest.some((w) => w === '--profile' || w === '-p'))

@@ -75,4 +75,26 @@ describe('parseCommand', () => {
     const unknown = parseCommand('nope', { extensions: [ext] });
     expect(unknown.ok === false && unknown.error).toContain('workload');
   });
+
+  it('quotes at most about 100 characters of bad input, however long the command', () => {
+    const huge = 'x'.repeat(3_900_000);
+    const cases = [
+      huge,
+      `list ${huge}`,
+      `list web ${huge}`,
+      `subscribe ${huge}`,
+      `subscribe ${'a'.repeat(65)}`,
+      `snooze web-1 ${huge}`,
+      `extend web-1 ${huge}`,
+      `list --${huge}`,
+    ];
+
+    for (const text of cases) {
+      const parsed = parseCommand(text);
+      expect(parsed.ok, text.slice(0, 20)).toBe(false);
+      if (parsed.ok) continue;
+      expect(parsed.error.length, text.slice(0, 20)).toBeLessThan(400);
+      expect(parsed.error).toMatch(/"[^"]{1,101}"/);
+    }
+  });
 });

@@ -303,6 +303,22 @@ describe('/ec2 commands', () => {
     expect(textOf(reply.blocks)).toContain(usage.replaceAll('<', '&lt;').replaceAll('>', '&gt;'));
   });
 
+  it('quotes at most about 100 characters of a huge command, within Slack section limits', async () => {
+    const huge = 'x'.repeat(4_000);
+
+    const replies = [await run(huge), await run(`status ${huge}`), await run(`subscribe ${huge}`)];
+
+    for (const reply of replies) {
+      const sections = (reply.blocks as { type: string; text?: { text: string } }[]).filter(
+        (b) => b.type === 'section',
+      );
+      expect(sections.length).toBeGreaterThan(0);
+      for (const s of sections) expect(s.text!.text.length).toBeLessThanOrEqual(3_000);
+      expect(JSON.stringify(reply)).toMatch(/x{100}…/);
+      expect(JSON.stringify(reply).length).toBeLessThan(4_000);
+    }
+  });
+
   it('lists instances by runtime, privately unless --public', async () => {
     await world.launch('web-a');
     await world.launch('web-b');

@@ -88,6 +88,20 @@ describe('Teams installation and commands, end to end through the CloudAdapter',
     expect(texts[2]).toMatch(/unknown command "frobnicate"; known commands: .*subscribe/);
   });
 
+  it('quotes at most about 100 characters of a huge command', async () => {
+    const huge = 'x'.repeat(40_000);
+
+    await h.world.post(mention(h.connector.serviceUrl, huge));
+    await h.world.post(mention(h.connector.serviceUrl, `status ${huge}`));
+
+    const texts = h.connector.sent.map((s) => JSON.stringify(s.activity));
+    expect(texts).toHaveLength(2);
+    for (const t of texts) {
+      expect(t).toMatch(/x{100}…/);
+      expect(t.length).toBeLessThan(3_000);
+    }
+  });
+
   it('answers status and list with cards', async () => {
     const { record } = await nagged(h);
     h.connector.reset();
