@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ActionResult } from '../core/actionPipeline.js';
 import { nagBlocks, nagText } from './blockKit.js';
 import { esc } from './mrkdwn.js';
+import { clampMessage } from './slackLimits.js';
 
 export interface ClickedMessage {
   channelId: string;
@@ -27,14 +28,18 @@ export async function showActionResult(
   );
   const rewrite = async () => {
     if (!result.message || alreadyUpdated) return;
-    const rendered = { text: nagText(result.message), blocks: nagBlocks(result.message) };
+    const rendered = clampMessage({ text: nagText(result.message), blocks: nagBlocks(result.message) });
     if (where.replace) await where.replace(rendered);
     else if (where.messageTs)
       await client.chat.update({ channel: where.channelId, ts: where.messageTs, ...rendered });
   };
   await Promise.all([
     rewrite(),
-    client.chat.postEphemeral({ channel: where.channelId, user: userId, text: esc(result.notice) }),
+    client.chat.postEphemeral({
+      channel: where.channelId,
+      user: userId,
+      ...clampMessage({ text: esc(result.notice) }),
+    }),
   ]);
 }
 

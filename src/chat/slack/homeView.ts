@@ -9,6 +9,7 @@ import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import { type SlackBlock, slackDate } from './blockKit.js';
 import { channelLink, esc } from './mrkdwn.js';
 import { rowMrkdwn } from './replyBlocks.js';
+import { clampView } from './slackLimits.js';
 
 export interface HomeDeps {
   client: WebClient;
@@ -76,7 +77,7 @@ export async function buildHomeView(userId: string, deps: HomeDeps, now: Date) {
       { type: 'mrkdwn', text: `Updated ${slackDate(now.toISOString())} · \`/ec2 help\` for commands` },
     ],
   });
-  return { type: 'home' as const, blocks };
+  return clampView({ type: 'home' as const, blocks });
 }
 
 function rows(report: InstanceRow[]): SlackBlock[] {

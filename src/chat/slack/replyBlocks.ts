@@ -4,6 +4,7 @@ import { count } from '../../core/plural.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
 import { nagBlocks, nagText, type SlackBlock, slackDate } from './blockKit.js';
 import { esc, link } from './mrkdwn.js';
+import { clampMessage } from './slackLimits.js';
 
 export interface SlackReply {
   response_type: 'ephemeral' | 'in_channel';
@@ -17,6 +18,10 @@ const MAX_ROWS = 40;
 const md = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 export function renderReply(reply: ChatReply): SlackReply {
+  return clampMessage(renderUnclamped(reply));
+}
+
+function renderUnclamped(reply: ChatReply): SlackReply {
   const response_type = reply.visibility === 'channel' ? 'in_channel' : 'ephemeral';
   switch (reply.kind) {
     case 'text': {

@@ -18,6 +18,7 @@ import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import { classifyChatFailure } from '../core/deliveryErrors.js';
 import { nagBlocks, nagText } from './blockKit.js';
 import { esc } from './mrkdwn.js';
+import { clampMessage } from './slackLimits.js';
 
 function platformError(err: unknown): string | undefined {
   return (err as { data?: { error?: string } } | undefined)?.data?.error;
@@ -108,7 +109,7 @@ export class SlackGateway implements ChatGateway {
     const send = () =>
       client.chat.postMessage({
         channel: channel.channelId,
-        ...content,
+        ...clampMessage(content),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -132,8 +133,7 @@ export class SlackGateway implements ChatGateway {
       await this.client.chat.update({
         channel: ref.channelId,
         ts: ref.messageId,
-        text: nagText(message),
-        blocks: nagBlocks(message),
+        ...clampMessage({ text: nagText(message), blocks: nagBlocks(message) }),
       });
     } catch (err) {
       // Someone deleted the message: the chat core posts a fresh one instead.
@@ -147,10 +147,18 @@ export class SlackGateway implements ChatGateway {
   }
 
   async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
-    await this.client.chat.postMessage({ channel: ref.channelId, thread_ts: ref.messageId, text: esc(text) });
+    await this.client.chat.postMessage({
+      channel: ref.channelId,
+      thread_ts: ref.messageId,
+      ...clampMessage({ text: esc(text) }),
+    });
   }
 
   async notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void> {
-    await this.client.chat.postEphemeral({ channel: channel.channelId, user: userId, text: esc(text) });
+    await this.client.chat.postEphemeral({
+      channel: channel.channelId,
+      user: userId,
+      ...clampMessage({ text: esc(text) }),
+    });
   }
 }

@@ -8,6 +8,7 @@ import type { ChatMessageRef } from '../../core/instance.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../ports/workloadProgress.js';
 import { esc } from './mrkdwn.js';
+import { clampMessage } from './slackLimits.js';
 
 /** mrkdwn: bold title, then the lines; spec names and errors are escaped. */
 export function progressText(message: WorkloadProgressMessage): string {
@@ -22,13 +23,17 @@ export class SlackWorkloadProgressPoster implements WorkloadProgressPoster {
   async post(channel: ChannelRef, message: WorkloadProgressMessage): Promise<ChatMessageRef> {
     const res = await this.client.chat.postMessage({
       channel: channel.channelId,
-      text: progressText(message),
+      ...clampMessage({ text: progressText(message) }),
       unfurl_links: false,
     });
     return { platform: 'slack', channelId: res.channel ?? channel.channelId, messageId: res.ts ?? '' };
   }
 
   async update(ref: ChatMessageRef, message: WorkloadProgressMessage): Promise<void> {
-    await this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: progressText(message) });
+    await this.client.chat.update({
+      channel: ref.channelId,
+      ts: ref.messageId,
+      ...clampMessage({ text: progressText(message) }),
+    });
   }
 }

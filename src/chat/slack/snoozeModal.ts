@@ -14,6 +14,7 @@ import { replaceViaResponseUrl, showActionResult } from './actionResult.js';
 import { esc } from './blockKit.js';
 import type { SlackListenerDeps } from './listeners.js';
 import { slackActor } from './slackActor.js';
+import { clampView } from './slackLimits.js';
 
 export const SNOOZE_MODAL_ID = 'lightsout.snooze-until';
 const BLOCK = 'until';
@@ -29,7 +30,7 @@ export interface SnoozeModalContext {
 }
 
 export function snoozeModal(ctx: SnoozeModalContext): types.ModalView {
-  return {
+  return clampView({
     type: 'modal',
     callback_id: SNOOZE_MODAL_ID,
     private_metadata: JSON.stringify(ctx),
@@ -45,7 +46,7 @@ export function snoozeModal(ctx: SnoozeModalContext): types.ModalView {
         element: { type: 'timepicker', action_id: ACTION_ID, initial_time: '18:00' },
       },
     ],
-  };
+  });
 }
 
 export type SnoozeSubmission =

@@ -14,6 +14,7 @@ import {
   type OutcomeStyle,
   outcomeText,
 } from '../../core/message/nagMessage.js';
+import { clampCard } from './teamsLimits.js';
 import { cardMarkdown } from './teamsMarkdown.js';
 
 export type CardElement = Record<string, unknown>;
@@ -235,5 +236,7 @@ export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): Adaptiv
   body.push(facts(m));
   for (const w of m.facts.warnings) body.push(text(`⚠ ${w}`, { color: 'Warning', size: 'Small' }));
   body.push(...controls(m, { confirmStop: opts.confirmStop }));
-  return card(body, [{ type: 'Action.OpenUrl', title: 'Open in EC2 console', url: m.facts.consoleUrl }]);
+  return clampCard(
+    card(body, [{ type: 'Action.OpenUrl', title: 'Open in EC2 console', url: m.facts.consoleUrl }]),
+  );
 }

@@ -15,6 +15,7 @@ import {
   renderNagCard,
   text,
 } from './nagCard.js';
+import { clampCard, clampMessageText } from './teamsLimits.js';
 import { cardMarkdown, messageMarkdown } from './teamsMarkdown.js';
 
 export interface TeamsReply {
@@ -44,8 +45,19 @@ function rowBlock(r: InstanceRow): CardElement {
   };
 }
 
-/** Renders a command's answer. */
+/** Lists show this many rows and say how many more exist, as on Slack. */
+const MAX_ROWS = 40;
+
+/** Renders a command's answer, within Teams' size limits. */
 export function renderReply(reply: ChatReply): TeamsReply {
+  const r = renderUnclamped(reply);
+  return {
+    ...(r.text !== undefined ? { text: clampMessageText(r.text) } : {}),
+    ...(r.card ? { card: clampCard(r.card) } : {}),
+  };
+}
+
+function renderUnclamped(reply: ChatReply): TeamsReply {
   switch (reply.kind) {
     case 'text': {
       const title = reply.title ? `**${messageMarkdown(reply.title)}**` : '';
@@ -54,7 +66,14 @@ export function renderReply(reply: ChatReply): TeamsReply {
     case 'instances': {
       const body: CardElement[] = [text(reply.title, { size: 'Medium', weight: 'Bolder' })];
       if (reply.rows.length === 0) body.push(text(reply.empty, { isSubtle: true }));
-      else body.push(...reply.rows.map(rowBlock));
+      else body.push(...reply.rows.slice(0, MAX_ROWS).map(rowBlock));
+      if (reply.rows.length > MAX_ROWS) {
+        body.push(
+          text(`…and ${reply.rows.length - MAX_ROWS} more. Narrow it with a group or --over.`, {
+            isSubtle: true,
+          }),
+        );
+      }
       return { card: card(body) };
     }
     case 'instance':

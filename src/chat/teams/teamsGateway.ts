@@ -19,12 +19,13 @@ import {
 } from './agentsSdk.js';
 import { renderNagCard } from './nagCard.js';
 import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
+import { clampMarkdown, clampMessageText } from './teamsLimits.js';
 import { messageMarkdown } from './teamsMarkdown.js';
 
 /** The card as a message; `summary` is what Teams shows in notifications and the activity feed. */
 function cardActivity(message: NagMessage): Activity {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderNagCard(message)));
-  activity.summary = headline(message);
+  activity.summary = clampMarkdown(headline(message), 200);
   return activity;
 }
 
@@ -104,7 +105,7 @@ export class TeamsGateway implements ChatGateway {
   }
 
   async postText(channel: ChannelRef, text: string): Promise<ChatMessageRef> {
-    return this.postActivity(channel, MessageFactory.text(messageMarkdown(text)));
+    return this.postActivity(channel, MessageFactory.text(clampMessageText(messageMarkdown(text))));
   }
 
   /** Posts any message as a new thread in the channel; the ref updates it later. */
@@ -185,7 +186,7 @@ export class TeamsGateway implements ChatGateway {
       ? ref.channelId
       : `${ref.channelId};messageid=${ref.messageId}`;
     await this.within(this.reference(conversationId, ref.serviceUrl, ref.tenantId), async (ctx) => {
-      await ctx.sendActivity(MessageFactory.text(messageMarkdown(text)));
+      await ctx.sendActivity(MessageFactory.text(clampMessageText(messageMarkdown(text))));
     });
   }
 
@@ -198,7 +199,7 @@ export class TeamsGateway implements ChatGateway {
     await this.within(
       this.reference(channelId, channel.serviceUrl, channel.tenantId, channel.conversationReference),
       async (ctx) => {
-        const activity = MessageFactory.text(`<at>you</at>: ${messageMarkdown(text)}`);
+        const activity = MessageFactory.text(`<at>you</at>: ${clampMessageText(messageMarkdown(text))}`);
         activity.entities = [
           { type: 'mention', text: '<at>you</at>', mentioned: { id: userId, name: 'you' } },
         ];

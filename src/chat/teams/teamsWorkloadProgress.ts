@@ -9,22 +9,25 @@ import type { WorkloadProgressMessage, WorkloadProgressPoster } from '../../port
 import { CardFactory, MessageFactory } from './agentsSdk.js';
 import { type AdaptiveCard, card, text } from './nagCard.js';
 import type { TeamsGateway } from './teamsGateway.js';
+import { clampCard, clampMarkdown } from './teamsLimits.js';
 
 export function renderProgressCard(message: WorkloadProgressMessage): AdaptiveCard {
-  return card([
-    text(message.title, {
-      size: 'Medium',
-      weight: 'Bolder',
-      ...(message.finished ? {} : { color: 'Accent' }),
-    }),
-    // One TextBlock per line keeps the ✓ / … / ✗ markers aligned without markdown lists.
-    ...message.lines.map((line) => text(line, { spacing: 'Small' })),
-  ]);
+  return clampCard(
+    card([
+      text(message.title, {
+        size: 'Medium',
+        weight: 'Bolder',
+        ...(message.finished ? {} : { color: 'Accent' }),
+      }),
+      // One TextBlock per line keeps the ✓ / … / ✗ markers aligned without markdown lists.
+      ...message.lines.map((line) => text(line, { spacing: 'Small' })),
+    ]),
+  );
 }
 
 function progressActivity(message: WorkloadProgressMessage) {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderProgressCard(message)));
-  activity.summary = message.title;
+  activity.summary = clampMarkdown(message.title, 200);
   return activity;
 }
 
