@@ -15,6 +15,7 @@ import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
 import { InProcessEventBus } from '../services/monitor/eventBus.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { databaseFileProblem, fileIdentity } from '../sqlite/databaseFile.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
 import { buildNotifier } from '../wiring/notifiers.js';
@@ -32,7 +33,12 @@ export interface SingleProcessOptions {
   fleet?: Fleet;
   notifiers?: NamedNotifier[];
   timers?: TimerFunctions;
+  /** How the process ends when its database file is lost (test seam; default process.exit). */
+  exit?: (code: number) => void;
 }
+
+/** How often the database file's identity is checked besides every sweep. */
+const FILE_CHECK_MS = 60_000;
 
 export interface SingleProcess {
   service: MonitorService;
@@ -54,6 +60,11 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
   const db = openDatabase(config.store.sqlitePath);
+  const checkDatabaseFile = databaseFileWatch(
+    config.store.sqlitePath,
+    log,
+    opts.exit ?? ((code) => process.exit(code)),
+  );
   const store = new SqliteInstanceStore(db, { clock });
   const scheduler = new InProcessNagScheduler(new SqliteNagScheduleStore(db), {
     clock,
@@ -112,6 +123,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
 
   let running: Promise<void> | undefined;
   const sweep = (): Promise<void> => {
+    if (!checkDatabaseFile()) return Promise.resolve();
     // Sweeps never overlap: a slow sweep makes the next tick wait, not pile up.
     running ??= service
       .reconcile()
@@ -125,6 +137,8 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
           ok: false,
           error: err instanceof Error ? err.message : String(err),
         };
+        // A failed write may mean the file went away; that is fatal, not retried.
+        if (!checkDatabaseFile()) return;
         log.error('reconcile sweep failed; next sweep will retry', { error: String(err) });
       })
       .finally(() => {
@@ -146,6 +160,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   await scheduler.start((due) => service.handleNagDue(due));
   await sweep();
   const loop = setInterval(() => void sweep(), config.monitor.reconcileEverySeconds * 1000);
+  const fileCheck = setInterval(checkDatabaseFile, FILE_CHECK_MS);
 
   return {
     service,
@@ -158,6 +173,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     chat: chatRuntime,
     async stop() {
       clearInterval(loop);
+      clearInterval(fileCheck);
       await running;
       await outbox.stop();
       await chatRuntime.stop();
@@ -167,5 +183,32 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
       db.close();
       log.info('single process stopped');
     },
+  };
+}
+
+/**
+ * A check that the database file is still the one opened: when it was deleted
+ * or replaced, it logs one error and ends the process non-zero, so a
+ * supervisor restarts it on a file that exists, instead of the process
+ * writing on into a nameless file whose contents vanish at the next restart.
+ * Returns false once the file is lost.
+ */
+function databaseFileWatch(path: string, log: Log, exit: (code: number) => void): () => boolean {
+  if (path === ':memory:') return () => true;
+  const opened = fileIdentity(path);
+  let lost = false;
+  return () => {
+    if (lost) return false;
+    const problem = databaseFileProblem(path, opened);
+    if (!problem) return true;
+    lost = true;
+    log.error(
+      `The SQLite database file ${path} (DB_PATH) ${problem} while Lights Out was running. ` +
+        'Stopping with exit code 1 so a supervisor restarts it: what was stored since start-up ' +
+        '(subscriptions, schedules, runs) is only in the lost file. Restore it from a backup before the restart if you have one.',
+      { path, setting: 'DB_PATH', problem },
+    );
+    exit(1);
+    return false;
   };
 }
