@@ -1,6 +1,7 @@
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoWorkloadRunStore } from '../../../src/aws/dynamodb/dynamoWorkloadRunStore.js';
+import { overrideScript } from '../../../src/aws/ssmOverrideChecker.js';
 import type { OverrideResult } from '../../../src/core/workloads/tierPlan.js';
 import type { OverrideChecker } from '../../../src/ports/overrideChecker.js';
 import type { WorkloadRunStore } from '../../../src/ports/workloadRunStore.js';
@@ -168,12 +169,12 @@ describe('durable workload runs', () => {
     expect(sends.map((c) => (c.input.InstanceIds as string[]).length)).toEqual([50, 10]);
     expect(sends[0]?.input).toMatchObject({
       DocumentName: 'AWS-RunShellScript',
-      Parameters: {
-        commands: [
-          "if test -e '/tmp/StopOverride'; then echo LIGHTSOUT_OVERRIDE_PRESENT; else echo LIGHTSOUT_OVERRIDE_ABSENT; fi",
-        ],
-      },
+      // The filename travels base64-encoded, never as script text (see ssmOverrideChecker.test.ts).
+      Parameters: { commands: overrideScript({ filename: '/tmp/StopOverride', os: 'Linux' }).commands },
     });
+    expect(JSON.stringify(sends[0]?.input.Parameters)).toContain(
+      Buffer.from('/tmp/StopOverride').toString('base64'),
+    );
     expect(stopIds(world).map((ids) => ids.length)).toEqual([60]);
     expect(new Set(stopIds(world)[0])).toEqual(new Set(web));
   });
