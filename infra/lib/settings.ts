@@ -7,6 +7,7 @@
 
 import { type CloudMapServiceRef, parseCloudMapServices } from '../../src/core/cleanup/cloudMapServiceTag.js';
 import { parseDuration } from '../../src/core/duration.js';
+import { GROUP_PATTERN } from '../../src/core/tagPolicy.js';
 import { checkAsFunctionsWould } from './functionsConfigCheck.js';
 import { readPassThrough } from './passThrough.js';
 
@@ -192,8 +193,8 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
     monitorMode: mode as MonitorMode,
     defaultGroup: matching(
       'defaultGroup',
-      /^[a-z0-9]+$/,
-      'lower-case letters and digits only',
+      GROUP_PATTERN,
+      'lower-case letters and digits only, at most 64',
       d.defaultGroup,
     ),
     defaultThreshold: duration('defaultThreshold', d.defaultThreshold, 60),

@@ -109,7 +109,9 @@ describe('readSettings', () => {
     const problems = (error as SettingsError).problems.join('\n');
     expect(problems).toContain('regions must list AWS regions such as us-east-1; got "Mars"');
     expect(problems).toContain('monitorMode must be opt-in or opt-out; got "sometimes"');
-    expect(problems).toContain('defaultGroup must be lower-case letters and digits only; got "Team A"');
+    expect(problems).toContain(
+      'defaultGroup must be lower-case letters and digits only, at most 64; got "Team A"',
+    );
     expect(problems).toMatch(/defaultThreshold must be a duration such as 12h; "forever" is not a duration/);
     expect(problems).toMatch(/logRetentionDays must be one of 1, 3, .*; got "10"/);
     expect(problems).toContain(
