@@ -18,11 +18,11 @@ export class CloudMapRegistry implements ServiceRegistry {
   readonly stats = { listCalls: 0, deregisterCalls: 0 };
 
   /**
-   * `clientFor` returns the Cloud Map client of a region (`serviceDiscoveryClient`
-   * from `./clients.js`); `pageSize` exists so tests can exercise paging (API maximum 100).
+   * `clientFor` returns the Cloud Map client of a region, directly or as a
+   * promise (`loadServiceDiscoveryClient` from `./clients.js`); `pageSize` exists so tests can exercise paging (API maximum 100).
    */
   constructor(
-    private readonly clientFor: (region: string) => ServiceDiscoveryClient,
+    private readonly clientFor: (region: string) => ServiceDiscoveryClient | Promise<ServiceDiscoveryClient>,
     private readonly pageSize = 100,
   ) {}
 
@@ -32,8 +32,14 @@ export class CloudMapRegistry implements ServiceRegistry {
     do {
       this.stats.listCalls++;
       const page = await this.call(`ListInstances ${serviceId} in ${region}`, serviceId, () =>
-        this.clientFor(region).send(
-          new ListInstancesCommand({ ServiceId: serviceId, MaxResults: this.pageSize, NextToken: nextToken }),
+        Promise.resolve(this.clientFor(region)).then((c) =>
+          c.send(
+            new ListInstancesCommand({
+              ServiceId: serviceId,
+              MaxResults: this.pageSize,
+              NextToken: nextToken,
+            }),
+          ),
         ),
       );
       for (const i of page.Instances ?? []) {
@@ -47,7 +53,7 @@ export class CloudMapRegistry implements ServiceRegistry {
   async deregister(region: string, serviceId: string, instanceId: string): Promise<boolean> {
     this.stats.deregisterCalls++;
     try {
-      await this.clientFor(region).send(
+      await (await this.clientFor(region)).send(
         new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId }),
       );
       return true;

@@ -16,13 +16,14 @@ import { awsCall } from './errors.js';
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 
 export class Ec2AddressOwners implements AddressOwners {
-  constructor(private readonly clientFor: (region: string) => EC2Client) {}
+  /** `clientFor`: the EC2 client of a region, e.g. `loadEc2Client` from `./clients.js`. */
+  constructor(private readonly clientFor: (region: string) => EC2Client | Promise<EC2Client>) {}
 
   async holders(region: string, ips: string[], instanceId: string): Promise<Record<string, string>> {
     const wanted = [...new Set(ips.filter(Boolean))];
     const out: Record<string, string> = {};
     if (wanted.length === 0) return out;
-    const client = this.clientFor(region);
+    const client = await this.clientFor(region);
 
     for (const filterName of ['private-ip-address', 'ip-address']) {
       const filters: Filter[] = [

@@ -11,8 +11,8 @@
 import type { EC2Client, Filter, Instance, InstanceStateChange } from '@aws-sdk/client-ec2';
 import { INSTANCE_STATES, type InstanceState } from '../core/instance.js';
 import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../ports/fleet.js';
+import { loadEc2Sdk } from './clients.js';
 import { awsCall } from './errors.js';
-import { lazyImport } from './lazyImport.js';
 
 /** DescribeInstances' page maximum, and the batch size for stop/start. */
 export const EC2_PAGE_SIZE = 1000;
@@ -27,18 +27,14 @@ export interface FleetStats {
   modifyCalls: number;
 }
 
-/** The EC2 client package, imported once per process at first use. */
-const loadEc2 = lazyImport(() => import('@aws-sdk/client-ec2'));
-
 export class Ec2Fleet implements Fleet {
   readonly stats: FleetStats = { describeCalls: 0, stopCalls: 0, startCalls: 0, modifyCalls: 0 };
 
   private readonly pageSize: number;
 
   /**
-   * `clientFor` returns the EC2 client of a region, directly (e.g. `ec2Client`
-   * from `./clients.js`) or as a promise (`loadEc2Client` from
-   * `./clientFactory.js`, which defers loading the SDK). `pageSize` exists for tests: moto pages by reservation,
+   * `clientFor` returns the EC2 client of a region, directly or as a promise
+   * (`loadEc2Client` from `./clients.js`, which defers loading the SDK). `pageSize` exists for tests: moto pages by reservation,
    * so only a small page size makes it hand out NextTokens.
    */
   constructor(
@@ -67,7 +63,7 @@ export class Ec2Fleet implements Fleet {
     const out: StateTransition[] = [];
     for (const ids of chunk(unique(instanceIds), EC2_PAGE_SIZE)) {
       this.stats.stopCalls++;
-      const { StopInstancesCommand } = await loadEc2();
+      const { StopInstancesCommand } = await loadEc2Sdk();
       const res = await awsCall(`StopInstances (${ids.length}) in ${region}`, async () =>
         (await this.clientFor(region)).send(new StopInstancesCommand({ InstanceIds: ids })),
       );
@@ -80,7 +76,7 @@ export class Ec2Fleet implements Fleet {
     const out: StateTransition[] = [];
     for (const ids of chunk(unique(instanceIds), EC2_PAGE_SIZE)) {
       this.stats.startCalls++;
-      const { StartInstancesCommand } = await loadEc2();
+      const { StartInstancesCommand } = await loadEc2Sdk();
       const res = await awsCall(`StartInstances (${ids.length}) in ${region}`, async () =>
         (await this.clientFor(region)).send(new StartInstancesCommand({ InstanceIds: ids })),
       );
@@ -91,7 +87,7 @@ export class Ec2Fleet implements Fleet {
 
   async setInstanceType(region: string, instanceId: string, instanceType: string): Promise<void> {
     this.stats.modifyCalls++;
-    const { ModifyInstanceAttributeCommand } = await loadEc2();
+    const { ModifyInstanceAttributeCommand } = await loadEc2Sdk();
     await awsCall(
       `ModifyInstanceAttribute InstanceType=${instanceType} on ${instanceId} in ${region}`,
       async () =>
@@ -105,7 +101,7 @@ export class Ec2Fleet implements Fleet {
   }
 
   private async describeAll(region: string, filters: Filter[]): Promise<FleetInstance[]> {
-    const [{ DescribeInstancesCommand }, client] = await Promise.all([loadEc2(), this.clientFor(region)]);
+    const [{ DescribeInstancesCommand }, client] = await Promise.all([loadEc2Sdk(), this.clientFor(region)]);
     const found: FleetInstance[] = [];
     let nextToken: string | undefined;
     do {

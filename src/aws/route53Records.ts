@@ -44,7 +44,8 @@ export class Route53Records implements DnsZones {
 
   /** `pageSize` exists so tests can exercise paging on a small zone; Route53's maximum is 300. */
   constructor(
-    private readonly client: Route53Client,
+    /** The Route53 client, or its loader (`loadRoute53Client` from `./clients.js`). */
+    private readonly client: Route53Client | (() => Promise<Route53Client>),
     private readonly pageSize = 300,
   ) {}
 
@@ -54,14 +55,16 @@ export class Route53Records implements DnsZones {
     do {
       this.stats.listCalls++;
       const page = await this.call(`ListResourceRecordSets ${zoneId}`, zoneId, () =>
-        this.client.send(
-          new ListResourceRecordSetsCommand({
-            HostedZoneId: zoneId,
-            MaxItems: this.pageSize,
-            StartRecordName: start.name,
-            StartRecordType: start.type,
-            StartRecordIdentifier: start.id,
-          }),
+        this.sdk().then((c) =>
+          c.send(
+            new ListResourceRecordSetsCommand({
+              HostedZoneId: zoneId,
+              MaxItems: this.pageSize,
+              StartRecordName: start.name,
+              StartRecordType: start.type,
+              StartRecordIdentifier: start.id,
+            }),
+          ),
         ),
       );
       out.push(...(page.ResourceRecordSets ?? []).map(fromSdk));
@@ -96,13 +99,19 @@ export class Route53Records implements DnsZones {
     this.stats.changeCalls++;
     const what = `ChangeResourceRecordSets ${changes.map((c) => c.Action).join('+')} ${describeRecord(record)} in ${zoneId}`;
     await this.call(what, zoneId, () =>
-      this.client.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: { Comment: 'lightsout: cleanup after instance termination', Changes: changes },
-        }),
+      this.sdk().then((c) =>
+        c.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: { Comment: 'lightsout: cleanup after instance termination', Changes: changes },
+          }),
+        ),
       ),
     );
+  }
+
+  private async sdk(): Promise<Route53Client> {
+    return typeof this.client === 'function' ? this.client() : this.client;
   }
 
   private async call<T>(action: string, zoneId: string, fn: () => Promise<T>): Promise<T> {

@@ -16,8 +16,8 @@ import { formatDuration } from '../core/duration.js';
 import type { StopOverride } from '../core/workloads/spec.js';
 import type { OverrideResult } from '../core/workloads/tierPlan.js';
 import type { OverrideChecker } from '../ports/overrideChecker.js';
+import { loadSsmSdk } from './clients.js';
 import { awsCall, awsErrorCode } from './errors.js';
-import { lazyImport } from './lazyImport.js';
 
 export const PRESENT_MARKER = 'LIGHTSOUT_OVERRIDE_PRESENT';
 export const ABSENT_MARKER = 'LIGHTSOUT_OVERRIDE_ABSENT';
@@ -77,13 +77,6 @@ export function overrideScript(override: StopOverride): { document: string; comm
     ],
   };
 }
-
-/**
- * The SSM client package, imported once per process at first use: a static
- * import would load it at every Lambda init of the chat functions, which run
- * workload commands but rarely an override check.
- */
-const loadSsm = lazyImport(() => import('@aws-sdk/client-ssm'));
 
 export class SsmOverrideChecker implements OverrideChecker {
   readonly stats: SsmCheckStats = { sendCommand: 0, getCommandInvocation: 0 };
@@ -155,7 +148,7 @@ export class SsmOverrideChecker implements OverrideChecker {
     const script = overrideScript(override);
     // Outside the try: a package or client that fails to load is a broken
     // deployment, not an unreachable instance.
-    const [{ SendCommandCommand }, client] = await Promise.all([loadSsm(), this.clientFor(region)]);
+    const [{ SendCommandCommand }, client] = await Promise.all([loadSsmSdk(), this.clientFor(region)]);
     try {
       this.stats.sendCommand++;
       const res = await client.send(
@@ -192,7 +185,10 @@ export class SsmOverrideChecker implements OverrideChecker {
     instanceId: string,
   ): Promise<OverrideResult | undefined> {
     let res: GetCommandInvocationCommandOutput;
-    const [{ GetCommandInvocationCommand }, client] = await Promise.all([loadSsm(), this.clientFor(region)]);
+    const [{ GetCommandInvocationCommand }, client] = await Promise.all([
+      loadSsmSdk(),
+      this.clientFor(region),
+    ]);
     try {
       this.stats.getCommandInvocation++;
       res = await awsCall(`GetCommandInvocation ${commandId} on ${instanceId}`, () =>

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
-import { dynamoClient, ec2Client } from '../aws/clients.js';
+import { configureAwsClients, dynamoClient, loadEc2Client } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
 import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
@@ -63,10 +63,13 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
     stdout,
     stderr,
     config: () => {
-      config ??= loadConfig(env);
+      if (!config) {
+        config = loadConfig(env);
+        configureAwsClients(config.aws.clients);
+      }
       return config;
     },
-    fleet: () => new Ec2Fleet(ec2Client),
+    fleet: () => new Ec2Fleet(loadEc2Client),
     existingStore: () => {
       store ??= { value: openExistingStore(ctx.config(), stderr) };
       return store.value;

@@ -2,6 +2,7 @@
  * The one typed config loader. Nothing else in Lights Out reads `process.env`:
  * entry points call `loadConfig(process.env)` once and pass sections down.
  */
+import { type AwsConfig, readAwsConfig } from './aws.js';
 import { type CleanupConfig, readCleanupConfig } from './cleanup.js';
 import { type DeliveryConfig, readDeliveryConfig } from './delivery.js';
 import { type Env, EnvReader } from './env.js';
@@ -22,6 +23,8 @@ export interface Config {
   workloads: WorkloadsConfig;
   cleanup: CleanupConfig;
   delivery: DeliveryConfig;
+  /** Timeouts and retry budget of every AWS client; chat answer budgets. */
+  aws: AwsConfig;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +49,7 @@ export function loadConfig(env: Env): Config {
     workloads: readWorkloadsConfig(r),
     cleanup: readCleanupConfig(r),
     delivery: readDeliveryConfig(r),
+    aws: readAwsConfig(r),
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;

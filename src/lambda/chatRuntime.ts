@@ -8,7 +8,13 @@
  * never loads the Agents SDK and a Teams-only one never loads the Slack client.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { dynamoDocumentClient, loadEc2Client, schedulerClient, snsClient } from '../aws/clientFactory.js';
+import {
+  configureAwsClients,
+  dynamoDocumentClient,
+  loadEc2Client,
+  schedulerClient,
+  snsClient,
+} from '../aws/clients.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoChatInstallationStore } from '../aws/dynamodb/chatInstallationStore.js';
 import { DynamoIdempotencyStore } from '../aws/dynamodb/idempotencyStore.js';
@@ -56,6 +62,7 @@ export interface LambdaChatOptions {
 
 export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): Promise<LambdaChat> {
   const config = loadConfig(env);
+  configureAwsClients(config.aws.clients);
   const log = createLogger('lightsout-chat', config.logLevel);
   const problems = [
     config.store.tableName ? '' : 'TABLE_NAME is required on Lambda: the Lights Out DynamoDB table',

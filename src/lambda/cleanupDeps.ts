@@ -6,7 +6,13 @@
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { dynamoDocumentClient, ec2Client, serviceDiscoveryClient, snsClient } from '../aws/clients.js';
+import {
+  configureAwsClients,
+  dynamoDocumentClient,
+  loadEc2Client,
+  loadServiceDiscoveryClient,
+  snsClient,
+} from '../aws/clients.js';
 import { CloudMapRegistry } from '../aws/cloudMapRegistry.js';
 import { DynamoAuditLog } from '../aws/dynamodb/auditLog.js';
 import { DynamoCleanupOutcomeStore } from '../aws/dynamodb/dynamoCleanupOutcomeStore.js';
@@ -44,6 +50,7 @@ export function requireCleanupSettings(config: Config): void {
 
 export async function buildLambdaCleanup(env: Env): Promise<LambdaCleanup> {
   const config = loadConfig(env);
+  configureAwsClients(config.aws.clients);
   const log = createLogger('lightsout-cleanup', config.logLevel);
   requireCleanupSettings(config);
   const home = homeRegion(config);
@@ -81,11 +88,12 @@ let reconcilerColdStart: LambdaReconciler | undefined;
 export function reconcilerAtColdStart(env: Env = process.env): LambdaReconciler {
   if (!reconcilerColdStart) {
     const config = loadConfig(env);
+    configureAwsClients(config.aws.clients);
     const log = createLogger('lightsout-cloudmap', config.logLevel);
     const customEndpoint = config.cleanup.cloudMapCustomEndpoint;
     const reconciler = new CloudMapReconciler({
-      registry: new CloudMapRegistry((region) => serviceDiscoveryClient(region, { customEndpoint })),
-      fleet: new Ec2Fleet(ec2Client),
+      registry: new CloudMapRegistry((region) => loadServiceDiscoveryClient(region, { customEndpoint })),
+      fleet: new Ec2Fleet(loadEc2Client),
       log,
     });
     reconcilerColdStart = { config, log, reconciler };

@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { configureAwsClients } from '../aws/clients.js';
 import { type Config, type Env, loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
@@ -23,6 +24,7 @@ let coldStart: LambdaMonitor | undefined;
 export function monitorAtColdStart(env: Env = process.env): LambdaMonitor {
   if (!coldStart) {
     const config = loadConfig(env);
+    configureAwsClients(config.aws.clients);
     const log = createLogger('lightsout-monitor', config.logLevel);
     coldStart = { config, log, service: new MonitorService(awsMonitorDeps(config, log)) };
   }

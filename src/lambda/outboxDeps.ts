@@ -5,7 +5,7 @@
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { dynamoDocumentClient, snsClient } from '../aws/clientFactory.js';
+import { configureAwsClients, dynamoDocumentClient, snsClient } from '../aws/clients.js';
 import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
@@ -40,6 +40,7 @@ let coldStart: { deliverer: OutboxDeliverer; log: Logger } | undefined;
 export function outboxAtColdStart(env: Env): { deliverer: OutboxDeliverer; log: Logger } {
   if (!coldStart) {
     const config = loadConfig(env);
+    configureAwsClients(config.aws.clients);
     const log = createLogger('lightsout-outbox', config.logLevel);
     coldStart = { deliverer: awsOutboxDeliverer(config, log), log };
   }

@@ -9,6 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { configureAwsClients, dynamoDocumentClient } from '../aws/clients.js';
 import { workloadProgressListener } from '../chat/core/workloadProgress.js';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
@@ -56,6 +57,7 @@ let coldStart: Promise<{ service: WorkloadService; log: Logger }> | undefined;
  */
 async function build(): Promise<{ service: WorkloadService; log: Logger }> {
   const config = loadConfig(process.env);
+  configureAwsClients(config.aws.clients);
   const log = createLogger('lightsout-workloads', config.logLevel);
   const runtime = awsWorkloadRuntime(config, { log });
   const region = config.monitor.regions[0] ?? 'us-east-1';
@@ -68,7 +70,6 @@ async function build(): Promise<{ service: WorkloadService; log: Logger }> {
   if (config.teams.enabled && config.store.tableName) {
     const { teamsAtColdStart } = await import('./teamsRuntime.js');
     const { DynamoChatInstallationStore } = await import('../aws/dynamodb/chatInstallationStore.js');
-    const { dynamoDocumentClient } = await import('../aws/clients.js');
     const installations = new DynamoChatInstallationStore(
       dynamoDocumentClient(region),
       config.store.tableName,

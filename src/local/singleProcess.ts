@@ -4,7 +4,7 @@
  * also observes state changes, replacing EventBridge), and notifiers. Built as
  * a function so tests can start, stop and restart it.
  */
-import { ec2Client } from '../aws/clients.js';
+import { configureAwsClients, loadEc2Client } from '../aws/clients.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import type { Config } from '../config/index.js';
 import { assessHealth, type HealthReport, type SweepStatus } from '../core/health.js';
@@ -59,6 +59,7 @@ export interface SingleProcess {
 export async function startSingleProcess(opts: SingleProcessOptions): Promise<SingleProcess> {
   const { config, log } = opts;
   const clock = opts.clock ?? systemClock;
+  configureAwsClients(config.aws.clients);
   const db = openDatabase(config.store.sqlitePath);
   const checkDatabaseFile = databaseFileWatch(
     config.store.sqlitePath,
@@ -76,7 +77,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   const chat = await prepareLocalChat({ config, log, db, clock });
   const notifier = await buildNotifier({ config, log, bus }, [...(opts.notifiers ?? []), ...chat.notifiers]);
   const cleanup = await startCleanup({ config, log, bus, events: outbox.append, db, clock });
-  const fleet = opts.fleet ?? new Ec2Fleet(ec2Client);
+  const fleet = opts.fleet ?? new Ec2Fleet(loadEc2Client);
   const service = new MonitorService({
     fleet,
     store,

@@ -4,7 +4,7 @@
  * EventBridge Scheduler, SNS for nags. A missing setting fails with the
  * variable named.
  */
-import { dynamoDocumentClient, ec2Client, schedulerClient, snsClient } from '../aws/clients.js';
+import { dynamoDocumentClient, loadEc2Client, schedulerClient, snsClient } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
@@ -47,7 +47,7 @@ export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemCl
   const topicRegion = (arn: string) => arn.split(':')[3] || home;
   const snsTopicArn = config.monitor.snsTopicArn!;
   return {
-    fleet: new Ec2Fleet(ec2Client),
+    fleet: new Ec2Fleet(loadEc2Client),
     store: new DynamoInstanceStore(dynamoDocumentClient(home), config.store.tableName!, { clock }),
     scheduler: new EventBridgeNagScheduler(schedulerClient(home), {
       groupName: config.scheduler.groupName,

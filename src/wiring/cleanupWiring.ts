@@ -5,7 +5,7 @@
  * are passed in.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ec2Client, route53Client, serviceDiscoveryClient } from '../aws/clients.js';
+import { loadEc2Client, loadRoute53Client, loadServiceDiscoveryClient } from '../aws/clients.js';
 import { CloudMapRegistry } from '../aws/cloudMapRegistry.js';
 import { Ec2AddressOwners } from '../aws/ec2AddressOwners.js';
 import { Route53Records } from '../aws/route53Records.js';
@@ -49,10 +49,10 @@ export async function buildDecommissionService(w: CleanupWiring): Promise<Decomm
   const clock = w.clock ?? systemClock;
   const secret = config.webhookUrls.length ? await resolveWebhookSecret(config, w.homeRegion) : undefined;
   return new DecommissionService({
-    dns: new Route53Records(route53Client()),
-    addresses: new Ec2AddressOwners(ec2Client),
+    dns: new Route53Records(loadRoute53Client),
+    addresses: new Ec2AddressOwners(loadEc2Client),
     registry: new CloudMapRegistry((region) =>
-      serviceDiscoveryClient(region, { customEndpoint: config.cloudMapCustomEndpoint }),
+      loadServiceDiscoveryClient(region, { customEndpoint: config.cloudMapCustomEndpoint }),
     ),
     webhook: secret
       ? new WebhookSender({

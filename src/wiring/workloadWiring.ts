@@ -4,15 +4,14 @@
  * file) or the single process (SQLite runs, in-process steps). Entry points
  * (Lambda handlers, `npm start`, the CLI) call this once and pass it down.
  */
-// clientFactory, not clients: the chat functions build this at init, and the
-// EC2/SSM packages must load only when a workload step first needs them.
+// The chat functions build this at init; the EC2/SSM packages load only when a workload step first needs them.
 import {
   dynamoDocumentClient,
   loadEc2Client,
   loadSsmClient,
   schedulerClient,
   snsClient,
-} from '../aws/clientFactory.js';
+} from '../aws/clients.js';
 import { DynamoWorkloadRunStore } from '../aws/dynamodb/dynamoWorkloadRunStore.js';
 import { DynamoWorkloadSpecSource } from '../aws/dynamodb/workloadSpecSource.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';

@@ -1,6 +1,6 @@
 import { DiscoverInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { serviceDiscoveryClient } from '../../src/aws/clients.js';
+import { loadServiceDiscoveryClient } from '../../src/aws/clients.js';
 import { loadConfig } from '../../src/config/index.js';
 import { cleanupWorld } from '../support/cleanupWorld.js';
 import { useMoto } from '../support/moto.js';
@@ -15,7 +15,9 @@ describe('Cloud Map client against a custom endpoint (moto)', () => {
     await world.register(serviceId, 'i-0000000000000001a', { AWS_INSTANCE_IPV4: '10.0.0.1' });
     const { cleanup } = loadConfig({ AWS_ENDPOINT_URL: moto.endpoint });
     // DiscoverInstances is a data-plane call: with the prefix the SDK would dial data-127.0.0.1.
-    const client = serviceDiscoveryClient('us-east-1', { customEndpoint: cleanup.cloudMapCustomEndpoint });
+    const client = await loadServiceDiscoveryClient('us-east-1', {
+      customEndpoint: cleanup.cloudMapCustomEndpoint,
+    });
 
     const res = await client.send(
       new DiscoverInstancesCommand({ NamespaceName: 'ns-web', ServiceName: 'web' }),
@@ -23,6 +25,6 @@ describe('Cloud Map client against a custom endpoint (moto)', () => {
 
     expect(cleanup.cloudMapCustomEndpoint).toBe(true);
     expect(res.Instances?.map((i) => i.InstanceId)).toEqual(['i-0000000000000001a']);
-    expect(await serviceDiscoveryClient('us-east-1', {}).config.disableHostPrefix).toBe(false);
+    expect((await loadServiceDiscoveryClient('us-east-1', {})).config.disableHostPrefix).toBe(false);
   });
 });

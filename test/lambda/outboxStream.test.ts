@@ -7,7 +7,7 @@
  */
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoDocumentClient } from '../../src/aws/clientFactory.js';
+import { dynamoDocumentClient } from '../../src/aws/clients.js';
 import { DynamoInstanceStore } from '../../src/aws/dynamodb/instanceStore.js';
 import { DynamoOutbox } from '../../src/aws/dynamodb/outbox.js';
 import { loadConfig } from '../../src/config/index.js';

@@ -6,7 +6,7 @@
  */
 import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ec2Client } from '../../src/aws/clients.js';
+import { loadEc2Client } from '../../src/aws/clients.js';
 import { Ec2Fleet } from '../../src/aws/ec2Fleet.js';
 import { HOUR } from '../../src/core/duration.js';
 import { InProcessNagScheduler } from '../../src/local/inProcessNagScheduler.js';
@@ -66,7 +66,7 @@ describe('outbox in the single process', () => {
     local.app = undefined;
     const db = openDatabase(config.store.sqlitePath);
     const dying = new MonitorService({
-      fleet: new Ec2Fleet(ec2Client),
+      fleet: new Ec2Fleet(loadEc2Client),
       store: new SqliteInstanceStore(db, { clock: clock.now }),
       scheduler: new InProcessNagScheduler(new SqliteNagScheduleStore(db), { clock: clock.now, log }),
       notifier: { notify: async () => undefined },

@@ -6,7 +6,7 @@
  */
 import { CreateTagsCommand, type EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { dynamoDocumentClient, ec2Client } from '../../src/aws/clients.js';
+import { dynamoDocumentClient, loadEc2Client } from '../../src/aws/clients.js';
 import { DynamoInstanceStore } from '../../src/aws/dynamodb/instanceStore.js';
 import { Ec2Fleet } from '../../src/aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../../src/aws/eventBridgeNagScheduler.js';
@@ -43,7 +43,7 @@ export async function lambdaEngine(moto: MotoServer, tableName: string): Promise
   await scheduler.ensureGroup();
   const store = new DynamoInstanceStore(dynamoDocumentClient(LAMBDA_REGION), tableName);
   const engine = new MonitorService({
-    fleet: new Ec2Fleet(ec2Client),
+    fleet: new Ec2Fleet(loadEc2Client),
     store,
     scheduler,
     notifier: { notify: async () => undefined },

@@ -9,7 +9,7 @@
  * cron job or Kubernetes CronJob can alert on it.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { serviceDiscoveryClient } from '../../aws/clients.js';
+import { loadServiceDiscoveryClient } from '../../aws/clients.js';
 import { CloudMapRegistry } from '../../aws/cloudMapRegistry.js';
 import { LightsOutError, ValidationError } from '../../core/errors.js';
 import { createLogger } from '../../log.js';
@@ -117,7 +117,7 @@ export async function runCloudMapReconcile(opts: ReconcileOptions, ctx: CliConte
   };
   const customEndpoint = config.cleanup.cloudMapCustomEndpoint;
   const reconciler = new CloudMapReconciler({
-    registry: new CloudMapRegistry((r) => serviceDiscoveryClient(r, { customEndpoint })),
+    registry: new CloudMapRegistry((r) => loadServiceDiscoveryClient(r, { customEndpoint })),
     fleet: ctx.fleet(),
     log,
   });

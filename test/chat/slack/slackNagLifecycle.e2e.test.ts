@@ -11,7 +11,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ec2Client } from '../../../src/aws/clients.js';
+import { loadEc2Client } from '../../../src/aws/clients.js';
 import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import type { Fleet } from '../../../src/ports/fleet.js';
@@ -119,7 +119,7 @@ describe('the nag message over the instance’s life', () => {
     // Arrange: the nag is out; the instance is then terminated outside Slack and the engine sees it.
     const { record, ts } = await nagged('web-2');
     const published: unknown[] = [];
-    const engine = engineWith(new Ec2Fleet(ec2Client), published);
+    const engine = engineWith(new Ec2Fleet(loadEc2Client), published);
     await world.ec2.send(new TerminateInstancesCommand({ InstanceIds: [record.instanceId] }));
     await engine.handleStateChange({
       region: record.region,
@@ -157,7 +157,7 @@ describe('the nag message over the instance’s life', () => {
     // EC2 gives a started instance a new LaunchTime; moto keeps the first one, so the engine's
     // fleet reports the new run's time as EC2 would (and keeps moto's, should moto ever change it).
     const restartedAt = new Date(Date.parse(record.launchTime) + 5 * 60_000).toISOString();
-    const ec2 = new Ec2Fleet(ec2Client);
+    const ec2 = new Ec2Fleet(loadEc2Client);
     const fleet: Fleet = {
       find: async (region, query) =>
         (await ec2.find(region, query)).map((i) =>

@@ -1,0 +1,64 @@
+/**
+ * How long Lights Out waits for AWS, and how long a chat request may wait for
+ * Lights Out. Every SDK client gets these timeouts and retry budget
+ * (`src/aws/clients.ts`); the chat budgets decide when a click is answered
+ * and its work handed on instead of awaited.
+ */
+import type { EnvReader } from './env.js';
+
+export interface AwsClientSettings {
+  /** Time to open a TCP/TLS connection to an AWS endpoint. */
+  connectTimeoutMs: number;
+  /** Time for one attempt to get an answer once connected (a hung call fails after this). */
+  requestTimeoutMs: number;
+  /** SDK attempts per call, the first included. The only retries of an AWS call. */
+  maxAttempts: number;
+  /** `standard` backs off per call; `adaptive` also rate-limits the client after throttling. */
+  retryMode: 'standard' | 'adaptive';
+}
+
+/**
+ * Three attempts of at most 10 s: a hung call fails within about 30 s, and a
+ * click's work (retried until CHAT_ACTION_DEADLINE) picks up again at most one
+ * request timeout after AWS recovers.
+ */
+export const DEFAULT_AWS_CLIENT_SETTINGS: AwsClientSettings = {
+  connectTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+  maxAttempts: 3,
+  retryMode: 'standard',
+};
+
+export interface ChatTimingConfig {
+  /**
+   * Longest a chat request waits for its answer before it is acknowledged
+   * anyway and the work continues (single process) or is handed to an
+   * asynchronous invocation (Lambda). Slack gives up at 3 s.
+   */
+  ackBudgetMs: number;
+  /** How long a click keeps retrying AWS failures that another try can fix before it reports failure. */
+  actionDeadlineMs: number;
+}
+
+export interface AwsConfig {
+  clients: AwsClientSettings;
+  chat: ChatTimingConfig;
+}
+
+export function readAwsConfig(r: EnvReader): AwsConfig {
+  const d = DEFAULT_AWS_CLIENT_SETTINGS;
+  const seconds = (name: string, fallbackMs: number, max: number) =>
+    r.duration(name, fallbackMs / 1000, { bareUnit: 's', minSeconds: 1, maxSeconds: max }) * 1000;
+  return {
+    clients: {
+      connectTimeoutMs: seconds('AWS_CONNECT_TIMEOUT', d.connectTimeoutMs, 60),
+      requestTimeoutMs: seconds('AWS_REQUEST_TIMEOUT', d.requestTimeoutMs, 300),
+      maxAttempts: r.int('AWS_MAX_ATTEMPTS', d.maxAttempts, { min: 1, max: 10 }),
+      retryMode: r.oneOf('AWS_RETRY_MODE', ['standard', 'adaptive'] as const, d.retryMode),
+    },
+    chat: {
+      ackBudgetMs: seconds('CHAT_ACK_BUDGET', 2_000, 2),
+      actionDeadlineMs: seconds('CHAT_ACTION_DEADLINE', 120_000, 900),
+    },
+  };
+}
