@@ -10,11 +10,11 @@
  */
 
 import type { Config } from '../config/index.js';
+import type { Sleep } from '../core/retry.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
 import type { DecommissionService } from '../services/cleanup/decommission.js';
-import type { Sleep } from '../services/cleanup/retryPolicy.js';
 import type { InProcessEventBus } from '../services/monitor/eventBus.js';
 import { SqliteAuditLog } from '../sqlite/auditLog.js';
 import type { SqliteDatabase } from '../sqlite/database.js';

@@ -11,13 +11,13 @@ import { Ec2AddressOwners } from '../aws/ec2AddressOwners.js';
 import { Route53Records } from '../aws/route53Records.js';
 import { readWebhookSecret } from '../aws/webhookSecret.js';
 import type { CleanupConfig } from '../config/cleanup.js';
+import { realSleep, type Sleep } from '../core/retry.js';
 import type { Log } from '../log.js';
 import type { AuditLog } from '../ports/auditLog.js';
 import type { CleanupOutcomeStore } from '../ports/cleanupOutcomeStore.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
 import { DecommissionService } from '../services/cleanup/decommission.js';
-import { realSleep, type Sleep } from '../services/cleanup/retryPolicy.js';
 import { WebhookSender } from '../services/cleanup/webhookHook.js';
 
 export interface CleanupWiring {

@@ -11,8 +11,8 @@ import {
   mergeServiceRefs,
   parseCloudMapServices,
 } from '../../core/cleanup/cloudMapServiceTag.js';
+import { withRetry } from '../../core/retry.js';
 import type { ServiceRegistry } from '../../ports/serviceRegistry.js';
-import { withRetry } from './retryPolicy.js';
 import type { HookContext } from './route53Hook.js';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -14,6 +14,8 @@ import { cleanupSummary, type HookOutcome, worthReporting } from '../../core/cle
 import type { CloudMapServiceRef } from '../../core/cleanup/cloudMapServiceTag.js';
 import type { InstanceTerminatedEvent } from '../../core/events.js';
 import type { InstanceRecord } from '../../core/instance.js';
+import type { Sleep } from '../../core/retry.js';
+import { withRetry } from '../../core/retry.js';
 import type { Log } from '../../log.js';
 import type { AddressOwners } from '../../ports/addressOwners.js';
 import type { AuditLog } from '../../ports/auditLog.js';
@@ -23,8 +25,6 @@ import type { DnsZones } from '../../ports/dnsZones.js';
 import type { DomainEventPublisher } from '../../ports/notifier.js';
 import type { ServiceRegistry } from '../../ports/serviceRegistry.js';
 import { runCloudMapHook } from './cloudMapHook.js';
-import type { Sleep } from './retryPolicy.js';
-import { withRetry } from './retryPolicy.js';
 import { type HookContext, runRoute53Hook } from './route53Hook.js';
 import { deliveryId, displayUrl, type WebhookSender, webhookPayload } from './webhookHook.js';
 

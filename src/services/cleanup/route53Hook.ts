@@ -10,9 +10,9 @@ import type { HookOutcome } from '../../core/cleanup/cleanupReport.js';
 import { type DnsChange, describeChange, planZoneCleanup } from '../../core/cleanup/dnsCleanupPlan.js';
 import { DNS_RECORDS_TAG, parseDnsRecordsTag } from '../../core/cleanup/dnsRecordsTag.js';
 import type { InstanceRecord } from '../../core/instance.js';
+import { type RetryPolicy, withRetry } from '../../core/retry.js';
 import type { AddressOwners } from '../../ports/addressOwners.js';
 import type { DnsZones } from '../../ports/dnsZones.js';
-import { type RetryPolicy, withRetry } from './retryPolicy.js';
 
 export interface HookContext {
   record: InstanceRecord;

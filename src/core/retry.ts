@@ -5,7 +5,7 @@
  * rejected webhook fail at once so the report says why without delay.
  * `sleep` is injected so tests run without waiting.
  */
-import { ConflictError, LightsOutError, TransientError } from '../../core/errors.js';
+import { ConflictError, LightsOutError, TransientError } from './errors.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 
