@@ -14,11 +14,12 @@
  * Clock and timer functions are injectable so tests drive time directly.
  */
 import type { InstanceKey } from '../core/instance.js';
+import { backoffDelayMs } from '../core/retry.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { NagDueHandler, NagSchedule, NagScheduler } from '../ports/nagScheduler.js';
 import type { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
-import { realTimers, retryBackoffMs, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
+import { realTimers, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
 
 export { MAX_TIMER_DELAY_MS, type TimerFunctions } from './singleTimer.js';
 
@@ -132,7 +133,7 @@ export class InProcessNagScheduler implements NagScheduler {
     const now = this.clock().getTime();
     const attempts = this.store.deferIfUnchanged(
       nag,
-      (n) => now + retryBackoffMs(n, this.retryDelayMs, this.maxRetryDelayMs),
+      (n) => now + backoffDelayMs(n, { baseDelayMs: this.retryDelayMs, maxDelayMs: this.maxRetryDelayMs }),
     );
     this.log.error('Nag handler failed; the nag stays scheduled and will be retried', {
       instanceId: nag.instanceId,

@@ -9,6 +9,8 @@
  * them back here. A step lost from memory in a crash is therefore re-armed
  * from the last saved step, never skipped.
  */
+
+import { backoffDelayMs } from '../core/retry.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type {
@@ -16,7 +18,7 @@ import type {
   WorkloadStepHandler,
   WorkloadStepScheduler,
 } from '../ports/workloadStepScheduler.js';
-import { realTimers, retryBackoffMs, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
+import { realTimers, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
 
 export interface InProcessWorkloadStepSchedulerOptions {
   clock?: Clock;
@@ -97,7 +99,10 @@ export class InProcessWorkloadStepScheduler implements WorkloadStepScheduler {
       try {
         await this.handler({ runId: step.runId, seq: step.seq, dueAt: step.dueAt });
       } catch (err) {
-        const delay = retryBackoffMs(step.attempts + 1, this.retryDelayMs, this.maxRetryDelayMs);
+        const delay = backoffDelayMs(step.attempts + 1, {
+          baseDelayMs: this.retryDelayMs,
+          maxDelayMs: this.maxRetryDelayMs,
+        });
         this.log.warn('workload step failed; retrying', {
           runId: step.runId,
           seq: step.seq,

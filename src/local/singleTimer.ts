@@ -22,11 +22,6 @@ export const realTimers: TimerFunctions = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-/** Delay before retry number `attempt` (1 = first retry): doubles from `baseMs` up to `maxMs`. */
-export function retryBackoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.min(baseMs * 2 ** (attempt - 1), maxMs);
-}
-
 export interface SingleTimerLoopOptions {
   clock: Clock;
   timers: TimerFunctions;
