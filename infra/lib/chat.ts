@@ -35,10 +35,13 @@ export class Chat extends Construct {
       this.slackEvents = chatFunction(this, 'SlackEvents', shared, {
         handler: 'slackEvents',
         description: 'Slack commands and buttons (Function URL)',
-        timeout: Duration.seconds(30),
+        // Requests are answered within the 2 s budget; a handed-off click keeps trying while
+        // AWS fails for up to CHAT_ACTION_DEADLINE (2 minutes by default), then shows its result.
+        timeout: Duration.seconds(180),
         // Bolt and its dependencies load noticeably faster with more CPU, and Slack waits only 3 s.
         memorySize: 1024,
         canStopInstances: true,
+        handsOffWork: true,
       });
       this.slackUrl = publicFunctionUrl(
         this.slackEvents.fn,

@@ -5,7 +5,7 @@
  * and the same grants, except that only the two endpoints that receive button
  * clicks may stop instances.
  */
-import type { Duration } from 'aws-cdk-lib';
+import { ArnFormat, type Duration, Stack } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HandlerFunction } from './handlerFunction.js';
@@ -25,6 +25,12 @@ export interface ChatFunctionProps {
   memorySize: number;
   /** Stop buttons: only the endpoints that receive clicks. */
   canStopInstances: boolean;
+  /**
+   * Answers requests and hands their work to an asynchronous invocation of
+   * itself. Such a function gets a fixed name, so its role can name it
+   * without a circular reference to the function.
+   */
+  handsOffWork?: boolean;
   deadLetterQueue?: sqs.IQueue;
 }
 
@@ -38,8 +44,11 @@ export function chatFunction(
   // Teams is on when the bot's App ID is configured; Slack unless turned off.
   const teamsOn = s.teamsAppId !== undefined;
   const workloadCommands = props.handler !== 'chatNotify' && schedules.workloadFunctionArn !== undefined;
+  const stack = Stack.of(scope);
+  const functionName = props.handsOffWork ? `${stack.stackName}-${props.handler}`.slice(0, 64) : undefined;
   const f = new HandlerFunction(scope, id, {
     handler: props.handler,
+    functionName,
     description: props.description,
     defaults: shared.functionDefaults,
     environment: {
@@ -68,6 +77,15 @@ export function chatFunction(
   role.addToPolicy(policy.listSchedulesStatement());
   role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
   if (props.canStopInstances) role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
+  if (functionName) {
+    const self = stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: functionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPolicy(policy.invokeSelfStatement(self));
+  }
   // Workload commands list specs and plan runs; the runs themselves are workloadStep's.
   if (workloadCommands) {
     role.addToPolicy(

@@ -172,6 +172,19 @@ export function passSchedulerRoleStatement(roleArn: string): iam.PolicyStatement
   });
 }
 
+/**
+ * A chat endpoint answers a click at once and hands its work to an
+ * asynchronous invocation of itself (Lambda freezes a function once it has
+ * answered); it may invoke only itself.
+ */
+export function invokeSelfStatement(functionArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'HandOffWorkToItself',
+    actions: ['lambda:InvokeFunction'],
+    resources: [functionArn],
+  });
+}
+
 /** Publishing to one topic; the topic's own policy and key policy say who else may not. */
 export function publishStatement(sid: string, topicArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid, actions: ['sns:Publish'], resources: [topicArn] });

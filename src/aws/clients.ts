@@ -82,7 +82,7 @@ export const loadEc2Sdk = lazyImport(() => import('@aws-sdk/client-ec2'));
 export const loadSsmSdk = lazyImport(() => import('@aws-sdk/client-ssm'));
 const loadRoute53Sdk = lazyImport(() => import('@aws-sdk/client-route-53'));
 const loadServiceDiscoverySdk = lazyImport(() => import('@aws-sdk/client-servicediscovery'));
-const loadLambdaSdk = lazyImport(() => import('@aws-sdk/client-lambda'));
+export const loadLambdaSdk = lazyImport(() => import('@aws-sdk/client-lambda'));
 
 /** Route53 is a global service whose API lives in us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';

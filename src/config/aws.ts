@@ -43,6 +43,10 @@ export interface ChatTimingConfig {
 export interface AwsConfig {
   clients: AwsClientSettings;
   chat: ChatTimingConfig;
+  /** This function's own name on Lambda (AWS_LAMBDA_FUNCTION_NAME, set by Lambda): chat work is handed to it. */
+  functionName?: string;
+  /** This function's region (AWS_REGION, set by Lambda). */
+  region: string;
 }
 
 export function readAwsConfig(r: EnvReader): AwsConfig {
@@ -60,5 +64,7 @@ export function readAwsConfig(r: EnvReader): AwsConfig {
       ackBudgetMs: seconds('CHAT_ACK_BUDGET', 2_000, 2),
       actionDeadlineMs: seconds('CHAT_ACTION_DEADLINE', 120_000, 900),
     },
+    functionName: r.string('AWS_LAMBDA_FUNCTION_NAME'),
+    region: r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? 'us-east-1',
   };
 }

@@ -3,6 +3,12 @@
  * Function URL or API Gateway HTTP API. Bolt's AwsLambdaReceiver checks the
  * signature of every request; a bad, missing or older-than-5-minutes
  * signature gets 401 before any listener runs, so it has no side effects.
+ *
+ * Bolt's Lambda receiver answers only once the listener returns, and Lambda
+ * freezes the function once it has answered. So a click's listener
+ * acknowledges and hands the work to an asynchronous invocation of this same
+ * function (`handOff.ts`), which this handler also serves: the answer never
+ * waits on AWS beyond the hand-off itself.
  */
 
 import { AwsLambdaReceiver } from '@slack/bolt';
@@ -11,10 +17,41 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import * as z from 'zod/mini';
 import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp } from '../chat/slack/slackApp.js';
+import {
+  reportSlackWorkFailure,
+  runSlackWork,
+  type SlackWork,
+  type SlackWorkDeps,
+} from '../chat/slack/slackWork.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
+import { type HandOff, isHandOffEvent, lambdaHandOff } from './handOff.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+export interface SlackEventsOptions extends LambdaChatOptions {
+  /** How work leaves the answering invocation; by default an async Invoke of this function. */
+  handOff?: HandOff<SlackWork>;
+}
+
+const User = z.object({ id: z.string(), name: z.optional(z.string()), username: z.optional(z.string()) });
+const WorkBase = {
+  token: z.string(),
+  channelId: z.string(),
+  messageTs: z.optional(z.string()),
+  responseUrl: z.optional(z.string()),
+  user: User,
+  requestId: z.string(),
+};
+const SlackWorkSchema = z.union([
+  z.object({
+    kind: z.literal('click'),
+    action: z.enum(['stop', 'snooze', 'extend']),
+    choice: z.optional(z.string()),
+    ...WorkBase,
+  }),
+  z.object({ kind: z.literal('snoozeAt'), hour: z.number(), minute: z.number(), ...WorkBase }),
+]);
 
 const EventSchema = z.object({
   headers: z._default(z.record(z.string(), z.optional(z.string())), {}),
@@ -25,7 +62,7 @@ const EventSchema = z.object({
 const header = (headers: Record<string, string | undefined>, name: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
 
-export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions = {}): Promise<Handler> {
+export async function createSlackEventsHandler(env: Env, opts: SlackEventsOptions = {}): Promise<Handler> {
   const chat = await buildLambdaChat(env, { slack: () => import('./slackRuntime.js'), ...opts });
   const { log } = chat;
   const slack = chat.slack?.config;
@@ -41,6 +78,20 @@ export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions
       log.warn('rejected Slack request: bad, missing or expired signature', { requestTimestamp: ts });
     },
   });
+  const workDeps: SlackWorkDeps = {
+    actions: chat.core.actions,
+    client: chat.slack!.client,
+    clock: chat.clock,
+    log,
+    deadlineMs: chat.config.aws.chat.actionDeadlineMs,
+  };
+  const { functionName, region, chat: timing } = chat.config.aws;
+  const handOff =
+    opts.handOff ??
+    (functionName
+      ? lambdaHandOff<SlackWork>({ functionName, region, ackBudgetMs: timing.ackBudgetMs })
+      : undefined);
+  if (!handOff) log.warn('not on Lambda (no AWS_LAMBDA_FUNCTION_NAME): clicks are answered after their work');
   createSlackApp({
     config: slack,
     transport: { receiver },
@@ -51,12 +102,25 @@ export async function createSlackEventsHandler(env: Env, opts: LambdaChatOptions
       instances: chat.instances,
       clock: chat.clock,
       log,
+      dispatch: handOff ?? ((work) => runSlackWork(work, workDeps)),
     },
     log,
   });
   const inner = await receiver.start();
 
   return async (event, context) => {
+    if (isHandOffEvent(event)) {
+      const work = SlackWorkSchema.safeParse(event.lightsOutHandOff.work);
+      if (!work.success) {
+        log.error('dropped a hand-off event this function cannot read', { error: work.error.message });
+        return { statusCode: 400, body: '' };
+      }
+      // Failures are reported to the clicker and logged, never rethrown: Lambda would run the work again.
+      await runSlackWork(work.data, workDeps).catch((err: unknown) =>
+        reportSlackWorkFailure(workDeps.client, work.data, log, err),
+      );
+      return { statusCode: 200, body: '' };
+    }
     const parsed = EventSchema.safeParse(event);
     if (!parsed.success) {
       log.warn('rejected request that is not an HTTP event', { error: parsed.error.message });

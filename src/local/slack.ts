@@ -8,6 +8,7 @@ import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/slackApp.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
 import { createSlackPostClient } from '../chat/slack/slackWebClient.js';
+import { runSlackWork, type SlackWork } from '../chat/slack/slackWork.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import type { LocalPlatformFactory } from './chat.js';
 
@@ -38,6 +39,24 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
       ? { platform: 'slack' as const, channelId: s.fallbackChannel }
       : undefined,
     async start({ core, subscriptions, instances, http, clock }) {
+      // The click was acknowledged already; this process keeps running, so the work runs right here.
+      const work = {
+        actions: core.actions,
+        client,
+        clock,
+        log,
+        deadlineMs: config.aws.chat.actionDeadlineMs,
+      };
+      // Stopping waits for work in flight, so a click is never cut off half done.
+      const inFlight = new Set<Promise<void>>();
+      const dispatch = (w: SlackWork): Promise<void> => {
+        const running = runSlackWork(w, work);
+        inFlight.add(running);
+        return running.finally(() => inFlight.delete(running));
+      };
+      const drain = async () => {
+        await Promise.allSettled([...inFlight]);
+      };
       const listeners = {
         commands: core.commands('/ec2'),
         actions: core.actions,
@@ -45,6 +64,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         instances,
         clock,
         log,
+        dispatch,
       };
       if (s.appToken) {
         const app = createSlackApp({
@@ -74,6 +94,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
             stopped = true;
             clearTimeout(retry);
             await app.stop().catch(() => undefined);
+            await drain();
           },
         };
       }
@@ -81,8 +102,9 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         signingSecret: s.signingSecret ?? '',
         endpoints: SLACK_EVENTS_PATH,
         logger: boltLogger(log),
-        // Respond only after the listener ran, so a command's reply is the HTTP response itself.
-        processBeforeResponse: true,
+        // Answer as soon as a listener acknowledges: a click is acknowledged before its work
+        // runs, and the work (which waits on AWS) must not hold up Slack's 3 s deadline.
+        processBeforeResponse: false,
       });
       createSlackApp({ config: slack, transport: { receiver }, listeners, log });
       http.mount(SLACK_EVENTS_PATH, (req, res) => {
@@ -97,7 +119,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         return receiver.requestListener(req, res);
       });
       log.info('Slack HTTP receiver mounted', { path: SLACK_EVENTS_PATH, port: s.port });
-      return { stop: async () => undefined };
+      return { stop: drain };
     },
   };
 };

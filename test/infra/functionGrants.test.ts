@@ -213,3 +213,24 @@ describe('chat endpoints follow the configured platforms', () => {
     expect(notifyEnv).not.toHaveProperty('TEAMS_SECRET_ARN');
   });
 });
+
+describe('hand-off of click work to an asynchronous invocation', () => {
+  it('lets the Slack endpoint invoke itself and nothing else, under its fixed name', () => {
+    // Act
+    const invoke = statementsWith(s.json, 'ChatSlackEvents', 'lambda:InvokeFunction');
+    const fn = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) =>
+      id.includes('ChatSlackEvents'),
+    )!;
+
+    // Assert
+    expect(invoke).toHaveLength(1);
+    expect(actionsOf(invoke[0]!)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(invoke[0]!.Resource)).toMatch(/:function:LightsOut-slackEvents"\]\]\}$/);
+    expect(fn[1].FunctionName).toBe('LightsOut-slackEvents');
+    expect(fn[1].Timeout).toBeGreaterThan(120);
+  });
+
+  it('gives the delivery function no invoke permission', () => {
+    expect(statementsWith(s.json, 'ChatChatNotify', 'lambda:InvokeFunction')).toEqual([]);
+  });
+});

@@ -65,15 +65,15 @@ describe('Slack in the single process', () => {
       }),
     );
 
-    // Assert
+    // Assert: the click is answered first; the stop and the rewrite follow.
     expect(click.status).toBe(200);
     expect(posted.args.channel).toBe('C0WEB');
-    const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] })))
-      .Reservations![0]!.Instances![0]!.State!.Name;
-    expect(['stopping', 'stopped']).toContain(state);
     await expect
       .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.blocks ?? ''))
       .toMatch(/Stopped by <@U0ALICE> after 2h"/);
+    const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] })))
+      .Reservations![0]!.Instances![0]!.State!.Name;
+    expect(['stopping', 'stopped']).toContain(state);
   });
 
   it('answers 401 to a badly signed request and serves /healthz', async () => {

@@ -5,7 +5,7 @@
  * chat messages. Platforms only render the result.
  */
 import { formatDuration } from '../../core/duration.js';
-import { LightsOutError, NotFoundError, StaleRunError } from '../../core/errors.js';
+import { LightsOutError, NotFoundError, StaleRunError, TransientError } from '../../core/errors.js';
 import {
   type ChatMessageRef,
   effectiveThresholdSeconds,
@@ -53,6 +53,8 @@ export interface ActionResult {
   notice: string;
   /** Messages of this run the pipeline already rewrote (the platform can skip those). */
   updatedRefs: ChatMessageRef[];
+  /** A failure another try may fix (AWS throttling, 5xx, a timeout); the caller may try again. */
+  retryable?: boolean;
 }
 
 /** Rewrites every chat message of a run; implemented by ChatDelivery. */
@@ -214,6 +216,7 @@ export class ActionPipeline {
         notice: words,
         message: nagMessageFromRecord(record!, now),
         updatedRefs: [],
+        retryable: err instanceof TransientError,
       };
     }
   }

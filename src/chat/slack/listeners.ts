@@ -2,6 +2,10 @@
  * Bolt listeners: parse Slack input into chat-core calls and render the
  * results. No business logic lives here (Bolt's own rule: receivers and
  * listeners are transport).
+ *
+ * A click is acknowledged before anything else and its work handed to
+ * `dispatch` (see `slackWork.ts`): Slack shows an error after 3 s, and the
+ * work waits on AWS, which may be throttling or hung.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -12,11 +16,11 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
 import type { CommandService } from '../core/commandService.js';
-import { showActionResult } from './actionResult.js';
 import { ACTION, SNOOZE_CUSTOM } from './blockKit.js';
 import { buildHomeView } from './homeView.js';
 import { renderReply } from './replyBlocks.js';
 import { slackActor } from './slackActor.js';
+import { reportSlackWorkFailure, type SlackClick, type SlackDispatch } from './slackWork.js';
 import { registerSnoozeModal, snoozeModal } from './snoozeModal.js';
 
 export interface SlackListenerDeps {
@@ -26,6 +30,8 @@ export interface SlackListenerDeps {
   instances: InstanceStore;
   clock: Clock;
   log: Log;
+  /** Carries out a click's work after the acknowledgement. */
+  dispatch: SlackDispatch;
 }
 
 export const SLASH_COMMAND = '/ec2';
@@ -97,49 +103,35 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         return;
       }
       const choice = a.type === 'static_select' ? a.selected_option?.value : undefined;
-      const where = {
-        channelId,
-        messageTs,
-        replace:
-          ephemeral || !messageTs
-            ? (rendered: object) => respond({ replace_original: true, ...rendered })
-            : undefined,
-      };
-      try {
-        if (a.action_id === ACTION.snooze && choice === SNOOZE_CUSTOM) {
-          await client.views.open({
+      const responseUrl = ephemeral || !messageTs ? b.response_url : undefined;
+      if (a.action_id === ACTION.snooze && choice === SNOOZE_CUSTOM) {
+        // Slack only, no AWS: the trigger id expires in 3 s, so the modal opens here.
+        await client.views
+          .open({
             trigger_id: b.trigger_id,
             view: snoozeModal({
               token: a.block_id,
               channelId,
               messageTs,
-              responseUrl: where.replace ? b.response_url : undefined,
+              responseUrl,
               label: target.instanceId,
             }),
-          });
-          return;
-        }
-        const result = await deps.actions.handle({
-          action: ACTION_KIND[a.action_id]!,
-          target,
-          choice,
-          ctx: {
-            channel: { platform: 'slack', channelId },
-            actor: slackActor(client, { id: b.user.id, name: b.user.name, username: b.user.username }),
-            requestId: `${a.action_ts}:${b.user.id}`,
-          },
-        });
-        await showActionResult(client, result, where, b.user.id);
-      } catch (err) {
-        deps.log.error('button action failed', { action: a.action_id, user: b.user.id, error: String(err) });
-        await client.chat
-          .postEphemeral({
-            channel: channelId,
-            user: b.user.id,
-            text: 'Lights Out could not complete that action; the error has been logged. The buttons still work.',
           })
-          .catch(() => undefined);
+          .catch((err: unknown) => deps.log.error('could not open the snooze modal', { error: String(err) }));
+        return;
       }
+      const work: SlackClick = {
+        kind: 'click',
+        action: ACTION_KIND[a.action_id]!,
+        choice,
+        token: a.block_id,
+        channelId,
+        messageTs,
+        responseUrl,
+        user: { id: b.user.id, name: b.user.name, username: b.user.username },
+        requestId: `${a.action_ts}:${b.user.id}`,
+      };
+      await deps.dispatch(work).catch((err: unknown) => reportSlackWorkFailure(client, work, deps.log, err));
     },
   );
 

@@ -8,13 +8,10 @@
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeRunToken } from '../../core/message/runToken.js';
-import { isValidTimeZone } from '../../core/when.js';
-import { nextWallTime } from '../core/zonedTime.js';
-import { replaceViaResponseUrl, showActionResult } from './actionResult.js';
 import { esc } from './blockKit.js';
 import type { SlackListenerDeps } from './listeners.js';
-import { slackActor } from './slackActor.js';
 import { clampView } from './slackLimits.js';
+import { reportSlackWorkFailure, type SlackSnoozeAt } from './slackWork.js';
 
 export const SNOOZE_MODAL_ID = 'lightsout.snooze-until';
 const BLOCK = 'until';
@@ -71,10 +68,7 @@ export function readSnoozeSubmission(view: {
 }
 
 /** The modal's submission: closes it (or shows the field error), then snoozes through the chat core. */
-export function registerSnoozeModal(
-  app: App,
-  deps: Pick<SlackListenerDeps, 'actions' | 'clock' | 'log'>,
-): void {
+export function registerSnoozeModal(app: App, deps: Pick<SlackListenerDeps, 'dispatch' | 'log'>): void {
   app.view(SNOOZE_MODAL_ID, async ({ ack, view, body, client }) => {
     const submission = readSnoozeSubmission(view);
     const target = submission.ok ? decodeRunToken(submission.ctx.token) : undefined;
@@ -87,34 +81,19 @@ export function registerSnoozeModal(
     }
     await ack();
     const { ctx } = submission;
-    const actor = slackActor(client as WebClient, { id: body.user.id, name: body.user.name });
-    try {
-      const zone = await actor.timeZone?.();
-      const until = nextWallTime(
-        deps.clock(),
-        submission.hour,
-        submission.minute,
-        isValidTimeZone(zone) ? zone : 'UTC',
-      );
-      const result = await deps.actions.handle({
-        action: 'snooze',
-        target,
-        snoozeUntil: until,
-        ctx: {
-          channel: { platform: 'slack', channelId: ctx.channelId },
-          actor,
-          requestId: `${view.id}:${view.hash}`,
-        },
-      });
-      const replace = ctx.responseUrl ? replaceViaResponseUrl(ctx.responseUrl) : undefined;
-      await showActionResult(
-        client as WebClient,
-        result,
-        { channelId: ctx.channelId, messageTs: ctx.messageTs, replace },
-        body.user.id,
-      );
-    } catch (err) {
-      deps.log.error('snooze modal failed', { user: body.user.id, error: String(err) });
-    }
+    const work: SlackSnoozeAt = {
+      kind: 'snoozeAt',
+      hour: submission.hour,
+      minute: submission.minute,
+      token: ctx.token,
+      channelId: ctx.channelId,
+      messageTs: ctx.messageTs,
+      responseUrl: ctx.responseUrl,
+      user: { id: body.user.id, name: body.user.name },
+      requestId: `${view.id}:${view.hash}`,
+    };
+    await deps
+      .dispatch(work)
+      .catch((err: unknown) => reportSlackWorkFailure(client as WebClient, work, deps.log, err));
   });
 }

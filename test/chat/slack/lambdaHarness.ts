@@ -9,12 +9,14 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SNSEvent } from 'aws-lambda';
 import type { DynamoInstanceStore } from '../../../src/aws/dynamodb/instanceStore.js';
 import type { EventBridgeNagScheduler } from '../../../src/aws/eventBridgeNagScheduler.js';
+import type { SlackWork } from '../../../src/chat/slack/slackWork.js';
 import type { InstanceRecord } from '../../../src/core/instance.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createSlackEventsHandler } from '../../../src/lambda/slackEvents.js';
 import type { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fakeSlackApi.js';
+import { type InProcessHandOff, inProcessHandOff } from '../../support/inProcessHandOff.js';
 import { LAMBDA_REGION, lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import type { MotoServer } from '../../support/moto.js';
 import { SIGNING_SECRET } from '../../support/slackRequests.js';
@@ -22,11 +24,15 @@ import { SIGNING_SECRET } from '../../support/slackRequests.js';
 export const REGION = LAMBDA_REGION;
 const TABLE = 'lightsout';
 
+export type LambdaAnswer = APIGatewayProxyResultV2 & { statusCode?: number; body?: string };
+
 export interface SlackLambdaWorld {
   slack: FakeSlackApi;
-  events: (
-    e: APIGatewayProxyEventV2,
-  ) => Promise<APIGatewayProxyResultV2 & { statusCode?: number; body?: string }>;
+  /** Slack's request, answered, and then every piece of work it handed off carried out. */
+  events: (e: APIGatewayProxyEventV2) => Promise<LambdaAnswer>;
+  /** Slack's request, answered; handed-off work may still be running (see `handOffs.settled()`). */
+  answer: (e: APIGatewayProxyEventV2) => Promise<LambdaAnswer>;
+  handOffs: InProcessHandOff<SlackWork>;
   notify: (e: SNSEvent) => Promise<void>;
   engine: MonitorService;
   scheduler: EventBridgeNagScheduler;
@@ -61,12 +67,21 @@ export async function buildWorld(
   };
   const world = await lambdaEngine(moto, TABLE);
   const { engine, scheduler, store } = world;
-  const events = await createSlackEventsHandler(env, { secrets });
+  const handOffs = inProcessHandOff<SlackWork>();
+  const handler = await createSlackEventsHandler(env, { secrets, handOff: handOffs.handOff });
+  handOffs.attach((event) => handler(event as never, {} as Context));
+  const answer = (e: APIGatewayProxyEventV2) => handler(e, {} as Context) as Promise<LambdaAnswer>;
   const notify = await createChatNotifyHandler(env, { secrets });
   const ec2 = new EC2Client(moto.clientConfig);
   return {
     slack,
-    events: (e) => events(e, {} as Context) as never,
+    events: async (e) => {
+      const res = await answer(e);
+      await handOffs.settled();
+      return res;
+    },
+    answer,
+    handOffs,
     notify: (e) => notify(e),
     engine,
     scheduler,

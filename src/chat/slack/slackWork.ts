@@ -1,0 +1,156 @@
+/**
+ * What a Slack click asks for, as plain data, and how it is carried out after
+ * Slack has its answer. Listeners acknowledge first and hand a `SlackWork` to
+ * `dispatch`: the single process runs it right away; on Lambda it travels to
+ * an asynchronous invocation of the same function (the one answering is
+ * frozen once it answers). Either way `runSlackWork` does it.
+ *
+ * A click that fails because AWS is throttling, failing or hanging is tried
+ * again, with backoff, until `deadlineMs` has passed: the person already has
+ * their answer, and the message is rewritten once AWS recovers. Each try has
+ * its own request id, so the chat core's request ledger lets it through, while
+ * a second delivery of the same work (Lambda delivers async events at least
+ * once) meets the first try's id and does nothing.
+ */
+import type { WebClient } from '@slack/web-api';
+import { TransientError } from '../../core/errors.js';
+import { decodeRunToken } from '../../core/message/runToken.js';
+import { realSleep, type Sleep, withRetry } from '../../core/retry.js';
+import { isValidTimeZone } from '../../core/when.js';
+import type { Log } from '../../log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
+import { nextWallTime } from '../core/zonedTime.js';
+import { type ClickedMessage, replaceViaResponseUrl, showActionResult } from './actionResult.js';
+import { slackActor } from './slackActor.js';
+
+export interface SlackUser {
+  id: string;
+  name?: string;
+  username?: string;
+}
+
+interface WorkBase {
+  /** The run token of the clicked message (its actions block id). */
+  token: string;
+  channelId: string;
+  messageTs?: string;
+  /** Set when the message can only be replaced through response_url (ephemeral, or no ts). */
+  responseUrl?: string;
+  user: SlackUser;
+  /** Unique per click or submission; the idempotency key of the work. */
+  requestId: string;
+}
+
+/** Stop, Snooze (menu) or Extend pressed on a nag. */
+export interface SlackClick extends WorkBase {
+  kind: 'click';
+  action: ActionKind;
+  choice?: string;
+}
+
+/** The "Snooze until a time…" modal submitted, with the picked wall time. */
+export interface SlackSnoozeAt extends WorkBase {
+  kind: 'snoozeAt';
+  hour: number;
+  minute: number;
+}
+
+export type SlackWork = SlackClick | SlackSnoozeAt;
+
+/** Hands work on once the request is acknowledged. */
+export type SlackDispatch = (work: SlackWork) => Promise<void>;
+
+export interface SlackWorkDeps {
+  actions: ActionPipeline;
+  client: WebClient;
+  clock: Clock;
+  log: Log;
+  /** How long a click keeps trying while AWS fails (CHAT_ACTION_DEADLINE). */
+  deadlineMs: number;
+  sleep?: Sleep;
+}
+
+/** The failed result of a try that another try may fix. */
+class RetryLater extends Error {
+  constructor(readonly result: ActionResult) {
+    super(result.notice);
+  }
+}
+
+/** Carries out `work` and shows its result: the message rewritten, the notice to the clicker. */
+export async function runSlackWork(work: SlackWork, deps: SlackWorkDeps): Promise<void> {
+  const { client, log } = deps;
+  const target = decodeRunToken(work.token);
+  if (!target) {
+    log.warn('dropped Slack work with an unreadable run token', { requestId: work.requestId });
+    return;
+  }
+  const actor = slackActor(client, work.user);
+  const started = deps.clock().getTime();
+  const tryOnce = async (attempt: number): Promise<ActionResult> => {
+    const requestId = attempt === 1 ? work.requestId : `${work.requestId}#${attempt}`;
+    const ctx = { channel: { platform: 'slack' as const, channelId: work.channelId }, actor, requestId };
+    const result =
+      work.kind === 'click'
+        ? await deps.actions.handle({ action: work.action, target, choice: work.choice, ctx })
+        : await deps.actions.handle({
+            action: 'snooze',
+            target,
+            snoozeUntil: await snoozeAt(work, deps),
+            ctx,
+          });
+    if (result.status === 'failed' && result.retryable) throw new RetryLater(result);
+    return result;
+  };
+  let result: ActionResult;
+  try {
+    ({ value: result } = await withRetry(
+      {
+        attempts: Number.MAX_SAFE_INTEGER,
+        baseDelayMs: 500,
+        maxDelayMs: 5_000,
+        sleep: deps.sleep ?? realSleep,
+        retryOn: (err) => err instanceof RetryLater || err instanceof TransientError,
+        deadline: { at: started + deps.deadlineMs, now: () => deps.clock().getTime() },
+      },
+      tryOnce,
+      (err, attempt) =>
+        log.warn('Slack action will be tried again once AWS answers', {
+          requestId: work.requestId,
+          attempt,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    ));
+  } catch (err) {
+    if (!(err instanceof RetryLater)) throw err;
+    result = err.result;
+  }
+  const where: ClickedMessage = {
+    channelId: work.channelId,
+    messageTs: work.messageTs,
+    replace: work.responseUrl ? replaceViaResponseUrl(work.responseUrl) : undefined,
+  };
+  await showActionResult(client, result, where, work.user.id);
+}
+
+/** The next time the picked wall time comes round in the clicker's own time zone. */
+async function snoozeAt(work: SlackSnoozeAt, deps: SlackWorkDeps): Promise<Date> {
+  const zone = await slackActor(deps.client, work.user).timeZone?.();
+  return nextWallTime(deps.clock(), work.hour, work.minute, isValidTimeZone(zone) ? zone : 'UTC');
+}
+
+/**
+ * Reports work that could not be carried out at all (not a refusal: a bug, or
+ * Slack unreachable) to the clicker, so a click never ends in silence.
+ */
+export async function reportSlackWorkFailure(client: WebClient, work: SlackWork, log: Log, err: unknown) {
+  log.error('Slack action failed', { requestId: work.requestId, user: work.user.id, error: String(err) });
+  await client.chat
+    .postEphemeral({
+      channel: work.channelId,
+      user: work.user.id,
+      text: 'Lights Out could not complete that action; the error has been logged. The buttons still work.',
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,92 @@
+/**
+ * Slack clicks in the single process while EC2 hangs: moto behind the fault
+ * proxy. The HTTP answer comes back while the click's EC2 call is still held,
+ * and once EC2 recovers the instance is stopped exactly once (StopInstances
+ * counted at the proxy) and the message is rewritten.
+ */
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { HOUR } from '../../src/core/duration.js';
+import { startSingleProcess } from '../../src/local/singleProcess.js';
+import { createLogger } from '../../src/log.js';
+import { freePort } from '../support/cliProcess.js';
+import { useFakeSlackApi } from '../support/fakeSlackApi.js';
+import { VirtualClock } from '../support/fakes.js';
+import { useFaultProxy } from '../support/faultProxy.js';
+import {
+  launchTagged,
+  localConfig,
+  postSlackEvent as post,
+  slackHttpEnv,
+  useLocalProcess,
+} from '../support/localProcess.js';
+import { useMoto } from '../support/moto.js';
+import { blockActionBody, slashCommandBody } from '../support/slackRequests.js';
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('Slack clicks in the single process while EC2 hangs', () => {
+  const moto = useMoto();
+  const faults = useFaultProxy(moto);
+  const local = useLocalProcess('lightsout-slack-faults-');
+  const slack = useFakeSlackApi();
+
+  beforeEach(async () => {
+    await moto.reset();
+    faults.reset();
+  });
+
+  it('answers the click before EC2 answers, then stops once and rewrites the message', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: a nag is posted for a monitored instance.
+    const ec2 = new EC2Client(moto.clientConfig);
+    const instance = (
+      await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'build-1' })
+    )[0]!;
+    const clock = new VirtualClock(new Date(instance.LaunchTime!.getTime() + 60_000));
+    const port = await freePort();
+    const config = localConfig(local.dir, slackHttpEnv(slack, port));
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR'), clock: clock.now });
+    await post(port, slashCommandBody('subscribe web'));
+    clock.advance(2 * HOUR - 60);
+    await local.app.service.runDueNags();
+    const posted = slack.callsTo('chat.postMessage')[0]!;
+    const token = (posted.args.blocks as { type: string; block_id?: string }[]).find(
+      (b) => b.type === 'actions',
+    )!.block_id!;
+    const ref = (await local.app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! }))!
+      .chatRefs[0]!;
+    const proxy = faults.get();
+    proxy.addRule({ action: (call) => call.service === 'ec2', fault: { kind: 'hang' } });
+
+    // Act: the click is answered while its EC2 call is held.
+    const click = await post(
+      port,
+      blockActionBody({
+        actionId: 'lightsout.stop',
+        blockId: token,
+        messageTs: ref.messageId,
+        responseUrl: slack.responseUrl(),
+      }),
+    );
+    await until(() => proxy.pendingHangs() > 0);
+    const appliedWhileHung = proxy.count('StopInstances').forwarded;
+    const updatedWhileHung = slack.callsTo('chat.update').length;
+    proxy.recover();
+
+    // Assert
+    expect(click.status).toBe(200);
+    expect(appliedWhileHung).toBe(0);
+    expect(updatedWhileHung).toBe(0);
+    await expect
+      .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.blocks ?? ''), { timeout: 60_000 })
+      .toContain('Stopped by <@U0ALICE>');
+    expect(proxy.count('StopInstances').forwarded).toBe(1);
+    const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] })))
+      .Reservations![0]!.Instances![0]!.State!.Name;
+    expect(['stopping', 'stopped']).toContain(state);
+  });
+});
