@@ -39,6 +39,29 @@ export interface ChatMessageRef {
   tenantId?: string;
 }
 
+/** Where someone acted from: a chat platform, the CLI, or a workload run. */
+export type ActorPlatform = ChatPlatform | 'cli' | 'workload';
+
+/** Who did something, so each platform can mention them its own way. */
+export interface RunActor {
+  platform: ActorPlatform;
+  id: string;
+  name?: string;
+}
+
+/**
+ * How this run stopped, kept on the record so a late click or a late event
+ * tells the truth (who, from where, and the runtime at that moment) instead
+ * of recomputing it from whenever it is seen.
+ */
+export interface RunStop {
+  /** Who stopped it through Lights Out; absent when it was stopped outside Lights Out. */
+  by?: RunActor;
+  /** When the stop was requested (through Lights Out) or first observed (ISO). */
+  at: string;
+  runtimeSeconds: number;
+}
+
 export interface InstanceRecord extends InstanceKey {
   /** LaunchTime of the current run (ISO). */
   launchTime: string;
@@ -71,6 +94,10 @@ export interface InstanceRecord extends InstanceKey {
    * its nags; cleared once EC2 reports the stop, which still emits `instance.stopped`.
    */
   stopRequestedAt?: string;
+  /** Who claimed the stop (with `stopRequestedAt`): later clicks are told "already being stopped by …". */
+  stopRequestedBy?: RunActor;
+  /** How this run stopped; set once, by the first stop seen or requested. */
+  lastStop?: RunStop;
   /** True when the last nag reached no chat channel (no subscription, no fallback, or every channel refused). */
   undelivered?: boolean;
   /** Why, e.g. `no channel follows this group` or `slack:C0WEB channel_not_found`. */

@@ -88,6 +88,10 @@ export function applyStateChange(
         reason: `${change.state} at ${change.at} is older than the recorded ${existing.state} at ${existing.stateChangedAt}`,
       };
     }
+    // A sweep sees a stopped instance again and again: nothing new, so nothing to write or tell.
+    if (forward === 0 && !isUp(change.state)) {
+      return { kind: 'ignore', reason: `already ${existing.state} since ${existing.stateChangedAt}` };
+    }
   }
 
   const tracked = existing && sameRun ? existing : undefined;
@@ -105,6 +109,8 @@ export function applyStateChange(
   const record: InstanceRecord = { ...base, state: change.state, stateChangedAt: change.at };
 
   if (isUp(change.state)) {
+    // Up again within the same run: a stop that was requested did not happen.
+    record.lastStop = undefined;
     record.nextNagAt = tracked?.nextNagAt ?? plannedNagAt(record).toISOString();
     return {
       kind: 'update',
@@ -117,9 +123,14 @@ export function applyStateChange(
   }
 
   record.nextNagAt = undefined;
-  // A run's runtime ends when it stopped, even if termination is seen later.
+  // A run's runtime ends when it stopped, even if termination is seen later; the first stop seen
+  // (or requested through Lights Out) is kept on the record so every later reading agrees.
   const endedAt = tracked && isStopping(tracked.state) ? tracked.stateChangedAt : change.at;
-  const runtimeSeconds = Math.max(0, Math.floor((Date.parse(endedAt) - Date.parse(launchTime)) / 1000));
+  record.lastStop = tracked?.lastStop ?? {
+    at: endedAt,
+    runtimeSeconds: Math.max(0, Math.floor((Date.parse(endedAt) - Date.parse(launchTime)) / 1000)),
+  };
+  const runtimeSeconds = record.lastStop.runtimeSeconds;
 
   if (isTerminating(change.state)) {
     record.expiresAt = new Date(opts.now.getTime() + opts.tombstoneTtlSeconds * 1000).toISOString();

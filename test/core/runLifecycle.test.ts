@@ -152,6 +152,16 @@ describe('applyStateChange', () => {
     });
   });
 
+  it('ignores the same ending state seen again later, keeping the time and runtime of the stop', () => {
+    const running = recordOf(apply(undefined, 'running', '2026-03-02T08:00:30Z'));
+    const stopped = recordOf(apply(running, 'stopped', '2026-03-02T09:00:00Z'));
+
+    expect(apply(stopped, 'stopped', '2026-03-02T09:00:31Z').kind).toBe('ignore');
+    expect(stopped.lastStop).toEqual({ at: '2026-03-02T09:00:00Z', runtimeSeconds: 3600 });
+    const terminated = apply(stopped, 'terminated', '2026-03-02T15:00:00Z');
+    expect(terminated).toMatchObject({ kind: 'update', event: { runtimeSeconds: 3600 } });
+  });
+
   it('untracks an instance whose Monitor tag was removed', () => {
     const running = recordOf(apply(undefined, 'running', '2026-03-02T08:00:30Z'));
 

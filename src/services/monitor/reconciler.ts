@@ -63,7 +63,13 @@ export async function reconcile(
       finds += 1;
       for (const i of await deps.fleet.find(region, { instanceIds: toObserve })) byId.set(i.instanceId, i);
     }
+    const recordsById = new Map(records.map((r) => [r.instanceId, r]));
     for (const repair of repairs) {
+      if (
+        repair.kind === 'observe' &&
+        nothingNew(recordsById.get(repair.instanceId), byId.get(repair.instanceId))
+      )
+        continue;
       const line = `${region}/${repair.instanceId}: ${describe(repair, byId.get(repair.instanceId))}`;
       report.actions.push(opts.dryRun ? `would ${line}` : line);
       bucket(report, repair, byId.get(repair.instanceId))?.push(`${region}/${repair.instanceId}`);
@@ -82,8 +88,23 @@ export async function reconcile(
     }
   }
   report.describeCalls = calls();
-  log.info('reconcile finished', { ...report, actions: report.actions.length, dryRun: Boolean(opts.dryRun) });
+  // A sweep that changed nothing is routine: it stays out of the info log.
+  (report.actions.length ? log.info : log.debug).call(log, 'reconcile finished', {
+    ...report,
+    actions: report.actions.length,
+    dryRun: Boolean(opts.dryRun),
+  });
   return report;
+}
+
+/** EC2 reports the same run in the same state the record already holds: nothing to apply. */
+function nothingNew(record: InstanceRecord | undefined, live: FleetInstance | undefined): boolean {
+  return (
+    record !== undefined &&
+    live !== undefined &&
+    live.state === record.state &&
+    Date.parse(live.launchTime) === Date.parse(record.launchTime)
+  );
 }
 
 async function applyRepair(

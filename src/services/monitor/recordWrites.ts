@@ -85,7 +85,7 @@ export async function applyObservedState(
       { now, tombstoneTtlSeconds: deps.settings.tombstoneTtlSeconds },
     );
     if (result.kind === 'update' && result.record.stopRequestedAt !== undefined) {
-      const { stopRequestedAt: _confirmed, ...record } = result.record;
+      const { stopRequestedAt: _confirmed, stopRequestedBy: _by, ...record } = result.record;
       result.record = record;
     }
     if (result.kind === 'update') {

@@ -1,6 +1,6 @@
 /** Builds a MonitorService on the in-memory fakes with a virtual clock. */
 import { HOUR } from '../../../src/core/duration.js';
-import type { MonitorSettings } from '../../../src/services/monitor/context.js';
+import type { EngineLog, MonitorSettings } from '../../../src/services/monitor/context.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import {
   FakeFleet,
@@ -13,7 +13,7 @@ import {
 
 export const LAUNCH = '2026-03-02T08:00:00.000Z';
 
-export function engine(settings: Partial<MonitorSettings> = {}) {
+export function engine(settings: Partial<MonitorSettings> = {}, log?: EngineLog) {
   const fleet = new FakeFleet();
   const store = new MemoryInstanceStore();
   const scheduler = new MemoryNagScheduler();
@@ -38,6 +38,7 @@ export function engine(settings: Partial<MonitorSettings> = {}) {
       ...settings,
     },
     sweepObservesStopped: true,
+    log,
   });
   return { fleet, store, scheduler, notifier, events, clock, service };
 }
