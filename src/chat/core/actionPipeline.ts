@@ -19,14 +19,16 @@ import {
   type NagMessage,
   type NagOutcome,
   nagMessageFromRecord,
+  outcomeStyle,
+  outcomeText,
 } from '../../core/message/nagMessage.js';
 import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
 import { formatWhenIn } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Fleet } from '../../ports/fleet.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
+import type { RunStopper } from '../../services/monitor/stop.js';
 import type { Authorizer } from './authorizer.js';
 import { resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
 import type { CommandContext } from './commandContext.js';
@@ -64,7 +66,7 @@ export interface RunMessages {
 
 export interface ActionPipelineDeps {
   monitor: MonitorApi;
-  fleet: Fleet;
+  stopper: Pick<RunStopper, 'stop'>;
   audit: AuditLog;
   authorizer: Authorizer;
   ledger: RunLedger;
@@ -132,39 +134,8 @@ export class ActionPipeline {
       let outcome: NagOutcome;
       let updated: InstanceRecord;
       let notice: string;
-      if (action === 'stop') {
-        const live = await this.deps.fleet.find(target.region, { instanceIds: [target.instanceId] });
-        const inst = live[0];
-        if (!inst || !LIVE.has(inst.state) || !sameLaunch(inst.launchTime, target.launchTime)) {
-          const gone: InstanceRecord = {
-            ...record!,
-            state: inst?.state ?? 'terminated',
-            launchTime: inst?.launchTime ?? record!.launchTime,
-          };
-          return this.staleResult(
-            this.staleness(gone, target) ?? { record: record!, outcome: { kind: 'terminated' } },
-            now,
-            actor,
-            action,
-            target,
-          );
-        }
-        await this.deps.fleet.stop(target.region, [target.instanceId]);
-        const ran = runtimeSeconds(target, now);
-        outcome = { kind: 'stopped', by: person, runtimeSeconds: ran };
-        [, updated] = await Promise.all([
-          this.deps.ledger.noteStop(target, { by: person, runtimeSeconds: ran }, now),
-          this.deps.monitor.stopRequested(target, actor).catch((err: unknown) => {
-            // The instance is stopping either way; the engine's own stop event will settle the record.
-            this.deps.log.warn('stopRequested failed after StopInstances', {
-              target: what,
-              error: String(err),
-            });
-            return record!;
-          }),
-        ]);
-        notice = `Stopping ${instanceLabel(record!)} after ${formatDuration(ran)}.`;
-      } else if (action === 'snooze') {
+      if (action === 'stop') return await this.stop(target, person, record!, now);
+      if (action === 'snooze') {
         const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await timeZone);
         if (typeof until === 'string') return { status: 'refused', notice: until, updatedRefs: [] };
         updated = await this.deps.monitor.snooze(target, until, actor);
@@ -181,12 +152,7 @@ export class ActionPipeline {
         outcome = { kind: 'extended', by: person, thresholdSeconds: effectiveThresholdSeconds(updated) };
         notice = `Extended ${instanceLabel(record!)}: the threshold for this run is now ${formatDuration(effectiveThresholdSeconds(updated))}.`;
       }
-      const message = nagMessageFromRecord(
-        updated,
-        now,
-        outcome,
-        action === 'stop' && outcome.kind === 'stopped' ? outcome.runtimeSeconds : undefined,
-      );
+      const message = nagMessageFromRecord(updated, now, outcome);
       const [, updatedRefs] = await Promise.all([
         this.audit(now, actor, action, target, 'ok', notice),
         this.rewrite(updated, outcome, now),
@@ -221,6 +187,76 @@ export class ActionPipeline {
     }
   }
 
+  /** A stop goes through the one stop operation (claim, StopInstances, record, audit); this only words it. */
+  private async stop(
+    target: RunTarget,
+    person: ChatPerson,
+    record: InstanceRecord,
+    now: Date,
+  ): Promise<ActionResult> {
+    const result = await this.deps.stopper.stop(target, person);
+    const label = instanceLabel(record);
+    switch (result.status) {
+      case 'stopping': {
+        const outcome: NagOutcome = { kind: 'stopped', by: person, runtimeSeconds: result.runtimeSeconds };
+        const notice = result.confirmedByReread
+          ? `Stopping ${label} after ${formatDuration(result.runtimeSeconds)}. (AWS's answer was lost on the way, but EC2 reports it stopping.)`
+          : `Stopping ${label} after ${formatDuration(result.runtimeSeconds)}.`;
+        const updatedRefs = await this.rewrite(result.record, outcome, now);
+        return {
+          status: 'done',
+          message: nagMessageFromRecord(result.record, now, outcome),
+          notice,
+          updatedRefs,
+        };
+      }
+      case 'already': {
+        const who = result.by ? outcomeStyle.person(result.by) : 'someone else';
+        const stop = result.record.lastStop;
+        const message = stop?.by
+          ? nagMessageFromRecord(result.record, now, {
+              kind: 'stopped',
+              by: stop.by,
+              runtimeSeconds: stop.runtimeSeconds,
+            })
+          : undefined;
+        return {
+          status: 'stale',
+          notice: `Nothing done: ${label} is already being stopped by ${who}.`,
+          message,
+          updatedRefs: [],
+        };
+      }
+      case 'stale': {
+        const seen: InstanceRecord | undefined = result.live
+          ? { ...(result.record ?? record), state: result.live.state, launchTime: result.live.launchTime }
+          : result.record && result.reason !== 'gone'
+            ? result.record
+            : { ...(result.record ?? record), state: 'terminated' };
+        const stale = this.staleness(seen, target) ?? { record, outcome: { kind: 'terminated' as const } };
+        return this.staleResult(stale, now, undefined, 'stop', target);
+      }
+      case 'failed':
+        return {
+          status: 'failed',
+          notice: describeFailure(result.error, 'stop', record),
+          message: nagMessageFromRecord(result.record, now),
+          updatedRefs: [],
+        };
+      case 'unknown':
+        this.deps.log.error('stop outcome unknown', {
+          target: instanceKeyString(target),
+          error: String(result.error),
+        });
+        return {
+          status: 'failed',
+          notice: `Could not tell whether ${label} stopped: AWS's answer was lost and EC2 could not be read again. Check it with \`status ${record.instanceId}\` in a minute before trying again.`,
+          message: nagMessageFromRecord(result.record, now),
+          updatedRefs: [],
+        };
+    }
+  }
+
   private resolveSnooze(req: ActionRequest, now: Date, timeZone: string | undefined): Date | string {
     const r = resolveSnoozeChoice(req.choice ?? '', now, timeZone);
     return r.ok ? r.value : r.reason;
@@ -235,21 +271,25 @@ export class ActionPipeline {
     if (!sameLaunch(record.launchTime, target.launchTime)) return { record, outcome: { kind: 'restarted' } };
     if (record.state === 'terminated' || record.state === 'shutting-down')
       return { record, outcome: { kind: 'terminated' } };
-    if (!LIVE.has(record.state))
+    if (!LIVE.has(record.state)) {
+      // The run's own record of its stop: who, from where, and the runtime then.
+      const stop = record.lastStop;
+      const ran = stop?.runtimeSeconds ?? runtimeSeconds(record, new Date(record.stateChangedAt));
       return {
         record,
-        outcome: {
-          kind: 'stopped-outside',
-          runtimeSeconds: runtimeSeconds(record, new Date(record.stateChangedAt)),
-        },
+        outcome: stop?.by
+          ? { kind: 'stopped', by: stop.by, runtimeSeconds: ran }
+          : { kind: 'stopped-outside', runtimeSeconds: ran },
       };
+    }
     return undefined;
   }
 
+  /** `actor` is undefined when the stop operation already audited the attempt. */
   private async staleResult(
     stale: { record?: InstanceRecord; outcome?: NagOutcome },
     now: Date,
-    actor: string,
+    actor: string | undefined,
     action: ActionKind,
     target: RunTarget,
   ): Promise<ActionResult> {
@@ -259,16 +299,17 @@ export class ActionPipeline {
         ? 'was restarted since this message was posted'
         : stale.outcome?.kind === 'terminated'
           ? 'is terminated or no longer tracked'
-          : 'is no longer running';
+          : stale.outcome?.kind === 'stopped' || stale.outcome?.kind === 'stopped-outside'
+            ? `is no longer running (${lowerFirst(outcomeText(stale.outcome))})`
+            : 'is no longer running';
     const notice = `Nothing done: ${label} ${why}. The message now shows its current state.`;
-    await this.audit(now, actor, action, target, 'stale', notice);
+    if (actor) await this.audit(now, actor, action, target, 'stale', notice);
     // Render the message for the run the button was made for, so it never shows another run's buttons.
     const base: InstanceRecord | undefined = stale.record
       ? { ...stale.record, launchTime: target.launchTime, group: target.group }
       : undefined;
-    const pinned = stale.outcome?.kind === 'stopped-outside' ? stale.outcome.runtimeSeconds : undefined;
     const message = base
-      ? nagMessageFromRecord(base, now, stale.outcome ?? { kind: 'terminated' }, pinned)
+      ? nagMessageFromRecord(base, now, stale.outcome ?? { kind: 'terminated' })
       : undefined;
     return { status: 'stale', notice, message, updatedRefs: [] };
   }
@@ -306,3 +347,5 @@ export class ActionPipeline {
     }
   }
 }
+
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);

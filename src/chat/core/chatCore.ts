@@ -13,6 +13,7 @@ import type { IdempotencyStore } from '../../ports/idempotencyStore.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
+import { RunStopper } from '../../services/monitor/stop.js';
 import { ActionPipeline } from './actionPipeline.js';
 import { type AccessPolicy, Authorizer } from './authorizer.js';
 import type { CommandExtension } from './commandExtension.js';
@@ -66,9 +67,17 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     clock: deps.clock,
     log: deps.log,
   });
+  const stopper = new RunStopper({
+    monitor: deps.monitor,
+    store: deps.instances,
+    fleet: deps.fleet,
+    audit: deps.audit,
+    clock: deps.clock,
+    log: deps.log,
+  });
   const actions = new ActionPipeline({
     monitor: deps.monitor,
-    fleet: deps.fleet,
+    stopper,
     audit: deps.audit,
     authorizer,
     ledger,

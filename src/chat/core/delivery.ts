@@ -267,19 +267,24 @@ export class ChatDelivery implements RunMessages {
     const now = this.deps.clock();
     const stored = await this.deps.instances.get(event.record);
     // The event carries the record as it was; the store may know refs posted since.
-    const record =
-      stored && sameLaunch(stored.launchTime, event.record.launchTime)
-        ? { ...event.record, chatRefs: mergeRefs(event.record.chatRefs, stored.chatRefs) }
-        : event.record;
+    const sameRun = stored && sameLaunch(stored.launchTime, event.record.launchTime) ? stored : undefined;
+    const record = sameRun
+      ? {
+          ...event.record,
+          chatRefs: mergeRefs(event.record.chatRefs, sameRun.chatRefs),
+          lastStop: event.record.lastStop ?? sameRun.lastStop,
+        }
+      : event.record;
     if (event.type === 'instance.cleaned-up') return this.reportCleanup(event, record, deliveryId, now);
     let outcome: NagOutcome;
     if (event.type === 'instance.terminated') {
       outcome = { kind: 'terminated', runtimeSeconds: event.runtimeSeconds };
     } else {
-      const note = await this.deps.ledger.stopNote(record, now);
-      outcome = note
-        ? { kind: 'stopped', by: note.by, runtimeSeconds: note.runtimeSeconds }
-        : { kind: 'stopped-outside', runtimeSeconds: event.runtimeSeconds };
+      // The record keeps who stopped the run and its runtime then; absent `by` means outside Lights Out.
+      const stop = record.lastStop;
+      outcome = stop?.by
+        ? { kind: 'stopped', by: stop.by, runtimeSeconds: stop.runtimeSeconds }
+        : { kind: 'stopped-outside', runtimeSeconds: stop?.runtimeSeconds ?? event.runtimeSeconds };
     }
     const ran =
       outcome.kind === 'stopped' || outcome.kind === 'stopped-outside'

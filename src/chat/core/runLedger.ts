@@ -1,26 +1,16 @@
 /**
  * Small facts the chat layer must remember between requests, kept in the
- * IdempotencyStore: which request ids were handled, and who stopped a run (so
- * the later `instance.stopped` event does not say "stopped outside chat").
+ * IdempotencyStore: which request ids and deliveries were handled. (Who
+ * stopped a run lives on the instance record, `lastStop`.)
  */
 
-import type { ChatPerson } from '../../core/message/nagMessage.js';
 import type { IdempotencyStore } from '../../ports/idempotencyStore.js';
-import type { RunRef } from '../../services/monitor/api.js';
 
 const DAY_MS = 86_400_000;
 /** Long enough to outlive SNS retries (23 days max) is not needed: duplicates arrive within hours. */
 export const REMEMBER_MS = 7 * DAY_MS;
 /** A crashed attempt frees its claim after this, so a retry can take over. */
 export const LEASE_MS = 60_000;
-
-export interface StopNote {
-  by: ChatPerson;
-  runtimeSeconds: number;
-}
-
-const stopKey = (run: RunRef) =>
-  `stop#${run.region}/${run.instanceId}@${Math.floor(Date.parse(run.launchTime) / 1000)}`;
 
 export class RunLedger {
   constructor(private readonly store: IdempotencyStore) {}
@@ -37,19 +27,5 @@ export class RunLedger {
 
   async failed(key: string): Promise<void> {
     await this.store.release(key);
-  }
-
-  async noteStop(run: RunRef, note: StopNote, now: Date): Promise<void> {
-    await this.store.complete(stopKey(run), new Date(now.getTime() + REMEMBER_MS), JSON.stringify(note));
-  }
-
-  async stopNote(run: RunRef, now: Date): Promise<StopNote | undefined> {
-    const rec = await this.store.get(stopKey(run), now);
-    if (rec?.status !== 'completed' || !rec.result) return undefined;
-    try {
-      return JSON.parse(rec.result) as StopNote;
-    } catch {
-      return undefined;
-    }
   }
 }

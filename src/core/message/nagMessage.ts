@@ -4,7 +4,7 @@
  */
 
 import { formatDuration } from '../duration.js';
-import type { ChatPlatform } from '../instance.js';
+import type { ActorPlatform, ChatPlatform, RunActor } from '../instance.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from '../instance.js';
 import type { NagNotification } from '../notification.js';
 import { formatDayTimeUtc } from '../when.js';
@@ -28,12 +28,8 @@ export interface NagFacts {
   consoleUrl: string;
 }
 
-/** Who did something, so each platform can mention them its own way. */
-export interface ChatPerson {
-  platform: ChatPlatform;
-  id: string;
-  name?: string;
-}
+/** Who did something, so each platform can mention them its own way (a chat user, or the CLI). */
+export type ChatPerson = RunActor;
 
 /** What happened to the run, written into the message. */
 export type NagOutcome =
@@ -66,7 +62,7 @@ export function headline(m: NagMessage): string {
   const f = m.facts;
   const base = `${instanceLabel(f)} has been running ${formatDuration(f.runtimeSeconds)}`;
   if (m.outcome && !isRunning(m.outcome))
-    return `${instanceLabel(f)}: ${outcomeText(m.outcome, defaultPeople)}`;
+    return `${instanceLabel(f)}: ${outcomeText(m.outcome, outcomeStyle)}`;
   return `${base} (threshold ${formatDuration(f.thresholdSeconds)})`;
 }
 
@@ -81,22 +77,30 @@ export interface OutcomeStyle {
   time(iso: string): string;
 }
 
-const defaultPeople: OutcomeStyle = {
+/** The plain style: `@name`, times in UTC; for notices and logs. */
+export const outcomeStyle: OutcomeStyle = {
   person: (p) => `@${p.name ?? p.id}`,
   time: (iso) => formatDayTimeUtc(new Date(iso)),
 };
 
 const PLATFORM_NAME: Record<ChatPlatform, string> = { slack: 'Slack', teams: 'Teams' };
+const ACTED_FROM: Record<ActorPlatform, string> = {
+  slack: 'in Slack',
+  teams: 'in Teams',
+  cli: 'from the CLI',
+  workload: 'by a workload run',
+};
 
 /** "Stopped by @alice after 13h 02m", "Snoozed by @bob until 18:00", … */
 export function outcomeText(
   o: NagOutcome,
-  style: OutcomeStyle = defaultPeople,
+  style: OutcomeStyle = outcomeStyle,
   seenOn?: ChatPlatform,
 ): string {
   switch (o.kind) {
     case 'stopped': {
-      const via = seenOn && seenOn !== o.by.platform ? ` (in ${PLATFORM_NAME[o.by.platform]})` : '';
+      const chat = o.by.platform === 'slack' || o.by.platform === 'teams';
+      const via = !chat || (seenOn && seenOn !== o.by.platform) ? ` (${ACTED_FROM[o.by.platform]})` : '';
       return `Stopped by ${style.person(o.by)}${via} after ${formatDuration(o.runtimeSeconds)}`;
     }
     case 'snoozed':
@@ -176,7 +180,7 @@ export function nagMessageFromRecord(
       instanceType: record.instanceType,
       account: record.accountId,
       group: record.group,
-      runtimeSeconds: runtimeOverride ?? runtimeSeconds(record, now),
+      runtimeSeconds: runtimeOverride ?? endedRuntime(outcome) ?? runtimeSeconds(record, now),
       thresholdSeconds: effectiveThresholdSeconds(record),
       nagCount: record.nagCount,
       launchTime: record.launchTime,
@@ -185,6 +189,13 @@ export function nagMessageFromRecord(
     },
     outcome,
   );
+}
+
+/** A run that has ended shows the runtime it ended with, not the time since launch. */
+function endedRuntime(outcome: NagOutcome | undefined): number | undefined {
+  if (outcome?.kind === 'stopped' || outcome?.kind === 'stopped-outside' || outcome?.kind === 'terminated')
+    return outcome.runtimeSeconds;
+  return undefined;
 }
 
 /** The short thread reply a repeat nag leaves under the original message. */

@@ -3,7 +3,7 @@
  * The chat layer (Slack, Teams) and the CLI code against this interface;
  * `MonitorService` in this folder implements it.
  */
-import type { InstanceKey, InstanceRecord, RunRef } from '../../core/instance.js';
+import type { InstanceKey, InstanceRecord, RunActor, RunRef } from '../../core/instance.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
 
 // Part of this interface; defined in core so chat messages can carry it.
@@ -62,10 +62,11 @@ export interface MonitorApi {
   /** Raises this run's threshold by `bySeconds` and moves the schedule. Same errors as snooze. */
   extend(run: RunRef, bySeconds: number, by: string): Promise<InstanceRecord>;
   /**
-   * Called after a user-initiated StopInstances: cancels the schedule at once and
-   * records the run as `stopping`, so a sweep before EC2's event cannot re-arm it.
+   * Called after a user-initiated StopInstances (see RunStopper): cancels the
+   * schedule at once and records the run as `stopping`, with who stopped it and
+   * the runtime then, so a sweep before EC2's event cannot re-arm it.
    */
-  stopRequested(run: RunRef, by: string): Promise<InstanceRecord>;
+  stopRequested(run: RunRef, by: RunActor): Promise<InstanceRecord>;
   get(key: InstanceKey): Promise<InstanceRecord | undefined>;
   /** Processes every schedule due by now (`lightsout check`, catching up after downtime). */
   runDueNags(opts?: { dryRun?: boolean }): Promise<DueNagOutcome[]>;

@@ -11,6 +11,8 @@ import {
   type InstanceRecord,
   type InstanceState,
   instanceKeyString,
+  type RunActor,
+  runtimeSeconds,
 } from '../../core/instance.js';
 import { isUp, plannedNagAt } from '../../core/runLifecycle.js';
 import { silentLog } from '../../log.js';
@@ -187,22 +189,32 @@ export class MonitorService implements MonitorApi {
   }
 
   /**
-   * Someone stopped the run from chat (StopInstances already succeeded). The
-   * record turns `stopping` now, as EC2 is about to report, with the request
-   * time in `stopRequestedAt`: a reconcile sweep or nag landing before EC2's
-   * own event then finds nothing running to re-arm (it used to recreate the
-   * schedule). The `instance.stopped` event still comes from EC2's stopping or
-   * stopped event, which confirms the stop (see applyObservedState). Repeating
-   * the request for the same run changes nothing.
+   * Someone stopped the run through Lights Out (StopInstances already
+   * succeeded; see RunStopper). The record turns `stopping` now, as EC2 is
+   * about to report, with who stopped it and the runtime at that moment in
+   * `lastStop`: a reconcile sweep or nag landing before EC2's own event then
+   * finds nothing running to re-arm, and a late click or event reads the true
+   * outcome. The `instance.stopped` event still comes from EC2's stopping or
+   * stopped event, which confirms the stop (see applyObservedState).
+   * Repeating the request for the same run changes nothing.
    */
-  async stopRequested(run: RunRef, by: string): Promise<InstanceRecord> {
-    const at = this.deps.clock().toISOString();
+  async stopRequested(run: RunRef, by: RunActor): Promise<InstanceRecord> {
+    const now = this.deps.clock();
+    const at = now.toISOString();
     let already: InstanceRecord | undefined;
     const saved = await this.changeRun(
       run,
-      (r) => ({ ...r, state: 'stopping', stateChangedAt: at, stopRequestedAt: at, nextNagAt: undefined }),
+      (r) => ({
+        ...r,
+        state: 'stopping',
+        stateChangedAt: at,
+        stopRequestedAt: r.stopRequestedAt ?? at,
+        stopRequestedBy: by,
+        lastStop: { by, at, runtimeSeconds: runtimeSeconds(r, now) },
+        nextNagAt: undefined,
+      }),
       (current) => {
-        already = current.stopRequestedAt && sameRun(current, run) ? current : undefined;
+        already = current.lastStop && sameRun(current, run) ? current : undefined;
         return already;
       },
     );
@@ -210,7 +222,7 @@ export class MonitorService implements MonitorApi {
     if (!already) {
       (this.deps.log ?? silentLog).info('stop requested; nags cancelled', {
         instance: instanceKeyString(run),
-        by,
+        by: `${by.platform}:${by.id}`,
       });
     }
     return saved;

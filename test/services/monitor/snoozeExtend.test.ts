@@ -57,7 +57,10 @@ describe('snooze, extend and stopRequested', () => {
     const i = await launch(e);
     e.clock.set('2026-03-02T11:00:00Z');
 
-    const record = await e.service.stopRequested({ ...i, launchTime: LAUNCH }, 'slack:U1');
+    const record = await e.service.stopRequested(
+      { ...i, launchTime: LAUNCH },
+      { platform: 'slack', id: 'U1' },
+    );
 
     expect(record).toMatchObject({
       state: 'stopping',
@@ -74,7 +77,7 @@ describe('snooze, extend and stopRequested', () => {
     const e = engine();
     const i = await launch(e);
     e.clock.set('2026-03-02T11:00:00Z');
-    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, 'slack:U1');
+    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, { platform: 'slack', id: 'U1' });
     e.clock.set('2026-03-02T11:00:20Z');
 
     // Act
@@ -91,7 +94,7 @@ describe('snooze, extend and stopRequested', () => {
     const e = engine();
     const i = await launch(e);
     e.clock.set('2026-03-02T11:00:05Z');
-    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, 'slack:U1');
+    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, { platform: 'slack', id: 'U1' });
     e.fleet.set(i, { state: 'stopping' });
 
     // Act: EC2's event time precedes the request's (the call returned after EC2 acted).
@@ -100,9 +103,9 @@ describe('snooze, extend and stopRequested', () => {
     await e.service.handleStateChange({ ...i, state: 'stopped', time: '2026-03-02T11:01:00Z' });
     await e.service.handleStateChange({ ...i, state: 'stopping', time: '2026-03-02T11:00:00Z' });
 
-    // Assert
+    // Assert: the runtime is the one recorded at the request, which the person who stopped it was told.
     expect(e.events.events.map((ev) => [ev.type, 'runtimeSeconds' in ev && ev.runtimeSeconds])).toEqual([
-      ['instance.stopped', 3 * HOUR],
+      ['instance.stopped', 3 * HOUR + 5],
     ]);
     const record = await e.store.get(i);
     expect(record).toMatchObject({ state: 'stopped', stateChangedAt: '2026-03-02T11:01:00Z' });
@@ -115,7 +118,7 @@ describe('snooze, extend and stopRequested', () => {
     const e = engine();
     const i = await launch(e);
     e.clock.set('2026-03-02T11:00:00Z');
-    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, 'slack:U1');
+    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, { platform: 'slack', id: 'U1' });
     e.fleet.set(i, { state: 'stopped' });
     e.clock.set('2026-03-02T11:02:00Z');
 
@@ -133,7 +136,7 @@ describe('snooze, extend and stopRequested', () => {
     const e = engine();
     const i = await launch(e);
     e.clock.set('2026-03-02T11:00:00Z');
-    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, 'slack:U1');
+    await e.service.stopRequested({ ...i, launchTime: LAUNCH }, { platform: 'slack', id: 'U1' });
     e.clock.set('2026-03-02T11:15:00Z');
 
     // Act
@@ -152,11 +155,11 @@ describe('snooze, extend and stopRequested', () => {
     const i = await launch(e);
     const run = { ...i, launchTime: LAUNCH };
     e.clock.set('2026-03-02T11:00:00Z');
-    const first = await e.service.stopRequested(run, 'slack:U1');
+    const first = await e.service.stopRequested(run, { platform: 'slack', id: 'U1' });
     e.clock.set('2026-03-02T11:00:10Z');
 
     // Act
-    const second = await e.service.stopRequested(run, 'teams:abc');
+    const second = await e.service.stopRequested(run, { platform: 'teams', id: 'abc' });
 
     // Assert
     expect(second).toEqual(first);

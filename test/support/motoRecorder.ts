@@ -1,0 +1,23 @@
+/**
+ * Counts the calls moto itself received, through its request recorder, so a
+ * test can say "EC2 got exactly one StopInstances" at the peer rather than by
+ * counting inside the code under test.
+ */
+import type { MotoServer } from './moto.js';
+
+export async function startRecording(moto: MotoServer): Promise<void> {
+  await fetch(`${moto.endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
+  const res = await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
+  if (!res.ok) throw new Error(`moto recorder did not start: ${res.status}`);
+}
+
+/** The Query-protocol `Action` of every request moto recorded since startRecording. */
+export async function recordedActions(moto: MotoServer): Promise<string[]> {
+  const res = await fetch(`${moto.endpoint}/moto-api/recorder/download-recording`);
+  const lines = (await res.text()).split('\n').filter((l) => l.trim() !== '');
+  return lines.map((line) => {
+    const entry = JSON.parse(line) as { body?: string; body_encoded?: boolean };
+    const body = entry.body_encoded ? Buffer.from(entry.body ?? '', 'base64').toString() : (entry.body ?? '');
+    return new URLSearchParams(body).get('Action') ?? '';
+  });
+}
