@@ -3,7 +3,13 @@
  * test can say "EC2 got exactly one StopInstances" at the peer rather than by
  * counting inside the code under test.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MotoServer } from './moto.js';
+
+// moto writes its recording to `moto_recording` in its working directory (the checkout) unless told
+// otherwise; moto_server inherits this when useMoto() starts it, after this module is imported.
+process.env.MOTO_RECORDER_FILEPATH ??= join(tmpdir(), `lightsout-moto-recording-${process.pid}`);
 
 export async function startRecording(moto: MotoServer): Promise<void> {
   await fetch(`${moto.endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
