@@ -98,6 +98,12 @@ export interface InstanceRecord extends InstanceKey {
   stopRequestedBy?: RunActor;
   /** How this run stopped; set once, by the first stop seen or requested. */
   lastStop?: RunStop;
+  /**
+   * The due nag a firing is sending (its schedule's `dueAt`) and since when.
+   * Claimed with a conditional write before notifying, so a schedule that
+   * fires twice at once sends and counts one nag.
+   */
+  nagClaim?: { dueAt: string; at: string };
   /** True when the last nag reached no chat channel (no subscription, no fallback, or every channel refused). */
   undelivered?: boolean;
   /** Why, e.g. `no channel follows this group` or `slack:C0WEB channel_not_found`. */

@@ -79,6 +79,13 @@ export async function processNagDue(
     return { action: 'reschedule', reason: decision.reason, nextCheckAt };
   }
 
+  if (!(await claimNag(deps, fresh, due.dueAt, now))) {
+    log.debug('nag already sent or being sent by another firing', {
+      instance: instanceKeyString(key),
+      dueAt: due.dueAt,
+    });
+    return { action: 'drop', reason: `the nag due ${due.dueAt} was already sent or is being sent` };
+  }
   const nagged = { ...fresh, nagCount: fresh.nagCount + 1 };
   const notification = buildNagNotification(nagged, now, {
     account: deps.settings.accountId,
@@ -90,7 +97,13 @@ export async function processNagDue(
     const retryAt = new Date(
       now.getTime() + Math.min(NAG_RETRY_SECONDS, fresh.renotifySeconds) * 1000,
     ).toISOString();
-    await saveAndSchedule(deps, fresh, (r) => ({ ...refresh(r), nextNagAt: retryAt }), now);
+    // Give the claim back: the nag was not sent, so a retry of this schedule may send it.
+    await saveAndSchedule(
+      deps,
+      fresh,
+      (r) => ({ ...refresh(r), nagClaim: undefined, nextNagAt: retryAt }),
+      now,
+    );
     log.warn('nag not delivered; will retry', {
       instance: instanceKeyString(key),
       retryAt,
@@ -111,6 +124,31 @@ export async function processNagDue(
     reason: decision.reason,
   });
   return { action: 'nag', reason: decision.reason, nextCheckAt };
+}
+
+/** How long a claimed nag stays claimed when its firing crashed before finishing. */
+export const NAG_CLAIM_MS = 5 * 60_000;
+
+/**
+ * Claims the nag due at `dueAt` for this firing with a conditional write; false
+ * when another firing of the same schedule already claimed (or sent) it.
+ */
+async function claimNag(
+  deps: MonitorDeps,
+  run: { region: string; instanceId: string; launchTime: string },
+  dueAt: string,
+  now: Date,
+): Promise<boolean> {
+  let won = false;
+  await updateRecord(deps, run, (current) => {
+    won = false;
+    if (!current || Date.parse(current.launchTime) !== Date.parse(run.launchTime)) return undefined;
+    const claim = current.nagClaim;
+    if (claim?.dueAt === dueAt && now.getTime() - Date.parse(claim.at) < NAG_CLAIM_MS) return undefined;
+    won = true;
+    return { ...current, nagClaim: { dueAt, at: now.toISOString() } };
+  });
+  return won;
 }
 
 /**
