@@ -20,6 +20,8 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   TEAMS_ADMINS: { handlers: CHAT, feature: 'teams' },
   TEAMS_STOP_ALLOW: { handlers: CHAT, feature: 'teams' },
   TEAMS_FALLBACK_CHANNEL: { handlers: CHAT, feature: 'teams' },
+  // Extend comes from chat: Slack buttons and commands, Teams cards.
+  MAX_EXTENSION: { handlers: ['slackEvents', 'teamsMessages'], feature: 'chat' },
   WORKLOAD_ADMINS: { handlers: ['slackEvents', 'teamsMessages'], feature: 'workloads' },
   WORKLOAD_OVERRIDE_FAIL_SAFE: { handlers: ['workloadStep'], feature: 'workloads' },
   WORKLOAD_SSM_TIMEOUT: { handlers: ['workloadStep'], feature: 'workloads' },

@@ -1,5 +1,6 @@
 /** Settings of the monitoring engine, shared by both runtimes. */
 import { DAY, HOUR, MINUTE } from '../core/duration.js';
+import { DEFAULT_MAX_EXTENSION_SECONDS } from '../core/extensionCap.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
 import type { EnvReader } from './env.js';
 
@@ -16,6 +17,8 @@ export interface MonitorConfig {
   regions: string[];
   /** How long a terminated instance's tombstone is kept. */
   tombstoneTtlSeconds: number;
+  /** The most a run's threshold may be extended in total (MAX_EXTENSION). */
+  maxExtensionSeconds: number;
   /**
    * Single process: how often the reconcile sweep runs, which is also how long
    * a new instance can go unnoticed there (no EC2 events). One minute costs one
@@ -53,6 +56,10 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
     defaultRenotifySeconds: r.duration('RENOTIFY_EVERY', HOUR, { minSeconds: MINUTE, maxSeconds: 30 * DAY }),
     regions,
     tombstoneTtlSeconds: r.duration('TOMBSTONE_TTL', DAY, { minSeconds: MINUTE }),
+    maxExtensionSeconds: r.duration('MAX_EXTENSION', DEFAULT_MAX_EXTENSION_SECONDS, {
+      minSeconds: 0,
+      maxSeconds: 365 * DAY,
+    }),
     reconcileEverySeconds: r.duration('RECONCILE_EVERY', MINUTE, { minSeconds: 10, bareUnit: 'm' }),
     snsTopicArn: r.matching('SNS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
     eventsTopicArn: r.matching('EVENTS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),

@@ -60,3 +60,10 @@ export class StaleRunError extends LightsOutError {
     super('stale', message, options);
   }
 }
+
+/** Extend would take a run past its total extension cap (MAX_EXTENSION); the message says what is left. */
+export class ExtensionCapError extends LightsOutError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('extension_cap', message, options);
+  }
+}

@@ -5,7 +5,13 @@
  * chat messages. Platforms only render the result.
  */
 import { formatDuration } from '../../core/duration.js';
-import { LightsOutError, NotFoundError, StaleRunError, TransientError } from '../../core/errors.js';
+import {
+  ExtensionCapError,
+  LightsOutError,
+  NotFoundError,
+  StaleRunError,
+  TransientError,
+} from '../../core/errors.js';
 import {
   type ChatMessageRef,
   effectiveThresholdSeconds,
@@ -159,6 +165,15 @@ export class ActionPipeline {
       ]);
       return { status: 'done', message, notice, updatedRefs };
     } catch (err) {
+      if (err instanceof ExtensionCapError) {
+        await this.audit(now, actor, action, target, 'refused', err.message);
+        return {
+          status: 'refused',
+          notice: err.message,
+          message: nagMessageFromRecord(record!, now),
+          updatedRefs: [],
+        };
+      }
       if (err instanceof StaleRunError || err instanceof NotFoundError) {
         const fresh = await this.deps.monitor.get(target);
         return this.staleResult(

@@ -21,7 +21,9 @@ export type MonitorSettings = Pick<
   | 'regions'
   | 'tombstoneTtlSeconds'
   | 'accountId'
->;
+> &
+  /** Absent: DEFAULT_MAX_EXTENSION_SECONDS. */
+  Partial<Pick<MonitorConfig, 'maxExtensionSeconds'>>;
 
 export interface MonitorDeps {
   fleet: Fleet;

@@ -4,7 +4,8 @@
  * extend and stopRequested on it.
  */
 import { formatDuration } from '../../core/duration.js';
-import { NotFoundError, StaleRunError, ValidationError } from '../../core/errors.js';
+import { ExtensionCapError, NotFoundError, StaleRunError, ValidationError } from '../../core/errors.js';
+import { DEFAULT_MAX_EXTENSION_SECONDS, extendRun } from '../../core/extensionCap.js';
 import {
   INSTANCE_STATES,
   type InstanceKey,
@@ -166,18 +167,19 @@ export class MonitorService implements MonitorApi {
   /**
    * Extends this run's threshold by `bySeconds`. When the run is already over
    * its threshold, the extension counts from now, so "extend 2h" always buys
-   * two quiet hours.
+   * two quiet hours. Refused with ExtensionCapError once the run's total
+   * extension would pass MAX_EXTENSION.
    */
   async extend(run: RunRef, bySeconds: number, by: string): Promise<InstanceRecord> {
     if (!Number.isInteger(bySeconds) || bySeconds <= 0) {
       throw new ValidationError(`Extend needs a positive duration such as 2h or 30m; got ${bySeconds}s`);
     }
     const now = this.deps.clock();
+    const cap = this.deps.settings.maxExtensionSeconds ?? DEFAULT_MAX_EXTENSION_SECONDS;
     const saved = await this.changeRun(run, (r) => {
-      const launch = Date.parse(r.launchTime);
-      const currentEnd = launch + (r.thresholdSeconds + r.extensionSeconds) * 1000;
-      const newEnd = Math.max(currentEnd, now.getTime()) + bySeconds * 1000;
-      const extended = { ...r, extensionSeconds: Math.round((newEnd - launch) / 1000) - r.thresholdSeconds };
+      const decision = extendRun(r, bySeconds, now, cap);
+      if (!decision.ok) throw new ExtensionCapError(decision.reason);
+      const extended = { ...r, extensionSeconds: decision.extensionSeconds };
       return { ...extended, nextNagAt: plannedNagAt(extended).toISOString() };
     });
     (this.deps.log ?? silentLog).info('extended', {

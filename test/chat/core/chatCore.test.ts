@@ -242,6 +242,34 @@ describe('chat core', () => {
     });
   });
 
+  it('refuses an Extend past the run’s total extension cap (7d by default), saying what is left', async () => {
+    // Arrange: 13h into a 12h threshold (that hour counts too), then extended six times by a day.
+    const record = await runningInstance();
+    const target = { ...record, group: 'web' };
+    const extend = (choice: string, requestId: string) =>
+      core.actions.handle({
+        action: 'extend',
+        target,
+        choice,
+        ctx: { channel: slackChannel, actor: alice, requestId },
+      });
+    for (let i = 0; i < 6; i++) expect((await extend('24h', `e${i}`)).status).toBe('done');
+
+    // Act
+    const refused = await extend('24h', 'e6');
+    const fits = await extend('8h', 'e7');
+
+    // Assert
+    expect(refused.status).toBe('refused');
+    expect(refused.notice).toBe(
+      "Not extended: a run's threshold can be extended by 7d in total (MAX_EXTENSION), and at most 23h more can be added. Stop the instance, or raise its Threshold tag if it really needs to run longer.",
+    );
+    expect(refused.message?.actions.extend).toBe(true);
+    expect(fits.status).toBe('done');
+    expect((await store.get(record))!.extensionSeconds).toBe(6 * 86_400 + 9 * 3600);
+    expect((await audit.recent(2)).map((a) => a.result)).toEqual(['ok', 'refused']);
+  });
+
   it('reports a cleanup in the nag’s thread, once, when the instance was nagged', async () => {
     // Arrange
     nearWallClock();
