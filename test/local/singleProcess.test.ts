@@ -107,6 +107,8 @@ describe('single process', () => {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
       DB_PATH: join(local.dir, 'data', 'lightsout.db'),
+      // A sweep that repaired nothing logs its summary at debug only.
+      LOG_LEVEL: 'debug',
     });
     // Waits for the first sweep, not a fixed time: a loaded machine can take tens of seconds to start it.
     for (let i = 0; i < 900 && !proc.out().includes('reconcile finished'); i++) {
