@@ -18,12 +18,13 @@ import {
   runtimeSeconds,
 } from '../../core/instance.js';
 import { isUp } from '../../core/runLifecycle.js';
+import { type Log, silentLog } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Fleet, FleetInstance } from '../../ports/fleet.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { MonitorApi, RunRef } from './api.js';
-import { CONFLICT_RETRIES, type EngineLog, silentLog } from './context.js';
+import { CONFLICT_RETRIES } from './context.js';
 import { STOP_CONFIRM_MS } from './recordWrites.js';
 
 export type StopResult =
@@ -44,7 +45,7 @@ export interface RunStopperDeps {
   fleet: Fleet;
   audit: AuditLog;
   clock: Clock;
-  log?: EngineLog;
+  log?: Log;
 }
 
 /** `slack:U123`, `cli:alice`: the actor as the audit log spells it. */

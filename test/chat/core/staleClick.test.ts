@@ -107,11 +107,11 @@ describe('a click on an old message after a Stop', () => {
     expect(late.status).toBe('stale');
     expect(late.message?.outcome).toEqual({ kind: 'stopped', by: ana, runtimeSeconds: 82 });
     expect(outcomeText(late.message!.outcome!, undefined, 'teams')).toBe(
-      'Stopped by @ana (in Slack) after 0h 01m',
+      'Stopped by @ana (in Slack) after 1m 22s',
     );
     expect(late.message?.facts.runtimeSeconds).toBe(82);
     expect(nagText(late.message!)).not.toContain('outside');
-    expect(late.notice).toContain('stopped by @ana after 0h 01m');
+    expect(late.notice).toContain('stopped by @ana after 1m 22s');
   });
 
   it('says "stopped outside" with the runtime at the stop when nobody stopped it through Lights Out', async () => {

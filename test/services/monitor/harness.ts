@@ -1,6 +1,7 @@
 /** Builds a MonitorService on the in-memory fakes with a virtual clock. */
 import { HOUR } from '../../../src/core/duration.js';
-import type { EngineLog, MonitorSettings } from '../../../src/services/monitor/context.js';
+import type { Log } from '../../../src/log.js';
+import type { MonitorSettings } from '../../../src/services/monitor/context.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import {
   FakeFleet,
@@ -13,7 +14,7 @@ import {
 
 export const LAUNCH = '2026-03-02T08:00:00.000Z';
 
-export function engine(settings: Partial<MonitorSettings> = {}, log?: EngineLog) {
+export function engine(settings: Partial<MonitorSettings> = {}, log?: Log) {
   const fleet = new FakeFleet();
   const store = new MemoryInstanceStore();
   const scheduler = new MemoryNagScheduler();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Log } from '../../../src/log.js';
 import type { InstanceStore } from '../../../src/ports/instanceStore.js';
-import type { EngineLog } from '../../../src/services/monitor/context.js';
 import { engine, launch } from './harness.js';
 
 /** Counts store writes, so a test can say "nothing was written". */
@@ -26,7 +26,7 @@ function recordingLog() {
     (message: unknown, ...data: unknown[]): void => {
       lines.push({ level, message: String(message), data });
     };
-  const log: EngineLog = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const log: Log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { lines, log };
 }
 
