@@ -149,6 +149,26 @@ describe('chat delivery against failing peers', () => {
     expect((await subscriptions.forGroup('web'))[0]?.broken).toMatchObject({ reason: error });
   });
 
+  it('clears the undelivered mark once a later nag reaches the channel', async () => {
+    // Arrange: the first nag is refused for good, so the record is marked undelivered.
+    await subscribe(WEB);
+    const d = delivery();
+    slack.failNext('chat.postMessage', { error: 'is_archived' });
+    await d.deliverNag(nag(1, '2026-11-20T10:00:00.000Z'));
+    expect(await instances.get(record)).toMatchObject({ undelivered: true });
+
+    // Act: the channel is back (unarchived) for the next nag.
+    clock.advance(3600);
+    const second = await d.deliverNag(nag(2, '2026-11-20T11:00:00.000Z'));
+
+    // Assert
+    expect(second.undelivered).toBe(false);
+    expect(second.posted.map((r) => r.channelId)).toContain('C0WEB');
+    const after = await instances.get(record);
+    expect(after?.undelivered).toBeUndefined();
+    expect(after?.undeliveredReason).toBeUndefined();
+  });
+
   it('delivers to a healthy channel although another channel of the group does not answer in time', async () => {
     // Arrange: C0SLOW answers (posts and lookups) long after the 1 s channel timeout.
     await subscribe(WEB);
