@@ -223,6 +223,23 @@ describe('monitoring engine on moto (Lambda mode)', () => {
     });
   }, 60_000); // Ten steps against moto, now including the table's stream: longer than one call.
 
+  it('reschedules nothing on a sweep when every healthy instance has its schedule', async () => {
+    // Arrange: two running monitored instances, each scheduled from its running event.
+    const web = await launch({ Monitor: 'true', Threshold: '4' });
+    const db = await launch({ Monitor: 'true', Threshold: '6' });
+    await stateChange(event(web.instanceId, 'running'));
+    await stateChange(event(db.instanceId, 'running'));
+    const before = [await scheduleNames(web.instanceId), await scheduleNames(db.instanceId)];
+
+    // Act: the Lambda sweep, whose scheduler answers with listKeys.
+    const report = await reconcile({});
+
+    // Assert
+    expect(report).toMatchObject({ created: [], rescheduled: [], removed: [] });
+    expect([await scheduleNames(web.instanceId), await scheduleNames(db.instanceId)]).toEqual(before);
+    expect(before.flat()).toHaveLength(2);
+  });
+
   it('recreates a schedule deleted by hand on the next reconcile', async () => {
     const db = await launch({ Monitor: 'true', Threshold: '4' });
     await stateChange(event(db.instanceId, 'running'));
