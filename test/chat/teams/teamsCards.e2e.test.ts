@@ -87,13 +87,14 @@ describe('Teams nag cards and buttons, end to end through the CloudAdapter', () 
     ]);
   });
 
-  it('fails the delivery when Teams refuses the post, so SNS retries, and the retry posts once', async () => {
+  it('fails the delivery when the Teams connector has a passing fault (502), so SNS retries, and the retry posts once', async () => {
     // Arrange
     await subscribeOps(h);
     const record = await h.world.launch();
     const nag = buildNagNotification(record, h.world.now);
     h.connector.reset();
-    h.connector.failNext(403);
+    // A 403 is permanent (the nag is marked undelivered, see deliveryFaults.test.ts); a 5xx is worth a retry.
+    h.connector.failNext(502);
 
     // Act
     const first = h.world.core.delivery.deliverNag(nag, 'sns#m-1');
