@@ -153,7 +153,7 @@ export class WorkloadBusyError extends LightsOutError {
   }
 }
 
-/** The spec forbids this run (DisableAllSchedulingActions, unknown profile…); the message says why. */
+/** The spec forbids this run (DisableAllSchedulingActions, a profile on stop); the message says why. */
 export class WorkloadRefusedError extends LightsOutError {
   constructor(message: string) {
     super('workload_refused', message);

@@ -4,6 +4,7 @@
  */
 import { formatDuration } from '../duration.js';
 import type { InstanceProgress, TierProgress, WorkloadRun } from './run.js';
+import { tiersWithoutProfile } from './tierPlan.js';
 
 const TIER_MARK: Record<TierProgress['status'], string> = {
   pending: '·',
@@ -70,7 +71,11 @@ export function summaryLine(run: WorkloadRun, now?: Date): string {
     `${c.unchanged} already ${run.action === 'stop' ? 'stopped' : 'running'}`,
   ];
   if (c.problems) parts.push(`${c.problems} not ${verb}`);
-  return `${run.status}: ${parts.join(', ')}${took}`;
+  const asIs = run.spec ? tiersWithoutProfile(run.spec, run.action, run.profile) : [];
+  const note = asIs.length
+    ? `; ⚠ no "${run.profile}" profile, so not resized: ${asIs.map((t) => `tier ${t}`).join(', ')}`
+    : '';
+  return `${run.status}: ${parts.join(', ')}${took}${note}`;
 }
 
 /** The whole progress message as lines. */

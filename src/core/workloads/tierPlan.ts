@@ -108,7 +108,10 @@ function planInstance(
   if ((inst.tags[BYPASS_TAG] ?? '').trim().toLowerCase() === 'true') {
     return { ...base, step: 'bypass', reason: `${BYPASS_TAG}=true tag` };
   }
-  const wanted = action === 'start' && opts.profile ? tier.scaling[opts.profile] : undefined;
+  const wanted =
+    action === 'start' && opts.profile && Object.hasOwn(tier.scaling, opts.profile)
+      ? tier.scaling[opts.profile]
+      : undefined;
   if (target.done.includes(inst.state)) {
     const resizeNote =
       wanted && inst.instanceType && wanted !== inst.instanceType
@@ -147,7 +150,12 @@ function planInstance(
       reason: `resize ${inst.instanceType ?? '?'} → ${wanted}, then start`,
     };
   }
-  return { ...base, step: 'act', reason: `${inst.state} → ${action === 'stop' ? 'stop' : 'start'}` };
+  // The tier orchestrator's rule: a tier without the chosen profile starts as it is.
+  const asIs =
+    action === 'start' && opts.profile && !wanted
+      ? ` at its current size (tier has no "${opts.profile}" profile)`
+      : '';
+  return { ...base, step: 'act', reason: `${inst.state} → ${action === 'stop' ? 'stop' : 'start'}${asIs}` };
 }
 
 function noopReason(
@@ -202,12 +210,10 @@ export function refusal(spec: WorkloadSpec, action: WorkloadAction, profile?: st
   if (spec.disabled) {
     return `DisableAllSchedulingActions is "1" for workload "${spec.name}": every start and stop is refused. Set it to "0" to allow runs.`;
   }
-  if (profile !== undefined) {
-    if (action !== 'start') return `--profile applies to start only; ${action} "${spec.name}" without it`;
-    const known = profileNames(spec);
-    if (!known.includes(profile)) {
-      return `profile "${profile}" is not defined for workload "${spec.name}"; ${known.length ? `known profiles: ${known.join(', ')}` : 'it defines no scaling profiles'}`;
-    }
+  // A profile no tier defines is not refused: as with the tier orchestrator, such tiers
+  // start without scaling, and the plan warns about each one.
+  if (profile !== undefined && action !== 'start') {
+    return `--profile applies to start only; ${action} "${spec.name}" without it`;
   }
   return undefined;
 }
@@ -239,11 +245,26 @@ export function planWorkload(
     }
   }
   if (opts.profile && !plan.refused) {
-    for (const tier of ordered.filter((t) => !t.scaling[opts.profile ?? ''])) {
+    for (const name of tiersWithoutProfile(spec, action, opts.profile)) {
+      plan.warnings.push(profileWarning(name, opts.profile));
+    }
+    const known = profileNames(spec);
+    if (!known.includes(opts.profile)) {
       plan.warnings.push(
-        `tier "${tier.name}" has no "${opts.profile}" profile; its instance types stay as they are`,
+        `no tier defines profile "${opts.profile}" (${known.length ? `known profiles: ${known.join(', ')}` : 'the workload defines no scaling profiles'}); check the spelling if a resize was meant`,
       );
     }
   }
   return plan;
 }
+
+/** Start tiers (in order) that have no entry for the profile: they start at their current size. */
+export function tiersWithoutProfile(spec: WorkloadSpec, action: WorkloadAction, profile?: string): string[] {
+  if (action !== 'start' || !profile) return [];
+  return tiersInOrder(spec, action)
+    .filter((t) => !Object.hasOwn(t.scaling, profile))
+    .map((t) => t.name);
+}
+
+export const profileWarning = (tier: string, profile: string): string =>
+  `tier "${tier}" has no "${profile}" profile; it starts at its current size (no resize)`;

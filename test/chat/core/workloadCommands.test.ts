@@ -101,6 +101,39 @@ describe('/ec2 workload', () => {
     expect(poster.versions.some((v) => v.lines.some((l) => l.startsWith('…')))).toBe(true);
   });
 
+  it('starts tiers lacking the --profile at their current size, warning in the confirmation, progress and summary', async () => {
+    // The tier orchestrator's rule: a tier with no entry for the profile is started without scaling.
+    const { ext, world, poster } = setup();
+    const [app] = await world.launch(1, { Environment: 'ENV001', Role: 'app' });
+    await world.realFleet.stop('us-east-1', [app ?? '']);
+    const warning = 'tier "app" has no "big" profile; it starts at its current size (no resize)';
+    const code = confirmCode({ platform: 'slack', id: 'U0ADMIN' }, 'start', 'shop', 'big', world.time.nowMs);
+
+    const ask = await ext.run(['start', 'shop', '--profile', 'big'], ctx('U0ADMIN'));
+    await ext.run(['start', 'shop', '--profile', 'big', '--confirm', code], ctx('U0ADMIN'));
+    const inProgress = poster.versions[0];
+    await world.drive();
+
+    expect(ask).toMatchObject({ kind: 'text', title: 'Confirm: start workload shop?' });
+    expect(ask.kind === 'text' && ask.lines).toContain(`  - ${warning}`);
+    expect(ask.kind === 'text' && ask.lines).toContain(
+      `   → ${app}: stopped → start at its current size (tier has no "big" profile)`,
+    );
+    expect(inProgress?.finished).toBe(false);
+    expect(inProgress?.lines).toContain(`⚠ ${warning}`);
+    const last = poster.versions.at(-1);
+    expect(last?.finished).toBe(true);
+    expect(last?.lines).toContain(`⚠ ${warning}`);
+    expect(last?.lines.at(-1)).toMatch(
+      /^succeeded: 1 started, .*; ⚠ no "big" profile, so not resized: tier app$/,
+    );
+    expect(world.ec2Calls.filter((c) => c.command === 'ModifyInstanceAttributeCommand')).toEqual([]);
+    expect((await world.realFleet.find('us-east-1', {}))[0]).toMatchObject({
+      state: 'running',
+      instanceType: 't3.micro',
+    });
+  });
+
   it('refuses a second run naming who started the first, and a wrong code', async () => {
     const { ext, world, code } = setup();
     await world.launch(1, { Environment: 'ENV001', Role: 'app' });

@@ -141,18 +141,49 @@ describe('planWorkload', () => {
         undefined,
         'already running; stays t3.micro (profile "big" wants r5.large: stop it first to resize)',
       ],
-      ['i-app', 'act', undefined, 'stopped → start'],
+      ['i-app', 'act', undefined, 'stopped → start at its current size (tier has no "big" profile)'],
       ['i-web', 'act', 'm5.large', 'resize t3.micro → m5.large, then start'],
     ]);
-    expect(plan.warnings).toEqual(['tier "app" has no "big" profile; its instance types stay as they are']);
+    expect(plan.warnings).toEqual([
+      'tier "app" has no "big" profile; it starts at its current size (no resize)',
+    ]);
   });
 
-  it('refuses a disabled workload, an unknown profile and a profile on stop', () => {
+  it('starts every tier without the profile at its current size, as the tier orchestrator does', () => {
+    // AWS_EC2_Scheduler's README example: `--profile performant`, which no tier defines here.
+    const fleet = [
+      inst('i-web', 'web', 'stopped'),
+      inst('i-app', 'app', 'stopped'),
+      inst('i-db', 'db', 'stopped'),
+    ];
+
+    const plan = planWorkload(spec, 'start', fleet, { profile: 'performant' });
+
+    expect(plan.refused).toBeUndefined();
+    expect(
+      plan.tiers.flatMap((t) => t.instances).map((i) => [i.instanceId, i.step, i.resizeTo, i.reason]),
+    ).toEqual([
+      ['i-db', 'act', undefined, 'stopped → start at its current size (tier has no "performant" profile)'],
+      ['i-app', 'act', undefined, 'stopped → start at its current size (tier has no "performant" profile)'],
+      ['i-web', 'act', undefined, 'stopped → start at its current size (tier has no "performant" profile)'],
+    ]);
+    expect(plan.warnings).toEqual([
+      'tier "db" has no "performant" profile; it starts at its current size (no resize)',
+      'tier "app" has no "performant" profile; it starts at its current size (no resize)',
+      'tier "web" has no "performant" profile; it starts at its current size (no resize)',
+      'no tier defines profile "performant" (known profiles: big); check the spelling if a resize was meant',
+    ]);
+    const text = renderPlan(plan, { dryRun: true });
+    expect(text).not.toContain('Refused');
+    expect(text).toContain('Total: 3 instances to start across 3 tiers');
+    expect(text).toContain(
+      '  - tier "app" has no "performant" profile; it starts at its current size (no resize)',
+    );
+  });
+
+  it('refuses a disabled workload and a profile on stop', () => {
     expect(planWorkload({ ...spec, disabled: true }, 'stop', []).refused).toBe(
       'DisableAllSchedulingActions is "1" for workload "shop": every start and stop is refused. Set it to "0" to allow runs.',
-    );
-    expect(planWorkload(spec, 'start', [], { profile: 'huge' }).refused).toBe(
-      'profile "huge" is not defined for workload "shop"; known profiles: big',
     );
     expect(planWorkload(spec, 'stop', [], { profile: 'big' }).refused).toBe(
       '--profile applies to start only; stop "shop" without it',

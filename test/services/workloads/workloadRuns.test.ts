@@ -179,6 +179,34 @@ describe('workload stop and start', () => {
     expect(launchSteps.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('starts every tier at its current size when no tier has the profile, and says so', async () => {
+    // AWS_EC2_Scheduler: "no scaling action will occur when the tier is started".
+    const world = workloadWorld(moto, { specs: [threeTierSpec()] });
+    const shop = await launchShop(world, 1);
+    await world.realFleet.stop('us-east-1', [...shop.web, ...shop.app, ...shop.db]);
+    world.ec2Calls.length = 0;
+
+    const run = await world.service.begin('shop', 'start', {
+      requestedBy: 'cli:alice',
+      profile: 'performant',
+    });
+    await world.drive();
+
+    expect(callsOf(world, 'ModifyInstanceAttributeCommand')).toEqual([]);
+    expect(Object.values(await states(world))).toEqual(Array(3).fill('running'));
+    const done = await world.service.run(run.runId);
+    expect(done.status).toBe('succeeded');
+    expect(done.warnings).toEqual([
+      'tier "db" has no "performant" profile; it starts at its current size (no resize)',
+      'tier "app" has no "performant" profile; it starts at its current size (no resize)',
+      'tier "web" has no "performant" profile; it starts at its current size (no resize)',
+      'no tier defines profile "performant" (known profiles: big); check the spelling if a resize was meant',
+    ]);
+    expect(done.summary).toMatch(
+      /^succeeded: 3 started, .*; ⚠ no "performant" profile, so not resized: tier db, tier app, tier web$/,
+    );
+  });
+
   it('refuses a workload with DisableAllSchedulingActions="1" and touches nothing', async () => {
     const world = workloadWorld(moto, { specs: [threeTierSpec({ disabled: true })] });
     await launchShop(world, 1);
