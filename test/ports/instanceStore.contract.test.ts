@@ -9,12 +9,15 @@ import type { InstanceStore } from '../../src/ports/instanceStore.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { createTable } from '../support/dynamoTable.js';
+import { MemoryInstanceStore } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';
 
 const moto = useMoto();
 
 const implementations: [string, (clock: Clock) => Promise<InstanceStore>][] = [
   ['SQLite', async (clock) => new SqliteInstanceStore(openDatabase(':memory:'), { clock })],
+  // The service tests' fake: it must keep the same contract, or they prove nothing.
+  ['in-memory fake', async (clock) => new MemoryInstanceStore({ clock })],
   [
     'DynamoDB',
     async (clock) => {

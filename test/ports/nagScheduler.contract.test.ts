@@ -20,6 +20,7 @@ import type { Clock } from '../../src/ports/clock.js';
 import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import { openDatabase, type SqliteDatabase } from '../../src/sqlite/database.js';
 import { SqliteNagScheduleStore } from '../../src/sqlite/nagScheduleStore.js';
+import { MemoryNagScheduler } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -94,6 +95,8 @@ const implementations: [string, () => Promise<NagScheduler>][] = [
       });
     },
   ],
+  // The service tests' fake: it must keep the same contract, or they prove nothing.
+  ['in-memory fake', async () => new MemoryNagScheduler()],
 ];
 
 describe.each(implementations)('NagScheduler contract: %s', (_name, make) => {

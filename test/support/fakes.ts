@@ -5,10 +5,11 @@
  * way the real adapters do, so service tests can check behaviour, not mocks.
  */
 
-import { ConflictError } from '../../src/core/errors.js';
+import { ConflictError, NotFoundError, StaleRunError } from '../../src/core/errors.js';
 import type { DomainEvent } from '../../src/core/events.js';
 import type { ChatMessageRef, InstanceKey, InstanceRecord, InstanceState } from '../../src/core/instance.js';
 import type { NagNotification } from '../../src/core/notification.js';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
 import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../../src/ports/fleet.js';
 import type { InstanceFilter, InstanceStore, PutOptions } from '../../src/ports/instanceStore.js';
 import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
@@ -88,21 +89,29 @@ export class FakeFleet implements Fleet {
   }
 }
 
-/** Versioned, like the DynamoDB and SQLite stores (see the contract suite). */
+/**
+ * Versioned, like the DynamoDB and SQLite stores; the instance store contract
+ * suite (test/ports/instanceStore.contract.test.ts) runs against it too.
+ */
 export class MemoryInstanceStore implements InstanceStore {
   readonly records = new Map<string, InstanceRecord>();
   /** Makes the next N puts fail with ConflictError, as a racing writer would. */
   conflictsToInject = 0;
   /** Events written with records (the outbox of the real stores), in order. */
   readonly outbox: DomainEvent[] = [];
+  private readonly clock: Clock;
+
+  constructor(opts: { clock?: Clock } = {}) {
+    this.clock = opts.clock ?? systemClock;
+  }
 
   async get(key: InstanceKey): Promise<InstanceRecord | undefined> {
-    const r = this.records.get(keyOf(key));
+    const r = this.live(key);
     return r ? clone(r) : undefined;
   }
 
   async put(record: InstanceRecord, opts: PutOptions = {}): Promise<InstanceRecord> {
-    const stored = this.records.get(keyOf(record));
+    const stored = this.live(record);
     const storedVersion = stored?.version ?? 0;
     if (this.conflictsToInject > 0) {
       this.conflictsToInject -= 1;
@@ -130,6 +139,7 @@ export class MemoryInstanceStore implements InstanceStore {
 
   async list(filter: InstanceFilter = {}): Promise<InstanceRecord[]> {
     return [...this.records.values()]
+      .filter((r) => !this.expired(r))
       .filter((r) => !filter.region || r.region === filter.region)
       .filter((r) => !filter.group || r.group === filter.group)
       .filter((r) => !filter.states || filter.states.includes(r.state))
@@ -137,12 +147,27 @@ export class MemoryInstanceStore implements InstanceStore {
   }
 
   async addChatRef(key: InstanceKey, launchTime: string, ref: ChatMessageRef): Promise<void> {
-    const r = this.records.get(keyOf(key));
-    if (!r || r.launchTime !== launchTime) return;
+    const r = this.live(key);
+    if (!r) throw new NotFoundError(`No record of instance ${keyOf(key)}; chat ref not kept`);
+    if (r.launchTime !== launchTime) {
+      throw new StaleRunError(
+        `Instance ${key.instanceId} is on run ${r.launchTime}, not ${launchTime}; chat ref not kept`,
+      );
+    }
     r.chatRefs = [
       ...r.chatRefs.filter((c) => !(c.platform === ref.platform && c.channelId === ref.channelId)),
-      ref,
+      clone(ref),
     ];
+  }
+
+  /** An expired tombstone counts as absent, as it would once DynamoDB's TTL removed it. */
+  private live(key: InstanceKey): InstanceRecord | undefined {
+    const r = this.records.get(keyOf(key));
+    return r && !this.expired(r) ? r : undefined;
+  }
+
+  private expired(r: InstanceRecord): boolean {
+    return r.expiresAt !== undefined && Date.parse(r.expiresAt) <= this.clock().getTime();
   }
 }
 
@@ -192,12 +217,16 @@ export class RecordingPublisher implements DomainEventPublisher {
   }
 }
 
-/** A clock the test moves by hand. */
+/** A clock the test moves by hand; the one virtual clock every test uses. */
 export class VirtualClock {
   constructor(private current: Date) {}
   readonly now = (): Date => new Date(this.current);
   set(iso: string | Date): void {
     this.current = new Date(iso);
+  }
+  /** Moves to `iso` unless the clock is already past it: firing an overdue step never turns time back. */
+  advanceTo(iso: string | Date): void {
+    this.current = new Date(Math.max(this.current.getTime(), new Date(iso).getTime()));
   }
   advance(seconds: number): void {
     this.current = new Date(this.current.getTime() + seconds * 1000);

@@ -19,6 +19,7 @@ import { WorkloadService } from '../../src/services/workloads/workloadService.js
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteWorkloadRunStore } from '../../src/sqlite/sqliteWorkloadRunStore.js';
 import { WorkloadStatusFanout } from '../../src/wiring/workloadWiring.js';
+import { VirtualClock } from './fakes.js';
 import type { MotoServer } from './moto.js';
 
 export interface RecordedCall {
@@ -59,14 +60,6 @@ export class ManualStepScheduler implements WorkloadStepScheduler {
   }
 }
 
-export class VirtualClock {
-  constructor(public nowMs = Date.parse('2026-11-21T04:00:00Z')) {}
-  readonly clock = () => new Date(this.nowMs);
-  set(iso: string) {
-    this.nowMs = Math.max(this.nowMs, Date.parse(iso));
-  }
-}
-
 export interface WorldOptions {
   runs?: WorkloadRunStore;
   overrides?: OverrideChecker;
@@ -87,7 +80,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
   const fleet = opts.wrapFleet ? opts.wrapFleet(realFleet) : realFleet;
   const ssmChecker = new SsmOverrideChecker(() => ssm, { sleep: async () => {} });
   const runs = opts.runs ?? new SqliteWorkloadRunStore(openDatabase(':memory:'));
-  const time = new VirtualClock();
+  const time = new VirtualClock(new Date('2026-11-21T04:00:00Z'));
   const status = new WorkloadStatusFanout(new SnsWorkloadStatusPublisher(() => sns));
   const scheduler = new ManualStepScheduler();
   const executor = new RunExecutor(
@@ -97,7 +90,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
       runs,
       scheduler,
       status,
-      clock: time.clock,
+      clock: time.now,
     },
     { failSafe: opts.failSafe ?? true, syncTimeoutSeconds: opts.syncTimeoutSeconds ?? 600, pollSeconds: 15 },
   );
@@ -108,7 +101,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
     runs,
     scheduler,
     executor,
-    clock: time.clock,
+    clock: time.now,
     failSafe: opts.failSafe ?? true,
     random: () => `r${++n}`,
   });
@@ -119,7 +112,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
       const [step] = [...scheduler.pending.values()].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
       if (!step) return;
       scheduler.pending.delete(step.runId);
-      time.set(step.dueAt);
+      time.advanceTo(step.dueAt);
       await service.handleStep(step);
     }
   }

@@ -95,7 +95,7 @@ let monitor: MonitorService;
 beforeEach(async () => {
   clock.set('2026-03-02T21:00:00Z');
   fleet = new RefusingFleet();
-  store = new MemoryInstanceStore();
+  store = new MemoryInstanceStore({ clock: clock.now });
   const db = openDatabase(':memory:');
   const subscriptions = new SqliteSubscriptionStore(db);
   audit = new SqliteAuditLog(db);

@@ -44,10 +44,10 @@ function setup() {
     service: world.service,
     admins: ['slack:U0ADMIN'],
     posters: [poster],
-    clock: world.time.clock,
+    clock: world.time.now,
   });
   const code = (action: string) =>
-    confirmCode({ platform: 'slack', id: 'U0ADMIN' }, action, 'shop', undefined, world.time.nowMs);
+    confirmCode({ platform: 'slack', id: 'U0ADMIN' }, action, 'shop', undefined, world.time.now().getTime());
   return { world, poster, ext, code };
 }
 

@@ -53,7 +53,7 @@ async function setup(admins: string[]) {
             service: workloads.service,
             admins,
             posters: [poster],
-            clock: workloads.time.clock,
+            clock: workloads.time.now,
           }),
         ];
       },

@@ -17,10 +17,8 @@ import {
 import type { TeamsGateway } from '../../../src/chat/teams/teamsGateway.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { HOUR } from '../../../src/core/duration.js';
-import type { InstanceKey } from '../../../src/core/instance.js';
 import { createLogger } from '../../../src/log.js';
 import type { Fleet } from '../../../src/ports/fleet.js';
-import type { NagSchedule, NagScheduler } from '../../../src/ports/nagScheduler.js';
 import { InProcessEventBus } from '../../../src/services/monitor/eventBus.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import { SqliteAuditLog } from '../../../src/sqlite/auditLog.js';
@@ -30,6 +28,7 @@ import { SqliteIdempotencyStore } from '../../../src/sqlite/idempotencyStore.js'
 import { SqliteInstanceStore } from '../../../src/sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../../../src/sqlite/subscriptionStore.js';
 import type { FakeBotConnector } from '../../support/fakeBotConnector.js';
+import { MemoryNagScheduler } from '../../support/fakes.js';
 import type { MotoServer } from '../../support/moto.js';
 
 export const TENANT = '5d3e2b1a-0c9f-4e8d-a7b6-c5d4e3f2a1b0';
@@ -38,23 +37,6 @@ export const BOT = '28:lightsout-test-bot';
 export const TEAM = '19:team-platform@thread.tacv2';
 export const OPS = '19:ops-channel@thread.tacv2';
 export const OTHER = '19:other-channel@thread.tacv2';
-
-/** A nag scheduler that only remembers; tests fire nags themselves (moto has no schedules). */
-class RecordingScheduler implements NagScheduler {
-  readonly entries = new Map<string, NagSchedule>();
-  async schedule(e: NagSchedule) {
-    this.entries.set(`${e.region}/${e.instanceId}`, e);
-  }
-  async cancel(k: InstanceKey) {
-    this.entries.delete(`${k.region}/${k.instanceId}`);
-  }
-  async get(k: InstanceKey) {
-    return this.entries.get(`${k.region}/${k.instanceId}`);
-  }
-  async list() {
-    return [...this.entries.values()];
-  }
-}
 
 export interface TeamsWorldOptions {
   /** Command extensions (e.g. `workload …`), built with the world's Teams gateway. */
@@ -105,7 +87,8 @@ export async function createTeamsWorld(
   const monitor = new MonitorService({
     fleet,
     store: instances,
-    scheduler: new RecordingScheduler(),
+    // Only remembers; tests fire nags themselves (moto has no schedules).
+    scheduler: new MemoryNagScheduler(),
     notifier: { notify: async () => undefined },
     events: bus,
     clock,

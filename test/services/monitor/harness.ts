@@ -16,11 +16,12 @@ export const LAUNCH = '2026-03-02T08:00:00.000Z';
 
 export function engine(settings: Partial<MonitorSettings> = {}, log?: Log) {
   const fleet = new FakeFleet();
-  const store = new MemoryInstanceStore();
+  const clock = new VirtualClock(new Date(LAUNCH));
+  // Tombstones expire on the test's time, as they do on the real stores' clock.
+  const store = new MemoryInstanceStore({ clock: clock.now });
   const scheduler = new MemoryNagScheduler();
   const notifier = new RecordingNotifier();
   const events = new RecordingPublisher();
-  const clock = new VirtualClock(new Date(LAUNCH));
   const service = new MonitorService({
     fleet,
     store,

@@ -50,7 +50,7 @@ describe('durable workload runs', () => {
     // Crash: the process and its scheduler are gone; only the table remains.
 
     const after = workloadWorld(moto, { specs: [threeTierSpec()], runs: store() });
-    after.time.set('2026-11-21T04:00:30Z');
+    after.time.advanceTo('2026-11-21T04:00:30Z');
     const resumed = await after.service.resume();
     await after.drive();
 

@@ -136,12 +136,12 @@ describe('workload stop and start', () => {
     await world.service.handleStep({ runId: run.runId, seq: 1 });
     const next = world.scheduler.pending.get(run.runId);
 
-    world.time.set('2026-11-21T04:00:05Z');
+    world.time.advanceTo('2026-11-21T04:00:05Z');
     await world.service.handleStep({ runId: run.runId, seq: next?.seq ?? 0 });
 
     expect(next?.dueAt).toBe('2026-11-21T04:00:10.000Z');
     expect(callsOf(world, 'StopInstancesCommand').map(ids)).toEqual([shop.web]);
-    world.time.set('2026-11-21T04:00:10Z');
+    world.time.advanceTo('2026-11-21T04:00:10Z');
     await world.service.handleStep({ runId: run.runId, seq: next?.seq ?? 0 });
     expect(callsOf(world, 'StopInstancesCommand').map(ids)).toEqual([shop.web, shop.app]);
   });
