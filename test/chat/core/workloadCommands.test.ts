@@ -107,7 +107,13 @@ describe('/ec2 workload', () => {
     const [app] = await world.launch(1, { Environment: 'ENV001', Role: 'app' });
     await world.realFleet.stop('us-east-1', [app ?? '']);
     const warning = 'tier "app" has no "big" profile; it starts at its current size (no resize)';
-    const code = confirmCode({ platform: 'slack', id: 'U0ADMIN' }, 'start', 'shop', 'big', world.time.nowMs);
+    const code = confirmCode(
+      { platform: 'slack', id: 'U0ADMIN' },
+      'start',
+      'shop',
+      'big',
+      world.time.now().getTime(),
+    );
 
     const ask = await ext.run(['start', 'shop', '--profile', 'big'], ctx('U0ADMIN'));
     await ext.run(['start', 'shop', '--profile', 'big', '--confirm', code], ctx('U0ADMIN'));
