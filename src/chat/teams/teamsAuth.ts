@@ -9,6 +9,7 @@
  */
 import type { Log } from '../../log.js';
 import { type AuthConfiguration, authorizeJWT, buildJwksUri } from './agentsSdk.js';
+import { captureResponse } from './capturedResponse.js';
 
 /** The verified token's claims; empty in unauthenticated mode. */
 export type TokenClaims = Record<string, unknown>;
@@ -58,30 +59,16 @@ export function createRequestAuthorizer(auth: AuthConfiguration | undefined, log
   const check = authorizeJWT(auth);
   return async (method, headers) => {
     const req: { method: string; headers: Record<string, string>; user?: TokenClaims } = { method, headers };
-    let status = 200;
-    let body: unknown;
+    const { res, captured } = captureResponse();
     let passed = false;
-    const res = {
-      headersSent: false,
-      writableEnded: false,
-      status(code: number) {
-        status = code;
-        return res;
-      },
-      setHeader: () => res,
-      send(value: unknown) {
-        body = value;
-        return res;
-      },
-      end: () => res,
-    };
     await check(req as never, res as never, () => {
       passed = true;
     });
     if (passed) return { ok: true, claims: req.user };
 
     const reason = String(
-      (body as Record<string, unknown> | undefined)?.['jwt-auth-error'] ?? `status ${status}`,
+      (captured.body as Record<string, unknown> | undefined)?.['jwt-auth-error'] ??
+        `status ${captured.status}`,
     );
     const claims = unverifiedClaims(headers.authorization);
     if (KEY_LOOKUP_FAILED.test(reason) && claims) {

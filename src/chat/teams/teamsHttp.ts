@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Log } from '../../log.js';
 import type { ActivityHandler, CloudAdapter } from './agentsSdk.js';
+import { captureResponse } from './capturedResponse.js';
 import type { RequestAuthorizer } from './teamsAuth.js';
 
 export interface HttpRequestLike {
@@ -62,26 +63,8 @@ export async function processTeamsRequest(
     return json(400, { error: 'the body must be a JSON object (one Bot Framework Activity)' });
   }
 
-  let status = 200;
-  let sent: unknown;
+  const { res, captured } = captureResponse();
   let turnStarted = false;
-  const res = {
-    headersSent: false,
-    writableEnded: false,
-    status(code: number) {
-      status = code;
-      return res;
-    },
-    setHeader: () => res,
-    send(value: unknown) {
-      sent = value;
-      return res;
-    },
-    end() {
-      res.writableEnded = true;
-      return res;
-    },
-  };
   try {
     await adapter.process(
       { method: 'POST', headers, body: body as Record<string, unknown>, user: decision.claims },
@@ -101,6 +84,7 @@ export async function processTeamsRequest(
     log.error('teams request failed', { error: error?.slice(0, 200) });
     return json(500, { error: 'the bot failed to handle this activity; it has been logged' });
   }
+  const { status, body: sent } = captured;
   if (sent === undefined) return { status, headers: {}, body: '' };
   if (typeof sent === 'string')
     return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: sent };
