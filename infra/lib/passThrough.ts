@@ -36,6 +36,11 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   OUTBOX_MAX_ATTEMPTS: { handlers: OUTBOX, feature: 'monitoring' },
   OUTBOX_RETRY_BASE: { handlers: OUTBOX, feature: 'monitoring' },
   OUTBOX_RETRY_MAX: { handlers: OUTBOX, feature: 'monitoring' },
+  // The engine reads the owner into nags and warnings; chat reads it for `/ec2 mine`.
+  OWNER_TAG: {
+    handlers: ['stateChange', 'reconcile', 'nagDue', 'slackEvents', 'teamsMessages', 'chatNotify'],
+    feature: 'monitoring',
+  },
 };
 
 /** The pass-through settings a handler reads. */

@@ -1,6 +1,7 @@
 /** Settings of the monitoring engine, shared by both runtimes. */
 import { DAY, HOUR, MINUTE } from '../core/duration.js';
 import { DEFAULT_MAX_EXTENSION_SECONDS } from '../core/extensionCap.js';
+import { DEFAULT_OWNER_TAG } from '../core/owner.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
 import type { EnvReader } from './env.js';
 
@@ -31,6 +32,8 @@ export interface MonitorConfig {
   eventsTopicArn?: string;
   /** Account id shown in notifications when EC2 does not report an owner. */
   accountId?: string;
+  /** The tag naming an instance's owner (email, Slack user id, Teams user): OWNER_TAG. */
+  ownerTag: string;
 }
 
 export function readMonitorConfig(r: EnvReader): MonitorConfig {
@@ -64,5 +67,11 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
     snsTopicArn: r.matching('SNS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
     eventsTopicArn: r.matching('EVENTS_TOPIC_ARN', /^arn:aws[\w-]*:sns:/, 'an SNS topic ARN'),
     accountId: r.matching('AWS_ACCOUNT_ID', /^\d{12}$/, 'a 12-digit account id'),
+    ownerTag: r.matching(
+      'OWNER_TAG',
+      /^[\p{L}\p{N} +\-=._:/@]{1,128}$/u,
+      'an EC2 tag key (letters, digits, spaces and + - = . _ : / @; at most 128)',
+      DEFAULT_OWNER_TAG,
+    ),
   };
 }

@@ -2,7 +2,9 @@
  * The nag notification: the JSON body published to SNS (with message attribute
  * `Target=<group>`) and handed to the chat layer in the single process.
  */
+
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from './instance.js';
+import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
 
 export interface NagNotification {
   kind: 'nag';
@@ -21,13 +23,16 @@ export interface NagNotification {
   consoleUrl: string;
   /** When this nag fell due (ISO); with instanceId it makes a stable dedup key. */
   dueAt: string;
+  /** From the owner tag; chat delivery reaches them where the group routes nags to owners. */
+  owner?: Owner;
 }
 
 export function buildNagNotification(
   record: InstanceRecord,
   now: Date,
-  opts: { account?: string; dueAt?: string } = {},
+  opts: { account?: string; dueAt?: string; ownerTag?: string } = {},
 ): NagNotification {
+  const { owner } = ownerFromTags(record.tags ?? {}, opts.ownerTag ?? DEFAULT_OWNER_TAG);
   return {
     kind: 'nag',
     instanceId: record.instanceId,
@@ -44,5 +49,6 @@ export function buildNagNotification(
     warnings: [...record.warnings],
     consoleUrl: consoleUrl(record),
     dueAt: opts.dueAt ?? now.toISOString(),
+    ...(owner ? { owner } : {}),
   };
 }

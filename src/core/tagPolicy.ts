@@ -5,6 +5,7 @@
  * and to every notification.
  */
 import { DAY, formatDuration, MINUTE, parseDuration } from './duration.js';
+import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
 import { quoted } from './quote.js';
 
 export const TAG = {
@@ -30,6 +31,8 @@ export interface PolicyDefaults {
   defaultGroup: string;
   defaultThresholdSeconds: number;
   defaultRenotifySeconds: number;
+  /** The tag naming the instance's owner (OWNER_TAG); default `Owner`. */
+  ownerTag?: string;
 }
 
 export interface TagPolicy {
@@ -37,6 +40,8 @@ export interface TagPolicy {
   group: string;
   thresholdSeconds: number;
   renotifySeconds: number;
+  /** From the owner tag (see owner.ts); a malformed value is a warning instead. */
+  owner?: Owner;
   /** One line per bad tag, e.g. `Threshold "abc" is not a duration; using 12h`. */
   warnings: string[];
   /** Why the instance is (not) monitored, for logs and `check --dry-run`. */
@@ -47,6 +52,7 @@ export interface TagPolicy {
 export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefaults): TagPolicy {
   const warnings: string[] = [];
   const { monitored, reason } = readMonitor(tags[TAG.monitor], defaults.mode, warnings);
+  const owner = ownerFromTags(tags, defaults.ownerTag ?? DEFAULT_OWNER_TAG);
   return {
     monitored,
     group: readGroup(tags[TAG.group], defaults.defaultGroup, warnings),
@@ -64,7 +70,8 @@ export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefa
       RENOTIFY_BOUNDS,
       warnings,
     ),
-    warnings,
+    ...(owner.owner ? { owner: owner.owner } : {}),
+    warnings: owner.warning ? [...warnings, owner.warning] : warnings,
     reason,
   };
 }

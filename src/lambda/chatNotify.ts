@@ -42,6 +42,7 @@ const NagSchema = z.looseObject({
   warnings: z.array(z.string()),
   consoleUrl: z.string(),
   dueAt: z.string(),
+  owner: z.object({ kind: z.enum(['email', 'slack-user', 'teams-user']), value: z.string() }).optional(),
 });
 
 const EventSchema = z.discriminatedUnion('type', [

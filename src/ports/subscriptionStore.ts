@@ -1,4 +1,5 @@
 import type { ChatPlatform } from '../core/instance.js';
+import type { NagRouting } from '../core/nagRouting.js';
 
 /** A chat channel that can receive nags: a Slack channel or a Teams channel. */
 export interface ChannelRef {
@@ -13,7 +14,12 @@ export interface ChannelRef {
   conversationReference?: Record<string, unknown>;
 }
 
-export interface Subscription {
+/**
+ * One channel following one group. The routing fields (route, escalateAfter,
+ * escalateTo, broadcastEvery; see core/nagRouting.ts) are absent on
+ * subscriptions made before they existed, which then read as `channel`.
+ */
+export interface Subscription extends NagRouting {
   group: string;
   channel: ChannelRef;
   createdBy: string;
@@ -34,8 +40,20 @@ export interface BrokenChannel {
  * follow many groups.
  */
 export interface SubscriptionStore {
-  /** Idempotent: subscribing twice keeps one subscription. */
+  /**
+   * Idempotent: subscribing twice keeps one subscription. Routing fields that
+   * are given replace the stored ones; absent ones keep theirs; `escalateTo: []` clears it.
+   */
   subscribe(sub: Subscription): Promise<void>;
+  /**
+   * Changes the routing of an existing subscription (same merge rule as
+   * `subscribe`); false when the channel does not follow the group.
+   */
+  configure(
+    group: string,
+    channel: Pick<ChannelRef, 'platform' | 'channelId'>,
+    routing: NagRouting,
+  ): Promise<boolean>;
   /** Returns false when there was nothing to remove. */
   unsubscribe(group: string, channel: Pick<ChannelRef, 'platform' | 'channelId'>): Promise<boolean>;
   forGroup(group: string): Promise<Subscription[]>;

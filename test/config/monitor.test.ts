@@ -71,3 +71,11 @@ describe('monitor and store config', () => {
     );
   });
 });
+
+describe('OWNER_TAG', () => {
+  it('defaults to Owner, takes any EC2 tag key, and names a bad one', () => {
+    expect(loadConfig({}).monitor.ownerTag).toBe('Owner');
+    expect(loadConfig({ OWNER_TAG: 'team:owner-email' }).monitor.ownerTag).toBe('team:owner-email');
+    expect(() => loadConfig({ OWNER_TAG: 'owner<script>' })).toThrow(/OWNER_TAG must be an EC2 tag key/);
+  });
+});

@@ -125,4 +125,53 @@ describe.each(implementations)('SubscriptionStore contract: %s', (_name, make) =
     expect([removed, again, never]).toEqual([true, false, false]);
     expect((await store.forChannel(slack)).map((s) => s.group)).toEqual(['db']);
   });
+
+  it('keeps the routing a subscription was made with, and a plain re-subscribe keeps it', async () => {
+    // Arrange
+    const routing = {
+      route: 'owner-then-channel' as const,
+      escalateAfter: 3,
+      escalateTo: [{ kind: 'user-group' as const, id: 'S0OPS' }, { kind: 'here' as const }],
+      broadcastEvery: 2,
+    };
+
+    // Act
+    await store.subscribe({ ...sub('web', slack), ...routing });
+    await store.subscribe(sub('web', slack));
+    await store.subscribe(sub('db', slack));
+
+    // Assert
+    expect(await store.forGroup('web')).toEqual([{ ...sub('web', slack), ...routing }]);
+    expect(await store.forGroup('db')).toEqual([sub('db', slack)]);
+  });
+
+  it('changes the routing of an existing subscription field by field, clears the mention list, and never subscribes', async () => {
+    // Arrange
+    await store.subscribe({
+      ...sub('web', teams, 'teams:aad-1'),
+      route: 'owner',
+      escalateTo: [{ kind: 'tag', id: 'tag-1', name: 'Ops' }],
+    });
+
+    // Act
+    const changed = await store.configure('web', teams, { escalateAfter: 5, broadcastEvery: 0 });
+    const afterChange = await store.forGroup('web');
+    const cleared = await store.configure('web', teams, { route: 'channel', escalateTo: [] });
+    const missing = await store.configure('db', teams, { route: 'owner' });
+
+    // Assert
+    expect(changed).toBe(true);
+    expect(afterChange[0]).toMatchObject({
+      route: 'owner',
+      escalateAfter: 5,
+      broadcastEvery: 0,
+      escalateTo: [{ kind: 'tag', id: 'tag-1', name: 'Ops' }],
+    });
+    expect(cleared).toBe(true);
+    expect(await store.forGroup('web')).toEqual([
+      { ...sub('web', teams, 'teams:aad-1'), route: 'channel', escalateAfter: 5, broadcastEvery: 0 },
+    ]);
+    expect(missing).toBe(false);
+    expect(await store.forGroup('db')).toEqual([]);
+  });
 });

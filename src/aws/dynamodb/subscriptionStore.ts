@@ -15,6 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core/errors.js';
+import { type NagRouting, routingOf } from '../../core/nagRouting.js';
 import type {
   BrokenChannel,
   ChannelRef,
@@ -27,7 +28,7 @@ const PK = 'SUBSCRIPTION';
 const sortKey = (group: string, c: Pick<ChannelRef, 'platform' | 'channelId'>) =>
   `${group}#${c.platform}#${c.channelId}`;
 
-interface Item {
+interface Item extends NagRouting {
   group: string;
   channel: ChannelRef;
   createdBy: string;
@@ -42,6 +43,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   ) {}
 
   async subscribe(sub: Subscription): Promise<void> {
+    const routing = routingUpdate(sub);
     await awsCall(`UpdateItem subscription ${sub.group}`, () =>
       this.doc.send(
         new UpdateCommand({
@@ -50,18 +52,55 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           // A repeat keeps who subscribed first but refreshes the channel
           // details (Teams service URLs and conversation references change);
           // subscribing again after fixing a channel clears its broken flag.
-          UpdateExpression:
-            'SET #group = :group, channel = :channel, createdBy = if_not_exists(createdBy, :by), createdAt = if_not_exists(createdAt, :at) REMOVE broken',
+          // Routing fields given replace the stored ones; absent ones keep theirs.
+          UpdateExpression: `SET #group = :group, channel = :channel, createdBy = if_not_exists(createdBy, :by), createdAt = if_not_exists(createdAt, :at)${routing.set.map((x) => `, ${x}`).join('')} REMOVE ${['broken', ...routing.remove].join(', ')}`,
           ExpressionAttributeNames: { '#group': 'group' },
           ExpressionAttributeValues: {
             ':group': sub.group,
             ':channel': JSON.parse(JSON.stringify(sub.channel)),
             ':by': sub.createdBy,
             ':at': sub.createdAt,
+            ...routing.values,
           },
         }),
       ),
     );
+  }
+
+  async configure(
+    group: string,
+    channel: Pick<ChannelRef, 'platform' | 'channelId'>,
+    routing: NagRouting,
+  ): Promise<boolean> {
+    const update = routingUpdate(routing);
+    if (!update.set.length && !update.remove.length) {
+      return (await this.forGroup(group)).some(
+        (s) => s.channel.platform === channel.platform && s.channel.channelId === channel.channelId,
+      );
+    }
+    try {
+      await awsCall(`UpdateItem subscription ${group}`, () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: PK, sk: sortKey(group, channel) },
+            // Only an existing subscription: configuring never subscribes.
+            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: [
+              update.set.length ? `SET ${update.set.join(', ')}` : '',
+              update.remove.length ? `REMOVE ${update.remove.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
+            ExpressionAttributeValues: Object.keys(update.values).length ? update.values : undefined,
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
   }
 
   async markBroken(
@@ -138,10 +177,35 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           createdBy: item.createdBy,
           createdAt: item.createdAt,
           ...(item.broken ? { broken: item.broken } : {}),
+          ...routingOf(item),
         });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return out;
   }
+}
+
+/** The SET and REMOVE clauses for the routing fields given (see SubscriptionStore.subscribe). */
+function routingUpdate(routing: NagRouting): {
+  set: string[];
+  remove: string[];
+  values: Record<string, NativeAttributeValue>;
+} {
+  const given = routingOf(routing);
+  const set: string[] = [];
+  const remove: string[] = [];
+  const values: Record<string, NativeAttributeValue> = {};
+  for (const field of ['route', 'escalateAfter', 'broadcastEvery'] as const) {
+    if (given[field] === undefined) continue;
+    set.push(`${field} = :${field}`);
+    values[`:${field}`] = given[field];
+  }
+  if (given.escalateTo?.length) {
+    set.push('escalateTo = :escalateTo');
+    values[':escalateTo'] = given.escalateTo;
+  } else if (given.escalateTo) {
+    remove.push('escalateTo');
+  }
+  return { set, remove, values };
 }

@@ -23,7 +23,7 @@ export type MonitorSettings = Pick<
   | 'accountId'
 > &
   /** Absent: DEFAULT_MAX_EXTENSION_SECONDS. */
-  Partial<Pick<MonitorConfig, 'maxExtensionSeconds'>>;
+  Partial<Pick<MonitorConfig, 'maxExtensionSeconds' | 'ownerTag'>>;
 
 export interface MonitorDeps {
   fleet: Fleet;
@@ -52,6 +52,7 @@ export const policyDefaults = (s: MonitorSettings): PolicyDefaults => ({
   defaultGroup: s.defaultGroup,
   defaultThresholdSeconds: s.defaultThresholdSeconds,
   defaultRenotifySeconds: s.defaultRenotifySeconds,
+  ownerTag: s.ownerTag,
 });
 
 /**

@@ -90,6 +90,7 @@ export async function processNagDue(
   const notification = buildNagNotification(nagged, now, {
     account: deps.settings.accountId,
     dueAt: due.dueAt,
+    ownerTag: deps.settings.ownerTag,
   });
   try {
     await deps.notifier.notify(notification);
