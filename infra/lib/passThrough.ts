@@ -36,11 +36,14 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   OUTBOX_MAX_ATTEMPTS: { handlers: OUTBOX, feature: 'monitoring' },
   OUTBOX_RETRY_BASE: { handlers: OUTBOX, feature: 'monitoring' },
   OUTBOX_RETRY_MAX: { handlers: OUTBOX, feature: 'monitoring' },
-  // The engine reads the owner into nags and warnings; chat reads it for `/ec2 mine`.
+  // The engine reads the owner into nags and warnings; chat reads it for `/ec2 mine`;
+  // the outbox stream records it in the run history.
   OWNER_TAG: {
-    handlers: ['stateChange', 'reconcile', 'nagDue', 'slackEvents', 'teamsMessages', 'chatNotify'],
+    handlers: ['stateChange', 'reconcile', 'nagDue', 'slackEvents', 'teamsMessages', 'chatNotify', 'outboxStream'],
     feature: 'monitoring',
   },
+  // The outbox deliverers record ended runs in the history.
+  RUN_HISTORY_RETENTION: { handlers: OUTBOX, feature: 'monitoring' },
 };
 
 /** The pass-through settings a handler reads. */

@@ -5,6 +5,7 @@
 import { type AwsConfig, readAwsConfig } from './aws.js';
 import { type CleanupConfig, readCleanupConfig } from './cleanup.js';
 import { type DeliveryConfig, readDeliveryConfig } from './delivery.js';
+import { type DigestConfig, readDigestConfig } from './digest.js';
 import { type Env, EnvReader } from './env.js';
 import { type MonitorConfig, readMonitorConfig } from './monitor.js';
 import { readSchedulerConfig, type SchedulerConfig } from './scheduler.js';
@@ -23,6 +24,8 @@ export interface Config {
   workloads: WorkloadsConfig;
   cleanup: CleanupConfig;
   delivery: DeliveryConfig;
+  /** Run history retention and the weekly digest's defaults. */
+  digest: DigestConfig;
   /** Timeouts and retry budget of every AWS client; chat answer budgets. */
   aws: AwsConfig;
 }
@@ -49,6 +52,7 @@ export function loadConfig(env: Env): Config {
     workloads: readWorkloadsConfig(r),
     cleanup: readCleanupConfig(r),
     delivery: readDeliveryConfig(r),
+    digest: readDigestConfig(r),
     aws: readAwsConfig(r),
   };
   if (r.problems.length) throw new ConfigError(r.problems);

@@ -7,10 +7,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { configureAwsClients, dynamoDocumentClient, snsClient } from '../aws/clients.js';
 import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
+import { DynamoRunHistory } from '../aws/dynamodb/runHistory.js';
 import { SnsDomainEventPublisher } from '../aws/snsDomainEventPublisher.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import { runHistoryRecorder } from '../services/monitor/runHistoryRecorder.js';
 import { OutboxDeliverer } from '../services/outbox/outboxDeliverer.js';
 
 /** Never-attempted entries younger than this belong to the stream; a sweep leaves them alone. */
@@ -26,9 +28,18 @@ export function awsOutboxDeliverer(config: Config, log: Log, clock: Clock = syst
   if (problems.length) throw new ConfigError(problems);
   const topicArn = config.monitor.eventsTopicArn!;
   const topic = new SnsDomainEventPublisher(snsClient(topicArn.split(':')[3] || home), topicArn);
+  const doc = dynamoDocumentClient(home);
+  // An ended run is recorded in the history before the event goes out: a failure of
+  // either leaves the entry in the outbox, and both writes are safe to repeat.
+  const recordRun = runHistoryRecorder(
+    new DynamoRunHistory(doc, config.store.tableName!, { retentionDays: config.digest.historyRetentionDays }),
+  );
   return new OutboxDeliverer({
-    outbox: new DynamoOutbox(dynamoDocumentClient(home), config.store.tableName!, { clock }),
-    sink: (event) => topic.publish(event),
+    outbox: new DynamoOutbox(doc, config.store.tableName!, { clock }),
+    sink: async (event) => {
+      await recordRun(event);
+      await topic.publish(event);
+    },
     clock,
     policy: config.delivery.outboxRetry,
     log,

@@ -14,10 +14,12 @@ import type { Fleet } from '../ports/fleet.js';
 import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
 import { InProcessEventBus } from '../services/monitor/eventBus.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
+import { runHistoryRecorder } from '../services/monitor/runHistoryRecorder.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { databaseFileProblem, fileIdentity } from '../sqlite/databaseFile.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { SqliteRunHistory } from '../sqlite/runHistory.js';
 import { buildNotifier } from '../wiring/notifiers.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
@@ -43,6 +45,8 @@ const FILE_CHECK_MS = 60_000;
 export interface SingleProcess {
   service: MonitorService;
   bus: InProcessEventBus;
+  /** Ended runs, for the weekly digest and `lightsout report`. */
+  history: SqliteRunHistory;
   /** Domain events not yet delivered (written with the records they come from). */
   outbox: LocalOutbox;
   db: SqliteDatabase;
@@ -73,6 +77,9 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     timers: opts.timers,
   });
   const bus = new InProcessEventBus(log);
+  const history = new SqliteRunHistory(db, { retentionDays: config.digest.historyRetentionDays });
+  // Ended runs reach the history through the outbox, so a crash cannot lose one.
+  bus.subscribe(runHistoryRecorder(history));
   const outbox = createLocalOutbox({ config, log, db, clock, bus });
   const chat = await prepareLocalChat({ config, log, db, clock });
   const notifier = await buildNotifier({ config, log, bus }, [...(opts.notifiers ?? []), ...chat.notifiers]);
@@ -166,6 +173,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   return {
     service,
     bus,
+    history,
     outbox,
     db,
     scheduler,

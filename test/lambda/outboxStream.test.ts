@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../src/aws/clients.js';
 import { DynamoInstanceStore } from '../../src/aws/dynamodb/instanceStore.js';
 import { DynamoOutbox } from '../../src/aws/dynamodb/outbox.js';
+import { DynamoRunHistory } from '../../src/aws/dynamodb/runHistory.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { InstanceRecord } from '../../src/core/instance.js';
 import { awsOutboxDeliverer, STREAM_GRACE_SECONDS } from '../../src/lambda/outboxDeps.js';
@@ -112,6 +113,34 @@ describe('outbox delivery from the DynamoDB stream (moto)', () => {
       record: { instanceId: running.instanceId },
     });
     expect(await outbox().stats()).toEqual({ depth: 0, failed: 0 });
+  });
+
+  it('records the ended run in the run history as it delivers the event', async () => {
+    // Arrange
+    const stream = await openTableStream(moto, 'lightsout');
+    await writeStop();
+    const deliverer = awsOutboxDeliverer(config(topicArn), log, clock.now);
+
+    // Act
+    await outboxStreamHandler(() => ({ deliverer, log }))(await stream.next());
+
+    // Assert: 4 h against a 1 h threshold, stopped outside Lights Out, price unknown.
+    const history = new DynamoRunHistory(dynamoDocumentClient('us-east-1'), 'lightsout');
+    const day = { since: new Date('2026-11-20T00:00:00Z'), until: new Date('2026-11-21T00:00:00Z') };
+    expect(await history.between(day)).toEqual([
+      {
+        region: 'us-east-1',
+        instanceId: running.instanceId,
+        launchTime: LAUNCH,
+        stoppedAt: '2026-11-20T12:00:00.000Z',
+        endedBy: 'outside',
+        group: 'web',
+        thresholdSeconds: 3600,
+        runtimeSeconds: 4 * 3600,
+        secondsBeyondThreshold: 3 * 3600,
+        hourlyUsd: null,
+      },
+    ]);
   });
 
   it('keeps an entry whose publish failed and redelivers it from the sweep after the backoff', async () => {
