@@ -10,6 +10,7 @@
  */
 import type { InstanceStoppedEvent, InstanceTerminatedEvent } from './events.js';
 import { effectiveThresholdSeconds, type InstanceRecord, type RunActor } from './instance.js';
+import { DEFAULT_OWNER_TAG } from './owner.js';
 
 /**
  * The consent a stop carried out (#15's `RunStop.consent`, structurally the
@@ -64,9 +65,6 @@ export interface RunHistoryEntry {
 
 /** The default retention of run history (RUN_HISTORY_RETENTION). */
 export const DEFAULT_HISTORY_RETENTION_DAYS = 90;
-
-/** The tag holding an instance's owner unless configured otherwise. */
-export const DEFAULT_OWNER_TAG = 'Owner';
 
 /** `eu-west-1/i-0abc@2026-11-20T08:00:00.000Z`: one run, as stores key it. */
 export const runKey = (e: Pick<RunHistoryEntry, 'region' | 'instanceId' | 'launchTime'>): string =>

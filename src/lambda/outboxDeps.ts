@@ -33,6 +33,7 @@ export function awsOutboxDeliverer(config: Config, log: Log, clock: Clock = syst
   // either leaves the entry in the outbox, and both writes are safe to repeat.
   const recordRun = runHistoryRecorder(
     new DynamoRunHistory(doc, config.store.tableName!, { retentionDays: config.digest.historyRetentionDays }),
+    { ownerTag: config.monitor.ownerTag },
   );
   return new OutboxDeliverer({
     outbox: new DynamoOutbox(doc, config.store.tableName!, { clock }),

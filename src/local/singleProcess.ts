@@ -79,7 +79,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   const bus = new InProcessEventBus(log);
   const history = new SqliteRunHistory(db, { retentionDays: config.digest.historyRetentionDays });
   // Ended runs reach the history through the outbox, so a crash cannot lose one.
-  bus.subscribe(runHistoryRecorder(history));
+  bus.subscribe(runHistoryRecorder(history, { ownerTag: config.monitor.ownerTag }));
   const outbox = createLocalOutbox({ config, log, db, clock, bus });
   const chat = await prepareLocalChat({ config, log, db, clock });
   const notifier = await buildNotifier({ config, log, bus }, [...(opts.notifiers ?? []), ...chat.notifiers]);
