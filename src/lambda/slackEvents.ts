@@ -8,7 +8,8 @@
  * freezes the function once it has answered. So a click's listener
  * acknowledges and hands the work to an asynchronous invocation of this same
  * function (`handOff.ts`), which this handler also serves: the answer never
- * waits on AWS beyond the hand-off itself.
+ * waits on AWS beyond the hand-off itself. A slash command whose answer is
+ * not ready within half of CHAT_ACK_BUDGET is handed on the same way.
  */
 
 import { AwsLambdaReceiver } from '@slack/bolt';
@@ -51,6 +52,14 @@ const SlackWorkSchema = z.union([
     ...WorkBase,
   }),
   z.object({ kind: z.literal('snoozeAt'), hour: z.number(), minute: z.number(), ...WorkBase }),
+  z.object({
+    kind: z.literal('command'),
+    text: z.string(),
+    channelId: z.string(),
+    user: User,
+    responseUrl: z.string(),
+    requestId: z.string(),
+  }),
 ]);
 
 const EventSchema = z.object({
@@ -78,8 +87,10 @@ export async function createSlackEventsHandler(env: Env, opts: SlackEventsOption
       log.warn('rejected Slack request: bad, missing or expired signature', { requestTimestamp: ts });
     },
   });
+  const commands = chat.core.commands('/ec2');
   const workDeps: SlackWorkDeps = {
     actions: chat.core.actions,
+    commands,
     client: chat.slack!.client,
     clock: chat.clock,
     log,
@@ -96,13 +107,15 @@ export async function createSlackEventsHandler(env: Env, opts: SlackEventsOption
     config: slack,
     transport: { receiver },
     listeners: {
-      commands: chat.core.commands('/ec2'),
+      commands,
       actions: chat.core.actions,
       subscriptions: chat.subscriptions,
       instances: chat.instances,
       clock: chat.clock,
       log,
       dispatch: handOff ?? ((work) => runSlackWork(work, workDeps)),
+      ackBudgetMs: timing.ackBudgetMs,
+      handsOff: handOff !== undefined,
     },
     log,
   });

@@ -40,8 +40,10 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
       : undefined,
     async start({ core, subscriptions, instances, http, clock }) {
       // The click was acknowledged already; this process keeps running, so the work runs right here.
+      const commands = core.commands('/ec2');
       const work = {
         actions: core.actions,
+        commands,
         client,
         clock,
         log,
@@ -58,13 +60,16 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         await Promise.allSettled([...inFlight]);
       };
       const listeners = {
-        commands: core.commands('/ec2'),
+        commands,
         actions: core.actions,
         subscriptions,
         instances,
         clock,
         log,
         dispatch,
+        // This process keeps running after an answer: a late slash command finishes here.
+        ackBudgetMs: config.aws.chat.ackBudgetMs,
+        handsOff: false,
       };
       if (s.appToken) {
         const app = createSlackApp({

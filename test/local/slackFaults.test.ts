@@ -1,9 +1,12 @@
 /**
- * Slack clicks in the single process while EC2 hangs: moto behind the fault
- * proxy. The HTTP answer comes back while the click's EC2 call is still held,
- * and once EC2 recovers the instance is stopped exactly once (StopInstances
- * counted at the proxy) and the message is rewritten.
+ * Slack clicks and slash commands in the single process while EC2 hangs:
+ * moto behind the fault proxy. The HTTP answer comes back while the EC2 call
+ * is still held, and once EC2 recovers the instance is stopped exactly once
+ * (StopInstances counted at the proxy) and the message is rewritten, or the
+ * command's answer arrives through its response_url.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/core/duration.js';
@@ -88,5 +91,54 @@ describe('Slack clicks in the single process while EC2 hangs', () => {
     const state = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] })))
       .Reservations![0]!.Instances![0]!.State!.Name;
     expect(['stopping', 'stopped']).toContain(state);
+  });
+
+  it('answers a slash command while EC2 hangs, then posts the answer through response_url', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: `workload show` reads the workload's instances from EC2, which hangs.
+    writeFileSync(
+      join(local.dir, 'workloads.yaml'),
+      `workloads:
+  - name: shop
+    region: us-east-1
+    workloadTag: { key: Environment, value: ENV001 }
+    tierTag: Role
+    tiers:
+      - { name: web, start: { sequence: 0 }, stop: { sequence: 0 } }
+`,
+    );
+    const ec2 = new EC2Client(moto.clientConfig);
+    const [web] = await launchTagged(ec2, { Environment: 'ENV001', Role: 'web' });
+    const port = await freePort();
+    const config = localConfig(local.dir, {
+      ...slackHttpEnv(slack, port),
+      WORKLOADS_FILE: join(local.dir, 'workloads.yaml'),
+    });
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR') });
+    const proxy = faults.get();
+    proxy.addRule({ action: (call) => call.service === 'ec2', fault: { kind: 'hang' } });
+    const responseUrl = slack.responseUrl('cmd-1');
+
+    // Act: the command is answered while its DescribeInstances is held...
+    const res = await post(port, slashCommandBody('workload show shop', { responseUrl }));
+    const ack = await res.text();
+    const hungAtAnswer = proxy.pendingHangs();
+    const postedWhileHung = slack.callsTo('response_url/cmd-1').length;
+    proxy.recover();
+
+    // Assert: ...with "Working on it", and the real answer follows once EC2 answers.
+    expect(res.status).toBe(200);
+    expect(hungAtAnswer).toBeGreaterThan(0);
+    expect(JSON.parse(ack)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('Working on it'),
+    });
+    expect(postedWhileHung).toBe(0);
+    await expect.poll(() => slack.callsTo('response_url/cmd-1').length, { timeout: 60_000 }).toBe(1);
+    const answer = slack.callsTo('response_url/cmd-1')[0]!.args;
+    expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(answer.text)).toContain('Workload shop');
+    expect(JSON.stringify(answer.blocks)).toContain(web!.InstanceId!);
   });
 });

@@ -15,4 +15,11 @@ export interface CommandExtension {
   /** Usage shown when the extension reports a malformed command. */
   usage: string;
   run(args: string[], ctx: CommandContext): Promise<ChatReply>;
+  /**
+   * True when running these args twice does no harm (a read, a question
+   * asked again). Lambda may re-run such a command in a hand-off when the
+   * first try overran the chat's answer budget; anything else is handed off
+   * before it starts. Absent: treated as not repeatable.
+   */
+  repeatable?(args: string[]): boolean;
 }

@@ -15,7 +15,7 @@ import type { ActionPipeline, ActionResult } from './actionPipeline.js';
 import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
-import { type ChatCommand, type ListScope, parseCommand, USAGE } from './commands.js';
+import { type ChatCommand, isRepeatable, type ListScope, parseCommand, USAGE } from './commands.js';
 import { type ChatReply, refusal, textReply } from './replies.js';
 import { nextWallTime } from './zonedTime.js';
 
@@ -40,6 +40,12 @@ export class CommandService {
     const parsed = parseCommand(text, { prefix: this.deps.prefix, extensions: this.deps.extensions });
     if (!parsed.ok) return { kind: 'error', visibility: 'private', error: parsed.error, usage: parsed.usage };
     return this.execute(parsed.command, ctx);
+  }
+
+  /** Whether `text` may be run a second time after an abandoned first try (see `isRepeatable`). */
+  repeatable(text: string): boolean {
+    const parsed = parseCommand(text, { prefix: this.deps.prefix, extensions: this.deps.extensions });
+    return !parsed.ok || isRepeatable(parsed.command);
   }
 
   async execute(cmd: ChatCommand, ctx: CommandContext): Promise<ChatReply> {

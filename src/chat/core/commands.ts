@@ -44,6 +44,25 @@ export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = 
   help: 'help: this list',
 };
 
+/**
+ * Whether running `cmd` twice does no harm: reads, the stop confirmation and
+ * subscription changes (which set a state, so a second run changes nothing).
+ * Snooze and Extend act on a run through the request ledger, so a second try
+ * of an abandoned first would be refused as a duplicate or, for Extend, add
+ * up; they are never started twice.
+ */
+export function isRepeatable(cmd: ChatCommand): boolean {
+  switch (cmd.kind) {
+    case 'snooze':
+    case 'extend':
+      return false;
+    case 'extension':
+      return cmd.extension.repeatable?.(cmd.args) ?? false;
+    default:
+      return true;
+  }
+}
+
 const CLOCK_RE = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
 const usageOf = (kind: keyof typeof USAGE, prefix: string) => [`${prefix} ${USAGE[kind]}`];

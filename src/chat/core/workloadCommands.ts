@@ -206,6 +206,11 @@ export function workloadCommands(deps: WorkloadCommandDeps): CommandExtension {
       'workload runs [<name>]: recent runs and how they ended',
     ],
     usage: `/ec2 ${USAGE}`,
+    // Only a confirmed start or stop begins a run; every other form reads or asks again.
+    repeatable(args) {
+      const p = parse(args);
+      return typeof p === 'string' || !['start', 'stop'].includes(p.verb) || p.dryRun || !p.confirm;
+    },
     async run(args, ctx) {
       const p = parse(args);
       if (typeof p === 'string') return errorReply(p, ctx.prefix);

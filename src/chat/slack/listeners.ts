@@ -5,7 +5,8 @@
  *
  * A click is acknowledged before anything else and its work handed to
  * `dispatch` (see `slackWork.ts`): Slack shows an error after 3 s, and the
- * work waits on AWS, which may be throttling or hung.
+ * work waits on AWS, which may be throttling or hung. A slash command is
+ * answered within the budget the same way (`slashCommand.ts`).
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -18,9 +19,8 @@ import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
 import type { CommandService } from '../core/commandService.js';
 import { ACTION, SNOOZE_CUSTOM } from './blockKit.js';
 import { buildHomeView } from './homeView.js';
-import { renderReply } from './replyBlocks.js';
-import { slackActor } from './slackActor.js';
 import { reportSlackWorkFailure, type SlackClick, type SlackDispatch } from './slackWork.js';
+import { registerSlashCommand } from './slashCommand.js';
 import { registerSnoozeModal, snoozeModal } from './snoozeModal.js';
 
 export interface SlackListenerDeps {
@@ -30,11 +30,15 @@ export interface SlackListenerDeps {
   instances: InstanceStore;
   clock: Clock;
   log: Log;
-  /** Carries out a click's work after the acknowledgement. */
+  /** Carries out a click's (or a handed-off command's) work after the acknowledgement. */
   dispatch: SlackDispatch;
+  /** CHAT_ACK_BUDGET: how long a slash command's acknowledgement may wait for its answer. */
+  ackBudgetMs: number;
+  /** True on Lambda, where nothing may run after the answer: late work goes to `dispatch`. */
+  handsOff: boolean;
 }
 
-export const SLASH_COMMAND = '/ec2';
+export { SLASH_COMMAND } from './slashCommand.js';
 
 const ACTION_KIND: Record<string, ActionKind> = {
   [ACTION.stop]: 'stop',
@@ -62,26 +66,12 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     await next();
   });
 
-  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
-    const ctx = {
-      channel: { platform: 'slack' as const, channelId: command.channel_id },
-      actor: slackActor(client, { id: command.user_id, name: command.user_name }),
-      requestId: command.trigger_id,
-    };
-    try {
-      const reply = await deps.commands.handleText(command.text ?? '', ctx);
-      await ack(renderReply(reply));
-    } catch (err) {
-      deps.log.error('slash command failed', {
-        text: command.text,
-        user: command.user_id,
-        error: String(err),
-      });
-      await ack({
-        response_type: 'ephemeral',
-        text: 'Lights Out could not answer that just now; the error has been logged. Please try again.',
-      });
-    }
+  registerSlashCommand(app, {
+    commands: deps.commands,
+    log: deps.log,
+    dispatch: deps.dispatch,
+    ackBudgetMs: deps.ackBudgetMs,
+    handsOff: deps.handsOff,
   });
 
   app.action(

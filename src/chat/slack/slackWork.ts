@@ -20,9 +20,11 @@ import { isValidTimeZone } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
+import type { CommandService } from '../core/commandService.js';
 import { nextWallTime } from '../core/zonedTime.js';
 import { type ClickedMessage, replaceViaResponseUrl, showActionResult } from './actionResult.js';
 import { slackActor } from './slackActor.js';
+import { runSlackCommandWork, type SlackCommandWork } from './slashCommand.js';
 
 export interface SlackUser {
   id: string;
@@ -56,13 +58,15 @@ export interface SlackSnoozeAt extends WorkBase {
   minute: number;
 }
 
-export type SlackWork = SlackClick | SlackSnoozeAt;
+export type SlackWork = SlackClick | SlackSnoozeAt | SlackCommandWork;
 
 /** Hands work on once the request is acknowledged. */
 export type SlackDispatch = (work: SlackWork) => Promise<void>;
 
 export interface SlackWorkDeps {
   actions: ActionPipeline;
+  /** Runs handed-off slash commands. */
+  commands: CommandService;
   client: WebClient;
   clock: Clock;
   log: Log;
@@ -80,6 +84,11 @@ class RetryLater extends Error {
 
 /** Carries out `work` and shows its result: the message rewritten, the notice to the clicker. */
 export async function runSlackWork(work: SlackWork, deps: SlackWorkDeps): Promise<void> {
+  if (work.kind === 'command') return runSlackCommandWork(work, deps, deps.client);
+  return runClick(work, deps);
+}
+
+async function runClick(work: SlackClick | SlackSnoozeAt, deps: SlackWorkDeps): Promise<void> {
   const { client, log } = deps;
   const target = decodeRunToken(work.token);
   if (!target) {

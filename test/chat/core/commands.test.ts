@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandExtension } from '../../../src/chat/core/commandExtension.js';
-import { parseCommand } from '../../../src/chat/core/commands.js';
+import { isRepeatable, parseCommand } from '../../../src/chat/core/commands.js';
 import { textReply } from '../../../src/chat/core/replies.js';
+import { workloadCommands } from '../../../src/chat/core/workloadCommands.js';
 
 describe('parseCommand', () => {
   it('parses list with scope and flags', () => {
@@ -95,6 +96,43 @@ describe('parseCommand', () => {
       if (parsed.ok) continue;
       expect(parsed.error.length, text.slice(0, 20)).toBeLessThan(400);
       expect(parsed.error).toMatch(/"[^"]{1,101}"/);
+    }
+  });
+});
+
+describe('isRepeatable', () => {
+  const workload = workloadCommands({
+    service: {} as never,
+    admins: [],
+    posters: [],
+    clock: () => new Date(0),
+  });
+  const repeatable = (text: string) => {
+    const parsed = parseCommand(text, { extensions: [workload] });
+    if (!parsed.ok) throw new Error(parsed.error);
+    return isRepeatable(parsed.command);
+  };
+
+  it('lets reads, questions and subscription changes run again after an abandoned try', () => {
+    for (const text of [
+      'list all',
+      'status web-1',
+      'stop web-1',
+      'subscriptions',
+      'subscribe web',
+      'unsubscribe web',
+      'help',
+      'workload show shop',
+      'workload stop shop',
+      'workload start shop --dry-run',
+    ]) {
+      expect([text, repeatable(text)]).toEqual([text, true]);
+    }
+  });
+
+  it('never runs Snooze, Extend or a confirmed workload run twice', () => {
+    for (const text of ['snooze web-1 2h', 'extend web-1 4h', 'workload stop shop --confirm ABC123']) {
+      expect([text, repeatable(text)]).toEqual([text, false]);
     }
   });
 });

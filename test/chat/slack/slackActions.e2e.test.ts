@@ -337,9 +337,21 @@ describe('/ec2 commands', () => {
 
   it('snoozes and extends by command through the same checks as buttons', async () => {
     const record = await world.launch('web-c');
+    // On Lambda these are handed on before they start (never run twice): the answer comes through response_url.
+    const later = async (text: string, id: string, channel = 'C0WEB') => {
+      const ack = JSON.parse(
+        (
+          await world.events(
+            lambdaEvent(slashCommandBody(text, { channel, responseUrl: slack.responseUrl(id) }), FORM),
+          )
+        ).body!,
+      );
+      expect(ack.text).toContain('Working on it');
+      return slack.callsTo(`response_url/${id}`).at(-1)!.args;
+    };
 
-    const snoozed = await run('snooze web-c 2h');
-    const refused = await run('extend web-c 2h', 'C0OTHER');
+    const snoozed = await later('snooze web-c 2h', 'snooze');
+    const refused = await later('extend web-c 2h', 'extend', 'C0OTHER');
 
     expect(snoozed.text).toMatch(/^Snoozed web-c \(i-\w+\) until \d\d:\d\d\.$/);
     expect(refused.text).toContain('not subscribed to group `web`');

@@ -1,14 +1,20 @@
 /**
- * Slack clicks on Lambda while AWS misbehaves: moto behind the fault proxy.
- * A click is answered before any EC2 call it causes has completed, its work
- * runs in the handed-off invocation, and once EC2 recovers the message is
- * rewritten and each instance has been stopped exactly once (StopInstances
- * counted at the proxy).
+ * Slack clicks and slash commands on Lambda while AWS misbehaves: moto behind
+ * the fault proxy. A click is answered before any EC2 call it causes has
+ * completed, its work runs in the handed-off invocation, and once EC2
+ * recovers the message is rewritten and each instance has been stopped
+ * exactly once (StopInstances counted at the proxy). A slash command whose
+ * answer is late is answered "Working on it…" and answered for real through
+ * its response_url by the hand-off.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import type { FakeSlackApi } from '../../support/fakeSlackApi.js';
 import { type CallInfo, useFaultProxy } from '../../support/faultProxy.js';
+import { launchTagged } from '../../support/localProcess.js';
 import { useMoto } from '../../support/moto.js';
 import { blockActionBody, FORM, lambdaEvent, slashCommandBody } from '../../support/slackRequests.js';
 import { buildWorld, type SlackLambdaWorld, snsEvent, startFakeSlackApi } from './lambdaHarness.js';
@@ -125,5 +131,83 @@ describe('Slack clicks on Lambda while EC2 misbehaves', () => {
     for (const r of runs) {
       expect(updated.some((u) => u.startsWith(`${r.ts} `) && u.includes('Stopped by'))).toBe(true);
     }
+  });
+});
+
+describe('Slack slash commands on Lambda while EC2 hangs', () => {
+  const SPEC = `workloads:
+  - name: shop
+    region: us-east-1
+    workloadTag: { key: Environment, value: ENV001 }
+    tierTag: Role
+    tiers:
+      - { name: web, start: { sequence: 0 }, stop: { sequence: 0 } }
+`;
+
+  async function workloadWorld() {
+    const dir = mkdtempSync(join(tmpdir(), 'lightsout-slash-'));
+    writeFileSync(join(dir, 'workloads.yaml'), SPEC);
+    return buildWorld(moto, slack, {
+      WORKLOADS_FILE: join(dir, 'workloads.yaml'),
+      WORKLOAD_STEP_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:lightsout-workload-step',
+      WORKLOAD_ADMINS: 'slack:U0ALICE',
+    });
+  }
+
+  const command = (text: string, responseUrl: string) =>
+    lambdaEvent(slashCommandBody(text, { responseUrl }), FORM);
+
+  it('answers "Working on it" while EC2 hangs and posts the answer through response_url after', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: `workload show` lists the workload's instances from EC2, which hangs.
+    world = await workloadWorld();
+    const [web] = await launchTagged(world.ec2, { Environment: 'ENV001', Role: 'web' });
+    const proxy = faults.get();
+    proxy.addRule({ action: ec2Calls, fault: { kind: 'hang' } });
+    const responseUrl = slack.responseUrl('show-1');
+
+    // Act
+    const res = await world.answer(command('workload show shop', responseUrl));
+    await until(() => proxy.pendingHangs() > 1); // the abandoned first try and the hand-off
+    const postedWhileHung = slack.callsTo('response_url/show-1').length;
+    proxy.recover();
+    await world.handOffs.settled();
+
+    // Assert
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('Working on it'),
+    });
+    expect(world.handOffs.sent).toMatchObject([{ kind: 'command', text: 'workload show shop' }]);
+    expect(postedWhileHung).toBe(0);
+    const posts = slack.callsTo('response_url/show-1');
+    expect(posts).toHaveLength(1);
+    expect(String(posts[0]!.args.text)).toContain('Workload shop');
+    expect(JSON.stringify(posts[0]!.args.blocks)).toContain(web!.InstanceId!);
+  });
+
+  it('hands a confirmed workload stop on before it starts, so it never runs twice', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: an admin asked and got the confirmation code.
+    world = await workloadWorld();
+    await launchTagged(world.ec2, { Environment: 'ENV001', Role: 'web' });
+    const ask = await world.events(command('workload stop shop', slack.responseUrl('ask')));
+    const code = /--confirm ([0-9A-Z]{6})/.exec(ask.body!)?.[1];
+    expect(code).toBeDefined();
+
+    // Act
+    const res = await world.answer(command(`workload stop shop --confirm ${code}`, slack.responseUrl('go')));
+    const handedOffAtAnswer = world.handOffs.sent.length;
+    await world.handOffs.settled();
+
+    // Assert: the answer is the interim one, and only the hand-off ran the command.
+    expect(JSON.parse(res.body!).text).toContain('Working on it');
+    expect(handedOffAtAnswer).toBe(1);
+    const posts = slack.callsTo('response_url/go');
+    expect(posts).toHaveLength(1);
+    expect(String(posts[0]!.args.text)).toContain('started');
   });
 });
