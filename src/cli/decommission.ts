@@ -139,6 +139,7 @@ function recordFromFleet(i: FleetInstance, config: Config): InstanceRecord {
     defaultGroup: config.monitor.defaultGroup,
     defaultThresholdSeconds: config.monitor.defaultThresholdSeconds,
     defaultRenotifySeconds: config.monitor.defaultRenotifySeconds,
+    hourlyCostTag: config.monitor.hourlyCostTag,
   });
   return {
     region: i.region,

@@ -2,6 +2,7 @@
 import { DAY, HOUR, MINUTE } from '../core/duration.js';
 import { DEFAULT_MAX_EXTENSION_SECONDS } from '../core/extensionCap.js';
 import { DEFAULT_OWNER_TAG } from '../core/owner.js';
+import { DEFAULT_HOURLY_COST_TAG } from '../core/price.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
 import type { EnvReader } from './env.js';
 
@@ -34,6 +35,8 @@ export interface MonitorConfig {
   accountId?: string;
   /** The tag naming an instance's owner (email, Slack user id, Teams user): OWNER_TAG. */
   ownerTag: string;
+  /** Key of the tag whose hourly price overrides looked-up prices (HOURLY_COST_TAG). */
+  hourlyCostTag: string;
 }
 
 export function readMonitorConfig(r: EnvReader): MonitorConfig {
@@ -72,6 +75,12 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
       /^[\p{L}\p{N} +\-=._:/@]{1,128}$/u,
       'an EC2 tag key (letters, digits, spaces and + - = . _ : / @; at most 128)',
       DEFAULT_OWNER_TAG,
+    ),
+    hourlyCostTag: r.matching(
+      'HOURLY_COST_TAG',
+      /^[\p{L}\p{N} +\-=._:/@]{1,128}$/u,
+      'an EC2 tag key (letters, digits, spaces and + - = . _ : / @; at most 128)',
+      DEFAULT_HOURLY_COST_TAG,
     ),
   };
 }

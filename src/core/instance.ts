@@ -3,6 +3,7 @@
  * A run is identified by (region, instanceId, launchTime); a stop/start is a new run.
  * Times are ISO-8601 UTC strings so records read the same in SQLite, DynamoDB and logs.
  */
+import type { InstancePrice } from './price.js';
 
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
 
@@ -108,6 +109,12 @@ export interface InstanceRecord extends InstanceKey {
   undelivered?: boolean;
   /** Why, e.g. `no channel follows this group` or `slack:C0WEB channel_not_found`. */
   undeliveredReason?: string;
+  /**
+   * This run's hourly price and where it came from (HourlyCost tag, On-Demand
+   * price list, spot price); absent while unknown, never 0. Refreshed only when
+   * its source's TTL ran out or the tag changed, so sweeps write nothing for it.
+   */
+  price?: InstancePrice;
   /** Set on terminated tombstones: when the store may forget the record (ISO). */
   expiresAt?: string;
   /** Optimistic-concurrency counter; stores bump it on every write. */

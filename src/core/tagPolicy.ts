@@ -6,6 +6,7 @@
  */
 import { DAY, formatDuration, MINUTE, parseDuration } from './duration.js';
 import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
+import { DEFAULT_HOURLY_COST_TAG, readHourlyCostTag } from './price.js';
 import { quoted } from './quote.js';
 
 export const TAG = {
@@ -33,6 +34,8 @@ export interface PolicyDefaults {
   defaultRenotifySeconds: number;
   /** The tag naming the instance's owner (OWNER_TAG); default `Owner`. */
   ownerTag?: string;
+  /** Key of the tag holding an hourly price that overrides looked-up prices (HOURLY_COST_TAG); default `HourlyCost`. */
+  hourlyCostTag?: string;
 }
 
 export interface TagPolicy {
@@ -42,18 +45,20 @@ export interface TagPolicy {
   renotifySeconds: number;
   /** From the owner tag (see owner.ts); a malformed value is a warning instead. */
   owner?: Owner;
+  /** A valid HourlyCost tag's price in US dollars per hour; absent when untagged or malformed. */
+  hourlyCostUsd?: number;
   /** One line per bad tag, e.g. `Threshold "abc" is not a duration; using 12h`. */
   warnings: string[];
   /** Why the instance is (not) monitored, for logs and `check --dry-run`. */
   reason: string;
 }
 
-/** Evaluates `Monitor`, `MonitorGroup`, `Threshold` and `RenotifyEvery` against the defaults. */
+/** Evaluates `Monitor`, `MonitorGroup`, `Threshold`, `RenotifyEvery` and `HourlyCost` against the defaults. */
 export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefaults): TagPolicy {
   const warnings: string[] = [];
   const { monitored, reason } = readMonitor(tags[TAG.monitor], defaults.mode, warnings);
   const owner = ownerFromTags(tags, defaults.ownerTag ?? DEFAULT_OWNER_TAG);
-  return {
+  const policy: TagPolicy = {
     monitored,
     group: readGroup(tags[TAG.group], defaults.defaultGroup, warnings),
     thresholdSeconds: readDuration(
@@ -74,6 +79,11 @@ export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefa
     warnings: owner.warning ? [...warnings, owner.warning] : warnings,
     reason,
   };
+  const costKey = defaults.hourlyCostTag ?? DEFAULT_HOURLY_COST_TAG;
+  const cost = tags[costKey] === undefined ? undefined : readHourlyCostTag(costKey, tags[costKey]);
+  if (cost?.ok) policy.hourlyCostUsd = cost.hourlyUsd;
+  else if (cost) policy.warnings.push(cost.warning);
+  return policy;
 }
 
 function readMonitor(

@@ -22,8 +22,8 @@ export type MonitorSettings = Pick<
   | 'tombstoneTtlSeconds'
   | 'accountId'
 > &
-  /** Absent: DEFAULT_MAX_EXTENSION_SECONDS. */
-  Partial<Pick<MonitorConfig, 'maxExtensionSeconds' | 'ownerTag'>>;
+  /** Absent: DEFAULT_MAX_EXTENSION_SECONDS, and the owner and HourlyCost tag keys. */
+  Partial<Pick<MonitorConfig, 'maxExtensionSeconds' | 'ownerTag' | 'hourlyCostTag'>>;
 
 export interface MonitorDeps {
   fleet: Fleet;
@@ -53,6 +53,7 @@ export const policyDefaults = (s: MonitorSettings): PolicyDefaults => ({
   defaultThresholdSeconds: s.defaultThresholdSeconds,
   defaultRenotifySeconds: s.defaultRenotifySeconds,
   ownerTag: s.ownerTag,
+  hourlyCostTag: s.hourlyCostTag,
 });
 
 /**
