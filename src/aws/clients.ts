@@ -14,12 +14,14 @@
  * Two kinds, by when their SDK package loads:
  * - DynamoDB, EventBridge Scheduler and SNS are imported statically: every
  *   function uses them while it handles its first event anyway.
- * - EC2, SSM, Route53, Cloud Map and Lambda load at first use (`load*`, a
+ * - EC2, SSM, CloudWatch, Route53, Cloud Map and Lambda load at first use (`load*`, a
  *   literal `await import()`). esbuild hoists every static import of an
  *   external package to the top of the single-file bundle, where it runs at
  *   init even if the code using it never runs; `@aws-sdk/client-ec2` alone
  *   costs ~300 ms to load, which the Slack function cannot afford at init.
  */
+
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -83,6 +85,7 @@ export const loadSsmSdk = lazyImport(() => import('@aws-sdk/client-ssm'));
 const loadRoute53Sdk = lazyImport(() => import('@aws-sdk/client-route-53'));
 const loadServiceDiscoverySdk = lazyImport(() => import('@aws-sdk/client-servicediscovery'));
 export const loadLambdaSdk = lazyImport(() => import('@aws-sdk/client-lambda'));
+export const loadCloudWatchSdk = lazyImport(() => import('@aws-sdk/client-cloudwatch'));
 
 /** Route53 is a global service whose API lives in us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
@@ -112,6 +115,12 @@ export async function loadEc2Client(region: string): Promise<EC2Client> {
 export async function loadSsmClient(region: string): Promise<SSMClient> {
   const { SSMClient } = await loadSsmSdk();
   return memo(`ssm:${region}`, () => new SSMClient(clientOptions(region)));
+}
+
+/** The CloudWatch client of `region` (idle metrics). */
+export async function loadCloudWatchClient(region: string): Promise<CloudWatchClient> {
+  const { CloudWatchClient } = await loadCloudWatchSdk();
+  return memo(`cloudwatch:${region}`, () => new CloudWatchClient(clientOptions(region)));
 }
 
 /** The Route53 client. */

@@ -157,6 +157,7 @@ export function toFleetInstance(region: string, i: Instance, ownerId?: string): 
     publicIp: i.PublicIpAddress,
     vpcId: i.VpcId,
     platform: i.PlatformDetails ?? i.Platform,
+    detailedMonitoring: i.Monitoring?.State === 'enabled',
     accountId: ownerId,
     tags,
   };

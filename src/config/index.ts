@@ -7,6 +7,7 @@ import { type CleanupConfig, readCleanupConfig } from './cleanup.js';
 import { type DeliveryConfig, readDeliveryConfig } from './delivery.js';
 import { type DigestConfig, readDigestConfig } from './digest.js';
 import { type Env, EnvReader } from './env.js';
+import { type IdleConfig, readIdleConfig } from './idle.js';
 import { type MonitorConfig, readMonitorConfig } from './monitor.js';
 import { readSchedulerConfig, type SchedulerConfig } from './scheduler.js';
 import { readSlackConfig, type SlackConfig } from './slack.js';
@@ -28,6 +29,8 @@ export interface Config {
   digest: DigestConfig;
   /** Timeouts and retry budget of every AWS client; chat answer budgets. */
   aws: AwsConfig;
+  /** Stop-when-idle thresholds and the nag's idle evidence. */
+  idle: IdleConfig;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +57,7 @@ export function loadConfig(env: Env): Config {
     delivery: readDeliveryConfig(r),
     digest: readDigestConfig(r),
     aws: readAwsConfig(r),
+    idle: readIdleConfig(r),
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;

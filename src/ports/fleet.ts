@@ -12,6 +12,8 @@ export interface FleetInstance {
   publicIp?: string;
   vpcId?: string;
   platform?: string;
+  /** Detailed monitoring on (`Monitoring.State` enabled): CloudWatch has 1-minute metrics, else 5-minute. */
+  detailedMonitoring?: boolean;
   /** Owner account id (from the reservation), for notifications. */
   accountId?: string;
   tags: Record<string, string>;

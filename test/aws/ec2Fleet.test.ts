@@ -63,6 +63,20 @@ describe('Ec2Fleet on moto', () => {
     expect(found!.privateIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
 
+  it('reads whether detailed monitoring is on, which sets the CloudWatch period of the idle check', async () => {
+    const [basic] = await run(1);
+    const res = await ec2.send(
+      new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, Monitoring: { Enabled: true } }),
+    );
+    const detailed = res.Instances![0]!.InstanceId!;
+
+    const found = await fleet.find(REGION, { instanceIds: [basic!, detailed] });
+
+    const byId = new Map(found.map((f) => [f.instanceId, f.detailedMonitoring]));
+    expect(byId.get(basic!)).toBe(false);
+    expect(byId.get(detailed)).toBe(true);
+  });
+
   it('filters server-side by state, tag value, tag key and VPC', async () => {
     // Arrange
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }));

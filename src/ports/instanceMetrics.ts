@@ -1,0 +1,25 @@
+import type { InstanceMetricSeries } from '../core/idle.js';
+
+/** An instance to read, and whether it publishes every minute (detailed monitoring) or every 5. */
+export interface MetricsTarget {
+  instanceId: string;
+  detailedMonitoring?: boolean;
+}
+
+/**
+ * CloudWatch, as the idle judge needs it. Adapters batch: a read of many
+ * instances is a few calls, never one per instance, and translate SDK errors
+ * into LightsOutError subclasses.
+ */
+export interface InstanceMetricsSource {
+  /**
+   * The series of every target over the last `windowSeconds` before `now`
+   * (CPU, network, and GPU where the CloudWatch agent reports one). Every
+   * target gets an entry; an instance CloudWatch has nothing for gets empty series.
+   */
+  read(
+    region: string,
+    targets: MetricsTarget[],
+    window: { windowSeconds: number; now: Date },
+  ): Promise<Map<string, InstanceMetricSeries>>;
+}
