@@ -39,7 +39,15 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   // The engine reads the owner into nags and warnings; chat reads it for `/ec2 mine`;
   // the outbox stream records it in the run history.
   OWNER_TAG: {
-    handlers: ['stateChange', 'reconcile', 'nagDue', 'slackEvents', 'teamsMessages', 'chatNotify', 'outboxStream'],
+    handlers: [
+      'stateChange',
+      'reconcile',
+      'nagDue',
+      'slackEvents',
+      'teamsMessages',
+      'chatNotify',
+      'outboxStream',
+    ],
     feature: 'monitoring',
   },
   // The outbox deliverers record ended runs in the history.
