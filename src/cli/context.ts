@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { configureAwsClients, dynamoClient, loadEc2Client } from '../aws/clients.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoOutbox } from '../aws/dynamodb/outbox.js';
+import { DynamoRunHistory } from '../aws/dynamodb/runHistory.js';
 import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { type Config, type Env, loadConfig } from '../config/index.js';
@@ -19,10 +20,12 @@ import { ValidationError } from '../core/errors.js';
 import { quoted } from '../core/quote.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { Outbox } from '../ports/outbox.js';
+import type { RunHistory } from '../ports/runHistory.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteOutbox } from '../sqlite/outbox.js';
+import { SqliteRunHistory } from '../sqlite/runHistory.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
 
 export interface Output {
@@ -48,6 +51,8 @@ export interface CliContext {
   existingOutbox(): Outbox | undefined;
   /** The channel subscriptions beside that store; undefined when there is no store. */
   existingSubscriptions(): SubscriptionStore | undefined;
+  /** The run history beside that store; undefined when there is no store. */
+  existingRunHistory(): RunHistory | undefined;
 }
 
 /** One CLI subcommand module: `register` adds it to the program. */
@@ -94,6 +99,20 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
       }
       if (existsSync(c.store.sqlitePath))
         return new SqliteSubscriptionStore(openDatabase(c.store.sqlitePath));
+      return undefined;
+    },
+    existingRunHistory: () => {
+      const c = ctx.config();
+      const home = c.monitor.regions[0] ?? 'us-east-1';
+      const retentionDays = c.digest.historyRetentionDays;
+      if (c.store.tableName) {
+        return new DynamoRunHistory(DynamoDBDocumentClient.from(dynamoClient(home)), c.store.tableName, {
+          retentionDays,
+        });
+      }
+      if (existsSync(c.store.sqlitePath)) {
+        return new SqliteRunHistory(openDatabase(c.store.sqlitePath), { retentionDays });
+      }
       return undefined;
     },
   };

@@ -13,6 +13,7 @@ import { type CliCommand, createCliContext, type Output } from './context.js';
 import { decommissionCommand } from './decommission.js';
 import { deliveriesCommand } from './deliveries.js';
 import { listCommand } from './list.js';
+import { reportCommand } from './report.js';
 import { startCommand } from './start.js';
 import { subscriptionsCommand } from './subscriptions.js';
 import { workloadCommand } from './workload.js';
@@ -21,6 +22,7 @@ import { workloadCommand } from './workload.js';
 const COMMANDS: CliCommand[] = [
   startCommand,
   listCommand,
+  reportCommand,
   checkCommand,
   decommissionCommand,
   cloudMapCommand,
