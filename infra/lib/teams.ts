@@ -20,10 +20,13 @@ export class Teams extends Construct {
     this.teamsMessages = chatFunction(this, 'TeamsMessages', shared, {
       handler: 'teamsMessages',
       description: 'Teams bot messages and card actions (Function URL)',
-      timeout: Duration.seconds(30),
+      // Requests are answered within the 2 s budget; a handed-off click or command then runs
+      // while AWS fails for up to CHAT_ACTION_DEADLINE's worth of client timeouts.
+      timeout: Duration.seconds(180),
       // The Agents SDK loads at init here (JWT checks, the CloudAdapter); more memory means more CPU for the cold start.
       memorySize: 1024,
       canStopInstances: true,
+      handsOffWork: true,
     });
     this.url = publicFunctionUrl(
       this.teamsMessages.fn,

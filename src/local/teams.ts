@@ -33,7 +33,15 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
     fallbackChannel: await teamsFallbackChannel(t, installations),
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
     async start({ core, subscriptions, http, clock }) {
-      const endpoint = createTeamsEndpoint(transport, { core, subscriptions, installations, clock, log });
+      // This process keeps running after an answer: late work finishes here, not in a hand-off.
+      const endpoint = createTeamsEndpoint(transport, {
+        core,
+        subscriptions,
+        installations,
+        clock,
+        log,
+        ackBudgetMs: config.aws.chat.ackBudgetMs,
+      });
       http.mount(TEAMS_MESSAGES_PATH, endpoint.listener);
       log.info('Teams messaging endpoint mounted', {
         path: TEAMS_MESSAGES_PATH,

@@ -230,6 +230,18 @@ describe('hand-off of click work to an asynchronous invocation', () => {
     expect(fn[1].Timeout).toBeGreaterThan(120);
   });
 
+  it('lets the Teams endpoint invoke itself and nothing else, under its fixed name', () => {
+    // Act (the default stack has Teams on)
+    const invoke = statementsWith(s.json, 'TeamsMessages', 'lambda:InvokeFunction');
+    const fn = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes('TeamsMessages'))!;
+
+    // Assert
+    expect(invoke).toHaveLength(1);
+    expect(actionsOf(invoke[0]!)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(invoke[0]!.Resource)).toMatch(/:function:LightsOut-teamsMessages"\]\]\}$/);
+    expect(fn[1].FunctionName).toBe('LightsOut-teamsMessages');
+  });
+
   it('gives the delivery function no invoke permission', () => {
     expect(statementsWith(s.json, 'ChatChatNotify', 'lambda:InvokeFunction')).toEqual([]);
   });

@@ -25,6 +25,7 @@ import {
   processTeamsRequest,
   teamsRequestListener,
 } from './teamsHttp.js';
+import type { TeamsHandOff } from './teamsLateWork.js';
 
 /** How Teams usage lines spell the command. */
 export const TEAMS_COMMAND_PREFIX = '@Lights Out';
@@ -79,6 +80,10 @@ export interface TeamsEndpointDeps {
   installations: ChatInstallationStore;
   clock: Clock;
   log: Log;
+  /** CHAT_ACK_BUDGET: requests whose work takes longer get an interim answer. */
+  ackBudgetMs: number;
+  /** Lambda only: hands late work to an asynchronous invocation (see `teamsLateWork.ts`). */
+  handOff?: TeamsHandOff;
 }
 
 export interface TeamsEndpoint {
@@ -98,6 +103,8 @@ export function createTeamsEndpoint(transport: TeamsTransport, deps: TeamsEndpoi
     gateway: transport.gateway,
     clock: deps.clock,
     log: deps.log,
+    ackBudgetMs: deps.ackBudgetMs,
+    handOff: deps.handOff,
   });
   return {
     bot,

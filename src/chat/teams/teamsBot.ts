@@ -7,13 +7,12 @@
  * 1:1 chat with the bot when they have one (Teams has no ephemeral messages),
  * else into the thread with an @mention. No business logic here.
  */
-import * as z from 'zod';
-import { decodeRunToken } from '../../core/message/runToken.js';
 import type { Log } from '../../log.js';
 import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
-import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
+import { inlineBudgetMs, WORKING_ON_IT, withinBudget } from '../core/ackBudget.js';
+import type { ActionPipeline } from '../core/actionPipeline.js';
 import type { CommandContext } from '../core/commandContext.js';
 import type { CommandService } from '../core/commandService.js';
 import { forgetInstallation, rememberInstallation } from '../core/installations.js';
@@ -27,7 +26,6 @@ import {
   MessageFactory,
   type TurnContext,
 } from './agentsSdk.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, INPUTS, renderNagCard, VERBS } from './nagCard.js';
 import { renderReply } from './replyCards.js';
 import {
   actorOf,
@@ -38,7 +36,14 @@ import {
   isPersonal,
   personalInstallationId,
 } from './teamsActivity.js';
-import type { TeamsGateway } from './teamsGateway.js';
+import { cardAnswer, interimNotice, messageResponse, readClick } from './teamsClick.js';
+import {
+  finishClick,
+  type LateGateway,
+  type TeamsHandOff,
+  type TeamsWork,
+  threadOf,
+} from './teamsLateWork.js';
 
 export interface TeamsBotDeps {
   /** A CommandService whose usage lines say `@Lights Out`. */
@@ -46,43 +51,27 @@ export interface TeamsBotDeps {
   actions: ActionPipeline;
   subscriptions: SubscriptionStore;
   installations: ChatInstallationStore;
-  /** Sends private answers into the asker's 1:1 chat with the bot. */
-  gateway: Pick<TeamsGateway, 'sendToConversation'>;
+  /** Sends private answers into the asker's 1:1 chat with the bot, and late answers and cards. */
+  gateway: LateGateway;
   clock: Clock;
   log: Log;
+  /** CHAT_ACK_BUDGET: how long a request waits for its work before an interim answer. */
+  ackBudgetMs: number;
+  /**
+   * Lambda: where work goes that cannot finish within the budget (an
+   * asynchronous invocation). Absent in the single process, which finishes
+   * it after the answer itself.
+   */
+  handOff?: TeamsHandOff;
 }
+
+type Send = (activity: Partial<Activity>) => Promise<unknown>;
 
 const WELCOME = [
   '**Lights Out is here.** It nags about EC2 instances that run past their threshold, with Stop, Snooze and Extend on every nag.',
   "In the channel that should receive a group's nags, mention me: `@Lights Out subscribe <group>` (the group is the instance's `MonitorGroup` tag).",
   '`@Lights Out help` lists every command.',
 ].join('\n\n');
-
-const ExecuteValue = z.object({
-  action: z.object({
-    type: z.literal('Action.Execute'),
-    verb: z.string(),
-    data: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
-const VERB_TO_ACTION: Record<string, ActionKind> = {
-  [VERBS.stop]: 'stop',
-  [VERBS.snooze]: 'snooze',
-  [VERBS.extend]: 'extend',
-};
-
-/** A short message Teams shows the clicker instead of changing the card. */
-function messageResponse(text: string): InvokeResponse<AdaptiveCardInvokeResponse> {
-  return {
-    status: 200,
-    body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never },
-  };
-}
-
-function cardResponse(card: AdaptiveCard): InvokeResponse<AdaptiveCardInvokeResponse> {
-  return { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never } };
-}
 
 export class TeamsBot extends ActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
@@ -124,20 +113,61 @@ export class TeamsBot extends ActivityHandler {
     }
     if (isPersonal(activity)) await this.rememberPersonalChat(activity);
     const text = commandText(activity);
-    const reply = await this.deps.commands.handleText(text, this.context(activity));
-    await this.answer(context, reply);
+    const { handOff, ackBudgetMs, log } = this.deps;
+    const inTurn: Send = (a) => context.sendActivity(a as Activity);
+    const work: TeamsWork = { kind: 'teamsCommand', activity: plain(activity) };
+    if (handOff && !this.deps.commands.repeatable(text)) {
+      // Never started twice (Snooze, Extend, a confirmed workload run): handed on before it starts.
+      await inTurn(MessageFactory.text(WORKING_ON_IT));
+      await handOff(work);
+      return;
+    }
+    const reply = this.deps.commands.handleText(text, this.context(activity));
+    const ready = await withinBudget(reply, inlineBudgetMs(ackBudgetMs, !!handOff));
+    if (ready) {
+      await this.answer(inTurn, activity, ready.value);
+      return;
+    }
+    await inTurn(MessageFactory.text(WORKING_ON_IT));
+    if (handOff) {
+      // The run in this invocation only read; the hand-off runs it again.
+      reply.catch(() => undefined);
+      await handOff(work);
+      return;
+    }
+    void reply
+      .then((r) => this.answer(this.proactive(activity), activity, r))
+      .catch((err: unknown) => log.error('teams command failed after its answer', { error: String(err) }));
+  }
+
+  /** Finishes work handed on from the invocation that answered Teams (Lambda). */
+  async runHandedOff(work: TeamsWork): Promise<void> {
+    const activity = work.activity as Partial<Activity>;
+    if (work.kind === 'teamsCommand') {
+      const reply = await this.deps.commands.handleText(commandText(activity), this.context(activity));
+      await this.answer(this.proactive(activity), activity, reply);
+      return;
+    }
+    const click = readClick(activity.value, this.context(activity));
+    if ('refusal' in click) return; // answered already, when the click arrived
+    const result = await this.deps.actions.handle(click.request);
+    await finishClick(this.deps.gateway, activity, result, this.deps.log);
+  }
+
+  /** Sends into the activity's thread (or 1:1 chat) after its turn has ended. */
+  private proactive(activity: Partial<Activity>): Send {
+    return (a) => this.deps.gateway.sendToConversation(threadOf(activity), a);
   }
 
   /** Channel answers in the thread; private ones 1:1 when possible, else in the thread addressed to the asker. */
-  private async answer(context: TurnContext, reply: ChatReply): Promise<void> {
-    const activity = context.activity;
+  private async answer(send: Send, activity: Partial<Activity>, reply: ChatReply): Promise<void> {
     const rendered = renderReply(reply);
     const message = () =>
       rendered.card
         ? MessageFactory.attachment(CardFactory.adaptiveCard(rendered.card))
         : MessageFactory.text(rendered.text ?? '');
     if (reply.visibility === 'channel' || isPersonal(activity)) {
-      await context.sendActivity(message());
+      await send(message());
       return;
     }
     const aad = activity.from?.aadObjectId;
@@ -160,7 +190,7 @@ export class TeamsBot extends ActivityHandler {
     const at = `<at>${name.replace(/[<>]/g, '')}</at>`;
     mentioned.text = rendered.card ? at : `${at} ${mentioned.text ?? ''}`;
     mentioned.entities = [{ type: 'mention', text: at, mentioned: { id: activity.from?.id ?? '', name } }];
-    await context.sendActivity(mentioned);
+    await send(mentioned);
   }
 
   /** A 1:1 chat with someone: where their private answers go from now on. */
@@ -248,51 +278,39 @@ export class TeamsBot extends ActivityHandler {
   }
 
   private async handleCardAction(context: TurnContext): Promise<InvokeResponse<AdaptiveCardInvokeResponse>> {
-    const parsed = ExecuteValue.safeParse(context.activity.value);
-    if (!parsed.success) {
-      this.deps.log.warn('malformed adaptiveCard/action invoke', { issues: parsed.error.issues.length });
-      return messageResponse('That click arrived without the data Lights Out needs; nothing was done.');
+    const activity = context.activity;
+    const click = readClick(activity.value, this.context(activity));
+    if ('refusal' in click) {
+      this.deps.log.warn('teams click refused before any work', { reason: click.refusal });
+      return messageResponse(click.refusal);
     }
-    const { verb, data = {} } = parsed.data.action;
-    const action = VERB_TO_ACTION[verb];
-    if (!action) return messageResponse(`"${verb}" is not a Lights Out button; nothing was done.`);
-    const target = typeof data.token === 'string' ? decodeRunToken(data.token) : undefined;
-    if (!target) {
-      return messageResponse(
-        'This card does not say which instance it is for; nothing was done. Mention me with `status <instance-id>` for a fresh card.',
+    const { request } = click;
+    const { handOff, log } = this.deps;
+    if (handOff) {
+      // Lambda freezes once it answers; a click (not safe to start twice) is handed on before it starts.
+      await handOff({ kind: 'teamsClick', activity: plain(activity) });
+      return messageResponse(interimNotice(request));
+    }
+    const result = this.deps.actions.handle(request);
+    const ready = await withinBudget(result, this.deps.ackBudgetMs);
+    if (ready) {
+      log.info('teams card action', {
+        action: request.action,
+        instanceId: request.target.instanceId,
+        status: ready.value.status,
+      });
+      return cardAnswer(ready.value);
+    }
+    void result
+      .then((r) => finishClick(this.deps.gateway, activity, r, log))
+      .catch((err: unknown) =>
+        log.error('teams card action failed after its answer', { error: String(err) }),
       );
-    }
-    if (action === 'stop' && data.confirmed !== true) {
-      return messageResponse('Stopping needs a confirmation: press "Stop…", then "Yes, stop it".');
-    }
-    const choiceKey = action === 'snooze' ? INPUTS.snooze : action === 'extend' ? INPUTS.extend : undefined;
-    const choice = choiceKey && typeof data[choiceKey] === 'string' ? (data[choiceKey] as string) : undefined;
-
-    const result = await this.deps.actions.handle({
-      action,
-      target,
-      choice,
-      ctx: this.context(context.activity),
-    });
-    this.deps.log.info('teams card action', { action, instanceId: target.instanceId, status: result.status });
-    return this.cardAnswer(result);
+    return messageResponse(interimNotice(request));
   }
+}
 
-  private cardAnswer(result: ActionResult): InvokeResponse<AdaptiveCardInvokeResponse> {
-    if (!result.message) return messageResponse(result.notice);
-    switch (result.status) {
-      case 'done':
-        return cardResponse(renderNagCard(result.message));
-      case 'stale':
-        return cardResponse(
-          renderNagCard(result.message, { notice: { text: result.notice, tone: 'warning' } }),
-        );
-      case 'failed':
-        return cardResponse(
-          renderNagCard(result.message, { notice: { text: result.notice, tone: 'error' } }),
-        );
-      default:
-        return messageResponse(result.notice);
-    }
-  }
+/** The activity as plain JSON, as it travels in a hand-off. */
+function plain(activity: Activity): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
 }

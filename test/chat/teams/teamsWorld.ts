@@ -117,6 +117,7 @@ export async function createTeamsWorld(
     installations,
     clock,
     log,
+    ackBudgetMs: config.aws.chat.ackBudgetMs,
   });
 
   const server: Server = createServer((req, res) => {
