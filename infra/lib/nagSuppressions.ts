@@ -28,7 +28,8 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
   iam5(
     '*',
     'Only for read-only calls IAM cannot scope to a resource: ec2:Describe*, scheduler:ListSchedules, ' +
-      'ssm:GetCommandInvocation, sns:ListTopics; the EC2 and SSM ones are pinned to the configured regions.',
+      'ssm:GetCommandInvocation, sns:ListTopics, cloudwatch:GetMetricData and cloudwatch:ListMetrics; ' +
+      'the EC2, SSM and CloudWatch ones are pinned to the configured regions.',
   );
   iam5(
     `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${settings.scheduleGroupName}/*`,

@@ -71,6 +71,23 @@ export function ec2DescribeStatement(
 }
 
 /**
+ * Idle metrics: `cloudwatch:GetMetricData` and `cloudwatch:ListMetrics` have
+ * no resource-level permissions (AWS only accepts `*`) and no condition key
+ * that names an instance or namespace, so this is as narrow as IAM allows:
+ * read-only, pinned to the configured regions, and only on the functions
+ * that read idle metrics (the nag's evidence, the idle check).
+ */
+export function readMetricsStatement(regions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadIdleMetricsUnavoidablyOnStar',
+    // ListMetrics finds the CloudWatch agent's GPU series, whose dimension sets vary.
+    actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+    resources: ['*'],
+    conditions: { StringEquals: inRegions(regions) },
+  });
+}
+
+/**
  * The Stop button stops only instances Lights Out monitors: tagged Monitor=true
  * in opt-in mode; in opt-out mode everything except those tagged Monitor=false
  * (a missing tag satisfies StringNotEquals, which is what opt-out means).

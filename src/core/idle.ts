@@ -283,3 +283,24 @@ function ago(p: MetricPoint, now: Date): string {
 
 const total = (ps: MetricPoint[]) => ps.reduce((s, p) => s + p.value, 0);
 const mean = (ps: MetricPoint[]) => total(ps) / ps.length;
+
+/**
+ * Whether a run's idle evidence is worth reading now: it is up and its next
+ * nag falls within `horizonSeconds`. Reading only these keeps a sweep of a
+ * large fleet to the few instances about to be nagged.
+ */
+export function evidenceDue(
+  record: { state: string; nextNagAt?: string },
+  now: Date,
+  horizonSeconds: number,
+): boolean {
+  if (record.state !== 'running' && record.state !== 'pending') return false;
+  if (!record.nextNagAt) return false;
+  return Date.parse(record.nextNagAt) <= now.getTime() + horizonSeconds * 1000;
+}
+
+/** The evidence window of a run: `windowSeconds`, or the run's age when it is younger (earlier data belongs to another run). */
+export function evidenceWindowSeconds(launchTime: string, windowSeconds: number, now: Date): number {
+  const age = Math.floor((now.getTime() - Date.parse(launchTime)) / 1000);
+  return Math.max(MINUTE, Math.min(windowSeconds, age));
+}

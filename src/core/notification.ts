@@ -3,6 +3,7 @@
  * `Target=<group>`) and handed to the chat layer in the single process.
  */
 
+import type { IdleEvidence } from './idle.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from './instance.js';
 import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
 
@@ -25,12 +26,14 @@ export interface NagNotification {
   dueAt: string;
   /** From the owner tag; chat delivery reaches them where the group routes nags to owners. */
   owner?: Owner;
+  /** What CloudWatch says about the run lately; absent when it could not be read. */
+  idle?: IdleEvidence;
 }
 
 export function buildNagNotification(
   record: InstanceRecord,
   now: Date,
-  opts: { account?: string; dueAt?: string; ownerTag?: string } = {},
+  opts: { account?: string; dueAt?: string; ownerTag?: string; idle?: IdleEvidence } = {},
 ): NagNotification {
   const { owner } = ownerFromTags(record.tags ?? {}, opts.ownerTag ?? DEFAULT_OWNER_TAG);
   return {
@@ -50,5 +53,6 @@ export function buildNagNotification(
     consoleUrl: consoleUrl(record),
     dueAt: opts.dueAt ?? now.toISOString(),
     ...(owner ? { owner } : {}),
+    ...(opts.idle ? { idle: opts.idle } : {}),
   };
 }

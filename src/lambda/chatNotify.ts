@@ -43,6 +43,18 @@ const NagSchema = z.looseObject({
   consoleUrl: z.string(),
   dueAt: z.string(),
   owner: z.object({ kind: z.enum(['email', 'slack-user', 'teams-user']), value: z.string() }).optional(),
+  idle: z
+    .object({
+      windowSeconds: z.number(),
+      periodSeconds: z.number(),
+      cpuAvgPercent: z.number().optional(),
+      cpuMaxPercent: z.number().optional(),
+      networkBytes: z.number().optional(),
+      gpuAvgPercent: z.number().optional(),
+      gpuMaxPercent: z.number().optional(),
+      gpuReported: z.boolean(),
+    })
+    .optional(),
 });
 
 const EventSchema = z.discriminatedUnion('type', [

@@ -21,12 +21,15 @@ export interface LambdaMonitor {
 let coldStart: LambdaMonitor | undefined;
 
 /** Built once per Lambda container; later invocations reuse clients and config. */
-export function monitorAtColdStart(env: Env = process.env): LambdaMonitor {
+export function monitorAtColdStart(
+  env: Env = process.env,
+  opts: { idleEvidence?: boolean } = {},
+): LambdaMonitor {
   if (!coldStart) {
     const config = loadConfig(env);
     configureAwsClients(config.aws.clients);
     const log = createLogger('lightsout-monitor', config.logLevel);
-    coldStart = { config, log, service: new MonitorService(awsMonitorDeps(config, log)) };
+    coldStart = { config, log, service: new MonitorService(awsMonitorDeps(config, log, undefined, opts)) };
   }
   return coldStart;
 }

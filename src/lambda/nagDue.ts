@@ -35,4 +35,5 @@ export function nagDueHandler(monitor: () => Pick<LambdaMonitor, 'service' | 'lo
   };
 }
 
-export const handler = nagDueHandler(monitorAtColdStart);
+// The nag function is the one engine function that reads CloudWatch: for the nag's idle evidence.
+export const handler = nagDueHandler(() => monitorAtColdStart(undefined, { idleEvidence: true }));

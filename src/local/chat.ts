@@ -24,6 +24,7 @@ import type { Log } from '../log.js';
 import type { ChatGateway } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
+import type { IdleEvidenceLookup } from '../ports/instanceMetrics.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../ports/subscriptionStore.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
@@ -83,6 +84,8 @@ export interface PreparedLocalChat {
     fleet: Fleet;
     bus: InProcessEventBus;
     extensions?: CommandExtension[];
+    /** The idle evidence `status` shows. */
+    idleEvidence?: IdleEvidenceLookup;
     /** What `/healthz` reports (readiness and why). */
     health?: () => Promise<{ ready: boolean }>;
   }): Promise<RunningLocalChat>;
@@ -138,7 +141,7 @@ export async function prepareLocalChat(opts: {
   return {
     notifiers: [notifier],
     workloadPosters: platforms.flatMap((p) => (p.workloadProgress ? [p.workloadProgress] : [])),
-    async start({ monitor, fleet, bus, extensions, health }) {
+    async start({ monitor, fleet, bus, extensions, idleEvidence, health }) {
       const core = createChatCore({
         monitor,
         fleet,
@@ -152,6 +155,7 @@ export async function prepareLocalChat(opts: {
         repeatMode,
         channelTimeoutSeconds: config.delivery.channelTimeoutSeconds,
         extensions,
+        idleEvidence,
         clock,
         log,
       });

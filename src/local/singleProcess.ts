@@ -4,15 +4,18 @@
  * also observes state changes, replacing EventBridge), and notifiers. Built as
  * a function so tests can start, stop and restart it.
  */
-import { configureAwsClients, loadEc2Client } from '../aws/clients.js';
+import { configureAwsClients, loadCloudWatchClient, loadEc2Client } from '../aws/clients.js';
+import { CloudWatchMetrics } from '../aws/cloudWatchMetrics.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import type { Config } from '../config/index.js';
 import { assessHealth, type HealthReport, type SweepStatus } from '../core/health.js';
 import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
+import type { InstanceMetricsSource } from '../ports/instanceMetrics.js';
 import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
 import { InProcessEventBus } from '../services/monitor/eventBus.js';
+import { IdleEvidenceReader } from '../services/monitor/idleEvidence.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
 import { runHistoryRecorder } from '../services/monitor/runHistoryRecorder.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
@@ -31,8 +34,9 @@ export interface SingleProcessOptions {
   config: Config;
   log: Log;
   clock?: Clock;
-  /** Test seams: a fleet other than EC2, extra notifiers, virtual timers. */
+  /** Test seams: a fleet other than EC2, metrics other than CloudWatch, extra notifiers, virtual timers. */
   fleet?: Fleet;
+  metrics?: InstanceMetricsSource;
   notifiers?: NamedNotifier[];
   timers?: TimerFunctions;
   /** How the process ends when its database file is lost (test seam; default process.exit). */
@@ -85,6 +89,12 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   const notifier = await buildNotifier({ config, log, bus }, [...(opts.notifiers ?? []), ...chat.notifiers]);
   const cleanup = await startCleanup({ config, log, bus, events: outbox.append, db, clock });
   const fleet = opts.fleet ?? new Ec2Fleet(loadEc2Client);
+  // The sweep reads the idle evidence of runs about to be nagged; nags take it from memory.
+  const idleEvidence = new IdleEvidenceReader(opts.metrics ?? new CloudWatchMetrics(loadCloudWatchClient), {
+    windowSeconds: config.idle.evidenceWindowSeconds,
+    clock,
+    log,
+  });
   const service = new MonitorService({
     fleet,
     store,
@@ -96,6 +106,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     log,
     // No EC2 events here: the sweep is how a termination while stopped is noticed.
     sweepObservesStopped: true,
+    idleEvidence,
   });
 
   const workloads = await startLocalWorkloads({
@@ -126,6 +137,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     fleet,
     bus,
     extensions: [workloads.extension],
+    idleEvidence,
     health,
   });
 

@@ -1,4 +1,4 @@
-import type { InstanceMetricSeries } from '../core/idle.js';
+import type { IdleEvidence, InstanceMetricSeries } from '../core/idle.js';
 
 /** An instance to read, and whether it publishes every minute (detailed monitoring) or every 5. */
 export interface MetricsTarget {
@@ -22,4 +22,15 @@ export interface InstanceMetricsSource {
     targets: MetricsTarget[],
     window: { windowSeconds: number; now: Date },
   ): Promise<Map<string, InstanceMetricSeries>>;
+}
+
+/** A run's recent CloudWatch figures for people to read (the nag's and `status`'s evidence line). */
+export interface IdleEvidenceLookup {
+  /** Undefined when CloudWatch cannot be read: evidence is a courtesy, never a blocker. */
+  evidence(run: {
+    region: string;
+    instanceId: string;
+    launchTime: string;
+    detailedMonitoring?: boolean;
+  }): Promise<IdleEvidence | undefined>;
 }

@@ -4,7 +4,14 @@
  * EventBridge Scheduler, SNS for nags. A missing setting fails with the
  * variable named.
  */
-import { dynamoDocumentClient, loadEc2Client, schedulerClient, snsClient } from '../aws/clients.js';
+import {
+  dynamoDocumentClient,
+  loadCloudWatchClient,
+  loadEc2Client,
+  schedulerClient,
+  snsClient,
+} from '../aws/clients.js';
+import { CloudWatchMetrics } from '../aws/cloudWatchMetrics.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
@@ -14,6 +21,7 @@ import type { Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
 import type { MonitorDeps } from '../services/monitor/context.js';
+import { IdleEvidenceReader } from '../services/monitor/idleEvidence.js';
 
 /**
  * Domain events reach the outbox with the record write (DynamoInstanceStore.put);
@@ -41,7 +49,17 @@ export function requireAwsSettings(config: Config): void {
 /** The home region: where the table, schedules and topics live (first of REGIONS). */
 export const homeRegion = (config: Config): string => config.monitor.regions[0] ?? 'us-east-1';
 
-export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemClock): MonitorDeps {
+/**
+ * `idleEvidence`: only the nag function reads CloudWatch (its role alone may
+ * call GetMetricData); it reads the run it nags about, kept for a few minutes
+ * in the container, since on Lambda the sweep runs in another function.
+ */
+export function awsMonitorDeps(
+  config: Config,
+  log: Log,
+  clock: Clock = systemClock,
+  opts: { idleEvidence?: boolean } = {},
+): MonitorDeps {
   requireAwsSettings(config);
   const home = homeRegion(config);
   const topicRegion = (arn: string) => arn.split(':')[3] || home;
@@ -60,5 +78,14 @@ export function awsMonitorDeps(config: Config, log: Log, clock: Clock = systemCl
     clock,
     settings: config.monitor,
     log,
+    ...(opts.idleEvidence
+      ? {
+          idleEvidence: new IdleEvidenceReader(new CloudWatchMetrics(loadCloudWatchClient), {
+            windowSeconds: config.idle.evidenceWindowSeconds,
+            clock,
+            log,
+          }),
+        }
+      : {}),
   };
 }

@@ -246,3 +246,20 @@ describe('hand-off of click work to an asynchronous invocation', () => {
     expect(statementsWith(s.json, 'ChatChatNotify', 'lambda:InvokeFunction')).toEqual([]);
   });
 });
+
+describe('idle metrics (CloudWatch has no resource-level permissions for reading metrics)', () => {
+  it('lets the nag function read metrics on *, pinned to the configured regions', () => {
+    const found = statementsWith(s.json, 'MonitoringNagDue', 'cloudwatch:GetMetricData');
+
+    expect(found).toHaveLength(1);
+    expect(found[0]!.Resource).toBe('*');
+    expect(actionsOf(found[0]!).sort()).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics']);
+    expect(found[0]!.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': expect.any(Array) } });
+  });
+
+  it.each(['MonitoringStateChange', 'MonitoringReconcile', ...CHAT])('%s reads no metrics', (fragment) => {
+    const actions = roleStatements(s.json, fragment).flatMap(actionsOf);
+
+    expect(actions.filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ const SERVICE: Record<string, string> = {
   'client-dynamodb': 'dynamodb',
   'lib-dynamodb': 'dynamodb',
   'client-ec2': 'ec2',
+  'client-cloudwatch': 'cloudwatch',
   'client-scheduler': 'scheduler',
   'client-sns': 'sns',
   'client-ssm': 'ssm',

@@ -10,6 +10,7 @@ import type { ChatGateway } from '../../ports/chat.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Fleet } from '../../ports/fleet.js';
 import type { IdempotencyStore } from '../../ports/idempotencyStore.js';
+import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
@@ -35,6 +36,8 @@ export interface ChatCoreDeps {
   /** How long one channel may take for one post or update (CHAT_CHANNEL_TIMEOUT). */
   channelTimeoutSeconds?: number;
   extensions?: CommandExtension[];
+  /** `status` shows the run's idle evidence line; absent where CloudWatch is not read. */
+  idleEvidence?: IdleEvidenceLookup;
   clock: Clock;
   log: Log;
 }
@@ -93,6 +96,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
       actions,
       clock: deps.clock,
       extensions: deps.extensions,
+      idleEvidence: deps.idleEvidence,
       prefix,
     });
   return { authorizer, actions, delivery, commands, ledger };

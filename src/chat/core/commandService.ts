@@ -9,6 +9,7 @@ import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
+import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { ActionPipeline, ActionResult } from './actionPipeline.js';
@@ -26,6 +27,8 @@ export interface CommandServiceDeps {
   actions: ActionPipeline;
   clock: Clock;
   extensions?: CommandExtension[];
+  /** Reads the idle evidence `status` shows; absent: no evidence line. */
+  idleEvidence?: IdleEvidenceLookup;
   /** How the platform spells the command in usage lines (`/ec2`). */
   prefix?: string;
 }
@@ -166,6 +169,10 @@ export class CommandService {
         record.nextNagAt ? `Next nag: ${when(record.nextNagAt)}` : '',
       ].filter(Boolean);
       if (!live) message.actions = { stop: false, snooze: false, extend: false };
+      else {
+        const idle = await this.deps.idleEvidence?.evidence(record).catch(() => undefined);
+        if (idle) message.facts.idle = idle;
+      }
       return { kind: 'instance', visibility: 'private', intro: notes.join(' · '), message };
     }
     if (record.state !== 'running' && record.state !== 'pending') {

@@ -7,6 +7,7 @@ import type { types } from '@slack/bolt';
 import { formatDuration } from '../../core/duration.js';
 import {
   headline,
+  idleEvidenceLine,
   instanceLabel,
   type NagMessage,
   type OutcomeStyle,
@@ -72,6 +73,7 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
       ],
     },
   ];
+  blocks.push(...idleEvidenceBlocks(m));
   if (f.warnings.length) {
     blocks.push({
       type: 'context',
@@ -86,6 +88,13 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
   }
   blocks.push(actionsBlock(m));
   return blocks;
+}
+
+/** The idle evidence as a context line; only while the run is live, since it describes the run now. */
+function idleEvidenceBlocks(m: NagMessage): SlackBlock[] {
+  const line = idleEvidenceLine(m.facts);
+  if (!line || ended(m)) return [];
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:bar_chart: ${esc(line)}` }] }];
 }
 
 function ended(m: NagMessage): boolean {

@@ -9,6 +9,7 @@ import type { Choice } from '../../core/message/menuChoices.js';
 import {
   type ChatPerson,
   headline,
+  idleEvidenceLine,
   instanceLabel,
   type NagMessage,
   type OutcomeStyle,
@@ -234,6 +235,8 @@ export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): Adaptiv
   }
   if (opts.intro) body.push(text(opts.intro, { isSubtle: true }));
   body.push(facts(m));
+  const evidence = idleEvidenceLine(m.facts);
+  if (evidence && over) body.push(text(`📊 ${evidence}`, { isSubtle: true, size: 'Small' }));
   for (const w of m.facts.warnings) body.push(text(`⚠ ${w}`, { color: 'Warning', size: 'Small' }));
   body.push(...controls(m, { confirmStop: opts.confirmStop }));
   return clampCard(

@@ -4,6 +4,7 @@
  */
 
 import { formatDuration } from '../duration.js';
+import { evidenceText, type IdleEvidence } from '../idle.js';
 import type { ActorPlatform, ChatPlatform, RunActor } from '../instance.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from '../instance.js';
 import type { NagNotification } from '../notification.js';
@@ -26,6 +27,8 @@ export interface NagFacts {
   launchTime: string;
   warnings: string[];
   consoleUrl: string;
+  /** CloudWatch's recent figures for the run (the evidence line); absent when unknown. */
+  idle?: IdleEvidence;
 }
 
 /** Who did something, so each platform can mention them its own way (a chat user, or the CLI). */
@@ -150,7 +153,13 @@ export function nagMessageFromNotification(n: NagNotification): NagMessage {
     launchTime: n.launchTime,
     warnings: [...n.warnings],
     consoleUrl: n.consoleUrl,
+    ...(n.idle ? { idle: n.idle } : {}),
   });
+}
+
+/** The evidence line, "CPU 0.4% avg over the last 2h · network 12 KB", when the facts have it. */
+export function idleEvidenceLine(f: Pick<NagFacts, 'idle'>): string | undefined {
+  return f.idle ? evidenceText(f.idle) : undefined;
 }
 
 /**

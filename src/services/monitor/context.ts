@@ -11,6 +11,7 @@ import type { Fleet } from '../../ports/fleet.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { NagScheduler } from '../../ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../ports/notifier.js';
+import type { IdleEvidenceReader } from './idleEvidence.js';
 
 export type MonitorSettings = Pick<
   MonitorConfig,
@@ -45,6 +46,12 @@ export interface MonitorDeps {
    * events; Lambda mode gets terminations from EventBridge.
    */
   sweepObservesStopped?: boolean;
+  /**
+   * Reads the nag's idle evidence from CloudWatch. The sweep prefetches the
+   * runs about to be nagged (batched); a nag reads its own run on a miss.
+   * Absent: nags go without the evidence line.
+   */
+  idleEvidence?: IdleEvidenceReader;
 }
 
 export const policyDefaults = (s: MonitorSettings): PolicyDefaults => ({

@@ -87,7 +87,13 @@ export async function processNagDue(
     return { action: 'drop', reason: `the nag due ${due.dueAt} was already sent or is being sent` };
   }
   const nagged = { ...fresh, nagCount: fresh.nagCount + 1 };
+  const idle = await deps.idleEvidence?.evidence({
+    ...key,
+    launchTime: fresh.launchTime,
+    detailedMonitoring: live.detailedMonitoring,
+  });
   const notification = buildNagNotification(nagged, now, {
+    idle,
     account: deps.settings.accountId,
     dueAt: due.dueAt,
     ownerTag: deps.settings.ownerTag,

@@ -4,6 +4,7 @@
  * and repair the drift. In the single process this sweep is also how state
  * changes are observed: they feed the same state-change handling as EC2 events.
  */
+import { evidenceDue } from '../../core/idle.js';
 import { type InstanceRecord, instanceKeyString } from '../../core/instance.js';
 import {
   diffRegion,
@@ -86,6 +87,7 @@ export async function reconcile(
         report.actions.push(`${region}/${repair.instanceId}: repair failed: ${String(err)}`);
       }
     }
+    if (!opts.dryRun) await prefetchIdleEvidence(deps, region, records, byId, now);
   }
   report.describeCalls = calls();
   // A sweep that changed nothing is routine: it stays out of the info log.
@@ -95,6 +97,31 @@ export async function reconcile(
     dryRun: Boolean(opts.dryRun),
   });
   return report;
+}
+
+/**
+ * Reads the idle evidence of every run about to be nagged in one batched
+ * CloudWatch read, so each nag finds it cached. Only those runs: a large
+ * fleet's quiet majority costs nothing.
+ */
+async function prefetchIdleEvidence(
+  deps: MonitorDeps,
+  region: string,
+  records: InstanceRecord[],
+  live: Map<string, FleetInstance>,
+  now: Date,
+): Promise<void> {
+  const reader = deps.idleEvidence;
+  if (!reader) return;
+  const due = records.filter((r) => live.has(r.instanceId) && evidenceDue(r, now, reader.horizonSeconds));
+  await reader.prefetch(
+    due.map((r) => ({
+      region,
+      instanceId: r.instanceId,
+      launchTime: r.launchTime,
+      detailedMonitoring: live.get(r.instanceId)?.detailedMonitoring,
+    })),
+  );
 }
 
 /** EC2 reports the same run in the same state the record already holds: nothing to apply. */

@@ -39,6 +39,24 @@ type Block = {
 };
 
 describe('nag message Block Kit', () => {
+  it('shows the idle evidence line from the notification as a context line', () => {
+    const idle = {
+      windowSeconds: 7200,
+      periodSeconds: 300,
+      cpuAvgPercent: 0.4,
+      networkBytes: 12_000,
+      gpuReported: true,
+      gpuAvgPercent: 63,
+    };
+    const blocks = nagBlocks(nagMessageFromNotification(buildNagNotification(record, now, { idle })));
+    const without = nagBlocks(nagMessageFromNotification(buildNagNotification(record, now)));
+
+    expect(JSON.stringify(blocks)).toContain(
+      '{"type":"context","elements":[{"type":"mrkdwn","text":":bar_chart: CPU 0.4% avg over the last 2h · network 12 KB · GPU 63% avg"}]}',
+    );
+    expect(JSON.stringify(without)).not.toContain(':bar_chart:');
+  });
+
   it('shows the facts, warnings and a confirm-guarded danger Stop with both menus', () => {
     const blocks = nagBlocks(nagMessageFromNotification(buildNagNotification(record, now))) as Block[];
     const json = JSON.stringify(blocks);

@@ -100,6 +100,28 @@ describe('Teams nag card', () => {
     expect(card).toMatch(/"value":"2h".*"value":"4h".*"value":"8h".*"value":"24h"/);
   });
 
+  it('shows the idle evidence line while the run is live, and not once it ended', () => {
+    const idle = {
+      windowSeconds: 7200,
+      periodSeconds: 300,
+      cpuAvgPercent: 0.4,
+      networkBytes: 12_000,
+      gpuReported: false,
+    };
+    const live = text(renderNagCard(nag({ idle })));
+    const ended = text(
+      renderNagCard({
+        ...nag({ idle }),
+        outcome: { kind: 'terminated' },
+        actions: { stop: false, snooze: false, extend: false },
+      }),
+    );
+
+    expect(live).toContain('📊 CPU 0.4% avg over the last 2h · network 12 KB');
+    expect(adaptiveCardProblems(renderNagCard(nag({ idle })))).toEqual([]);
+    expect(ended).not.toContain('CPU 0.4%');
+  });
+
   it('can open the confirmation directly', () => {
     const card = renderNagCard(nag(), { confirmStop: true });
 
