@@ -38,6 +38,11 @@ export interface ChatMessageRef {
   /** Teams needs the service URL and tenant to reach the conversation again. */
   serviceUrl?: string;
   tenantId?: string;
+  /**
+   * The owner's direct conversation with the bot (Slack DM, Teams 1:1), not a
+   * channel: clicks there are accepted from the owner (see Authorizer).
+   */
+  direct?: boolean;
 }
 
 /** Where someone acted from: a chat platform, the CLI, or a workload run. */
@@ -115,10 +120,21 @@ export interface InstanceRecord extends InstanceKey {
    * its source's TTL ran out or the tag changed, so sweeps write nothing for it.
    */
   price?: InstancePrice;
+  /**
+   * Why the owner named by the Owner tag could not be reached, e.g.
+   * `Owner "bob@example.com" was not found in Slack`; set and cleared by chat
+   * delivery, shown with the tag warnings.
+   */
+  ownerWarning?: string;
   /** Set on terminated tombstones: when the store may forget the record (ISO). */
   expiresAt?: string;
   /** Optimistic-concurrency counter; stores bump it on every write. */
   version: number;
+}
+
+/** The tag warnings plus the owner warning: what messages and lists show. */
+export function instanceWarnings(record: Pick<InstanceRecord, 'warnings' | 'ownerWarning'>): string[] {
+  return record.ownerWarning ? [...record.warnings, record.ownerWarning] : [...record.warnings];
 }
 
 export const instanceKeyString = (k: InstanceKey): string => `${k.region}/${k.instanceId}`;

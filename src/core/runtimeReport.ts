@@ -129,7 +129,10 @@ export function buildRuntimeReport(
       nagCount: sameRun ? (e.record?.nagCount ?? 0) : 0,
       undelivered: Boolean(sameRun && e.record?.undelivered),
       undeliveredReason: sameRun && e.record?.undelivered ? e.record.undeliveredReason : undefined,
-      warnings: [...e.policy.warnings],
+      warnings:
+        sameRun && e.record?.ownerWarning
+          ? [...e.policy.warnings, e.record.ownerWarning]
+          : [...e.policy.warnings],
     });
   }
   return rows.sort(longestFirst);

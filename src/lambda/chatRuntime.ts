@@ -24,6 +24,7 @@ import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
+import { OwnerReach } from '../chat/core/ownerReach.js';
 import { workloadCommands } from '../chat/core/workloadCommands.js';
 import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
 import { createLogger, type Log } from '../log.js';
@@ -134,6 +135,11 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       ...(teams?.fallbackChannel ? { teams: teams.fallbackChannel } : {}),
     },
     repeatMode: slack?.config.repeatNags ?? 'update',
+    owners: new OwnerReach(
+      [...(slack ? [slack.ownerDirectory] : []), ...(teams?.ownerDirectory ? [teams.ownerDirectory] : [])],
+      clock,
+    ),
+    ownerTag: config.monitor.ownerTag,
     // `/ec2 workload …` joins when this function is given the workload step function.
     extensions: config.workloads.stepFunctionArn
       ? [

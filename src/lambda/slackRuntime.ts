@@ -10,12 +10,14 @@ import type { WebClient } from '@slack/web-api';
 import { awsCall } from '../aws/errors.js';
 import type { AccessPolicy } from '../chat/core/authorizer.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
+import { SlackOwnerDirectory } from '../chat/slack/slackOwnerDirectory.js';
 import { createSlackPostClient, createSlackWebClient } from '../chat/slack/slackWebClient.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { type Config, ConfigError } from '../config/index.js';
 import { type SlackConfig, withSlackSecret } from '../config/slack.js';
 import type { Log } from '../log.js';
 import type { ChatGateway } from '../ports/chat.js';
+import type { OwnerDirectory } from '../ports/ownerDirectory.js';
 import type { ChannelRef } from '../ports/subscriptionStore.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
 
@@ -23,6 +25,8 @@ export interface LambdaSlack {
   config: SlackConfig & { signingSecret: string; botToken: string };
   client: WebClient;
   gateway: ChatGateway;
+  /** Finds instance owners' DMs (users.lookupByEmail, conversations.open). */
+  ownerDirectory: OwnerDirectory;
   policy: AccessPolicy;
   fallbackChannel?: ChannelRef;
   /** Keeps a workload run's Slack progress message updated. */
@@ -53,6 +57,7 @@ export async function slackAtColdStart(
       client,
       createSlackPostClient(slack, config.delivery.channelTimeoutSeconds, log),
     ),
+    ownerDirectory: new SlackOwnerDirectory(client),
     policy: { stopAllow: slack.stopAllow, admins: slack.admins },
     fallbackChannel: slack.fallbackChannel
       ? { platform: 'slack', channelId: slack.fallbackChannel }

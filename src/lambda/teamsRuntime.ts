@@ -13,11 +13,13 @@ import {
   teamsAccessPolicy,
   teamsFallbackChannel,
 } from '../chat/teams/teamsApp.js';
+import { TeamsOwnerDirectory } from '../chat/teams/teamsOwnerDirectory.js';
 import { TeamsWorkloadProgressPoster } from '../chat/teams/teamsWorkloadProgress.js';
 import { type Config, ConfigError } from '../config/index.js';
 import { withTeamsSecret } from '../config/teams.js';
 import type { Log } from '../log.js';
 import type { ChatInstallationStore } from '../ports/chatInstallationStore.js';
+import type { OwnerDirectory } from '../ports/ownerDirectory.js';
 import type { ChannelRef } from '../ports/subscriptionStore.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
 
@@ -25,6 +27,8 @@ export interface LambdaTeams {
   transport: TeamsTransport;
   policy: AccessPolicy;
   fallbackChannel?: ChannelRef;
+  /** Finds instance owners' 1:1 chats (members by email/UPN in the teams the app is in). */
+  ownerDirectory?: OwnerDirectory;
   /** Keeps a workload run's Teams progress card updated. */
   workloadProgress: WorkloadProgressPoster;
 }
@@ -60,6 +64,7 @@ export async function teamsAtColdStart(
   return {
     transport,
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
+    ownerDirectory: new TeamsOwnerDirectory(transport.gateway, deps.installations),
     policy: teamsAccessPolicy(teams),
     fallbackChannel: await teamsFallbackChannel(teams, deps.installations),
   };

@@ -17,6 +17,7 @@ import type { AccessPolicy } from '../chat/core/authorizer.js';
 import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
 import type { CommandExtension } from '../chat/core/commandExtension.js';
 import { ChatDelivery } from '../chat/core/delivery.js';
+import { OwnerReach } from '../chat/core/ownerReach.js';
 import { RunLedger } from '../chat/core/runLedger.js';
 import type { Config } from '../config/index.js';
 import type { ChatPlatform } from '../core/instance.js';
@@ -26,6 +27,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
 import type { IdleEvidenceLookup } from '../ports/instanceMetrics.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
+import type { OwnerDirectory } from '../ports/ownerDirectory.js';
 import type { ChannelRef, SubscriptionStore } from '../ports/subscriptionStore.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
 import type { MonitorApi } from '../services/monitor/api.js';
@@ -53,6 +55,8 @@ export interface LocalChatPlatform {
   gateway: ChatGateway;
   policy: AccessPolicy;
   fallbackChannel?: ChannelRef;
+  /** Finds instance owners' direct conversations on this platform. */
+  ownerDirectory?: OwnerDirectory;
   /** Posts and updates workload run progress messages on this platform. */
   workloadProgress?: WorkloadProgressPoster;
   /** Starts receiving (Socket Mode, or a route on the shared HTTP server). */
@@ -120,6 +124,10 @@ export async function prepareLocalChat(opts: {
   );
   const policies = Object.fromEntries(platforms.map((p) => [p.platform, p.policy]));
   const repeatMode = config.slack.repeatNags;
+  const owners = new OwnerReach(
+    platforms.flatMap((p) => (p.ownerDirectory ? [p.ownerDirectory] : [])),
+    clock,
+  );
   // Nags can fall due while the engine starts (overdue ones fire first), so delivery exists before the core.
   const delivery = new ChatDelivery({
     gateways,
@@ -129,6 +137,7 @@ export async function prepareLocalChat(opts: {
     fallbackChannels,
     repeatMode,
     channelTimeoutSeconds: config.delivery.channelTimeoutSeconds,
+    owners,
     clock,
     log,
   });
@@ -154,6 +163,8 @@ export async function prepareLocalChat(opts: {
         fallbackChannels,
         repeatMode,
         channelTimeoutSeconds: config.delivery.channelTimeoutSeconds,
+        owners,
+        ownerTag: config.monitor.ownerTag,
         extensions,
         idleEvidence,
         clock,

@@ -7,6 +7,7 @@ import { HTTPReceiver } from '@slack/bolt';
 import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/slackApp.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
+import { SlackOwnerDirectory } from '../chat/slack/slackOwnerDirectory.js';
 import { createSlackPostClient } from '../chat/slack/slackWebClient.js';
 import { runSlackWork, type SlackWork } from '../chat/slack/slackWork.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
@@ -34,6 +35,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
       createSlackPostClient(slack, config.delivery.channelTimeoutSeconds, log),
     ),
     workloadProgress: new SlackWorkloadProgressPoster(client),
+    ownerDirectory: new SlackOwnerDirectory(client),
     policy: { stopAllow: s.stopAllow, admins: s.admins },
     fallbackChannel: s.fallbackChannel
       ? { platform: 'slack' as const, channelId: s.fallbackChannel }

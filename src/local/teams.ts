@@ -10,6 +10,7 @@ import {
   teamsAccessPolicy,
   teamsFallbackChannel,
 } from '../chat/teams/teamsApp.js';
+import { TeamsOwnerDirectory } from '../chat/teams/teamsOwnerDirectory.js';
 import { TeamsWorkloadProgressPoster } from '../chat/teams/teamsWorkloadProgress.js';
 import { SqliteChatInstallationStore } from '../sqlite/chatInstallationStore.js';
 import type { LocalPlatformFactory } from './chat.js';
@@ -32,6 +33,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
     policy: teamsAccessPolicy(t),
     fallbackChannel: await teamsFallbackChannel(t, installations),
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
+    ownerDirectory: new TeamsOwnerDirectory(transport.gateway, installations),
     async start({ core, subscriptions, http, clock }) {
       // This process keeps running after an answer: late work finishes here, not in a hand-off.
       const endpoint = createTeamsEndpoint(transport, {

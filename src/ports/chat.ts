@@ -6,6 +6,7 @@
 
 import type { ChatMessageRef, ChatPlatform } from '../core/instance.js';
 import type { NagMessage } from '../core/message/nagMessage.js';
+import type { EscalationTarget } from '../core/nagRouting.js';
 import type { ChannelRef } from './subscriptionStore.js';
 
 export interface ChatGateway {
@@ -19,12 +20,22 @@ export interface ChatGateway {
   post(channel: ChannelRef, message: NagMessage, opts?: { postKey?: string }): Promise<ChatMessageRef>;
   /** Replaces a posted message in place (new facts, outcome, fewer buttons). */
   update(ref: ChatMessageRef, message: NagMessage): Promise<void>;
-  /** A short reply under the message (Slack thread, Teams reply chain). */
-  replyInThread(ref: ChatMessageRef, text: string): Promise<void>;
+  /**
+   * A short reply under the message (Slack thread, Teams reply chain).
+   * `broadcast`: also shown in the channel (Slack `reply_broadcast`; Teams
+   * posts it to the channel as a new message); `mention`: who it notifies.
+   */
+  replyInThread(ref: ChatMessageRef, text: string, opts?: ThreadReplyOptions): Promise<void>;
   /** A plain top-level text message (e.g. a cleanup report for an instance that was never nagged). */
   postText(channel: ChannelRef, text: string): Promise<ChatMessageRef>;
   /** A note only `userId` sees in `channel` (Slack ephemeral; Teams may fall back to a 1:1 chat). */
   notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void>;
+}
+
+/** How loud a repeat nag's thread reply is (see core/nagRouting.ts). */
+export interface ThreadReplyOptions {
+  broadcast?: boolean;
+  mention?: readonly EscalationTarget[];
 }
 
 /** The person behind a command or a click, as the chat core needs them. */
@@ -38,4 +49,6 @@ export interface ChatActor {
   timeZone?: () => Promise<string | undefined>;
   /** Ids of the user groups the person belongs to (Slack S…), for allow-lists; looked up lazily. */
   userGroups?: () => Promise<string[]>;
+  /** The person's email and UPN, as the platform knows them, to match Owner tags; looked up lazily. */
+  emails?: () => Promise<string[]>;
 }

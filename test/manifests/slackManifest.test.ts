@@ -28,12 +28,14 @@ describe('Slack app manifests', () => {
     expect(m.settings.event_subscriptions.bot_events).toContain('app_home_opened');
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect(m.settings.socket_mode_enabled).toBe(socket);
-    // chat.*, users.info, usergroups.list and users.conversations need these.
+    // chat.*, users.info, usergroups.list, users.conversations, users.lookupByEmail and conversations.open need these.
     expect(m.oauth_config.scopes.bot).toEqual(
       expect.arrayContaining([
         'commands',
         'chat:write',
         'users:read',
+        'users:read.email',
+        'im:write',
         'usergroups:read',
         'channels:read',
         'groups:read',

@@ -37,6 +37,11 @@ export interface FakeSlackApi {
   history: Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>;
   /** users.info answers with this time zone per user. */
   userTimeZones: Map<string, string>;
+  /**
+   * The workspace's people by email (lower case) → user id: users.lookupByEmail
+   * finds them (else `users_not_found`), users.info reports the email.
+   */
+  userEmails: Map<string, string>;
   /** User groups by id with their member user ids, for usergroups.list / usergroups.users.list (empty by default). */
   userGroupMembers: Map<string, string[]>;
   /** What apps.connections.open hands out (a fake Socket Mode server). */
@@ -63,6 +68,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: SlackCall[] = [];
   const planned = new Map<string, Planned[]>();
   const userTimeZones = new Map<string, string>();
+  const userEmails = new Map<string, string>();
   const userGroupMembers = new Map<string, string[]>();
   const history = new Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>();
   let seq = 0;
@@ -126,11 +132,29 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         return reply({ ok: true, channel: args.channel, ts: args.ts });
       case 'chat.postEphemeral':
         return reply({ ok: true, message_ts: ts });
-      case 'users.info':
+      case 'users.info': {
+        const email = [...userEmails].find(([, id]) => id === String(args.user))?.[0];
         return reply({
           ok: true,
-          user: { id: args.user, tz: userTimeZones.get(String(args.user)) ?? 'UTC' },
+          user: {
+            id: args.user,
+            tz: userTimeZones.get(String(args.user)) ?? 'UTC',
+            profile: email ? { email } : {},
+          },
         });
+      }
+      case 'users.lookupByEmail': {
+        const id = userEmails.get(String(args.email).toLowerCase());
+        return reply(
+          id ? { ok: true, user: { id, deleted: false } } : { ok: false, error: 'users_not_found' },
+        );
+      }
+      case 'conversations.open': {
+        // One DM channel per user, named after them, as stable as Slack's.
+        const user = String(args.users ?? '');
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return reply({ ok: false, error: 'user_not_found' });
+        return reply({ ok: true, channel: { id: `D${user.slice(1)}` } });
+      }
       case 'users.conversations':
         return reply({ ok: true, channels: [{ id: 'C0WEB' }], response_metadata: { next_cursor: '' } });
       case 'apps.connections.open':
@@ -169,6 +193,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       planned.set(method, [...(planned.get(method) ?? []), plan]);
     },
     userTimeZones,
+    userEmails,
     userGroupMembers,
     history,
     reset() {
@@ -176,6 +201,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       planned.clear();
       history.clear();
       userTimeZones.clear();
+      userEmails.clear();
       userGroupMembers.clear();
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),

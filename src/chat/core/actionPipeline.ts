@@ -29,6 +29,7 @@ import {
   outcomeText,
 } from '../../core/message/nagMessage.js';
 import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
+import { ownedBy, ownerFromTags } from '../../core/owner.js';
 import { formatWhenIn } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
@@ -77,6 +78,8 @@ export interface ActionPipelineDeps {
   authorizer: Authorizer;
   ledger: RunLedger;
   messages?: RunMessages;
+  /** OWNER_TAG: an instance's owner may act on it from anywhere. */
+  ownerTag?: string;
   clock: Clock;
   log: Log;
 }
@@ -114,10 +117,14 @@ export class ActionPipeline {
     const timeZone = action === 'snooze' ? ctx.actor.timeZone?.() : undefined;
     timeZone?.catch(() => undefined); // awaited below unless the click is refused first
     // Independent reads run together: clicks must answer well inside Slack's 3 s.
-    const [allowed, record] = await Promise.all([
+    let [allowed, record] = await Promise.all([
       this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action),
       this.deps.monitor.get(target),
     ]);
+    // Outside a channel that follows the group (the owner's DM, a `mine` answer): the owner may still act.
+    if (!allowed.ok && record && (await isOwnerOf(record, ctx, this.deps.ownerTag))) {
+      allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action, true);
+    }
     if (!allowed.ok) {
       await this.audit(now, actor, action, target, 'refused', allowed.reason);
       return { status: 'refused', notice: allowed.reason, updatedRefs: [] };
@@ -364,3 +371,26 @@ export class ActionPipeline {
 }
 
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
+
+/**
+ * Whether the person acting owns the run: the click came from the owner's
+ * direct conversation holding its nag, or the Owner tag names them (their
+ * chat id, or the email or UPN their platform reports).
+ */
+export async function isOwnerOf(
+  record: InstanceRecord,
+  ctx: Pick<CommandContext, 'actor' | 'channel'>,
+  ownerTag?: string,
+): Promise<boolean> {
+  const inOwnersDm = record.chatRefs.some(
+    (r) => r.direct && r.platform === ctx.channel.platform && r.channelId === ctx.channel.channelId,
+  );
+  if (inOwnersDm) return true;
+  const { owner } = ownerFromTags(record.tags, ownerTag);
+  if (!owner) return false;
+  if (ownedBy(owner, { userIds: [ctx.actor.id], emails: [] })) return true;
+  if (owner.kind === 'slack-user' || (owner.kind === 'teams-user' && !owner.value.includes('@')))
+    return false;
+  const emails = (await ctx.actor.emails?.().catch(() => [])) ?? [];
+  return ownedBy(owner, { userIds: [], emails });
+}

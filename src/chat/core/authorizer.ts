@@ -62,8 +62,14 @@ export class Authorizer {
     channel: ChannelRef,
     group: string,
     action: 'stop' | 'snooze' | 'extend',
+    /**
+     * The person owns the instance (its Owner tag names them, or this is the
+     * owner's direct conversation holding the run's nag): they may act on it
+     * from anywhere, not only from channels that follow the group.
+     */
+    owner = false,
   ): Promise<Decision> {
-    if (!(await this.channelFollows(channel, group))) {
+    if (!owner && !(await this.channelFollows(channel, group))) {
       return {
         ok: false,
         reason: `This channel is not subscribed to group \`${group}\`, so its instances cannot be changed from here. Use a channel that follows \`${group}\`, or subscribe this one with \`subscribe ${group}\`.`,

@@ -20,6 +20,7 @@ import { type AccessPolicy, Authorizer } from './authorizer.js';
 import type { CommandExtension } from './commandExtension.js';
 import { CommandService } from './commandService.js';
 import { ChatDelivery, type RepeatNagMode } from './delivery.js';
+import type { OwnerReach } from './ownerReach.js';
 import { RunLedger } from './runLedger.js';
 
 export interface ChatCoreDeps {
@@ -38,6 +39,10 @@ export interface ChatCoreDeps {
   extensions?: CommandExtension[];
   /** `status` shows the run's idle evidence line; absent where CloudWatch is not read. */
   idleEvidence?: IdleEvidenceLookup;
+  /** Reaches instance owners' direct conversations (groups routed to owners). */
+  owners?: OwnerReach;
+  /** OWNER_TAG: which tag `mine` reads the owner from. */
+  ownerTag?: string;
   clock: Clock;
   log: Log;
 }
@@ -67,6 +72,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     fallbackChannels,
     repeatMode: deps.repeatMode ?? 'update',
     channelTimeoutSeconds: deps.channelTimeoutSeconds,
+    owners: deps.owners,
     clock: deps.clock,
     log: deps.log,
   });
@@ -85,6 +91,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     authorizer,
     ledger,
     messages: delivery,
+    ownerTag: deps.ownerTag,
     clock: deps.clock,
     log: deps.log,
   });
@@ -98,6 +105,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
       extensions: deps.extensions,
       idleEvidence: deps.idleEvidence,
       prefix,
+      ownerTag: deps.ownerTag,
     });
   return { authorizer, actions, delivery, commands, ledger };
 }

@@ -5,6 +5,8 @@
  */
 import type { InstanceRecord } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
+import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
+import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
 import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
@@ -12,12 +14,13 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
-import type { ActionPipeline, ActionResult } from './actionPipeline.js';
+import { type ActionPipeline, type ActionResult, isOwnerOf } from './actionPipeline.js';
 import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatCommand, isRepeatable, type ListScope, parseCommand, USAGE } from './commands.js';
 import { type ChatReply, refusal, textReply } from './replies.js';
+import { escalationTargetsFor } from './subscribeFlags.js';
 import { nextWallTime } from './zonedTime.js';
 
 export interface CommandServiceDeps {
@@ -31,7 +34,17 @@ export interface CommandServiceDeps {
   idleEvidence?: IdleEvidenceLookup;
   /** How the platform spells the command in usage lines (`/ec2`). */
   prefix?: string;
+  /** OWNER_TAG: which tag `mine` reads. */
+  ownerTag?: string;
 }
+
+/** `; owner-then-channel, escalate after 3, …` for a subscription with routing settings; empty for the default. */
+function routed(s: NagRouting): string {
+  return Object.keys(routingOf(s)).length ? `; ${describeRouting(s, plainTarget)}` : '';
+}
+
+/** `mine` shows this many instances with their buttons (chat messages have size limits). */
+export const MAX_MINE = 8;
 
 const LIVE_STATES = ['pending', 'running'] as const;
 
@@ -64,8 +77,11 @@ export class CommandService {
       case 'extend':
         return this.snoozeOrExtend(cmd, ctx);
       case 'subscribe':
+        return this.changeSubscription('subscribe', cmd.group, ctx, cmd.routing);
       case 'unsubscribe':
-        return this.changeSubscription(cmd.kind, cmd.group, ctx);
+        return this.changeSubscription('unsubscribe', cmd.group, ctx);
+      case 'mine':
+        return this.mine(ctx);
       case 'subscriptions': {
         const subs = await this.deps.subscriptions.forChannel(ctx.channel);
         // Channels that refused a post for good cannot be asked themselves: list them everywhere.
@@ -87,7 +103,7 @@ export class CommandService {
           [
             ...subs.map(
               (s) =>
-                `\`${s.group}\` (since ${s.createdAt.slice(0, 10)})${s.broken ? ` ⚠️ broken: ${s.broken.reason} since ${s.broken.since.slice(0, 10)}` : ''}`,
+                `\`${s.group}\` (since ${s.createdAt.slice(0, 10)}${routed(s)})${s.broken ? ` ⚠️ broken: ${s.broken.reason} since ${s.broken.since.slice(0, 10)}` : ''}`,
             ),
             ...brokenLines,
           ],
@@ -178,7 +194,8 @@ export class CommandService {
     if (record.state !== 'running' && record.state !== 'pending') {
       return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
     }
-    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
+    const owner = await isOwnerOf(record, ctx, this.deps.ownerTag);
+    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop', owner);
     if (!allowed.ok) return refusal(allowed.reason);
     message.actions = { stop: true, snooze: false, extend: false };
     return {
@@ -216,7 +233,17 @@ export class CommandService {
     kind: 'subscribe' | 'unsubscribe',
     group: string,
     ctx: CommandContext,
+    routing: NagRouting = {},
   ): Promise<ChatReply> {
+    const cannot = routing.escalateTo && escalationTargetsFor(ctx.channel.platform, routing.escalateTo);
+    if (cannot) {
+      return {
+        kind: 'error',
+        visibility: 'private',
+        error: `--escalate-to: ${cannot}`,
+        usage: [`${this.deps.prefix ?? '/ec2'} ${USAGE.subscribe}`],
+      };
+    }
     const allowed = await this.deps.authorizer.mayManageSubscriptions(ctx.actor);
     if (!allowed.ok) return refusal(allowed.reason);
     if (kind === 'subscribe') {
@@ -225,13 +252,50 @@ export class CommandService {
         channel: ctx.channel,
         createdBy: `${ctx.actor.platform}:${ctx.actor.id}`,
         createdAt: this.deps.clock().toISOString(),
+        ...routing,
       });
-      return textReply([`This channel now receives nags for group \`${group}\`.`], undefined, 'channel');
+      const stored = (await this.deps.subscriptions.forChannel(ctx.channel)).find((s) => s.group === group);
+      const how = routed(stored ?? routing);
+      return textReply(
+        [`This channel now receives nags for group \`${group}\`${how ? ` (${how.slice(2)})` : ''}.`],
+        undefined,
+        'channel',
+      );
     }
     const removed = await this.deps.subscriptions.unsubscribe(group, ctx.channel);
     return removed
       ? textReply([`This channel no longer receives nags for group \`${group}\`.`], undefined, 'channel')
       : refusal(`This channel was not subscribed to \`${group}\`; nothing changed. See \`subscriptions\`.`);
+  }
+
+  /**
+   * The caller's running instances by Owner tag: their chat user id, or the
+   * email (Slack profile; Teams email or UPN) their platform reports.
+   */
+  private async mine(ctx: CommandContext): Promise<ChatReply> {
+    const now = this.deps.clock();
+    const tag = this.deps.ownerTag ?? DEFAULT_OWNER_TAG;
+    const all = await this.deps.instances.list({ states: [...LIVE_STATES] });
+    const owned = all.map((r) => ({ r, owner: ownerFromTags(r.tags, tag).owner })).filter((x) => x.owner);
+    const byId = { userIds: [ctx.actor.id], emails: [] };
+    const needsEmail = owned.some((x) => !ownedBy(x.owner!, byId) && x.owner!.value.includes('@'));
+    const emails = needsEmail ? ((await ctx.actor.emails?.().catch(() => [])) ?? []) : [];
+    const mine = owned
+      .filter((x) => ownedBy(x.owner!, { userIds: [ctx.actor.id], emails }))
+      .map((x) => nagMessageFromRecord(x.r, now))
+      .sort((a, b) => b.facts.runtimeSeconds - a.facts.runtimeSeconds);
+    const how =
+      ctx.actor.platform === 'slack'
+        ? `your email or your Slack user id (${ctx.actor.id})`
+        : 'your email or UPN (teams:<UPN>)';
+    return {
+      kind: 'owned',
+      visibility: 'private',
+      title: `Your running instances (${tag} tag)`,
+      messages: mine.slice(0, MAX_MINE),
+      more: Math.max(0, mine.length - MAX_MINE),
+      empty: `No running instance has an ${tag} tag naming you. Tag yours ${tag}=<${how}> and they show here; a group can then send its nags to you (\`subscribe <group> --route owner\`).`,
+    };
   }
 
   /** Finds the running instance by id or Name tag; ambiguity and misses become replies. */

@@ -4,9 +4,11 @@
  */
 
 import { DAY, MINUTE, parseDuration } from '../../core/duration.js';
+import type { NagRouting } from '../../core/nagRouting.js';
 import { quoted } from '../../core/quote.js';
 import { GROUP_PATTERN, MAX_GROUP_LENGTH } from '../../core/tagPolicy.js';
 import type { CommandExtension } from './commandExtension.js';
+import { parseSubscribeFlags, SUBSCRIBE_FLAGS_HELP } from './subscribeFlags.js';
 
 /** `subscribed`: the groups the channel follows (all groups when it follows none). */
 export type ListScope = { kind: 'subscribed' } | { kind: 'all' } | { kind: 'group'; group: string };
@@ -19,8 +21,10 @@ export type ChatCommand =
   | { kind: 'stop'; target: string }
   | { kind: 'snooze'; target: string; spec: SnoozeSpec }
   | { kind: 'extend'; target: string; seconds: number }
-  | { kind: 'subscribe'; group: string }
+  /** `routing`: only the flags given (absent ones keep the stored settings). */
+  | { kind: 'subscribe'; group: string; routing: NagRouting }
   | { kind: 'unsubscribe'; group: string }
+  | { kind: 'mine' }
   | { kind: 'subscriptions' }
   | { kind: 'help' }
   | { kind: 'extension'; extension: CommandExtension; args: string[] };
@@ -38,9 +42,10 @@ export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = 
   snooze:
     'snooze <instance-id|Name> <duration|until HH:MM>: e.g. `snooze web-1 2h`, `snooze web-1 until 18:00`',
   extend: "extend <instance-id|Name> <duration>: raises this run's threshold, e.g. `extend web-1 4h`",
-  subscribe: 'subscribe <group>: this channel receives nags for the MonitorGroup',
+  subscribe: `subscribe <group> ${SUBSCRIBE_FLAGS_HELP}: this channel receives nags for the MonitorGroup; the options choose owner or channel and when repeats get louder, e.g. \`subscribe web --route owner-then-channel --escalate-after 3\``,
   unsubscribe: 'unsubscribe <group>: this channel stops receiving them',
   subscriptions: 'subscriptions: the groups this channel follows',
+  mine: 'mine: the instances whose Owner tag names you, with buttons',
   help: 'help: this list',
 };
 
@@ -114,7 +119,10 @@ export function parseCommand(
     }
     case 'subscribe':
     case 'unsubscribe': {
-      if (rest.length !== 1) return fail(`\`${verb}\` needs exactly one group name`, verb);
+      if (rest.length === 0 || rest[0]!.startsWith('--'))
+        return fail(`\`${verb}\` needs a group name first`, verb);
+      if (verb === 'unsubscribe' && rest.length !== 1)
+        return fail('`unsubscribe` needs exactly one group name', verb);
       const group = rest[0]!;
       if (!GROUP_PATTERN.test(group)) {
         return fail(
@@ -122,8 +130,14 @@ export function parseCommand(
           verb,
         );
       }
-      return ok({ kind: verb, group });
+      if (verb === 'unsubscribe') return ok({ kind: verb, group });
+      const flags = parseSubscribeFlags(rest.slice(1));
+      if (!flags.ok) return fail(flags.error, verb);
+      return ok({ kind: verb, group, routing: flags.routing });
     }
+    case 'mine':
+      if (rest.length) return fail('`mine` takes no arguments', 'mine');
+      return ok({ kind: 'mine' });
     case 'subscriptions':
       if (rest.length) return fail('`subscriptions` takes no arguments', 'subscriptions');
       return ok({ kind: 'subscriptions' });

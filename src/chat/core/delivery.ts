@@ -28,6 +28,7 @@ import {
   repeatNagText,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
+import { type EscalationTarget, type NagRouting, routeNag, routingOf } from '../../core/nagRouting.js';
 import type { NagNotification } from '../../core/notification.js';
 import type { Log } from '../../log.js';
 import type { ChatGateway } from '../../ports/chat.js';
@@ -36,6 +37,7 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
 import { classifyChatFailure, withChannelTimeout } from './deliveryErrors.js';
+import type { OwnerReach } from './ownerReach.js';
 import type { RunLedger } from './runLedger.js';
 
 /** `update`: repeat nags rewrite the first message and reply in its thread. `new-message`: post anew each time. */
@@ -50,6 +52,8 @@ export interface ChatDeliveryDeps {
   repeatMode: RepeatNagMode;
   /** How long one channel may take for one nag (post or update); default 15 s. */
   channelTimeoutSeconds?: number;
+  /** Finds owners' direct conversations; without it every group nags its channels. */
+  owners?: OwnerReach;
   clock: Clock;
   log: Log;
 }
@@ -67,6 +71,15 @@ type ChannelOutcome =
   | { kind: 'skipped'; claimKey: string }
   | { kind: 'broken'; reason: string }
   | { kind: 'failed'; error: unknown };
+
+/** One place a nag goes: a subscribed channel or the owner's direct conversation, and how loud. */
+interface NagTarget {
+  channel: ChannelRef;
+  /** The owner's DM / 1:1 chat rather than a channel. */
+  direct: boolean;
+  broadcast: boolean;
+  mention: EscalationTarget[];
+}
 
 /** What Lights Out attaches to a nag post, so an unsure post can be found again: one per run and nag number. */
 export function nagPostKey(
@@ -102,21 +115,24 @@ export class ChatDelivery implements RunMessages {
   async deliverNag(n: NagNotification, deliveryId = ChatDelivery.nagKey(n)): Promise<NagDeliveryReport> {
     const now = this.deps.clock();
     const report: NagDeliveryReport = { posted: [], updated: [], skipped: [], undelivered: false };
-    const channels = await this.channelsFor(n.group);
+    const followers = await this.followersOf(n.group);
     const key = { region: n.region, instanceId: n.instanceId };
-    if (channels.length === 0) {
+    if (followers.length === 0) {
       this.deps.log.warn('nag reached no chat channel', { instanceId: n.instanceId, group: n.group });
       await this.markUndelivered(key, n.launchTime, 'no channel follows this group');
       return { ...report, undelivered: true };
     }
+    const { targets, ownerWarning } = await this.targetsOf(n, followers);
     const record = await this.deps.instances.get(key);
-    const refs = record && sameLaunch(record.launchTime, n.launchTime) ? record.chatRefs : [];
+    const sameRun = record && sameLaunch(record.launchTime, n.launchTime) ? record : undefined;
+    const refs = sameRun?.chatRefs ?? [];
     const message = nagMessageFromNotification(n);
+    if (ownerWarning) message.facts.warnings.push(ownerWarning);
     // Channels are independent: each goes at once, with its own timeout, so a slow or
     // broken channel never holds up another group's (or this group's other) channels.
     const outcomes = await Promise.all(
-      channels.map((channel) =>
-        this.nagOneChannel(channel, `${deliveryId}#${channel.platform}:${channel.channelId}`, {
+      targets.map((target) =>
+        this.nagOneChannel(target, `${deliveryId}#${target.channel.platform}:${target.channel.channelId}`, {
           n,
           key,
           refs,
@@ -129,30 +145,45 @@ export class ChatDelivery implements RunMessages {
     const broken: { channel: ChannelRef; reason: string }[] = [];
     let reached = false;
     outcomes.forEach((o, i) => {
-      const channel = channels[i]!;
+      const target = targets[i]!;
+      const channel = target.channel;
       if (o.kind === 'posted') report.posted.push(o.ref);
       else if (o.kind === 'updated') report.updated.push(o.ref);
       else if (o.kind === 'skipped') report.skipped.push(o.claimKey);
-      else if (o.kind === 'broken') broken.push({ channel, reason: o.reason });
-      else failures.push({ channel: `${channel.platform}:${channel.channelId}`, error: o.error });
+      // A DM the platform refuses is not a broken subscription: the owner warning says it.
+      else if (o.kind === 'broken' && !target.direct) broken.push({ channel, reason: o.reason });
+      else if (o.kind === 'failed')
+        failures.push({ channel: `${channel.platform}:${channel.channelId}`, error: o.error });
       if (o.kind === 'posted' || o.kind === 'updated' || o.kind === 'skipped') reached = true;
     });
     for (const b of broken) await this.reportBroken(b.channel, b.reason, n, now);
     // A channel flagged broken that took this nag works again: clear its flag.
-    const flagged = (await this.deps.subscriptions.forGroup(n.group)).filter((s) => s.broken);
-    for (const sub of flagged) {
-      const i = channels.findIndex(
-        (c) => c.platform === sub.channel.platform && c.channelId === sub.channel.channelId,
+    for (const f of followers.filter((f) => f.broken)) {
+      const i = targets.findIndex(
+        (t) =>
+          !t.direct &&
+          t.channel.platform === f.channel.platform &&
+          t.channel.channelId === f.channel.channelId,
       );
       const kind = i >= 0 ? outcomes[i]!.kind : undefined;
       if (kind === 'posted' || kind === 'updated') {
-        await this.deps.subscriptions.markBroken?.(sub.channel, undefined).catch(() => undefined);
+        await this.deps.subscriptions.markBroken?.(f.channel, undefined).catch(() => undefined);
       }
     }
+    if (sameRun && (sameRun.ownerWarning ?? undefined) !== ownerWarning) {
+      await this.setOwnerWarning(key, n.launchTime, ownerWarning);
+    }
     if (failures.length) throw new DeliveryError(failures);
-    if (!reached && broken.length) {
+    if (!reached && outcomes.some((o) => o.kind === 'broken')) {
       // Every channel refused for good: the nag counts as sent (no retries), marked undelivered with why.
-      const reason = broken.map((b) => `${b.channel.platform}:${b.channel.channelId} ${b.reason}`).join('; ');
+      const reason = outcomes
+        .map((o, i) =>
+          o.kind === 'broken'
+            ? `${targets[i]!.channel.platform}:${targets[i]!.channel.channelId} ${o.reason}`
+            : '',
+        )
+        .filter(Boolean)
+        .join('; ');
       await this.markUndelivered(key, n.launchTime, reason);
       return { ...report, undelivered: true };
     }
@@ -160,9 +191,61 @@ export class ChatDelivery implements RunMessages {
     return report;
   }
 
+  /**
+   * Where this nag goes: each following channel's route (core/nagRouting.ts)
+   * decides between the channel, the owner's DM on that platform, or both, and
+   * how loud. The owner is looked up once per platform (and remembered, see
+   * OwnerReach); an owner who cannot be reached leaves the nag to the channel,
+   * and a failed lookup becomes the owner warning.
+   */
+  private async targetsOf(
+    n: NagNotification,
+    followers: { channel: ChannelRef; routing: NagRouting }[],
+  ): Promise<{ targets: NagTarget[]; ownerWarning?: string }> {
+    const owners = this.deps.owners;
+    const wantsOwner = [
+      ...new Set(
+        followers.filter((f) => (f.routing.route ?? 'channel') !== 'channel').map((f) => f.channel.platform),
+      ),
+    ];
+    const direct = new Map<ChatPlatform, ChannelRef>();
+    const warnings: string[] = [];
+    if (n.owner && owners) {
+      await Promise.all(
+        wantsOwner.map(async (platform) => {
+          const found = await owners.lookup(platform, n.owner!);
+          if (found.kind === 'found') direct.set(platform, found.channel);
+          else if (found.kind === 'failed') warnings.push(found.reason);
+        }),
+      );
+    }
+    const targets: NagTarget[] = [];
+    const toOwner = new Set<ChatPlatform>();
+    for (const f of followers) {
+      const decision = routeNag(f.routing, n.nagCount, direct.has(f.channel.platform));
+      this.deps.log.debug('nag routed', {
+        instanceId: n.instanceId,
+        channel: `${f.channel.platform}:${f.channel.channelId}`,
+        reason: decision.reason,
+      });
+      if (decision.owner) toOwner.add(f.channel.platform);
+      if (decision.channel)
+        targets.push({
+          channel: f.channel,
+          direct: false,
+          broadcast: decision.broadcast,
+          mention: decision.mention,
+        });
+    }
+    for (const platform of toOwner) {
+      targets.push({ channel: direct.get(platform)!, direct: true, broadcast: false, mention: [] });
+    }
+    return { targets, ownerWarning: warnings.length ? warnings.sort().join('; ') : undefined };
+  }
+
   /** One channel of one nag: claimed once, bounded by the channel timeout, failures classified. */
   private async nagOneChannel(
-    channel: ChannelRef,
+    target: NagTarget,
     claimKey: string,
     ctx: {
       n: NagNotification;
@@ -172,6 +255,7 @@ export class ChatDelivery implements RunMessages {
       now: Date;
     },
   ): Promise<ChannelOutcome> {
+    const channel = target.channel;
     const gateway = this.gateways.get(channel.platform)!;
     if (!(await this.deps.ledger.firstTime(claimKey, ctx.now))) return { kind: 'skipped', claimKey };
     const at = `${channel.platform}:${channel.channelId}`;
@@ -185,10 +269,15 @@ export class ChatDelivery implements RunMessages {
           this.deps.repeatMode === 'update' &&
           (await this.updateIfStillThere(gateway, existing, ctx.message));
         if (updatedInPlace) {
-          await gateway.replyInThread(existing, repeatNagText(ctx.message.facts));
+          await gateway.replyInThread(existing, repeatNagText(ctx.message.facts), {
+            broadcast: target.broadcast,
+            mention: target.mention,
+          });
           return { kind: 'updated' as const, ref: existing };
         }
-        const ref = await gateway.post(channel, ctx.message, { postKey: nagPostKey(ctx.n) });
+        const message = target.mention.length ? { ...ctx.message, mention: target.mention } : ctx.message;
+        const posted = await gateway.post(channel, message, { postKey: nagPostKey(ctx.n) });
+        const ref = target.direct ? { ...posted, direct: true } : posted;
         await this.deps.instances.addChatRef(ctx.key, ctx.n.launchTime, ref);
         return { kind: 'posted' as const, ref };
       });
@@ -438,6 +527,24 @@ export class ChatDelivery implements RunMessages {
     return done;
   }
 
+  /**
+   * The channels following `group` on platforms this deployment runs, with
+   * their routing and broken flag; else the fallback channels, routed as `channel`.
+   */
+  private async followersOf(
+    group: string,
+  ): Promise<{ channel: ChannelRef; routing: NagRouting; broken?: boolean }[]> {
+    const subs = (await this.deps.subscriptions.forGroup(group)).filter((s) =>
+      this.gateways.has(s.channel.platform),
+    );
+    if (subs.length)
+      return subs.map((s) => ({ channel: s.channel, routing: routingOf(s), broken: !!s.broken }));
+    return [...this.gateways.keys()]
+      .map((p) => this.deps.fallbackChannels[p])
+      .filter((c): c is ChannelRef => !!c)
+      .map((channel) => ({ channel, routing: {} }));
+  }
+
   /** Subscribed channels on platforms this deployment runs; else the fallback channels. */
   private async channelsFor(group: string): Promise<ChannelRef[]> {
     const subs = await this.deps.subscriptions.forGroup(group);
@@ -446,6 +553,29 @@ export class ChatDelivery implements RunMessages {
     return [...this.gateways.keys()]
       .map((p) => this.deps.fallbackChannels[p])
       .filter((c): c is ChannelRef => !!c);
+  }
+
+  /** Sets or clears the owner warning with an optimistic write; loses gracefully to a concurrent write. */
+  private async setOwnerWarning(
+    key: { region: string; instanceId: string },
+    launchTime: string,
+    warning: string | undefined,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const record = await this.deps.instances.get(key);
+      if (!record || !sameLaunch(record.launchTime, launchTime)) return;
+      if (record.ownerWarning === warning) return;
+      const { ownerWarning: _w, ...rest } = record;
+      try {
+        await this.deps.instances.put(warning ? { ...rest, ownerWarning: warning } : rest, {
+          expectedVersion: record.version,
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    this.deps.log.warn('could not record the owner warning after 3 attempts', { ...key });
   }
 
   /** Sets (reason given) or clears `undelivered` with an optimistic write; loses gracefully to a concurrent engine write. */

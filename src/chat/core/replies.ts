@@ -16,6 +16,15 @@ export type ChatReply =
   | { kind: 'instances'; visibility: Visibility; title: string; rows: InstanceRow[]; empty: string }
   /** A nag-style card for one instance (`status`, `stop` confirmation). */
   | { kind: 'instance'; visibility: Visibility; intro?: string; message: NagMessage }
+  /** `mine`: the caller's instances as nag cards with buttons; `more` did not fit. */
+  | {
+      kind: 'owned';
+      visibility: Visibility;
+      title: string;
+      messages: NagMessage[];
+      more: number;
+      empty: string;
+    }
   /** The request was wrong: what exactly, and the usage that works. */
   | { kind: 'error'; visibility: 'private'; error: string; usage: string[] }
   /** Refused (authorization, stale run, AWS said no), in plain words. */

@@ -14,7 +14,7 @@ import {
   outcomeText,
 } from '../../core/message/nagMessage.js';
 import { formatDayTimeUtc } from '../../core/when.js';
-import { esc, link, mention } from './mrkdwn.js';
+import { esc, escalationMentions, link, mention } from './mrkdwn.js';
 
 export const ACTION = {
   stop: 'lightsout.stop',
@@ -44,10 +44,14 @@ export const slackOutcomeStyle: OutcomeStyle = {
 
 /** Notification/fallback text: what phones and screen readers show. Slack reads it as mrkdwn too. */
 export function nagText(m: NagMessage): string {
-  return esc(
-    m.outcome
-      ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => formatDayTimeUtc(new Date(t)) }, 'slack')}`
-      : headline(m),
+  const mentions = m.mention?.length && !m.outcome ? escalationMentions(m.mention) : '';
+  return (
+    (mentions ? `${mentions} ` : '') +
+    esc(
+      m.outcome
+        ? `${instanceLabel(m.facts)}: ${outcomeText(m.outcome, { person: (p) => `@${p.name ?? p.id}`, time: (t) => formatDayTimeUtc(new Date(t)) }, 'slack')}`
+        : headline(m),
+    )
   );
 }
 
@@ -74,6 +78,8 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
     },
   ];
   blocks.push(...idleEvidenceBlocks(m));
+  const escalation = escalationBlock(m);
+  if (escalation) blocks.unshift(escalation);
   if (f.warnings.length) {
     blocks.push({
       type: 'context',
@@ -95,6 +101,13 @@ function idleEvidenceBlocks(m: NagMessage): SlackBlock[] {
   const line = idleEvidenceLine(m.facts);
   if (!line || ended(m)) return [];
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:bar_chart: ${esc(line)}` }] }];
+}
+
+/** An escalated nag posted anew leads with its mentions, so they notify (edits never do). */
+function escalationBlock(m: NagMessage): SlackBlock | undefined {
+  const mentions = m.mention?.length && !m.outcome ? escalationMentions(m.mention) : '';
+  if (!mentions) return undefined;
+  return { type: 'section', text: { type: 'mrkdwn', text: `${mentions} still running past its threshold` } };
 }
 
 function ended(m: NagMessage): boolean {

@@ -50,6 +50,29 @@ function renderUnclamped(reply: ChatReply): SlackReply {
         blocks: [...intro, ...nagBlocks(reply.message)],
       };
     }
+    case 'owned': {
+      // Each instance as its nag message, buttons included; Slack allows 50 blocks a message.
+      const blocks: SlackBlock[] = [
+        { type: 'header', text: { type: 'plain_text', text: reply.title.slice(0, 150) } },
+      ];
+      if (reply.messages.length === 0) blocks.push(md(esc(reply.empty)));
+      for (const m of reply.messages) blocks.push({ type: 'divider' }, ...nagBlocks(m));
+      if (reply.more > 0) {
+        blocks.push({
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: `…and ${reply.more} more. \`list all\` shows every instance.` }],
+        });
+      }
+      return {
+        response_type,
+        text: esc(
+          reply.messages.length
+            ? `${reply.title}: ${count(reply.messages.length + reply.more, 'instance')}`
+            : reply.empty,
+        ),
+        blocks,
+      };
+    }
     case 'instances': {
       const blocks: SlackBlock[] = [
         { type: 'header', text: { type: 'plain_text', text: reply.title.slice(0, 150) } },

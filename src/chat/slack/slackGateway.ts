@@ -13,11 +13,11 @@ import type { WebClient } from '@slack/web-api';
 import { NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef } from '../../core/instance.js';
 import type { NagMessage } from '../../core/message/nagMessage.js';
-import type { ChatGateway } from '../../ports/chat.js';
+import type { ChatGateway, ThreadReplyOptions } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import { classifyChatFailure } from '../core/deliveryErrors.js';
 import { nagBlocks, nagText } from './blockKit.js';
-import { esc } from './mrkdwn.js';
+import { esc, escalationMentions } from './mrkdwn.js';
 import { clampMessage } from './slackLimits.js';
 
 function platformError(err: unknown): string | undefined {
@@ -146,12 +146,15 @@ export class SlackGateway implements ChatGateway {
     }
   }
 
-  async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
-    await this.client.chat.postMessage({
+  async replyInThread(ref: ChatMessageRef, text: string, opts: ThreadReplyOptions = {}): Promise<void> {
+    const mentions = opts.mention?.length ? escalationMentions(opts.mention) : '';
+    const reply = {
       channel: ref.channelId,
       thread_ts: ref.messageId,
-      ...clampMessage({ text: esc(text) }),
-    });
+      ...clampMessage({ text: `${mentions ? `${mentions} ` : ''}${esc(text)}` }),
+    };
+    // A thread reply notifies almost nobody; broadcast, it shows in the channel as well.
+    await this.client.chat.postMessage(opts.broadcast ? { ...reply, reply_broadcast: true } : reply);
   }
 
   async notifyPrivately(channel: ChannelRef, userId: string, text: string): Promise<void> {

@@ -17,6 +17,7 @@ import {
 } from '../../core/message/nagMessage.js';
 import { clampCard } from './teamsLimits.js';
 import { cardMarkdown } from './teamsMarkdown.js';
+import { type TeamsMention, teamsMentions } from './teamsMentions.js';
 
 export type CardElement = Record<string, unknown>;
 export interface AdaptiveCard {
@@ -25,7 +26,8 @@ export interface AdaptiveCard {
   version: '1.5';
   body: CardElement[];
   actions?: CardElement[];
-  msteams?: { width: 'Full' };
+  /** `entities`: the mentions of `<at>…</at>` spans in the card's text, which make Teams notify them. */
+  msteams?: { width: 'Full'; entities?: TeamsMention[] };
 }
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -239,7 +241,19 @@ export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): Adaptiv
   if (evidence && over) body.push(text(`📊 ${evidence}`, { isSubtle: true, size: 'Small' }));
   for (const w of m.facts.warnings) body.push(text(`⚠ ${w}`, { color: 'Warning', size: 'Small' }));
   body.push(...controls(m, { confirmStop: opts.confirmStop }));
-  return clampCard(
-    card(body, [{ type: 'Action.OpenUrl', title: 'Open in EC2 console', url: m.facts.consoleUrl }]),
-  );
+  // An escalated nag posted anew names its group's escalation target (tags, people).
+  const mentions = m.outcome ? undefined : teamsMentions(m.mention);
+  if (mentions?.entities.length) {
+    // Raw text on purpose: `<at>` must reach Teams as is; the names in it are markup-free (teamsMentions).
+    body.unshift({
+      type: 'TextBlock',
+      text: `${mentions.text} still running past its threshold`,
+      wrap: true,
+    });
+  }
+  const rendered = card(body, [
+    { type: 'Action.OpenUrl', title: 'Open in EC2 console', url: m.facts.consoleUrl },
+  ]);
+  if (mentions?.entities.length) rendered.msteams = { width: 'Full', entities: mentions.entities };
+  return clampCard(rendered);
 }

@@ -78,6 +78,17 @@ function renderUnclamped(reply: ChatReply): TeamsReply {
     }
     case 'instance':
       return { card: renderNagCard(reply.message, { intro: reply.intro }) };
+    case 'owned': {
+      // Each instance as its nag card's body (facts and buttons), one after another.
+      const body: CardElement[] = [text(reply.title, { size: 'Medium', weight: 'Bolder' })];
+      if (reply.messages.length === 0) body.push(text(reply.empty, { isSubtle: true, wrap: true }));
+      for (const m of reply.messages) {
+        body.push({ type: 'Container', separator: true, items: renderNagCard(m).body });
+      }
+      if (reply.more > 0)
+        body.push(text(`…and ${reply.more} more. \`list all\` shows every instance.`, { isSubtle: true }));
+      return { card: card(body) };
+    }
     case 'error':
       return {
         text: [

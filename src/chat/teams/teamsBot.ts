@@ -37,6 +37,7 @@ import {
   personalInstallationId,
 } from './teamsActivity.js';
 import { cardAnswer, interimNotice, messageResponse, readClick } from './teamsClick.js';
+import type { TeamsGateway } from './teamsGateway.js';
 import {
   finishClick,
   type LateGateway,
@@ -52,7 +53,7 @@ export interface TeamsBotDeps {
   subscriptions: SubscriptionStore;
   installations: ChatInstallationStore;
   /** Sends private answers into the asker's 1:1 chat with the bot, and late answers and cards. */
-  gateway: LateGateway;
+  gateway: LateGateway & Partial<Pick<TeamsGateway, 'member'>>;
   clock: Clock;
   log: Log;
   /** CHAT_ACK_BUDGET: how long a request waits for its work before an interim answer. */
@@ -99,7 +100,21 @@ export class TeamsBot extends ActivityHandler {
   }
 
   private context(activity: Partial<Activity>): CommandContext {
-    return { channel: channelOf(activity), actor: actorOf(activity), requestId: activity.id };
+    const channel = channelOf(activity);
+    const actor = actorOf(activity);
+    const aad = activity.from?.aadObjectId;
+    const member = this.deps.gateway.member?.bind(this.deps.gateway);
+    if (aad && member) {
+      // Owner tags name people by email or UPN; Teams sends neither, the members API has both.
+      let emails: Promise<string[]> | undefined;
+      actor.emails = () => {
+        emails ??= member(channel, aad).then((m) =>
+          [m?.email, m?.userPrincipalName].filter((e): e is string => !!e),
+        );
+        return emails;
+      };
+    }
+    return { channel, actor, requestId: activity.id };
   }
 
   private async handleCommand(context: TurnContext): Promise<void> {

@@ -7,12 +7,13 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { ChatMessageRef } from '../../core/instance.js';
 import { headline, type NagMessage } from '../../core/message/nagMessage.js';
-import type { ChatGateway } from '../../ports/chat.js';
+import type { ChatGateway, ThreadReplyOptions } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import {
   Activity,
   CardFactory,
   type CloudAdapter,
+  type ConversationParameters,
   type ConversationReference,
   MessageFactory,
   type TurnContext,
@@ -21,6 +22,7 @@ import { renderNagCard } from './nagCard.js';
 import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
 import { clampMarkdown, clampMessageText } from './teamsLimits.js';
 import { messageMarkdown } from './teamsMarkdown.js';
+import { teamsMentions } from './teamsMentions.js';
 
 /** The card as a message; `summary` is what Teams shows in notifications and the activity feed. */
 function cardActivity(message: NagMessage): Activity {
@@ -34,6 +36,26 @@ const asActivity = (a: Partial<Activity>): Activity => (a instanceof Activity ? 
 
 /** Group chats (`…@thread.v2`) have no threads; channels (`…@thread.tacv2`, `…@thread.skype`) do. */
 const isGroupChat = (conversationId: string) => /@thread\.v2$/.test(conversationId);
+/** A person's 1:1 chat with the bot (`a:…`): no threads, and not a group. */
+const isPersonal = (conversationId: string) => !/@thread\./.test(conversationId);
+const hasThreads = (conversationId: string) => !isGroupChat(conversationId) && !isPersonal(conversationId);
+
+/** The connector's calls the owner lookup needs, as the Agents SDK's ConnectorClient offers them. */
+interface MemberCalls {
+  getConversationMember(userId: string, conversationId: string): Promise<TeamsMember>;
+  getConversationMembers(conversationId: string): Promise<TeamsMember[]>;
+  createConversation(body: ConversationParameters): Promise<{ id?: string; serviceUrl?: string }>;
+}
+
+/** A team member as the connector describes them (a TeamsChannelAccount). */
+export interface TeamsMember {
+  id: string;
+  name?: string;
+  aadObjectId?: string;
+  email?: string;
+  userPrincipalName?: string;
+  tenantId?: string;
+}
 
 export class TeamsGateway implements ChatGateway {
   readonly platform = 'teams' as const;
@@ -67,9 +89,13 @@ export class TeamsGateway implements ChatGateway {
       conversation: {
         ...(base.conversation ?? {}),
         id: conversationId,
-        isGroup: true,
+        isGroup: !isPersonal(conversationId),
         tenantId,
-        conversationType: isGroupChat(conversationId) ? 'groupChat' : 'channel',
+        conversationType: isPersonal(conversationId)
+          ? 'personal'
+          : isGroupChat(conversationId)
+            ? 'groupChat'
+            : 'channel',
       },
       activityId: undefined,
     };
@@ -181,13 +207,82 @@ export class TeamsGateway implements ChatGateway {
     );
   }
 
-  async replyInThread(ref: ChatMessageRef, text: string): Promise<void> {
-    const conversationId = isGroupChat(ref.channelId)
-      ? ref.channelId
-      : `${ref.channelId};messageid=${ref.messageId}`;
+  /**
+   * A reply in the message's thread; `broadcast` posts it to the channel as a
+   * new message instead (Teams has no "also send to channel"), which everyone
+   * following the channel sees; `mention` adds Teams mentions (tags, people).
+   */
+  async replyInThread(ref: ChatMessageRef, text: string, opts: ThreadReplyOptions = {}): Promise<void> {
+    const threaded = hasThreads(ref.channelId) && !opts.broadcast;
+    const conversationId = threaded ? `${ref.channelId};messageid=${ref.messageId}` : ref.channelId;
+    const mentions = teamsMentions(opts.mention);
+    const activity = MessageFactory.text(
+      `${mentions.text ? `${mentions.text} ` : ''}${clampMessageText(messageMarkdown(text))}`,
+    );
+    if (mentions.entities.length) activity.entities = mentions.entities;
     await this.within(this.reference(conversationId, ref.serviceUrl, ref.tenantId), async (ctx) => {
-      await ctx.sendActivity(MessageFactory.text(clampMessageText(messageMarkdown(text))));
+      await ctx.sendActivity(asActivity(activity));
     });
+  }
+
+  /**
+   * Finds `user` (a UPN, an email or an Entra object id) among the members of
+   * the team installed at `team`, and opens the bot's 1:1 chat with them.
+   * Undefined when the team has no such member. The connector answers a
+   * member lookup by UPN or object id; an email that differs from the UPN is
+   * matched against the team's member list.
+   */
+  async openPersonalChat(team: ChannelRef, teamId: string, user: string): Promise<ChannelRef | undefined> {
+    let opened: ChannelRef | undefined;
+    const channelId = baseConversationId(team.channelId);
+    const reference = this.reference(channelId, team.serviceUrl, team.tenantId, team.conversationReference);
+    await this.within(reference, async (ctx) => {
+      const calls = ctx.turnState.get(this.adapter.ConnectorClientKey) as MemberCalls;
+      const member = await findMember(calls, teamId, user);
+      if (!member) return;
+      const tenantId = team.tenantId ?? member.tenantId;
+      const created = await calls.createConversation({
+        isGroup: false,
+        agent: reference.agent,
+        members: [{ id: member.id, name: member.name }],
+        tenantId,
+        channelData: { tenant: { id: tenantId } },
+      } as ConversationParameters);
+      if (!created.id) throw new Error(`Teams opened no 1:1 chat with ${user}`);
+      const serviceUrl = created.serviceUrl ?? reference.serviceUrl;
+      opened = {
+        platform: 'teams',
+        channelId: created.id,
+        serviceUrl,
+        tenantId,
+        conversationReference: {
+          ...reference,
+          serviceUrl,
+          conversation: { id: created.id, isGroup: false, conversationType: 'personal', tenantId },
+          user: { id: member.id, name: member.name, aadObjectId: member.aadObjectId },
+        },
+      };
+    });
+    return opened;
+  }
+
+  /** The person with Entra object id `aadObjectId` as a member of the conversation (their email and UPN). */
+  async member(conversation: ChannelRef, aadObjectId: string): Promise<TeamsMember | undefined> {
+    let found: TeamsMember | undefined;
+    const channelId = baseConversationId(conversation.channelId);
+    await this.within(
+      this.reference(
+        channelId,
+        conversation.serviceUrl,
+        conversation.tenantId,
+        conversation.conversationReference,
+      ),
+      async (ctx) => {
+        const calls = ctx.turnState.get(this.adapter.ConnectorClientKey) as MemberCalls;
+        found = await findMember(calls, channelId, aadObjectId);
+      },
+    );
+    return found;
   }
 
   /**
@@ -207,4 +302,29 @@ export class TeamsGateway implements ChatGateway {
       },
     );
   }
+}
+
+/** The member named `user` (UPN, email or object id), or undefined; other connector failures throw. */
+async function findMember(
+  calls: MemberCalls,
+  conversationId: string,
+  user: string,
+): Promise<TeamsMember | undefined> {
+  try {
+    return await calls.getConversationMember(user, conversationId);
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  if (!user.includes('@')) return undefined;
+  // An email that is not the UPN: the member list carries both.
+  const wanted = user.toLowerCase();
+  const members = await calls.getConversationMembers(conversationId);
+  return members.find(
+    (m) => m.email?.toLowerCase() === wanted || m.userPrincipalName?.toLowerCase() === wanted,
+  );
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { status?: number; statusCode?: number; response?: { status?: number } } | undefined;
+  return e?.status ?? e?.statusCode ?? e?.response?.status;
 }

@@ -6,7 +6,14 @@
 import { formatDuration } from '../duration.js';
 import { evidenceText, type IdleEvidence } from '../idle.js';
 import type { ActorPlatform, ChatPlatform, RunActor } from '../instance.js';
-import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from '../instance.js';
+import {
+  consoleUrl,
+  effectiveThresholdSeconds,
+  type InstanceRecord,
+  instanceWarnings,
+  runtimeSeconds,
+} from '../instance.js';
+import type { EscalationTarget } from '../nagRouting.js';
 import type { NagNotification } from '../notification.js';
 import { formatDayTimeUtc } from '../when.js';
 import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from './menuChoices.js';
@@ -53,6 +60,8 @@ export interface NagMessage {
   actions: { stop: boolean; snooze: boolean; extend: boolean };
   snoozeChoices: readonly Choice[];
   extendChoices: readonly Choice[];
+  /** An escalated nag posted anew names its group's escalation target (see nagRouting.ts). */
+  mention?: EscalationTarget[];
 }
 
 /** `web-1 (i-0abc…)` or just the id when the instance has no Name tag. */
@@ -193,7 +202,7 @@ export function nagMessageFromRecord(
       thresholdSeconds: effectiveThresholdSeconds(record),
       nagCount: record.nagCount,
       launchTime: record.launchTime,
-      warnings: [...record.warnings],
+      warnings: instanceWarnings(record),
       consoleUrl: consoleUrl(record),
     },
     outcome,
