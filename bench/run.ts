@@ -33,6 +33,11 @@ export const BENCHES: Record<string, { about: string; load: () => Promise<Bench>
     about: 'stopping a 3-tier workload of 300 instances on moto, calls counted',
     load: async () => (await import('./workloads.js')).workloadsBench,
   },
+  idle: {
+    about:
+      'an idle check of 10,000 instances on moto: GetMetricData calls against ⌈metrics / 500⌉, wall time',
+    load: async () => (await import('./idle.js')).idleBench,
+  },
 };
 
 const parsed = parseBenchArgs(process.argv.slice(2), BENCHES);

@@ -166,6 +166,8 @@ export class CloudWatchMetrics implements InstanceMetricsSource {
   ): Promise<Map<string, Dimension[][]>> {
     const { ListMetricsCommand } = await loadCloudWatchSdk();
     const found = new Map<string, Dimension[][]>();
+    // A series listed twice is read once (moto lists one entry per data point).
+    const seen = new Set<string>();
     let nextToken: string | undefined;
     do {
       this.stats.listMetricsCalls++;
@@ -177,6 +179,11 @@ export class CloudWatchMetrics implements InstanceMetricsSource {
       for (const m of page.Metrics ?? []) {
         const id = m.Dimensions?.find((d) => d.Name === 'InstanceId')?.Value;
         if (!id || !ids.has(id)) continue;
+        const key = JSON.stringify(
+          m.Dimensions!.map((d) => [d.Name, d.Value]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+        );
+        if (seen.has(key)) continue;
+        seen.add(key);
         found.set(id, [...(found.get(id) ?? []), m.Dimensions!]);
       }
       nextToken = page.NextToken || undefined;
