@@ -62,6 +62,9 @@ class PagedFleet implements Fleet {
     return [];
   }
   async setInstanceType(): Promise<void> {}
+  async stopProtected(): Promise<boolean> {
+    return false;
+  }
 }
 
 /** A versioned in-memory store with shallow copies: the simulation's 10,000-record sweeps stay fast. */

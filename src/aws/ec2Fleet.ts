@@ -9,10 +9,11 @@
  * function, which needs EC2 only once someone clicks Stop.
  */
 import type { EC2Client, Filter, Instance, InstanceStateChange } from '@aws-sdk/client-ec2';
+import { StopProtectedError } from '../core/errors.js';
 import { INSTANCE_STATES, type InstanceState } from '../core/instance.js';
-import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../ports/fleet.js';
+import type { Fleet, FleetInstance, FleetQuery, StateTransition, StopOptions } from '../ports/fleet.js';
 import { loadEc2Sdk } from './clients.js';
-import { awsCall } from './errors.js';
+import { awsCall, awsErrorCode, translateAwsError } from './errors.js';
 
 /** DescribeInstances' page maximum, and the batch size for stop/start. */
 export const EC2_PAGE_SIZE = 1000;
@@ -25,10 +26,17 @@ export interface FleetStats {
   stopCalls: number;
   startCalls: number;
   modifyCalls: number;
+  attributeCalls: number;
 }
 
 export class Ec2Fleet implements Fleet {
-  readonly stats: FleetStats = { describeCalls: 0, stopCalls: 0, startCalls: 0, modifyCalls: 0 };
+  readonly stats: FleetStats = {
+    describeCalls: 0,
+    stopCalls: 0,
+    startCalls: 0,
+    modifyCalls: 0,
+    attributeCalls: 0,
+  };
 
   private readonly pageSize: number;
 
@@ -59,17 +67,37 @@ export class Ec2Fleet implements Fleet {
     return found;
   }
 
-  async stop(region: string, instanceIds: string[]): Promise<StateTransition[]> {
+  async stop(region: string, instanceIds: string[], opts: StopOptions = {}): Promise<StateTransition[]> {
     const out: StateTransition[] = [];
+    const verb = opts.hibernate ? 'StopInstances Hibernate' : 'StopInstances';
     for (const ids of chunk(unique(instanceIds), EC2_PAGE_SIZE)) {
       this.stats.stopCalls++;
       const { StopInstancesCommand } = await loadEc2Sdk();
-      const res = await awsCall(`StopInstances (${ids.length}) in ${region}`, async () =>
-        (await this.clientFor(region)).send(new StopInstancesCommand({ InstanceIds: ids })),
-      );
+      const action = `${verb} (${ids.length}) in ${region}`;
+      let res: { StoppingInstances?: InstanceStateChange[] };
+      try {
+        res = await (await this.clientFor(region)).send(
+          new StopInstancesCommand({ InstanceIds: ids, Hibernate: opts.hibernate || undefined }),
+        );
+      } catch (err) {
+        throw stopError(err, action, ids);
+      }
       out.push(...(res.StoppingInstances ?? []).map(toTransition));
     }
     return out;
+  }
+
+  async stopProtected(region: string, instanceId: string): Promise<boolean> {
+    this.stats.attributeCalls++;
+    const { DescribeInstanceAttributeCommand } = await loadEc2Sdk();
+    const res = await awsCall(
+      `DescribeInstanceAttribute disableApiStop of ${instanceId} in ${region}`,
+      async () =>
+        (await this.clientFor(region)).send(
+          new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiStop' }),
+        ),
+    );
+    return res.DisableApiStop?.Value === true;
   }
 
   async start(region: string, instanceIds: string[]): Promise<StateTransition[]> {
@@ -159,8 +187,28 @@ export function toFleetInstance(region: string, i: Instance, ownerId?: string): 
     platform: i.PlatformDetails ?? i.Platform,
     detailedMonitoring: i.Monitoring?.State === 'enabled',
     accountId: ownerId,
+    hibernationConfigured: i.HibernationOptions?.Configured === true ? true : undefined,
     tags,
   };
+}
+
+/**
+ * EC2 answers StopInstances on a stop-protected instance with
+ * `OperationNotPermitted` ("The instance 'i-…' may not be stopped. Modify its
+ * 'disableApiStop' instance attribute…") and fails the call; the
+ * instance it names becomes StopProtectedError's `instanceId`.
+ */
+function stopError(err: unknown, action: string, ids: string[]): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if (awsErrorCode(err) === 'OperationNotPermitted' && /disableApiStop/i.test(message)) {
+    const named = /'(i-[0-9a-f]+)'/.exec(message)?.[1] ?? (ids.length === 1 ? ids[0] : undefined);
+    return new StopProtectedError(
+      `${named ?? 'An instance'} has stop protection (DisableApiStop): EC2 refused ${action}`,
+      named,
+      { cause: err },
+    );
+  }
+  return translateAwsError(err, action);
 }
 
 function toTransition(c: InstanceStateChange): StateTransition {

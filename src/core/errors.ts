@@ -67,3 +67,19 @@ export class ExtensionCapError extends LightsOutError {
     super('extension_cap', message, options);
   }
 }
+
+/**
+ * EC2 refused StopInstances because the instance has stop protection
+ * (`DisableApiStop`). Nothing changed; the owner lifts it with
+ * `aws ec2 modify-instance-attribute --no-disable-api-stop`. `instanceId` is
+ * the instance EC2 named, when it named one.
+ */
+export class StopProtectedError extends LightsOutError {
+  constructor(
+    message: string,
+    readonly instanceId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super('stop_protected', message, options);
+  }
+}

@@ -66,6 +66,8 @@ export interface RunStop {
   /** When the stop was requested (through Lights Out) or first observed (ISO). */
   at: string;
   runtimeSeconds: number;
+  /** True when the stop was a hibernation (StopInstances with `Hibernate`). */
+  hibernated?: boolean;
 }
 
 export interface InstanceRecord extends InstanceKey {
@@ -80,6 +82,13 @@ export interface InstanceRecord extends InstanceKey {
   privateIp?: string;
   publicIp?: string;
   accountId?: string;
+  /** EC2's `HibernationOptions.Configured` for this run: Stop may offer Hibernate. */
+  hibernationConfigured?: boolean;
+  /**
+   * The instance's `DisableApiStop`, as last read (before a nag, or when a stop
+   * was refused for it): StopInstances would fail, so no Stop is offered.
+   */
+  stopProtected?: boolean;
   /** Instance tags as last read; cleanup hooks read DnsRecords/CloudMapService from here. */
   tags: Record<string, string>;
   group: string;

@@ -22,6 +22,8 @@ export interface InstanceFacts {
   privateIp?: string;
   publicIp?: string;
   accountId?: string;
+  /** `HibernationOptions.Configured`; fixed at launch. */
+  hibernationConfigured?: boolean;
   tags: Record<string, string>;
 }
 
@@ -199,6 +201,7 @@ export function withFacts(
     privateIp: facts?.privateIp ?? record.privateIp,
     publicIp: facts?.publicIp ?? record.publicIp,
     accountId: facts?.accountId ?? record.accountId,
+    hibernationConfigured: facts?.hibernationConfigured ?? record.hibernationConfigured,
     group: policy.group,
     thresholdSeconds: policy.thresholdSeconds,
     renotifySeconds: policy.renotifySeconds,

@@ -33,6 +33,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
+import { RunStopper } from '../services/monitor/stop.js';
 import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
 // Type-only: the platform modules are loaded through the loaders below.
 import type { LambdaSlack, slackAtColdStart } from './slackRuntime.js';
@@ -117,11 +118,14 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     log,
   });
 
+  const audit = new DynamoAuditLog(doc, table);
+  // Workload tier stops from `/ec2 workload` go through the same stop operation as a click.
+  const stopper = new RunStopper({ monitor, store: instances, fleet, audit, clock, log });
   const gateways = [...(slack ? [slack.gateway] : []), ...(teams ? [teams.transport.gateway] : [])];
   const core = createChatCore({
     monitor,
     fleet,
-    audit: new DynamoAuditLog(doc, table),
+    audit,
     instances,
     subscriptions,
     idempotency: new DynamoIdempotencyStore(doc, table),
@@ -144,7 +148,7 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     extensions: config.workloads.stepFunctionArn
       ? [
           workloadCommands({
-            service: awsWorkloadRuntime(config, { log, clock }).service,
+            service: awsWorkloadRuntime(config, { log, clock, fleet, stopper }).service,
             admins: config.workloads.admins,
             posters: [...(slack ? [slack.workloadProgress] : []), ...(teams ? [teams.workloadProgress] : [])],
             clock,

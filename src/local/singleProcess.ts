@@ -18,6 +18,8 @@ import { InProcessEventBus } from '../services/monitor/eventBus.js';
 import { IdleEvidenceReader } from '../services/monitor/idleEvidence.js';
 import { MonitorService } from '../services/monitor/monitorService.js';
 import { runHistoryRecorder } from '../services/monitor/runHistoryRecorder.js';
+import { RunStopper } from '../services/monitor/stop.js';
+import { SqliteAuditLog } from '../sqlite/auditLog.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { databaseFileProblem, fileIdentity } from '../sqlite/databaseFile.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
@@ -115,6 +117,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     db,
     clock,
     fleet,
+    stopper: new RunStopper({ monitor: service, store, fleet, audit: new SqliteAuditLog(db), clock, log }),
     posters: chat.workloadPosters,
   });
   // What /healthz reports: the last sweep (is AWS reachable?) and the outbox backlog (is chat?).

@@ -13,6 +13,7 @@ import type { Log } from '../log.js';
 import type { Clock } from '../ports/clock.js';
 import type { Fleet } from '../ports/fleet.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
+import type { RunStopper } from '../services/monitor/stop.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { localWorkloadRuntime, type WorkloadRuntime } from '../wiring/workloadWiring.js';
 
@@ -30,10 +31,17 @@ export async function startLocalWorkloads(opts: {
   db: SqliteDatabase;
   clock: Clock;
   fleet: Fleet;
+  /** The process's own stopper, so tier stops cancel nags on its running scheduler. */
+  stopper: Pick<RunStopper, 'stopMany'>;
   posters: WorkloadProgressPoster[];
 }): Promise<LocalWorkloads> {
   const { config, log } = opts;
-  const runtime = localWorkloadRuntime(config, opts.db, { log, clock: opts.clock, fleet: opts.fleet });
+  const runtime = localWorkloadRuntime(config, opts.db, {
+    log,
+    clock: opts.clock,
+    fleet: opts.fleet,
+    stopper: opts.stopper,
+  });
   runtime.status.subscribe(workloadProgressListener(opts.posters, log));
   await runtime.scheduler.start((step) => runtime.service.handleStep(step).then(() => undefined));
   const resume = () =>

@@ -16,6 +16,8 @@ export interface FleetInstance {
   detailedMonitoring?: boolean;
   /** Owner account id (from the reservation), for notifications. */
   accountId?: string;
+  /** `HibernationOptions.Configured`: StopInstances may hibernate it. */
+  hibernationConfigured?: boolean;
   tags: Record<string, string>;
 }
 
@@ -35,12 +37,26 @@ export interface StateTransition {
   currentState?: InstanceState;
 }
 
+export interface StopOptions {
+  hibernate?: boolean;
+}
+
 /** The EC2 side. Adapters translate SDK errors into LightsOutError subclasses. */
 export interface Fleet {
   /** Paginated DescribeInstances with server-side filters (1,000 per page). */
   find(region: string, query: FleetQuery): Promise<FleetInstance[]>;
-  /** Batched; the adapter chunks large id lists. */
-  stop(region: string, instanceIds: string[]): Promise<StateTransition[]>;
+  /**
+   * Batched; the adapter chunks large id lists. `hibernate` asks EC2 to
+   * hibernate (every id must have hibernation configured). One stop-protected
+   * instance makes the call fail with StopProtectedError naming it (others in it
+   * may or may not have been stopped: send them again).
+   */
+  stop(region: string, instanceIds: string[], opts?: StopOptions): Promise<StateTransition[]>;
+  /**
+   * The instance's `DisableApiStop` (DescribeInstanceAttribute: one call per
+   * instance, so read only when it matters, e.g. before a nag).
+   */
+  stopProtected(region: string, instanceId: string): Promise<boolean>;
   start(region: string, instanceIds: string[]): Promise<StateTransition[]>;
   setInstanceType(region: string, instanceId: string, instanceType: string): Promise<void>;
 }

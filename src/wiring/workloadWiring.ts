@@ -28,11 +28,13 @@ import type { WorkloadRunStore } from '../ports/workloadRunStore.js';
 import type { WorkloadSpecSource } from '../ports/workloadSpecSource.js';
 import type { WorkloadStatusKind, WorkloadStatusPublisher } from '../ports/workloadStatus.js';
 import type { WorkloadStepScheduler } from '../ports/workloadStepScheduler.js';
+import type { RunStopper } from '../services/monitor/stop.js';
 import { RunExecutor } from '../services/workloads/runExecutor.js';
 import { WorkloadService } from '../services/workloads/workloadService.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { SqliteWorkloadRunStore } from '../sqlite/sqliteWorkloadRunStore.js';
 import { FileWorkloadSpecSource } from './fileSpecSource.js';
+import { awsRunStopper, localRunStopper } from './runStopper.js';
 
 export type WorkloadProgressListener = (
   run: WorkloadRun,
@@ -92,16 +94,26 @@ interface RuntimeParts {
   config: Config;
   log?: Log;
   clock?: Clock;
-  fleet?: Fleet;
+  fleet: Fleet;
   runs: WorkloadRunStore;
   scheduler: WorkloadStepScheduler;
+  /** Tier stops go through it (claimed, recorded against the instances' runs, audited). */
+  stopper: Pick<RunStopper, 'stopMany'>;
+}
+
+/** What a caller that already runs the monitor passes in: its fleet and its RunStopper. */
+export interface WorkloadRuntimeOptions {
+  log?: Log;
+  clock?: Clock;
+  fleet?: Fleet;
+  stopper?: Pick<RunStopper, 'stopMany'>;
 }
 
 function assemble(parts: RuntimeParts): WorkloadRuntime {
   const { config } = parts;
   const w = config.workloads;
   const clock = parts.clock ?? systemClock;
-  const fleet = parts.fleet ?? new Ec2Fleet(loadEc2Client);
+  const { fleet } = parts;
   const status = new WorkloadStatusFanout(
     new SnsWorkloadStatusPublisher(snsClient, w.statusTopicArn),
     parts.log,
@@ -109,6 +121,7 @@ function assemble(parts: RuntimeParts): WorkloadRuntime {
   const executor = new RunExecutor(
     {
       fleet,
+      stopper: parts.stopper,
       overrides: new SsmOverrideChecker(loadSsmClient, { timeoutMs: w.ssmTimeoutSeconds * 1000 }),
       runs: parts.runs,
       scheduler: parts.scheduler,
@@ -132,7 +145,7 @@ function assemble(parts: RuntimeParts): WorkloadRuntime {
 }
 
 /** Lambda mode: every setting it needs is checked, naming the missing variable. */
-export function awsWorkloadRuntime(config: Config, opts: { log?: Log; clock?: Clock } = {}): WorkloadRuntime {
+export function awsWorkloadRuntime(config: Config, opts: WorkloadRuntimeOptions = {}): WorkloadRuntime {
   const problems: string[] = [];
   if (!config.store.tableName)
     problems.push('TABLE_NAME is required in Lambda mode: the DynamoDB table name');
@@ -146,9 +159,12 @@ export function awsWorkloadRuntime(config: Config, opts: { log?: Log; clock?: Cl
   }
   if (problems.length) throw new ConfigError(problems);
   const region = home(config);
+  const fleet = opts.fleet ?? new Ec2Fleet(loadEc2Client);
   return assemble({
     ...opts,
     config,
+    fleet,
+    stopper: opts.stopper ?? awsRunStopper(config, { ...opts, fleet }),
     runs: new DynamoWorkloadRunStore(
       dynamoDocumentClient(region),
       config.store.tableName!,
@@ -167,9 +183,17 @@ export function awsWorkloadRuntime(config: Config, opts: { log?: Log; clock?: Cl
 export function localWorkloadRuntime(
   config: Config,
   db: SqliteDatabase,
-  opts: { log?: Log; clock?: Clock; fleet?: Fleet } = {},
+  opts: WorkloadRuntimeOptions = {},
 ): WorkloadRuntime & { scheduler: InProcessWorkloadStepScheduler } {
   const scheduler = new InProcessWorkloadStepScheduler({ clock: opts.clock, log: opts.log });
-  const runtime = assemble({ ...opts, config, runs: new SqliteWorkloadRunStore(db), scheduler });
+  const fleet = opts.fleet ?? new Ec2Fleet(loadEc2Client);
+  const runtime = assemble({
+    ...opts,
+    config,
+    fleet,
+    stopper: opts.stopper ?? localRunStopper(config, db, { ...opts, fleet }),
+    runs: new SqliteWorkloadRunStore(db),
+    scheduler,
+  });
   return { ...runtime, scheduler };
 }

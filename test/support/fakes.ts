@@ -5,12 +5,18 @@
  * way the real adapters do, so service tests can check behaviour, not mocks.
  */
 
-import { ConflictError, NotFoundError, StaleRunError } from '../../src/core/errors.js';
+import { ConflictError, NotFoundError, StaleRunError, StopProtectedError } from '../../src/core/errors.js';
 import type { DomainEvent } from '../../src/core/events.js';
 import type { ChatMessageRef, InstanceKey, InstanceRecord, InstanceState } from '../../src/core/instance.js';
 import type { NagNotification } from '../../src/core/notification.js';
 import { type Clock, systemClock } from '../../src/ports/clock.js';
-import type { Fleet, FleetInstance, FleetQuery, StateTransition } from '../../src/ports/fleet.js';
+import type {
+  Fleet,
+  FleetInstance,
+  FleetQuery,
+  StateTransition,
+  StopOptions,
+} from '../../src/ports/fleet.js';
 import type { InstanceFilter, InstanceStore, PutOptions } from '../../src/ports/instanceStore.js';
 import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../src/ports/notifier.js';
@@ -22,7 +28,11 @@ const clone = <T>(v: T): T => structuredClone(v);
 export class FakeFleet implements Fleet {
   readonly instances = new Map<string, FleetInstance>();
   /** Same shape as Ec2Fleet's counters, so reconcile reports count calls either way. */
-  readonly stats = { describeCalls: 0 };
+  readonly stats = { describeCalls: 0, stopCalls: 0, attributeCalls: 0 };
+  /** Instances with DisableApiStop, as `region/id`: StopInstances naming one fails as a whole, as in EC2. */
+  readonly stopProtectedKeys = new Set<string>();
+  /** Ids stopped with `hibernate`, in order. */
+  readonly hibernated: string[] = [];
   private seq = 0;
 
   add(over: Partial<FleetInstance> & { tags?: Record<string, string> } = {}): FleetInstance {
@@ -68,8 +78,22 @@ export class FakeFleet implements Fleet {
       .map(clone);
   }
 
-  async stop(region: string, ids: string[]): Promise<StateTransition[]> {
+  async stop(region: string, ids: string[], opts: StopOptions = {}): Promise<StateTransition[]> {
+    this.stats.stopCalls += 1;
+    const guarded = ids.find((instanceId) => this.stopProtectedKeys.has(keyOf({ region, instanceId })));
+    if (guarded) {
+      throw new StopProtectedError(`${guarded} has stop protection (DisableApiStop)`, guarded);
+    }
+    if (opts.hibernate) this.hibernated.push(...ids);
     return this.transition(region, ids, 'stopping');
+  }
+
+  async stopProtected(region: string, instanceId: string): Promise<boolean> {
+    this.stats.attributeCalls += 1;
+    if (!this.instances.has(keyOf({ region, instanceId }))) {
+      throw new NotFoundError(`no such instance ${instanceId}`);
+    }
+    return this.stopProtectedKeys.has(keyOf({ region, instanceId }));
   }
 
   async start(region: string, ids: string[]): Promise<StateTransition[]> {

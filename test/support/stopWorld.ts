@@ -10,6 +10,7 @@ import type { InstanceRecord } from '../../src/core/instance.js';
 import { createLogger } from '../../src/log.js';
 import type { ChatActor, ChatGateway } from '../../src/ports/chat.js';
 import { MonitorService } from '../../src/services/monitor/monitorService.js';
+import { RunStopper } from '../../src/services/monitor/stop.js';
 import { SqliteAuditLog } from '../../src/sqlite/auditLog.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteIdempotencyStore } from '../../src/sqlite/idempotencyStore.js';
@@ -69,8 +70,12 @@ export function stopWorld(clientConfig: { endpoint: string; region: string; cred
   });
   return {
     ec2,
+    fleet,
     store,
     audit,
+    monitor,
+    /** The stop operation itself, as the CLI and workloads call it. */
+    stopper: new RunStopper({ monitor, store, fleet, audit, clock: () => new Date() }),
     launch: (name: string) => launchMonitored(ec2, { engine: monitor, store } as never, name),
     stop(record: InstanceRecord, actor: ChatActor, requestId: string): Promise<ActionResult> {
       return core.actions.handle({

@@ -14,12 +14,16 @@ import type { Fleet } from '../../src/ports/fleet.js';
 import type { OverrideChecker } from '../../src/ports/overrideChecker.js';
 import type { WorkloadRunStore } from '../../src/ports/workloadRunStore.js';
 import type { WorkloadStepDue, WorkloadStepScheduler } from '../../src/ports/workloadStepScheduler.js';
+import { MonitorService } from '../../src/services/monitor/monitorService.js';
+import { RunStopper } from '../../src/services/monitor/stop.js';
 import { RunExecutor } from '../../src/services/workloads/runExecutor.js';
 import { WorkloadService } from '../../src/services/workloads/workloadService.js';
+import { SqliteAuditLog } from '../../src/sqlite/auditLog.js';
 import { openDatabase } from '../../src/sqlite/database.js';
+import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { SqliteWorkloadRunStore } from '../../src/sqlite/sqliteWorkloadRunStore.js';
 import { WorkloadStatusFanout } from '../../src/wiring/workloadWiring.js';
-import { VirtualClock } from './fakes.js';
+import { MemoryNagScheduler, VirtualClock } from './fakes.js';
 import type { MotoServer } from './moto.js';
 
 export interface RecordedCall {
@@ -83,9 +87,32 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
   const time = new VirtualClock(new Date('2026-11-21T04:00:00Z'));
   const status = new WorkloadStatusFanout(new SnsWorkloadStatusPublisher(() => sns));
   const scheduler = new ManualStepScheduler();
+  // Tier stops go through the one stop operation, on a store and audit log the test can read.
+  const stateDb = openDatabase(':memory:');
+  const instances = new SqliteInstanceStore(stateDb, { clock: time.now });
+  const audit = new SqliteAuditLog(stateDb);
+  const nags = new MemoryNagScheduler();
+  const monitor = new MonitorService({
+    fleet,
+    store: instances,
+    scheduler: nags,
+    notifier: { notify: async () => undefined },
+    events: { publish: async () => undefined },
+    clock: time.now,
+    settings: {
+      mode: 'opt-in',
+      defaultGroup: 'all',
+      defaultThresholdSeconds: 12 * 3600,
+      defaultRenotifySeconds: 3600,
+      regions: ['us-east-1'],
+      tombstoneTtlSeconds: 86_400,
+    },
+  });
+  const stopper = new RunStopper({ monitor, store: instances, fleet, audit, clock: time.now });
   const executor = new RunExecutor(
     {
       fleet,
+      stopper,
       overrides: opts.overrides ?? ssmChecker,
       runs,
       scheduler,
@@ -158,6 +185,10 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
     realFleet,
     ssmChecker,
     runs,
+    instances,
+    audit,
+    monitor,
+    nags,
     time,
     scheduler,
     executor,

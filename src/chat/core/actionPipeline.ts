@@ -258,6 +258,14 @@ export class ActionPipeline {
         const stale = this.staleness(seen, target) ?? { record, outcome: { kind: 'terminated' as const } };
         return this.staleResult(stale, now, undefined, 'stop', target);
       }
+      case 'protected':
+      case 'refused':
+        return {
+          status: 'refused',
+          notice: result.reason,
+          message: nagMessageFromRecord(result.record, now),
+          updatedRefs: [],
+        };
       case 'failed':
         return {
           status: 'failed',

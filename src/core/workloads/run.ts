@@ -19,6 +19,8 @@ export type InstanceStatus = 'pending' | 'acting' | 'done' | 'bypassed' | 'uncha
 export interface InstanceProgress {
   instanceId: string;
   name?: string;
+  /** The run EC2 reported when the tier was planned (absent in runs saved before it was kept). */
+  launchTime?: string;
   status: InstanceStatus;
   reason?: string;
   resizedTo?: string;

@@ -18,6 +18,8 @@ import {
 export interface PlanInstance {
   instanceId: string;
   state: InstanceState;
+  /** The run EC2 reported; a stop is claimed against this run's record. */
+  launchTime?: string;
   instanceType?: string;
   vpcId?: string;
   tags: Record<string, string>;
@@ -41,6 +43,7 @@ export interface PlannedInstance {
   instanceId: string;
   name?: string;
   state: InstanceState;
+  launchTime?: string;
   step: InstanceStep;
   reason: string;
   instanceType?: string;
@@ -102,6 +105,7 @@ function planInstance(
     instanceId: inst.instanceId,
     name: inst.tags.Name,
     state: inst.state,
+    launchTime: inst.launchTime,
     instanceType: inst.instanceType,
   };
   const target = TARGET[action];

@@ -66,7 +66,7 @@ export interface MonitorApi {
    * schedule at once and records the run as `stopping`, with who stopped it and
    * the runtime then, so a sweep before EC2's event cannot re-arm it.
    */
-  stopRequested(run: RunRef, by: RunActor): Promise<InstanceRecord>;
+  stopRequested(run: RunRef, by: RunActor, opts?: { hibernated?: boolean }): Promise<InstanceRecord>;
   get(key: InstanceKey): Promise<InstanceRecord | undefined>;
   /** Processes every schedule due by now (`lightsout check`, catching up after downtime). */
   runDueNags(opts?: { dryRun?: boolean }): Promise<DueNagOutcome[]>;

@@ -200,7 +200,11 @@ export class MonitorService implements MonitorApi {
    * stopped event, which confirms the stop (see applyObservedState).
    * Repeating the request for the same run changes nothing.
    */
-  async stopRequested(run: RunRef, by: RunActor): Promise<InstanceRecord> {
+  async stopRequested(
+    run: RunRef,
+    by: RunActor,
+    opts: { hibernated?: boolean } = {},
+  ): Promise<InstanceRecord> {
     const now = this.deps.clock();
     const at = now.toISOString();
     let already: InstanceRecord | undefined;
@@ -212,7 +216,12 @@ export class MonitorService implements MonitorApi {
         stateChangedAt: at,
         stopRequestedAt: r.stopRequestedAt ?? at,
         stopRequestedBy: by,
-        lastStop: { by, at, runtimeSeconds: runtimeSeconds(r, now) },
+        lastStop: {
+          by,
+          at,
+          runtimeSeconds: runtimeSeconds(r, now),
+          ...(opts.hibernated ? { hibernated: true } : {}),
+        },
         nextNagAt: undefined,
       }),
       (current) => {

@@ -1,23 +1,29 @@
 /**
- * Stopping one run of one instance: the one operation every Stop goes
- * through (Slack, Teams, the CLI). `stop(run, by)` claims the stop with a
- * conditional write on the record, calls StopInstances once, records who
- * stopped it and the runtime at that moment, and audits. Two people pressing
- * Stop at once both reach the claim; one wins, the other is told who is
- * already stopping it, and EC2 sees one StopInstances.
+ * Stopping runs of instances: the one operation every Stop goes through
+ * (Slack, Teams, the CLI, workload tiers). `stop(run, by)` claims the stop
+ * with a conditional write on the record, calls StopInstances once, records
+ * who stopped it and the runtime at that moment, and audits. Two people
+ * pressing Stop at once both reach the claim; one wins, the other is told who
+ * is already stopping it, and EC2 sees one StopInstances.
  *
  * When StopInstances fails ambiguously (a timeout, a 5xx, a reset
  * connection) the call may have been applied even though its answer was
  * lost, so EC2 is read again and the result says what is true.
+ *
+ * `stopMany(runs, by)` is the same for a batch (a workload tier): each run is
+ * claimed, then one StopInstances per region per 1,000 ids (see stopBatch.ts),
+ * then each is recorded and audited.
  */
-import { ConflictError, LightsOutError, TransientError } from '../../core/errors.js';
+import { ConflictError, LightsOutError, StopProtectedError, TransientError } from '../../core/errors.js';
 import {
+  type InstanceKey,
   type InstanceRecord,
   instanceKeyString,
   type RunActor,
   runtimeSeconds,
 } from '../../core/instance.js';
 import { isUp } from '../../core/runLifecycle.js';
+import { hibernationNotConfiguredReason, stopProtectedReason } from '../../core/stopRefusal.js';
 import { type Log, silentLog } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
@@ -26,18 +32,51 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { MonitorApi, RunRef } from './api.js';
 import { CONFLICT_RETRIES } from './context.js';
 import { STOP_CONFIRM_MS } from './recordWrites.js';
+import { auditStop, stopDetail } from './stopAudit.js';
+import { stopInBatches } from './stopBatch.js';
+
+export { auditActor } from './stopAudit.js';
+
+export interface RunStopOptions {
+  /** StopInstances with `Hibernate`: refused unless the instance has hibernation configured. */
+  hibernate?: boolean;
+}
 
 export type StopResult =
   /** StopInstances was accepted (or EC2, read again after a lost answer, says the run is stopping). */
-  | { status: 'stopping'; record: InstanceRecord; runtimeSeconds: number; confirmedByReread: boolean }
+  | {
+      status: 'stopping';
+      record: InstanceRecord;
+      runtimeSeconds: number;
+      confirmedByReread: boolean;
+      hibernated?: boolean;
+    }
   /** Someone else claimed this stop first; `by` is who (absent when unknown). */
   | { status: 'already'; record: InstanceRecord; by?: RunActor }
   /** The run is over or was replaced: nothing done. `live` is what EC2 says, when read. */
   | { status: 'stale'; record?: InstanceRecord; live?: FleetInstance; reason: string }
+  /** EC2 refused because the instance is stop-protected (DisableApiStop); `reason` says how to lift it. */
+  | { status: 'protected'; record: InstanceRecord; reason: string }
+  /** Not attempted: the request cannot work for this instance (hibernate without hibernation configured). */
+  | { status: 'refused'; record: InstanceRecord; reason: string }
   /** EC2 refused, or it still reports the run running: nothing changed. */
   | { status: 'failed'; record: InstanceRecord; error: unknown }
   /** The call's answer was lost and EC2 could not be read again: the outcome is unknown. */
   | { status: 'unknown'; record: InstanceRecord; error: unknown };
+
+/** One instance of a batch stop; `launchTime` is the run the caller just read from EC2. */
+export interface BatchStopTarget extends InstanceKey {
+  launchTime?: string;
+}
+
+export interface BatchStopResult {
+  run: BatchStopTarget;
+  /** `stopping` includes instances Lights Out keeps no record of (`record` absent). */
+  status: 'stopping' | 'already' | 'protected' | 'failed' | 'unknown';
+  reason: string;
+  record?: InstanceRecord;
+  error?: unknown;
+}
 
 export interface RunStopperDeps {
   monitor: Pick<MonitorApi, 'stopRequested'>;
@@ -48,31 +87,140 @@ export interface RunStopperDeps {
   log?: Log;
 }
 
-/** `slack:U123`, `cli:alice`: the actor as the audit log spells it. */
-export const auditActor = (by: RunActor): string => `${by.platform}:${by.id}`;
+type Claim =
+  | StopResult
+  | { status: 'claimed'; record: InstanceRecord }
+  /** Batch only: no current record for this run, so nothing to claim; the caller's EC2 read stands. */
+  | { status: 'untracked' };
 
 export class RunStopper {
   constructor(private readonly deps: RunStopperDeps) {}
 
-  async stop(run: RunRef, by: RunActor): Promise<StopResult> {
+  async stop(run: RunRef, by: RunActor, opts: RunStopOptions = {}): Promise<StopResult> {
     const now = this.deps.clock();
-    const result = await this.attempt(run, by, now);
-    await this.audit(run, by, now, result);
+    const result = await this.attempt(run, by, now, opts);
+    const hibernate = opts.hibernate === true;
+    await auditStop(
+      this.deps.audit,
+      this.deps.log,
+      { run, by, now },
+      { status: result.status, detail: stopDetail(result, hibernate) },
+    );
     return result;
   }
 
-  private async attempt(run: RunRef, by: RunActor, now: Date): Promise<StopResult> {
-    const claimed = await this.claim(run, by, now);
+  /**
+   * Stops a batch. Unlike `stop`, EC2 is not read again per instance: the
+   * caller has just read these runs (their `launchTime`). A run with no
+   * current record is stopped all the same (a workload owns it) and only
+   * audited. Results come back in the order of `runs`. With `hibernate`,
+   * the caller has checked each has hibernation configured.
+   */
+  async stopMany(
+    runs: BatchStopTarget[],
+    by: RunActor,
+    opts: RunStopOptions = {},
+  ): Promise<BatchStopResult[]> {
+    const hibernate = opts.hibernate === true;
+    const now = this.deps.clock();
+    const results = new Map<string, BatchStopResult>();
+    const claimed = new Map<string, InstanceRecord>();
+    const toStop = new Map<string, BatchStopTarget[]>();
+    const seen = new Set<string>();
+    for (const run of runs) {
+      const key = instanceKeyString(run);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const claim = run.launchTime
+        ? await this.claim({ ...run, launchTime: run.launchTime }, by, now, { trustCaller: true })
+        : ({ status: 'untracked' } as const);
+      if (claim.status === 'already') {
+        const who = claim.by ? `${claim.by.platform}:${claim.by.id}` : 'someone else';
+        results.set(key, {
+          run,
+          status: 'already',
+          record: claim.record,
+          reason: `already being stopped by ${who}`,
+        });
+        continue;
+      }
+      if (claim.status === 'claimed') claimed.set(key, claim.record);
+      toStop.set(run.region, [...(toStop.get(run.region) ?? []), run]);
+    }
+    for (const [region, batch] of toStop) {
+      const outcome = await stopInBatches(
+        this.deps.fleet,
+        region,
+        batch.map((r) => r.instanceId),
+        hibernate ? { hibernate } : {},
+      );
+      const protectedIds = new Set(outcome.protected);
+      for (const run of batch) {
+        const key = instanceKeyString(run);
+        const record = claimed.get(key);
+        const ref = record ? { ...run, launchTime: record.launchTime } : undefined;
+        if (outcome.stopped.includes(run.instanceId)) {
+          const saved = ref && record ? await this.recordStop(ref, by, record, hibernate) : undefined;
+          const ran = runtimeSeconds({ launchTime: run.launchTime ?? now.toISOString() }, now);
+          results.set(key, {
+            run,
+            status: 'stopping',
+            record: saved,
+            reason: `${hibernate ? 'StopInstances (Hibernate)' : 'StopInstances'} accepted after ${ran}s${record ? '' : ' (no record of this run)'}`,
+          });
+          continue;
+        }
+        if (ref)
+          await this.release(ref, now, protectedIds.has(run.instanceId) ? { stopProtected: true } : {});
+        if (protectedIds.has(run.instanceId)) {
+          results.set(key, {
+            run,
+            status: 'protected',
+            record,
+            reason: stopProtectedReason(run, label(record, run)),
+          });
+        } else {
+          const error = outcome.failed.get(run.instanceId) ?? outcome.unknown.get(run.instanceId);
+          results.set(key, {
+            run,
+            status: outcome.failed.has(run.instanceId) ? 'failed' : 'unknown',
+            record,
+            error,
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    }
+    const ordered = runs.flatMap((r) => results.get(instanceKeyString(r)) ?? []);
+    for (const r of new Set(ordered)) {
+      await auditStop(
+        this.deps.audit,
+        this.deps.log,
+        { run: r.run, by, now },
+        { status: r.status, detail: r.reason },
+      );
+    }
+    return ordered;
+  }
+
+  private async attempt(run: RunRef, by: RunActor, now: Date, opts: RunStopOptions): Promise<StopResult> {
+    const claimed = await this.claim(run, by, now, { hibernate: opts.hibernate });
+    if (claimed.status === 'untracked') throw new Error('unreachable: single stops read EC2');
     if (claimed.status !== 'claimed') return claimed;
     const { record } = claimed;
+    const hibernate = opts.hibernate === true;
 
     let error: unknown;
     try {
-      await this.deps.fleet.stop(run.region, [run.instanceId]);
+      await this.deps.fleet.stop(run.region, [run.instanceId], hibernate ? { hibernate } : undefined);
     } catch (err) {
       error = err;
     }
-    if (error === undefined) return this.stopped(run, by, now, record, false);
+    if (error === undefined) return this.stopped(run, by, now, record, false, hibernate);
+    if (error instanceof StopProtectedError) {
+      await this.release(run, now, { stopProtected: true });
+      return { status: 'protected', record, reason: stopProtectedReason(run, label(record, run)) };
+    }
     if (!ambiguous(error)) {
       await this.release(run, now);
       return { status: 'failed', record, error };
@@ -90,7 +238,7 @@ export class RunStopper {
       return { status: 'unknown', record, error };
     }
     if (live && sameRun(live.launchTime, run.launchTime) && !isUp(live.state)) {
-      return this.stopped(run, by, now, record, true);
+      return this.stopped(run, by, now, record, true, hibernate);
     }
     await this.release(run, now);
     return { status: 'failed', record, error };
@@ -100,28 +248,36 @@ export class RunStopper {
    * Marks the run as being stopped by `by`, with a write conditional on the
    * version just read: of several concurrent stops exactly one succeeds. A
    * claim older than STOP_CONFIRM_MS is one whose stop evidently did not
-   * happen, and may be taken over.
+   * happen, and may be taken over. A single stop reads EC2 once to be sure
+   * the record's run is the live one; a batch trusts the caller's read.
    */
   private async claim(
     run: RunRef,
     by: RunActor,
     now: Date,
-  ): Promise<StopResult | { status: 'claimed'; record: InstanceRecord }> {
-    let checkedLive = false;
+    opts: { trustCaller?: boolean; hibernate?: boolean },
+  ): Promise<Claim> {
+    let checkedLive = opts.trustCaller === true;
     for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
       const record = await this.deps.store.get(run);
       if (!record || !sameRun(record.launchTime, run.launchTime)) {
+        if (opts.trustCaller) return { status: 'untracked' };
         return { status: 'stale', record, reason: record ? 'restarted' : 'unknown' };
       }
       if (record.stopRequestedAt && now.getTime() - Date.parse(record.stopRequestedAt) < STOP_CONFIRM_MS) {
         return { status: 'already', record, by: record.stopRequestedBy };
       }
-      if (!isUp(record.state)) return { status: 'stale', record, reason: record.state };
+      if (!isUp(record.state)) {
+        return opts.trustCaller ? { status: 'untracked' } : { status: 'stale', record, reason: record.state };
+      }
       if (!checkedLive) {
         // An instance relaunched before the engine saw it: the record still names the old run.
         const [live] = await this.deps.fleet.find(run.region, { instanceIds: [run.instanceId] });
         if (!live || !isUp(live.state) || !sameRun(live.launchTime, run.launchTime)) {
           return { status: 'stale', record, live, reason: live ? live.state : 'gone' };
+        }
+        if (opts.hibernate && !live.hibernationConfigured) {
+          return { status: 'refused', record, reason: hibernationNotConfiguredReason(label(record, run)) };
         }
         checkedLive = true;
       }
@@ -146,27 +302,47 @@ export class RunStopper {
     now: Date,
     claimed: InstanceRecord,
     confirmedByReread: boolean,
+    hibernated: boolean,
   ): Promise<StopResult> {
-    const ran = runtimeSeconds(run, now);
-    const record = await this.deps.monitor.stopRequested(run, by).catch((err: unknown) => {
-      // The instance is stopping either way; EC2's own stop event will settle the record.
-      (this.deps.log ?? silentLog).warn('stopRequested failed after StopInstances', {
-        instance: instanceKeyString(run),
-        error: String(err),
-      });
-      return claimed;
-    });
-    return { status: 'stopping', record, runtimeSeconds: ran, confirmedByReread };
+    const record = await this.recordStop(run, by, claimed, hibernated);
+    return {
+      status: 'stopping',
+      record,
+      runtimeSeconds: runtimeSeconds(run, now),
+      confirmedByReread,
+      ...(hibernated ? { hibernated } : {}),
+    };
   }
 
-  /** Gives the claim back after a stop that did not happen, so the next click can try again. */
-  private async release(run: RunRef, now: Date): Promise<void> {
+  private async recordStop(
+    run: RunRef,
+    by: RunActor,
+    claimed: InstanceRecord,
+    hibernated: boolean,
+  ): Promise<InstanceRecord> {
+    return this.deps.monitor
+      .stopRequested(run, by, hibernated ? { hibernated } : undefined)
+      .catch((err: unknown) => {
+        // The instance is stopping either way; EC2's own stop event will settle the record.
+        (this.deps.log ?? silentLog).warn('stopRequested failed after StopInstances', {
+          instance: instanceKeyString(run),
+          error: String(err),
+        });
+        return claimed;
+      });
+  }
+
+  /**
+   * Gives the claim back after a stop that did not happen, so the next click
+   * can try again; `patch` records what the refusal taught (stop protection).
+   */
+  private async release(run: RunRef, now: Date, patch: Partial<InstanceRecord> = {}): Promise<void> {
     for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
       const record = await this.deps.store.get(run);
       if (!record?.stopRequestedAt || record.lastStop || !sameRun(record.launchTime, run.launchTime)) return;
       const { stopRequestedAt: _at, stopRequestedBy: _by, ...rest } = record;
       try {
-        await this.deps.store.put(rest, { expectedVersion: record.version });
+        await this.deps.store.put({ ...rest, ...patch }, { expectedVersion: record.version });
         return;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
@@ -177,42 +353,11 @@ export class RunStopper {
       at: now.toISOString(),
     });
   }
-
-  private async audit(run: RunRef, by: RunActor, now: Date, result: StopResult): Promise<void> {
-    const detail =
-      result.status === 'stopping'
-        ? `StopInstances accepted after ${result.runtimeSeconds}s${result.confirmedByReread ? ' (confirmed by reading EC2 again)' : ''}`
-        : result.status === 'already'
-          ? `already being stopped by ${result.by ? auditActor(result.by) : 'someone else'}`
-          : result.status === 'stale'
-            ? `run is over (${result.reason})`
-            : String(result.error instanceof Error ? result.error.message : result.error);
-    try {
-      await this.deps.audit.record({
-        at: now.toISOString(),
-        actor: auditActor(by),
-        action: 'stop',
-        target: `${instanceKeyString(run)}@${run.launchTime}`,
-        result: AUDIT_RESULT[result.status],
-        detail,
-      });
-    } catch (err) {
-      (this.deps.log ?? silentLog).error('audit write failed', {
-        action: 'stop',
-        actor: auditActor(by),
-        error: String(err),
-      });
-    }
-  }
 }
 
-const AUDIT_RESULT: Record<StopResult['status'], string> = {
-  stopping: 'ok',
-  already: 'duplicate',
-  stale: 'stale',
-  failed: 'error',
-  unknown: 'unknown',
-};
+/** The instance as people know it: its Name tag with the id, or the id. */
+const label = (record: InstanceRecord | undefined, k: InstanceKey): string =>
+  record?.name ? `${record.name} (${k.instanceId})` : k.instanceId;
 
 /**
  * Whether a failed call may still have been applied: timeouts, 5xx and

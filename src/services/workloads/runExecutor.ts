@@ -25,7 +25,8 @@ import type { OverrideChecker } from '../../ports/overrideChecker.js';
 import type { WorkloadRunStore } from '../../ports/workloadRunStore.js';
 import type { WorkloadStatusKind, WorkloadStatusPublisher } from '../../ports/workloadStatus.js';
 import type { WorkloadStepDue, WorkloadStepScheduler } from '../../ports/workloadStepScheduler.js';
-import { applyTierPlan, changeState, markFailed, resize } from './tierActions.js';
+import type { RunStopper } from '../monitor/stop.js';
+import { applyTierPlan, changeState, markFailed, resize, stopTier } from './tierActions.js';
 
 export interface RunExecutorOptions {
   /** Do not stop instances SSM could not check (the default). */
@@ -38,6 +39,8 @@ export interface RunExecutorOptions {
 
 export interface RunExecutorDeps {
   fleet: Fleet;
+  /** Stops go through the one stop operation: claimed, recorded against the instances' runs, audited. */
+  stopper: Pick<RunStopper, 'stopMany'>;
   overrides: OverrideChecker;
   runs: WorkloadRunStore;
   scheduler: WorkloadStepScheduler;
@@ -216,8 +219,16 @@ export class RunExecutor {
   private async launch(run: WorkloadRun, index: number, events: Events): Promise<void> {
     const tier = run.tiers[index] as TierProgress;
     tier.note = undefined;
-    const ids = tier.instances.filter((i) => i.status === 'pending').map((i) => i.instanceId);
-    const result = await changeState(this.deps.fleet, run.region, run.action, ids);
+    const pending = tier.instances.filter((i) => i.status === 'pending');
+    const result =
+      run.action === 'stop'
+        ? await stopTier(this.deps.stopper, run, pending)
+        : await changeState(
+            this.deps.fleet,
+            run.region,
+            run.action,
+            pending.map((i) => i.instanceId),
+          );
     markFailed(tier, result.failed);
     const ok = new Set(result.ok);
     for (const i of tier.instances) if (ok.has(i.instanceId)) i.status = 'acting';

@@ -168,6 +168,7 @@ describe('the nag message over the instance’s life', () => {
       stop: (region, ids) => ec2.stop(region, ids),
       start: (region, ids) => ec2.start(region, ids),
       setInstanceType: (region, id, type) => ec2.setInstanceType(region, id, type),
+      stopProtected: (region, id) => ec2.stopProtected(region, id),
     };
     await engineWith(fleet).handleStateChange({
       region: record.region,

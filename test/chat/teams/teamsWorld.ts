@@ -78,9 +78,10 @@ export async function createTeamsWorld(
     find: (region, query) => ec2Fleet.find(region, query),
     start: (region, ids) => ec2Fleet.start(region, ids),
     setInstanceType: (region, id, type) => ec2Fleet.setInstanceType(region, id, type),
-    stop: async (region, ids) => {
+    stopProtected: (region, id) => ec2Fleet.stopProtected(region, id),
+    stop: async (region, ids, opts) => {
       if (stopFault) throw stopFault;
-      return ec2Fleet.stop(region, ids);
+      return ec2Fleet.stop(region, ids, opts);
     },
   };
   const bus = new InProcessEventBus();

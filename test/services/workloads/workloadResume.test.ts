@@ -92,7 +92,7 @@ describe('durable workload runs', () => {
     expect(raced).toBe(true);
     expect(saved.chatRefs).toEqual([{ platform: 'slack', channelId: 'C1', messageId: '1.2' }]);
     expect(saved.tiers[0]?.instances).toEqual([
-      { instanceId: web, status: 'done', reason: 'stop requested' },
+      { instanceId: web, launchTime: expect.any(String), status: 'done', reason: 'stop requested' },
     ]);
     expect(saved.next).toMatchObject({ kind: 'tier', tierIndex: 1, seq: 2 });
   });
