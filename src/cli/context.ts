@@ -22,11 +22,13 @@ import type { InstanceStore } from '../ports/instanceStore.js';
 import type { Outbox } from '../ports/outbox.js';
 import type { RunHistory } from '../ports/runHistory.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
+import type { RunStopper } from '../services/monitor/stop.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteOutbox } from '../sqlite/outbox.js';
 import { SqliteRunHistory } from '../sqlite/runHistory.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
+import { awsRunStopper, localRunStopper } from '../wiring/runStopper.js';
 
 export interface Output {
   write(text: string): void;
@@ -53,6 +55,12 @@ export interface CliContext {
   existingSubscriptions(): SubscriptionStore | undefined;
   /** The run history beside that store; undefined when there is no store. */
   existingRunHistory(): RunHistory | undefined;
+  /**
+   * The stop operation over that store (records the stop, cancels the run's
+   * nags, audits). Says which store it uses, like `existingStore`; with no
+   * state file it works in memory and warns that nothing will be kept.
+   */
+  stopper(): { stopper: RunStopper; store: InstanceStore };
 }
 
 /** One CLI subcommand module: `register` adds it to the program. */
@@ -79,6 +87,7 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
       store ??= { value: openExistingStore(ctx.config(), stderr) };
       return store.value;
     },
+    stopper: () => openStopper(ctx.config(), stderr),
     existingOutbox: () => {
       const c = ctx.config();
       const home = c.monitor.regions[0] ?? 'us-east-1';
@@ -119,22 +128,66 @@ export function createCliContext(env: Env, stdout: Output, stderr: Output): CliC
   return ctx;
 }
 
-function openExistingStore(config: Config, stderr: Output): InstanceStore | undefined {
+export type StateSource =
+  | { kind: 'dynamodb'; tableName: string; region: string }
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'none'; path: string };
+
+/**
+ * Which store a command reads, said on stderr: the deployment's table, the
+ * single process's file, or, when that file does not exist, a warning whose
+ * `consequence` says what the command can do without it. Never creates the file.
+ */
+export function announceState(config: Config, stderr: Output, consequence: string): StateSource {
   const { tableName, sqlitePath } = config.store;
   if (tableName) {
-    const home = config.monitor.regions[0] ?? 'us-east-1';
-    stderr.write(`lightsout: reading state from DynamoDB table ${tableName} in ${home}\n`);
-    return new DynamoInstanceStore(DynamoDBDocumentClient.from(dynamoClient(home)), tableName);
+    const region = config.monitor.regions[0] ?? 'us-east-1';
+    stderr.write(`lightsout: reading state from DynamoDB table ${tableName} in ${region}\n`);
+    return { kind: 'dynamodb', tableName, region };
   }
   if (existsSync(sqlitePath)) {
     stderr.write(`lightsout: reading state from ${sqlitePath}\n`);
-    return new SqliteInstanceStore(openDatabase(sqlitePath));
+    return { kind: 'sqlite', path: sqlitePath };
   }
   stderr.write(
-    `lightsout: warning: no state file at ${sqlitePath}, so this shows what EC2 reports only ` +
-      '(no nags, snoozes or delivery). `lightsout start` creates the file; set DB_PATH if the bot keeps it elsewhere.\n',
+    `lightsout: warning: no state file at ${sqlitePath}, so ${consequence}. ` +
+      '`lightsout start` creates the file; set DB_PATH if the bot keeps it elsewhere.\n',
   );
-  return undefined;
+  return { kind: 'none', path: sqlitePath };
+}
+
+function openExistingStore(config: Config, stderr: Output): InstanceStore | undefined {
+  const source = announceState(
+    config,
+    stderr,
+    'this shows what EC2 reports only (no nags, snoozes or delivery)',
+  );
+  if (source.kind === 'dynamodb') {
+    return new DynamoInstanceStore(
+      DynamoDBDocumentClient.from(dynamoClient(source.region)),
+      source.tableName,
+    );
+  }
+  return source.kind === 'sqlite' ? new SqliteInstanceStore(openDatabase(source.path)) : undefined;
+}
+
+function openStopper(config: Config, stderr: Output): { stopper: RunStopper; store: InstanceStore } {
+  const source = announceState(
+    config,
+    stderr,
+    'the stop is made in EC2 but not recorded (no audit entry, no nags cancelled)',
+  );
+  if (source.kind === 'dynamodb') {
+    return {
+      stopper: awsRunStopper(config),
+      store: new DynamoInstanceStore(
+        DynamoDBDocumentClient.from(dynamoClient(source.region)),
+        source.tableName,
+      ),
+    };
+  }
+  const db = openDatabase(source.kind === 'sqlite' ? source.path : ':memory:');
+  return { stopper: localRunStopper(config, db), store: new SqliteInstanceStore(db) };
 }
 
 /** Parses `--at`: an ISO time such as 2026-03-02T18:00:00Z, or a time today such as 18:00 (UTC). */

@@ -15,6 +15,7 @@ import { deliveriesCommand } from './deliveries.js';
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
 import { subscriptionsCommand } from './subscriptions.js';
 import { workloadCommand } from './workload.js';
 
@@ -23,6 +24,7 @@ const COMMANDS: CliCommand[] = [
   startCommand,
   listCommand,
   reportCommand,
+  stopCommand,
   checkCommand,
   decommissionCommand,
   cloudMapCommand,
