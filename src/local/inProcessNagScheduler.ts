@@ -13,6 +13,7 @@
  * `start()` fires everything that fell due while the process was down.
  * Clock and timer functions are injectable so tests drive time directly.
  */
+import { DUE_NAGS_AT_ONCE, settleEach } from '../core/concurrency.js';
 import type { InstanceKey } from '../core/instance.js';
 import { backoffDelayMs } from '../core/retry.js';
 import { createLogger, type Log } from '../log.js';
@@ -115,17 +116,19 @@ export class InProcessNagScheduler implements NagScheduler {
         .due(this.clock().getTime())
         .filter((s) => !firedThisRun.has(`${s.region}/${s.instanceId}@${s.dueAt}`));
       if (batch.length === 0) return;
-      for (const stored of batch) {
+      const handler = this.handler;
+      // Side by side with a bound: one nag whose EC2 call hangs holds up only itself.
+      await settleEach(batch, DUE_NAGS_AT_ONCE, async (stored) => {
         if (this.stopped) return;
         const nag = withoutFireTime(stored);
         firedThisRun.add(`${nag.region}/${nag.instanceId}@${nag.dueAt}`);
         try {
-          await this.handler(nag);
+          await handler(nag);
           this.store.removeIfUnchanged(nag);
         } catch (err) {
           this.deferAfterFailure(nag, err);
         }
-      }
+      });
     }
   }
 

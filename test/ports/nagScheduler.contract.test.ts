@@ -453,6 +453,37 @@ describe('InProcessNagScheduler', () => {
     expect(timers.pending.size).toBe(0);
   });
 
+  it('fires the other due nags while one handler is still waiting (a hung EC2 call)', async () => {
+    // Arrange: two nags due at once; the first one's handler waits until released.
+    const { scheduler } = open();
+    const stuck = nag('i-000000000000000a1', '2030-01-01T01:00:00.000Z');
+    const other = nag('i-000000000000000b2', '2030-01-01T01:00:00.000Z');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await scheduler.start(async (due) => {
+      if (due.instanceId === stuck.instanceId) await held;
+      fired.push(due);
+    });
+    await scheduler.schedule(stuck);
+    await scheduler.schedule(other);
+
+    // Act: the timer fires; the first handler is still waiting.
+    timers.now = new Date(stuck.dueAt);
+    for (const [id, t] of [...timers.pending]) {
+      timers.pending.delete(id);
+      t.fn();
+    }
+    await expect.poll(() => fired.map((f) => f.instanceId)).toEqual([other.instanceId]);
+    release();
+    await scheduler.idle();
+
+    // Assert
+    expect(fired.map((f) => f.instanceId)).toEqual([other.instanceId, stuck.instanceId]);
+    expect(await scheduler.list()).toEqual([]);
+  });
+
   it('keeps the next nag a handler schedules for the same instance', async () => {
     // Arrange
     const { scheduler } = open();

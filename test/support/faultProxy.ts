@@ -45,6 +45,8 @@ export interface CallInfo {
   target?: string;
   /** Signing name from the Authorization header: `ec2`, `dynamodb`, `scheduler`… */
   service: string;
+  /** Signing region from the Authorization header (`us-west-2`), so a rule can fail one region. */
+  region: string;
   /** Form/query parameters (query protocols). */
   params: Record<string, string>;
   /** Parsed JSON body (JSON protocols), when there is one. */
@@ -286,7 +288,9 @@ function matches(rule: FaultRule, call: CallInfo): boolean {
 function describeCall(req: IncomingMessage, body: Buffer): CallInfo {
   const url = new URL(req.url ?? '/', 'http://proxy');
   const auth = String(req.headers.authorization ?? '');
-  const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
+  const scope = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(auth);
+  const region = scope?.[1] ?? 'unknown';
+  const service = scope?.[2] ?? 'unknown';
   const target = req.headers['x-amz-target'] as string | undefined;
   const params: Record<string, string> = Object.fromEntries(url.searchParams);
   const type = String(req.headers['content-type'] ?? '');
@@ -303,7 +307,7 @@ function describeCall(req: IncomingMessage, body: Buffer): CallInfo {
   const action = target
     ? target.slice(target.lastIndexOf('.') + 1)
     : (params.Action ?? `${req.method} ${url.pathname}`);
-  return { action, target, service, params, json };
+  return { action, target, service, region, params, json };
 }
 
 function counterOf(counts: Map<string, ActionCounts>, action: string): ActionCounts {

@@ -3,6 +3,7 @@
  * runtimes and the CLI build one of these; the chat layer calls snooze,
  * extend and stopRequested on it.
  */
+import { DUE_NAGS_AT_ONCE, settleEach } from '../../core/concurrency.js';
 import { formatDuration } from '../../core/duration.js';
 import { ExtensionCapError, NotFoundError, StaleRunError, ValidationError } from '../../core/errors.js';
 import { DEFAULT_MAX_EXTENSION_SECONDS, extendRun } from '../../core/extensionCap.js';
@@ -118,24 +119,23 @@ export class MonitorService implements MonitorApi {
     const due = (await this.deps.scheduler.list())
       .filter((s) => Date.parse(s.dueAt) <= now)
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
-    const outcomes: DueNagOutcome[] = [];
-    for (const schedule of due) {
-      try {
-        const outcome = await processNagDue(this.deps, schedule, opts);
-        outcomes.push({ instance: instanceKeyString(schedule), dueAt: schedule.dueAt, ...outcome });
-      } catch (err) {
-        (this.deps.log ?? silentLog).error('due nag failed', {
-          instance: instanceKeyString(schedule),
-          error: String(err),
-        });
-        outcomes.push({
-          instance: instanceKeyString(schedule),
-          dueAt: schedule.dueAt,
-          action: 'retry',
-          reason: `failed: ${err instanceof Error ? err.message : String(err)}`,
-        });
-      }
-    }
+    // Side by side with a bound: one instance whose EC2 call hangs holds up only its own nag.
+    const settled = await settleEach(due, DUE_NAGS_AT_ONCE, (schedule) =>
+      processNagDue(this.deps, schedule, opts),
+    );
+    const outcomes: DueNagOutcome[] = settled.map((result, i) => {
+      const schedule = due[i]!;
+      const instance = instanceKeyString(schedule);
+      if (result.status === 'fulfilled') return { instance, dueAt: schedule.dueAt, ...result.value };
+      const err = result.reason;
+      (this.deps.log ?? silentLog).error('due nag failed', { instance, error: String(err) });
+      return {
+        instance,
+        dueAt: schedule.dueAt,
+        action: 'retry',
+        reason: `failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    });
     return outcomes;
   }
 

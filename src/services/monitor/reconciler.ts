@@ -1,9 +1,13 @@
 /**
- * The reconcile sweep: region by region, list running monitored instances
+ * The reconcile sweep: in every region, list running monitored instances
  * (one DescribeInstances page per 1,000), compare with records and schedules,
  * and repair the drift. In the single process this sweep is also how state
  * changes are observed: they feed the same state-change handling as EC2 events.
+ *
+ * Regions are swept side by side: a region whose EC2 endpoint hangs holds up
+ * only itself (until the client timeouts give up), never the others.
  */
+import { settleEach } from '../../core/concurrency.js';
 import { evidenceDue } from '../../core/idle.js';
 import { type InstanceRecord, instanceKeyString } from '../../core/instance.js';
 import {
@@ -36,14 +40,15 @@ export async function reconcile(
   let finds = 0;
   const calls = describeCounter(deps.fleet, () => finds);
   const schedules = await scheduledNags(deps);
-  for (const region of deps.settings.regions) {
+  const sweepRegion = async (region: string): Promise<RegionSweep> => {
+    const out: RegionSweep = { seen: 0, lines: [], created: [], rescheduled: [], removed: [] };
     const now = deps.clock();
     finds += 1;
     const running = await deps.fleet.find(region, {
       states: ['pending', 'running'],
       tagKeys: monitoredTagKeys(deps.settings),
     });
-    report.seen += running.length;
+    out.seen = running.length;
     const defaults = policyDefaults(deps.settings);
     const observed: ObservedInstance[] = running.map((i) => ({
       instanceId: i.instanceId,
@@ -72,8 +77,8 @@ export async function reconcile(
       )
         continue;
       const line = `${region}/${repair.instanceId}: ${describe(repair, byId.get(repair.instanceId))}`;
-      report.actions.push(opts.dryRun ? `would ${line}` : line);
-      bucket(report, repair, byId.get(repair.instanceId))?.push(`${region}/${repair.instanceId}`);
+      out.lines.push(opts.dryRun ? `would ${line}` : line);
+      bucket(out, repair, byId.get(repair.instanceId))?.push(`${region}/${repair.instanceId}`);
       if (opts.dryRun) continue;
       try {
         await applyRepair(deps, region, repair, byId.get(repair.instanceId), now);
@@ -84,11 +89,30 @@ export async function reconcile(
           repair: repair.kind,
           error: String(err),
         });
-        report.actions.push(`${region}/${repair.instanceId}: repair failed: ${String(err)}`);
+        out.lines.push(`${region}/${repair.instanceId}: repair failed: ${String(err)}`);
       }
     }
     if (!opts.dryRun) await prefetchIdleEvidence(deps, region, records, byId, now);
-  }
+    return out;
+  };
+  const regions = deps.settings.regions;
+  const swept = await settleEach(regions, regions.length, sweepRegion);
+  let failure: { region: string; error: unknown } | undefined;
+  swept.forEach((result, i) => {
+    if (result.status === 'fulfilled') {
+      const r = result.value;
+      report.seen += r.seen;
+      report.actions.push(...r.lines);
+      report.created.push(...r.created);
+      report.rescheduled.push(...r.rescheduled);
+      report.removed.push(...r.removed);
+      return;
+    }
+    log.error('region sweep failed', { region: regions[i], error: String(result.reason) });
+    failure ??= { region: regions[i]!, error: result.reason };
+  });
+  // The other regions were swept and repaired; the sweep as a whole still failed.
+  if (failure) throw failure.error;
   report.describeCalls = calls();
   // A sweep that changed nothing is routine: it stays out of the info log.
   (report.actions.length ? log.info : log.debug).call(log, 'reconcile finished', {
@@ -122,6 +146,12 @@ async function prefetchIdleEvidence(
       detailedMonitoring: live.get(r.instanceId)?.detailedMonitoring,
     })),
   );
+}
+
+/** What one region's sweep saw and did, merged into the report in region order. */
+interface RegionSweep extends Pick<ReconcileReport, 'created' | 'rescheduled' | 'removed'> {
+  seen: number;
+  lines: string[];
 }
 
 /** EC2 reports the same run in the same state the record already holds: nothing to apply. */
@@ -189,7 +219,7 @@ function describe(repair: Repair, live: FleetInstance | undefined): string {
 }
 
 function bucket(
-  report: ReconcileReport,
+  report: Pick<ReconcileReport, 'created' | 'rescheduled' | 'removed'>,
   repair: Repair,
   live: FleetInstance | undefined,
 ): string[] | undefined {
