@@ -4,6 +4,7 @@
  * good (deleted, archived, app removed or without scope), with the reason.
  */
 import type { Command } from 'commander';
+import { groupAutoStopText } from '../core/groupAutoStop.js';
 import type { Subscription } from '../ports/subscriptionStore.js';
 import type { CliCommand, CliContext } from './context.js';
 
@@ -39,6 +40,8 @@ function toJson(s: Subscription) {
     createdBy: s.createdBy,
     createdAt: s.createdAt,
     broken: s.broken ?? null,
+    // The group's standing consent to stop idle runs (`subscribe <group> --autostop idle:30m`).
+    autostop: s.autostop ? groupAutoStopText(s.autostop) : null,
   };
 }
 

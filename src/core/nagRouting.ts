@@ -15,6 +15,8 @@
  * on the escalation target (`escalateTo`) is mentioned.
  */
 
+import { type GroupAutoStop, groupAutoStopText } from './groupAutoStop.js';
+
 export type NagRoute = 'channel' | 'owner' | 'owner-then-channel';
 export const NAG_ROUTES: readonly NagRoute[] = ['channel', 'owner', 'owner-then-channel'];
 
@@ -36,6 +38,12 @@ export interface NagRouting {
   escalateTo?: EscalationTarget[];
   /** Every Nth repeat is also posted to the channel; 0 turns it off. */
   broadcastEvery?: number;
+  /**
+   * Not routing, but a per-subscription setting kept the same way: the
+   * group's standing consent to stop its runs once idle (`--autostop idle:30m`).
+   * Absent: off. `{ kind: 'off' }` in a change clears it.
+   */
+  autostop?: GroupAutoStop;
 }
 
 export const DEFAULT_ESCALATE_AFTER = 3;
@@ -109,6 +117,7 @@ export function describeRouting(
   if (routing.escalateTo?.length) parts.push(`mention ${routing.escalateTo.map(describeTarget).join(', ')}`);
   const every = routing.broadcastEvery ?? DEFAULT_BROADCAST_EVERY;
   parts.push(every > 0 ? `broadcast every ${every === 1 ? '' : `${ordinal(every)} `}repeat` : 'no broadcast');
+  if (routing.autostop?.kind === 'idle') parts.push(`autostop ${groupAutoStopText(routing.autostop)}`);
   return parts.join(', ');
 }
 
@@ -133,6 +142,7 @@ export function routingOf(r: NagRouting): NagRouting {
   if (r.escalateTo !== undefined)
     out.escalateTo = JSON.parse(JSON.stringify(r.escalateTo)) as EscalationTarget[];
   if (r.broadcastEvery !== undefined) out.broadcastEvery = r.broadcastEvery;
+  if (r.autostop !== undefined) out.autostop = { ...r.autostop };
   return out;
 }
 
@@ -140,5 +150,6 @@ export function routingOf(r: NagRouting): NagRouting {
 export function mergeRouting(stored: NagRouting, change: NagRouting): NagRouting {
   const merged = { ...routingOf(stored), ...routingOf(change) };
   if (merged.escalateTo?.length === 0) delete merged.escalateTo;
+  if (merged.autostop?.kind === 'off') delete merged.autostop;
   return merged;
 }

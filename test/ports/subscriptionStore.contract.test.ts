@@ -174,4 +174,21 @@ describe.each(implementations)('SubscriptionStore contract: %s', (_name, make) =
     expect(missing).toBe(false);
     expect(await store.forGroup('db')).toEqual([]);
   });
+
+  it("keeps a group's standing idle consent (--autostop), changes it, and clears it with off", async () => {
+    // Arrange
+    await store.subscribe({ ...sub('web', slack), autostop: { kind: 'idle', forSeconds: 1800 } });
+
+    // Act
+    const kept = await store.forGroup('web');
+    await store.configure('web', slack, { autostop: { kind: 'idle', forSeconds: 3600 }, route: 'owner' });
+    const changed = await store.forGroup('web');
+    await store.configure('web', slack, { autostop: { kind: 'off' } });
+    const cleared = await store.forGroup('web');
+
+    // Assert
+    expect(kept[0]!.autostop).toEqual({ kind: 'idle', forSeconds: 1800 });
+    expect(changed[0]).toMatchObject({ autostop: { kind: 'idle', forSeconds: 3600 }, route: 'owner' });
+    expect(cleared).toEqual([{ ...sub('web', slack), route: 'owner' }]);
+  });
 });

@@ -207,5 +207,11 @@ function routingUpdate(routing: NagRouting): {
   } else if (given.escalateTo) {
     remove.push('escalateTo');
   }
+  if (given.autostop?.kind === 'idle') {
+    set.push('autostop = :autostop');
+    values[':autostop'] = given.autostop;
+  } else if (given.autostop) {
+    remove.push('autostop');
+  }
   return { set, remove, values };
 }

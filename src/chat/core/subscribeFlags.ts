@@ -1,9 +1,11 @@
 /**
  * The routing flags of `subscribe <group>`: `--route channel|owner|owner-then-channel`,
- * `--escalate-after N`, `--escalate-to <who>[,<who>…]` and `--broadcast-every N`.
+ * `--escalate-after N`, `--escalate-to <who>[,<who>…]` and `--broadcast-every N`,
+ * and the group's standing consent `--autostop idle:<duration>|off`.
  * Pure: a parse yields the settings or names the exact mistake and what works.
  * Who can be mentioned depends on the platform (`escalationTargetsFor`).
  */
+import { parseGroupAutoStop } from '../../core/groupAutoStop.js';
 import type { ChatPlatform } from '../../core/instance.js';
 import {
   type EscalationTarget,
@@ -16,11 +18,11 @@ import {
 import { quoted } from '../../core/quote.js';
 
 export const SUBSCRIBE_FLAGS_HELP =
-  '[--route channel|owner|owner-then-channel] [--escalate-after N] [--escalate-to @here|<user group>|<users>|none] [--broadcast-every N]';
+  '[--route channel|owner|owner-then-channel] [--escalate-after N] [--escalate-to @here|<user group>|<users>|none] [--broadcast-every N] [--autostop idle:<duration>|off]';
 
 export type FlagsResult = { ok: true; routing: NagRouting } | { ok: false; error: string };
 
-const FLAGS = ['--route', '--escalate-after', '--escalate-to', '--broadcast-every'] as const;
+const FLAGS = ['--route', '--escalate-after', '--escalate-to', '--broadcast-every', '--autostop'] as const;
 type Flag = (typeof FLAGS)[number];
 
 /** Parses the words after the group; `--flag=value` and `--flag value` both work. */
@@ -80,6 +82,13 @@ function apply(flag: Flag, value: string, routing: NagRouting): string | undefin
       }
       if (flag === '--escalate-after') routing.escalateAfter = Number(value);
       else routing.broadcastEvery = Number(value);
+      return undefined;
+    }
+    case '--autostop': {
+      // The group's standing consent to stop its runs once idle; see core/groupAutoStop.ts.
+      const parsed = parseGroupAutoStop(value);
+      if (!parsed.ok) return parsed.reason;
+      routing.autostop = parsed.autostop;
       return undefined;
     }
     case '--escalate-to': {

@@ -64,6 +64,23 @@ describe('parseCommand', () => {
     expect(result.usage[0]).toMatch(/^\/ec2 /);
   });
 
+  it("reads a group's standing idle consent: subscribe <group> --autostop idle:30m, or off", () => {
+    expect(parseCommand('subscribe web --autostop idle:30m')).toMatchObject({
+      ok: true,
+      command: { kind: 'subscribe', group: 'web', routing: { autostop: { kind: 'idle', forSeconds: 1800 } } },
+    });
+    expect(parseCommand('subscribe web --autostop=off')).toMatchObject({
+      ok: true,
+      command: { routing: { autostop: { kind: 'off' } } },
+    });
+    const bad = parseCommand('subscribe web --autostop idle:2m');
+    const wrong = parseCommand('subscribe web --autostop at:19:00');
+    expect(bad.ok ? '' : bad.error).toBe('--autostop idle window "2m" is shorter than the minimum of 5m');
+    expect(wrong.ok ? '' : wrong.error).toBe(
+      '--autostop "at:19:00": use idle:<duration> (e.g. idle:30m) or off',
+    );
+  });
+
   it('hands extension words and their arguments to the extension', () => {
     const ext: CommandExtension = {
       word: 'workload',
