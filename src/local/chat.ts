@@ -24,6 +24,7 @@ import type { ChatPlatform } from '../core/instance.js';
 import type { Log } from '../log.js';
 import type { ChatGateway } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
+import type { DigestPoster } from '../ports/digestPoster.js';
 import type { Fleet } from '../ports/fleet.js';
 import type { IdleEvidenceLookup } from '../ports/instanceMetrics.js';
 import type { InstanceStore } from '../ports/instanceStore.js';
@@ -59,6 +60,8 @@ export interface LocalChatPlatform {
   ownerDirectory?: OwnerDirectory;
   /** Posts and updates workload run progress messages on this platform. */
   workloadProgress?: WorkloadProgressPoster;
+  /** Posts the weekly digest on this platform. */
+  digestPoster?: DigestPoster;
   /** Starts receiving (Socket Mode, or a route on the shared HTTP server). */
   start(deps: PlatformRuntimeDeps): Promise<{ stop(): Promise<void> }>;
 }
@@ -83,6 +86,8 @@ export interface PreparedLocalChat {
   notifiers: NamedNotifier[];
   /** One per platform that can show workload progress. */
   workloadPosters: WorkloadProgressPoster[];
+  /** One per platform that can post the weekly digest. */
+  digestPosters: DigestPoster[];
   start(deps: {
     monitor: MonitorApi;
     fleet: Fleet;
@@ -113,7 +118,12 @@ export async function prepareLocalChat(opts: {
     (p): p is LocalChatPlatform => p !== undefined,
   );
   if (platforms.length === 0) {
-    return { notifiers: [], workloadPosters: [], start: async () => ({ stop: async () => undefined }) };
+    return {
+      notifiers: [],
+      workloadPosters: [],
+      digestPosters: [],
+      start: async () => ({ stop: async () => undefined }),
+    };
   }
   const instances = new SqliteInstanceStore(db, { clock });
   const subscriptions = new SqliteSubscriptionStore(db);
@@ -150,6 +160,7 @@ export async function prepareLocalChat(opts: {
   return {
     notifiers: [notifier],
     workloadPosters: platforms.flatMap((p) => (p.workloadProgress ? [p.workloadProgress] : [])),
+    digestPosters: platforms.flatMap((p) => (p.digestPoster ? [p.digestPoster] : [])),
     async start({ monitor, fleet, bus, extensions, idleEvidence, health }) {
       const core = createChatCore({
         monitor,

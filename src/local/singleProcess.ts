@@ -28,6 +28,7 @@ import { SqliteRunHistory } from '../sqlite/runHistory.js';
 import { buildNotifier } from '../wiring/notifiers.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
+import { createLocalDigest, type LocalDigest } from './digest.js';
 import { InProcessNagScheduler, type TimerFunctions } from './inProcessNagScheduler.js';
 import { createLocalOutbox, type LocalOutbox } from './outbox.js';
 import { startLocalWorkloads } from './workloads.js';
@@ -53,6 +54,8 @@ export interface SingleProcess {
   bus: InProcessEventBus;
   /** Ended runs, for the weekly digest and `lightsout report`. */
   history: SqliteRunHistory;
+  /** The weekly digest: its service and timer. */
+  digest: LocalDigest;
   /** Domain events not yet delivered (written with the records they come from). */
   outbox: LocalOutbox;
   db: SqliteDatabase;
@@ -135,11 +138,20 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
       },
       clock(),
     );
+  const digest = createLocalDigest({
+    config,
+    log,
+    db,
+    clock,
+    history,
+    store,
+    posters: chat.digestPosters,
+  });
   const chatRuntime = await chat.start({
     monitor: service,
     fleet,
     bus,
-    extensions: [workloads.extension],
+    extensions: [workloads.extension, digest.extension],
     idleEvidence,
     health,
   });
@@ -182,6 +194,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   // Overdue nags (due while the process was down) fire here, before the first sweep.
   await scheduler.start((due) => service.handleNagDue(due));
   await sweep();
+  digest.start();
   const loop = setInterval(() => void sweep(), config.monitor.reconcileEverySeconds * 1000);
   const fileCheck = setInterval(checkDatabaseFile, FILE_CHECK_MS);
 
@@ -189,6 +202,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     service,
     bus,
     history,
+    digest,
     outbox,
     db,
     scheduler,
@@ -199,6 +213,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
       clearInterval(loop);
       clearInterval(fileCheck);
       await running;
+      await digest.stop();
       await outbox.stop();
       await chatRuntime.stop();
       await workloads.stop();

@@ -6,11 +6,13 @@
 import { HTTPReceiver } from '@slack/bolt';
 import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/slackApp.js';
+import { SlackDigestPoster } from '../chat/slack/slackDigest.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
 import { SlackOwnerDirectory } from '../chat/slack/slackOwnerDirectory.js';
 import { createSlackPostClient } from '../chat/slack/slackWebClient.js';
 import { runSlackWork, type SlackWork } from '../chat/slack/slackWork.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
+import { chartAssets } from '../wiring/chartAssets.js';
 import type { LocalPlatformFactory } from './chat.js';
 
 /** Pause before trying Socket Mode again after the client gave up. */
@@ -36,6 +38,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
     ),
     workloadProgress: new SlackWorkloadProgressPoster(client),
     ownerDirectory: new SlackOwnerDirectory(client),
+    digestPoster: new SlackDigestPoster(client, chartAssets()),
     policy: { stopAllow: s.stopAllow, admins: s.admins },
     fallbackChannel: s.fallbackChannel
       ? { platform: 'slack' as const, channelId: s.fallbackChannel }

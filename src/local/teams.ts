@@ -4,6 +4,8 @@
  * `/slack/events`), and the Teams gateway in the chat core so nags reach
  * subscribed Teams channels. Installations live in the same SQLite file.
  */
+
+import { TeamsDigestPoster } from '../chat/teams/digestCard.js';
 import {
   createTeamsEndpoint,
   createTeamsTransport,
@@ -34,6 +36,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
     fallbackChannel: await teamsFallbackChannel(t, installations),
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
     ownerDirectory: new TeamsOwnerDirectory(transport.gateway, installations),
+    digestPoster: new TeamsDigestPoster(transport.gateway),
     async start({ core, subscriptions, http, clock }) {
       // This process keeps running after an answer: late work finishes here, not in a hand-off.
       const endpoint = createTeamsEndpoint(transport, {

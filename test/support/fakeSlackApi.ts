@@ -44,6 +44,12 @@ export interface FakeSlackApi {
   userEmails: Map<string, string>;
   /** User groups by id with their member user ids, for usergroups.list / usergroups.users.list (empty by default). */
   userGroupMembers: Map<string, string[]>;
+  /**
+   * Files uploaded through the external upload flow, by file id: the bytes
+   * POSTed to the upload URL files.getUploadURLExternal handed out, and the
+   * files.completeUploadExternal call that shared them (absent until then).
+   */
+  uploads: Map<string, { filename: string; bytes?: Buffer; completed?: Record<string, unknown> }>;
   /** What apps.connections.open hands out (a fake Socket Mode server). */
   socketModeUrl?: string;
   reset(): void;
@@ -71,9 +77,26 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const userEmails = new Map<string, string>();
   const userGroupMembers = new Map<string, string[]>();
   const history = new Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>();
+  const uploads: FakeSlackApi['uploads'] = new Map();
   let seq = 0;
+  let base = '';
 
   const server: Server = createServer(async (req, res) => {
+    // An upload URL from files.getUploadURLExternal: raw bytes, not a Web API call.
+    const upload = /^\/upload\/([^/?]+)/.exec(req.url ?? '');
+    if (upload) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const file = uploads.get(upload[1]!);
+      calls.push({
+        method: 'upload',
+        args: { fileId: upload[1], bytes: Buffer.concat(chunks).length },
+        at: Date.now(),
+      });
+      if (!file) return void res.writeHead(404).end('unknown upload');
+      file.bytes = Buffer.concat(chunks);
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - 1');
+    }
     const args = await readBody(req);
     const path = req.url ?? '/';
     const method = path.startsWith('/api/')
@@ -157,6 +180,18 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       }
       case 'users.conversations':
         return reply({ ok: true, channels: [{ id: 'C0WEB' }], response_metadata: { next_cursor: '' } });
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${String(seq).padStart(9, '0')}`;
+        uploads.set(fileId, { filename: String(args.filename) });
+        return reply({ ok: true, upload_url: `${base}/upload/${fileId}`, file_id: fileId });
+      }
+      case 'files.completeUploadExternal': {
+        const files = (Array.isArray(args.files) ? args.files : []) as { id: string; title?: string }[];
+        const unknown = files.find((f) => !uploads.get(f.id)?.bytes);
+        if (!files.length || unknown) return reply({ ok: false, error: 'invalid_arguments' });
+        for (const f of files) uploads.get(f.id)!.completed = args;
+        return reply({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) });
+      }
       case 'apps.connections.open':
         return reply(
           api.socketModeUrl ? { ok: true, url: api.socketModeUrl } : { ok: false, error: 'not_configured' },
@@ -182,7 +217,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     }
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const api: FakeSlackApi = {
     apiUrl: `${base}/api/`,
@@ -196,8 +231,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     userEmails,
     userGroupMembers,
     history,
+    uploads,
     reset() {
       calls.length = 0;
+      uploads.clear();
       planned.clear();
       history.clear();
       userTimeZones.clear();

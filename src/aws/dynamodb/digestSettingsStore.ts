@@ -1,0 +1,110 @@
+/**
+ * Each channel's weekly digest settings in the single DynamoDB table.
+ *
+ * Layout: one partition, `pk = DIGEST`, `sk = <platform>#<channelId>`; one
+ * item per channel. Claiming a week is a conditional update on
+ * `lastSentWeek`, so two ticks that fire at once send one digest.
+ */
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DigestCadence } from '../../core/digestSchedule.js';
+import { ConflictError } from '../../core/errors.js';
+import type { ChannelDigestSettings, ChannelKey, DigestSettingsStore } from '../../ports/digestSettings.js';
+import { awsCall } from '../errors.js';
+
+const PK = 'DIGEST';
+const key = (c: ChannelKey) => ({ pk: PK, sk: `${c.platform}#${c.channelId}` });
+
+export class DynamoDigestSettingsStore implements DigestSettingsStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(channel: ChannelKey): Promise<ChannelDigestSettings | undefined> {
+    const res = await awsCall('GetItem digest settings', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(channel), ConsistentRead: true })),
+    );
+    return res.Item ? toSettings(res.Item) : undefined;
+  }
+
+  async set(s: Parameters<DigestSettingsStore['set']>[0]): Promise<ChannelDigestSettings> {
+    const res = await awsCall('UpdateItem digest settings', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(s.channel),
+          UpdateExpression: `SET #channel = :channel, #cadence = :cadence, #by = :by, #at = :at${s.timeZone ? ', #tz = :tz' : ''}`,
+          // Several of these names are DynamoDB reserved words.
+          ExpressionAttributeNames: {
+            '#channel': 'channel',
+            '#cadence': 'cadence',
+            '#by': 'updatedBy',
+            '#at': 'updatedAt',
+            ...(s.timeZone ? { '#tz': 'timeZone' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':channel': { platform: s.channel.platform, channelId: s.channel.channelId },
+            ':cadence': s.cadence,
+            ':by': s.updatedBy,
+            ':at': s.updatedAt,
+            ...(s.timeZone ? { ':tz': s.timeZone } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return toSettings(res.Attributes ?? {});
+  }
+
+  async claimWeek(channel: ChannelKey, week: string): Promise<boolean> {
+    try {
+      await awsCall('UpdateItem digest claim', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(channel),
+            UpdateExpression: 'SET lastSentWeek = :week, #channel = if_not_exists(#channel, :channel)',
+            ConditionExpression: 'attribute_not_exists(lastSentWeek) OR lastSentWeek <> :week',
+            ExpressionAttributeNames: { '#channel': 'channel' },
+            ExpressionAttributeValues: {
+              ':week': week,
+              ':channel': { platform: channel.platform, channelId: channel.channelId },
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
+  }
+
+  async releaseWeek(channel: ChannelKey, week: string): Promise<void> {
+    await awsCall('UpdateItem digest release', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(channel),
+          UpdateExpression: 'REMOVE lastSentWeek',
+          ConditionExpression: 'lastSentWeek = :week',
+          ExpressionAttributeValues: { ':week': week },
+        }),
+      ),
+    ).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
+  }
+}
+
+function toSettings(i: Record<string, unknown>): ChannelDigestSettings {
+  const channel = i.channel as ChannelKey;
+  return {
+    channel: { platform: channel.platform, channelId: channel.channelId },
+    ...(i.cadence ? { cadence: i.cadence as DigestCadence } : {}),
+    ...(i.timeZone ? { timeZone: String(i.timeZone) } : {}),
+    ...(i.updatedBy ? { updatedBy: String(i.updatedBy) } : {}),
+    ...(i.updatedAt ? { updatedAt: String(i.updatedAt) } : {}),
+    ...(i.lastSentWeek ? { lastSentWeek: String(i.lastSentWeek) } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Each channel's weekly digest: whether it wants one, in which time zone,
+ * and which week's digest it last got. Kept per channel (a channel follows
+ * several groups and gets one digest for all of them). Implementations:
+ * SQLite and DynamoDB, with one contract suite.
+ */
+import type { DigestCadence } from '../core/digestSchedule.js';
+import type { ChannelRef } from './subscriptionStore.js';
+
+export type ChannelKey = Pick<ChannelRef, 'platform' | 'channelId'>;
+
+export interface ChannelDigestSettings {
+  channel: ChannelKey;
+  /** Absent: the deployment's default (DIGEST_DEFAULT). */
+  cadence?: DigestCadence;
+  /** IANA name; absent: DIGEST_TIME_ZONE. */
+  timeZone?: string;
+  /** Who last changed the settings, and when (ISO). */
+  updatedBy?: string;
+  updatedAt?: string;
+  /** The week (its Monday, `2026-11-23`) whose digest went out last. */
+  lastSentWeek?: string;
+}
+
+export interface DigestSettingsStore {
+  get(channel: ChannelKey): Promise<ChannelDigestSettings | undefined>;
+  /** Sets cadence and time zone (a missing time zone keeps the stored one); keeps `lastSentWeek`. */
+  set(settings: {
+    channel: ChannelKey;
+    cadence: DigestCadence;
+    timeZone?: string;
+    updatedBy: string;
+    updatedAt: string;
+  }): Promise<ChannelDigestSettings>;
+  /**
+   * Claims the digest of `week` for the channel with a conditional write: true
+   * for exactly one of any number of concurrent claims, false once claimed.
+   */
+  claimWeek(channel: ChannelKey, week: string): Promise<boolean>;
+  /** Gives a claim back after the digest could not be sent, so the next tick tries again. */
+  releaseWeek(channel: ChannelKey, week: string): Promise<void>;
+}

@@ -1,0 +1,85 @@
+/** Each channel's weekly digest settings in the single process's SQLite file. */
+import type { DigestCadence } from '../core/digestSchedule.js';
+import type { ChannelDigestSettings, ChannelKey, DigestSettingsStore } from '../ports/digestSettings.js';
+import type { SqliteDatabase } from './database.js';
+
+interface Row {
+  platform: string;
+  channel_id: string;
+  cadence: string | null;
+  time_zone: string | null;
+  updated_by: string | null;
+  updated_at: string | null;
+  last_sent_week: string | null;
+}
+
+export class SqliteDigestSettingsStore implements DigestSettingsStore {
+  constructor(private readonly db: SqliteDatabase) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS digest_settings (
+        platform TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        cadence TEXT,
+        time_zone TEXT,
+        updated_by TEXT,
+        updated_at TEXT,
+        last_sent_week TEXT,
+        PRIMARY KEY (platform, channel_id)
+      );
+    `);
+  }
+
+  async get(channel: ChannelKey): Promise<ChannelDigestSettings | undefined> {
+    const row = this.db
+      .prepare<[string, string], Row>('SELECT * FROM digest_settings WHERE platform = ? AND channel_id = ?')
+      .get(channel.platform, channel.channelId);
+    return row ? toSettings(row) : undefined;
+  }
+
+  async set(s: Parameters<DigestSettingsStore['set']>[0]): Promise<ChannelDigestSettings> {
+    this.db
+      .prepare(
+        `INSERT INTO digest_settings (platform, channel_id, cadence, time_zone, updated_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (platform, channel_id) DO UPDATE SET cadence = excluded.cadence,
+           time_zone = COALESCE(excluded.time_zone, digest_settings.time_zone),
+           updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      )
+      .run(s.channel.platform, s.channel.channelId, s.cadence, s.timeZone ?? null, s.updatedBy, s.updatedAt);
+    return (await this.get(s.channel))!;
+  }
+
+  async claimWeek(channel: ChannelKey, week: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR IGNORE INTO digest_settings (platform, channel_id) VALUES (?, ?)')
+        .run(channel.platform, channel.channelId);
+      const res = this.db
+        .prepare(
+          `UPDATE digest_settings SET last_sent_week = ?
+           WHERE platform = ? AND channel_id = ? AND (last_sent_week IS NULL OR last_sent_week <> ?)`,
+        )
+        .run(week, channel.platform, channel.channelId, week);
+      return res.changes === 1;
+    })();
+  }
+
+  async releaseWeek(channel: ChannelKey, week: string): Promise<void> {
+    this.db
+      .prepare(
+        'UPDATE digest_settings SET last_sent_week = NULL WHERE platform = ? AND channel_id = ? AND last_sent_week = ?',
+      )
+      .run(channel.platform, channel.channelId, week);
+  }
+}
+
+function toSettings(row: Row): ChannelDigestSettings {
+  return {
+    channel: { platform: row.platform as ChannelKey['platform'], channelId: row.channel_id },
+    ...(row.cadence ? { cadence: row.cadence as DigestCadence } : {}),
+    ...(row.time_zone ? { timeZone: row.time_zone } : {}),
+    ...(row.updated_by ? { updatedBy: row.updated_by } : {}),
+    ...(row.updated_at ? { updatedAt: row.updated_at } : {}),
+    ...(row.last_sent_week ? { lastSentWeek: row.last_sent_week } : {}),
+  };
+}
