@@ -90,7 +90,10 @@ describe('the weekly digest on Teams', () => {
 function tableCells(card: unknown): string[][] {
   const rows: string[][] = [];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
     if (typeof node !== 'object' || node === null) return;
     const n = node as Record<string, unknown>;
     if (n.type === 'TableRow') {
