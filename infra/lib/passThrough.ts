@@ -11,6 +11,21 @@ import type { Feature } from './features.js';
 const CHAT = ['slackEvents', 'chatNotify', 'teamsMessages'];
 const CLEANUP = ['decommission', 'cloudmapReconcile'];
 const OUTBOX = ['outboxStream', 'reconcile'];
+/** Every function makes AWS calls through the one client factory (src/aws/clients.ts). */
+const EVERY = [
+  'stateChange',
+  'nagDue',
+  'reconcile',
+  'outboxStream',
+  'slackEvents',
+  'chatNotify',
+  'teamsMessages',
+  'workloadStep',
+  'decommission',
+  'cloudmapReconcile',
+];
+/** The functions that answer chat requests and hand late work on. */
+const ANSWERING = ['slackEvents', 'teamsMessages'];
 
 export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; feature: Feature }> = {
   SLACK_ADMINS: { handlers: CHAT, feature: 'chat' },
@@ -50,6 +65,13 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
     ],
     feature: 'monitoring',
   },
+  // AWS client timeouts and retry budget (src/config/aws.ts), and the chat answer budgets.
+  AWS_CONNECT_TIMEOUT: { handlers: EVERY, feature: 'monitoring' },
+  AWS_REQUEST_TIMEOUT: { handlers: EVERY, feature: 'monitoring' },
+  AWS_MAX_ATTEMPTS: { handlers: EVERY, feature: 'monitoring' },
+  AWS_RETRY_MODE: { handlers: EVERY, feature: 'monitoring' },
+  CHAT_ACK_BUDGET: { handlers: ANSWERING, feature: 'chat' },
+  CHAT_ACTION_DEADLINE: { handlers: ['slackEvents'], feature: 'chat' },
   // The outbox deliverers record ended runs in the history.
   RUN_HISTORY_RETENTION: { handlers: OUTBOX, feature: 'monitoring' },
 };

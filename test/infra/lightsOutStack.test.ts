@@ -115,6 +115,51 @@ describe('functions', () => {
     expect(stateChange).not.toHaveProperty('SLACK_ADMINS');
   });
 
+  it('passes the AWS client timeouts to every function and the chat budgets to the answering ones', () => {
+    // Arrange
+    const tuned = synthesize({
+      settings: {
+        functionEnvironment: {
+          AWS_CONNECT_TIMEOUT: '2s',
+          AWS_REQUEST_TIMEOUT: '5s',
+          AWS_MAX_ATTEMPTS: '2',
+          AWS_RETRY_MODE: 'adaptive',
+          CHAT_ACK_BUDGET: '1s',
+          CHAT_ACTION_DEADLINE: '90s',
+        },
+      },
+    });
+    const all = resourcesOfType(tuned.json, 'AWS::Lambda::Function').filter(
+      ([, fn]) =>
+        (fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.TABLE_NAME,
+    );
+    const env = (fragment: string) =>
+      (all.find(([id]) => id.includes(fragment))![1].Environment as { Variables: Record<string, unknown> })
+        .Variables;
+
+    // Act
+    const slack = env('SlackEvents');
+    const teams = env('TeamsMessages');
+    const nagDue = env('NagDue');
+    const withoutTimeouts = all.filter(([, fn]) => {
+      const vars = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+      return vars.AWS_REQUEST_TIMEOUT !== '5s' || vars.AWS_MAX_ATTEMPTS !== '2';
+    });
+    tuned.dispose();
+
+    // Assert
+    expect(all.length).toBeGreaterThan(5);
+    expect(withoutTimeouts.map(([id]) => id)).toEqual([]);
+    expect(slack).toMatchObject({
+      AWS_CONNECT_TIMEOUT: '2s',
+      AWS_RETRY_MODE: 'adaptive',
+      CHAT_ACK_BUDGET: '1s',
+      CHAT_ACTION_DEADLINE: '90s',
+    });
+    expect(teams).toMatchObject({ CHAT_ACK_BUDGET: '1s' });
+    expect(nagDue).not.toHaveProperty('CHAT_ACK_BUDGET');
+  });
+
   it('points NAG_FUNCTION_ARN at the nag function itself', () => {
     // Arrange
     const [, nagDue] = functions().find(([id]) => id.includes('NagDue'))!;
