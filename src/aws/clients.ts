@@ -14,7 +14,7 @@
  * Two kinds, by when their SDK package loads:
  * - DynamoDB, EventBridge Scheduler and SNS are imported statically: every
  *   function uses them while it handles its first event anyway.
- * - EC2, SSM, CloudWatch, Route53, Cloud Map and Lambda load at first use (`load*`, a
+ * - EC2, SSM, CloudWatch, Route53, Cloud Map, Lambda and Pricing load at first use (`load*`, a
  *   literal `await import()`). esbuild hoists every static import of an
  *   external package to the top of the single-file bundle, where it runs at
  *   init even if the code using it never runs; `@aws-sdk/client-ec2` alone
@@ -25,6 +25,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
@@ -86,6 +87,14 @@ const loadRoute53Sdk = lazyImport(() => import('@aws-sdk/client-route-53'));
 const loadServiceDiscoverySdk = lazyImport(() => import('@aws-sdk/client-servicediscovery'));
 export const loadLambdaSdk = lazyImport(() => import('@aws-sdk/client-lambda'));
 export const loadCloudWatchSdk = lazyImport(() => import('@aws-sdk/client-cloudwatch'));
+export const loadPricingSdk = lazyImport(() => import('@aws-sdk/client-pricing'));
+
+/**
+ * The Price List API answers from us-east-1 (also eu-central-1 and
+ * ap-south-1) for every region's prices; AWS_ENDPOINT_URL_PRICING, read by
+ * the SDK itself, points it at a test server.
+ */
+export const PRICING_REGION = 'us-east-1';
 
 /** Route53 is a global service whose API lives in us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
@@ -121,6 +130,12 @@ export async function loadSsmClient(region: string): Promise<SSMClient> {
 export async function loadCloudWatchClient(region: string): Promise<CloudWatchClient> {
   const { CloudWatchClient } = await loadCloudWatchSdk();
   return memo(`cloudwatch:${region}`, () => new CloudWatchClient(clientOptions(region)));
+}
+
+/** The Price List (Pricing) client. */
+export async function loadPricingClient(): Promise<PricingClient> {
+  const { PricingClient } = await loadPricingSdk();
+  return memo('pricing', () => new PricingClient(clientOptions(PRICING_REGION)));
 }
 
 /** The Route53 client. */

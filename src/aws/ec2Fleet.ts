@@ -186,6 +186,8 @@ export function toFleetInstance(region: string, i: Instance, ownerId?: string): 
     vpcId: i.VpcId,
     platform: i.PlatformDetails ?? i.Platform,
     detailedMonitoring: i.Monitoring?.State === 'enabled',
+    tenancy: i.Placement?.Tenancy,
+    lifecycle: i.InstanceLifecycle,
     accountId: ownerId,
     hibernationConfigured: i.HibernationOptions?.Configured === true ? true : undefined,
     tags,

@@ -19,8 +19,10 @@ import { MonitorService } from '../services/monitor/monitorService.js';
 import { openDatabase } from '../sqlite/database.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { SqlitePriceCache } from '../sqlite/priceCache.js';
 import { awsMonitorDeps } from '../wiring/awsMonitor.js';
 import { buildNotifier } from '../wiring/notifiers.js';
+import { awsPricer } from '../wiring/pricing.js';
 import { type CliCommand, type CliContext, parseAt } from './context.js';
 
 interface CheckOptions {
@@ -84,6 +86,7 @@ async function engineDeps(
     settings: config.monitor,
     log,
     sweepObservesStopped: true,
+    pricer: awsPricer(new SqlitePriceCache(db), log),
   };
   return { deps, close: () => db.close() };
 }

@@ -6,6 +6,7 @@
 import type { IdleEvidence } from './idle.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from './instance.js';
 import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
+import type { InstancePrice } from './price.js';
 
 export interface NagNotification {
   kind: 'nag';
@@ -28,6 +29,8 @@ export interface NagNotification {
   owner?: Owner;
   /** What CloudWatch says about the run lately; absent when it could not be read. */
   idle?: IdleEvidence;
+  /** The run's hourly price; absent while unknown (shown as "price unknown", never $0). */
+  price?: InstancePrice;
 }
 
 export function buildNagNotification(
@@ -54,5 +57,6 @@ export function buildNagNotification(
     dueAt: opts.dueAt ?? now.toISOString(),
     ...(owner ? { owner } : {}),
     ...(opts.idle ? { idle: opts.idle } : {}),
+    ...(record.price ? { price: { ...record.price } } : {}),
   };
 }

@@ -11,6 +11,7 @@
  */
 import { formatDuration } from './duration.js';
 import type { InstanceRecord, InstanceState } from './instance.js';
+import type { InstancePrice } from './price.js';
 import { TAG, type TagPolicy } from './tagPolicy.js';
 
 /** What EC2 reports about the instance (a FleetInstance fits). */
@@ -24,6 +25,10 @@ export interface InstanceFacts {
   accountId?: string;
   /** `HibernationOptions.Configured`; fixed at launch. */
   hibernationConfigured?: boolean;
+  /** What the price depends on (see priceLookup.ts). */
+  platform?: string;
+  tenancy?: string;
+  lifecycle?: string;
   tags: Record<string, string>;
 }
 
@@ -226,4 +231,15 @@ export function plannedNagAt(
   if (record.lastNagAt) candidates.push(Date.parse(record.lastNagAt) + record.renotifySeconds * 1000);
   if (record.snoozedUntil) candidates.push(Date.parse(record.snoozedUntil));
   return new Date(Math.max(...candidates));
+}
+
+/**
+ * The record with `price` as this run's price: the same object when nothing
+ * changes (so a caller can skip the write), without the field when unknown.
+ */
+export function withPrice(record: InstanceRecord, price: InstancePrice | undefined): InstanceRecord {
+  if (record.price === price) return record;
+  if (price) return { ...record, price };
+  const { price: _unknown, ...rest } = record;
+  return rest;
 }

@@ -55,6 +55,13 @@ const NagSchema = z.looseObject({
       gpuReported: z.boolean(),
     })
     .optional(),
+  price: z
+    .object({
+      hourlyUsd: z.number().nonnegative(),
+      source: z.enum(['tag', 'on-demand', 'spot']),
+      at: z.string(),
+    })
+    .optional(),
 });
 
 const EventSchema = z.discriminatedUnion('type', [

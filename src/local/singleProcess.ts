@@ -24,8 +24,10 @@ import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { databaseFileProblem, fileIdentity } from '../sqlite/databaseFile.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
+import { SqlitePriceCache } from '../sqlite/priceCache.js';
 import { SqliteRunHistory } from '../sqlite/runHistory.js';
 import { buildNotifier } from '../wiring/notifiers.js';
+import { awsPricer } from '../wiring/pricing.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
 import { createLocalDigest, type LocalDigest } from './digest.js';
@@ -112,6 +114,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     // No EC2 events here: the sweep is how a termination while stopped is noticed.
     sweepObservesStopped: true,
     idleEvidence,
+    pricer: awsPricer(new SqlitePriceCache(db), log),
   });
 
   const workloads = await startLocalWorkloads({

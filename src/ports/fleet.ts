@@ -11,9 +11,14 @@ export interface FleetInstance {
   privateIp?: string;
   publicIp?: string;
   vpcId?: string;
+  /** PlatformDetails (`Linux/UNIX`, `Windows BYOL`, …), else Platform (`windows`); prices depend on it. */
   platform?: string;
   /** Detailed monitoring on (`Monitoring.State` enabled): CloudWatch has 1-minute metrics, else 5-minute. */
   detailedMonitoring?: boolean;
+  /** Placement.Tenancy: `default`, `dedicated` or `host`. */
+  tenancy?: string;
+  /** InstanceLifecycle: `spot` (priced from the spot market), `capacity-block`; absent for On-Demand. */
+  lifecycle?: string;
   /** Owner account id (from the reservation), for notifications. */
   accountId?: string;
   /** `HibernationOptions.Configured`: StopInstances may hibernate it. */

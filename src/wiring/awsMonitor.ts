@@ -13,6 +13,7 @@ import {
 } from '../aws/clients.js';
 import { CloudWatchMetrics } from '../aws/cloudWatchMetrics.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
+import { DynamoPriceCache } from '../aws/dynamodb/priceCache.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
@@ -22,6 +23,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { DomainEventPublisher } from '../ports/notifier.js';
 import type { MonitorDeps } from '../services/monitor/context.js';
 import { IdleEvidenceReader } from '../services/monitor/idleEvidence.js';
+import { awsPricer } from './pricing.js';
 
 /**
  * Domain events reach the outbox with the record write (DynamoInstanceStore.put);
@@ -87,5 +89,6 @@ export function awsMonitorDeps(
           }),
         }
       : {}),
+    pricer: awsPricer(new DynamoPriceCache(dynamoDocumentClient(home), config.store.tableName!), log),
   };
 }

@@ -11,6 +11,7 @@ import type { Fleet } from '../../ports/fleet.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { NagScheduler } from '../../ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../ports/notifier.js';
+import type { Pricer } from '../pricing/instancePricer.js';
 import type { IdleEvidenceReader } from './idleEvidence.js';
 
 export type MonitorSettings = Pick<
@@ -40,6 +41,11 @@ export interface MonitorDeps {
   clock: Clock;
   settings: MonitorSettings;
   log?: Log;
+  /**
+   * Prices runs when they are first seen and when a nag finds the price past
+   * its lifetime. Absent: records keep whatever price they have (tests, the CLI's read-only paths).
+   */
+  pricer?: Pricer;
   /**
    * Whether the reconcile sweep also looks up stopped instances to notice a
    * termination while stopped. True in the single process, which has no EC2

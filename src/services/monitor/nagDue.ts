@@ -8,7 +8,7 @@
 import { type InstanceRecord, instanceKeyString } from '../../core/instance.js';
 import { evaluateNag } from '../../core/nagDecision.js';
 import { buildNagNotification } from '../../core/notification.js';
-import { isUp, withFacts } from '../../core/runLifecycle.js';
+import { isUp, withFacts, withPrice } from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
 import { silentLog } from '../../log.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
@@ -57,8 +57,12 @@ export async function processNagDue(
   }
 
   const policy = readTagPolicy(live.tags, policyDefaults(deps.settings));
-  // Tags are re-read at every evaluation: the record takes the live tags' policy.
-  const refresh = (r: InstanceRecord) => withFacts(r, live, policy);
+  // Tags are re-read at every evaluation: the record takes the live tags' policy,
+  // and a price past its lifetime (or a changed HourlyCost tag) is looked up again.
+  const price = deps.pricer
+    ? await deps.pricer.priceOf(record.price, live, policy.hourlyCostUsd, now)
+    : record.price;
+  const refresh = (r: InstanceRecord) => withPrice(withFacts(r, live, policy), price);
   const fresh = refresh(record);
   const decision = evaluateNag(fresh, policy, due, now);
   const nextCheckAt = decision.nextCheckAt?.toISOString();

@@ -12,6 +12,7 @@ import {
   type InstanceFacts,
   isUp,
   type LifecycleOutcome,
+  withPrice,
 } from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
 import { silentLog } from '../../log.js';
@@ -84,6 +85,17 @@ export async function applyObservedState(
       policy,
       { now, tombstoneTtlSeconds: deps.settings.tombstoneTtlSeconds },
     );
+    if (result.kind === 'update' && deps.pricer && observed.facts && isUp(result.record.state)) {
+      // Priced with the write this change makes anyway: a run is priced when first seen, never by a quiet sweep.
+      const sameRun = existing && Date.parse(existing.launchTime) === Date.parse(result.record.launchTime);
+      const price = await deps.pricer.priceOf(
+        sameRun ? existing.price : undefined,
+        { region: key.region, ...observed.facts },
+        policy.hourlyCostUsd,
+        now,
+      );
+      result.record = withPrice(result.record, price);
+    }
     if (result.kind === 'update' && result.record.stopRequestedAt !== undefined) {
       const { stopRequestedAt: _confirmed, stopRequestedBy: _by, ...record } = result.record;
       result.record = record;

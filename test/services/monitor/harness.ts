@@ -1,7 +1,7 @@
 /** Builds a MonitorService on the in-memory fakes with a virtual clock. */
 import { HOUR } from '../../../src/core/duration.js';
 import type { Log } from '../../../src/log.js';
-import type { MonitorSettings } from '../../../src/services/monitor/context.js';
+import type { MonitorDeps, MonitorSettings } from '../../../src/services/monitor/context.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import {
   FakeFleet,
@@ -14,7 +14,7 @@ import {
 
 export const LAUNCH = '2026-03-02T08:00:00.000Z';
 
-export function engine(settings: Partial<MonitorSettings> = {}, log?: Log) {
+export function engine(settings: Partial<MonitorSettings> = {}, log?: Log, more: Partial<MonitorDeps> = {}) {
   const fleet = new FakeFleet();
   const clock = new VirtualClock(new Date(LAUNCH));
   // Tombstones expire on the test's time, as they do on the real stores' clock.
@@ -41,6 +41,7 @@ export function engine(settings: Partial<MonitorSettings> = {}, log?: Log) {
     },
     sweepObservesStopped: true,
     log,
+    ...more,
   });
   return { fleet, store, scheduler, notifier, events, clock, service };
 }
