@@ -5,8 +5,10 @@
  */
 import type { Command } from 'commander';
 import { groupAutoStopText } from '../core/groupAutoStop.js';
+import { routingOf } from '../core/nagRouting.js';
 import type { Subscription } from '../ports/subscriptionStore.js';
 import type { CliCommand, CliContext } from './context.js';
+import { registerSubscriptionSettings } from './subscriptionSettings.js';
 
 interface SubscriptionsOptions {
   broken?: boolean;
@@ -15,7 +17,7 @@ interface SubscriptionsOptions {
 
 export const subscriptionsCommand: CliCommand = {
   register(program: Command, ctx: CliContext) {
-    program
+    const subscriptions = program
       .command('subscriptions')
       .description('Chat channels and the groups they follow; --broken: channels that refused nags for good')
       .option('--broken', 'only subscriptions whose channel refused a post for good')
@@ -29,6 +31,7 @@ export const subscriptionsCommand: CliCommand = {
           opts.json ? `${JSON.stringify(subs.map(toJson), null, 2)}\n` : table(subs, !!opts.broken),
         );
       });
+    registerSubscriptionSettings(subscriptions, ctx);
   },
 };
 
@@ -42,17 +45,19 @@ function toJson(s: Subscription) {
     broken: s.broken ?? null,
     // The group's standing consent to stop idle runs (`subscribe <group> --autostop idle:30m`).
     autostop: s.autostop ? groupAutoStopText(s.autostop) : null,
+    ...routingOf(s),
   };
 }
 
 function table(subs: Subscription[], brokenOnly: boolean): string {
   if (subs.length === 0) return brokenOnly ? 'No broken subscriptions.\n' : 'No subscriptions.\n';
-  const header = ['GROUP', 'PLATFORM', 'CHANNEL', 'SINCE', 'BROKEN'];
+  const header = ['GROUP', 'PLATFORM', 'CHANNEL', 'SINCE', 'ROUTE', 'BROKEN'];
   const rows = subs.map((s) => [
     s.group,
     s.channel.platform,
     s.channel.channelId,
     s.createdAt.slice(0, 10),
+    s.route ?? 'channel',
     s.broken ? `${s.broken.reason} (since ${s.broken.since.slice(0, 16)}Z)` : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -140,7 +140,7 @@ describe('lightsout subscriptions --broken', () => {
 
     // Assert
     expect(broken.code).toBe(0);
-    expect(broken.stdout).toMatch(/web\s+slack\s+C0WEB\s+2026-11-20\s+is_archived/);
+    expect(broken.stdout).toMatch(/web\s+slack\s+C0WEB\s+2026-11-20\s+channel\s+is_archived/);
     expect(broken.stdout).not.toContain('C0DB');
     expect(JSON.parse(all.stdout)).toHaveLength(2);
   });

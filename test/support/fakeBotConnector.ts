@@ -3,7 +3,11 @@
  * gives the bot). Records what the real CloudAdapter sends: new activities
  * and replies (POST /v3/conversations/{id}/activities[/{replyToId}]),
  * in-place updates (PUT …/activities/{id}) and new conversations
- * (POST /v3/conversations), and answers the way the connector does.
+ * (POST /v3/conversations), and answers the way the connector does. It also
+ * knows the members of conversations (`members`), answering
+ * GET /v3/conversations/{id}/members/{userId} (by Teams id, Entra object id or
+ * UPN, else 404) and GET /v3/conversations/{id}/pagedmembers (one page), as the Bot Framework
+ * REST API documents them.
  *
  *   const connector = await startFakeBotConnector();
  *   activity.serviceUrl = connector.serviceUrl;
@@ -29,8 +33,22 @@ export interface RecordedConversation {
   activityId?: string;
 }
 
+/** A conversation member as the connector returns it (a TeamsChannelAccount). */
+export interface FakeMember {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  userPrincipalName: string;
+  email?: string;
+  tenantId?: string;
+}
+
 export interface FakeBotConnector {
   serviceUrl: string;
+  /** Members per conversation (team) id; empty by default. */
+  members: Map<string, FakeMember[]>;
+  /** Member lookups received, as `<conversationId> <userId>` (`*` for the whole list). */
+  memberLookups: string[];
   /** New posts and thread replies, in order. */
   sent: RecordedActivity[];
   updates: RecordedActivity[];
@@ -58,7 +76,9 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     updates: [] as RecordedActivity[],
     created: [] as RecordedConversation[],
     unknown: [] as string[],
+    memberLookups: [] as string[],
   };
+  const members = new Map<string, FakeMember[]>();
   const nextId = () => `fake-act-${++seq}`;
 
   const reply = (res: ServerResponse, status: number, body: unknown) => {
@@ -81,6 +101,24 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       return;
     }
     const [, , conversationId, activities, activityId] = parts;
+    if (req.method === 'GET' && conversationId && activities === 'pagedmembers') {
+      state.memberLookups.push(`${conversationId} *`);
+      return reply(res, 200, { members: members.get(conversationId) ?? [] });
+    }
+    if (req.method === 'GET' && conversationId && activities === 'members') {
+      const list = members.get(conversationId) ?? [];
+      state.memberLookups.push(`${conversationId} ${activityId ?? '*'}`);
+      if (activityId === undefined) return reply(res, 200, list);
+      const wanted = activityId.toLowerCase();
+      const member = list.find(
+        (m) =>
+          m.id === activityId ||
+          m.aadObjectId.toLowerCase() === wanted ||
+          m.userPrincipalName.toLowerCase() === wanted,
+      );
+      if (member) return reply(res, 200, member);
+      return reply(res, 404, { error: { code: 'MemberNotFoundInConversation', message: 'not a member' } });
+    }
     if (req.method === 'POST' && conversationId === undefined) {
       const id = nextId();
       const channel = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
@@ -125,6 +163,10 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
 
   return {
     serviceUrl,
+    members,
+    get memberLookups() {
+      return state.memberLookups;
+    },
     get sent() {
       return state.sent;
     },
@@ -145,6 +187,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       state.updates = [];
       state.created = [];
       state.unknown = [];
+      state.memberLookups = [];
+      members.clear();
       failures = undefined;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

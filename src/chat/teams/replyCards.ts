@@ -22,6 +22,11 @@ export interface TeamsReply {
   /** Markdown text (Teams renders a subset). */
   text?: string;
   card?: AdaptiveCard;
+  /**
+   * More cards after `card` (`mine`: one per instance, each with its own
+   * buttons; one card could not hold them, as input ids must be unique in a card).
+   */
+  more?: AdaptiveCard[];
 }
 
 function rowBlock(r: InstanceRow): CardElement {
@@ -54,6 +59,7 @@ export function renderReply(reply: ChatReply): TeamsReply {
   return {
     ...(r.text !== undefined ? { text: clampMessageText(r.text) } : {}),
     ...(r.card ? { card: clampCard(r.card) } : {}),
+    ...(r.more ? { more: r.more.map(clampCard) } : {}),
   };
 }
 
@@ -79,15 +85,14 @@ function renderUnclamped(reply: ChatReply): TeamsReply {
     case 'instance':
       return { card: renderNagCard(reply.message, { intro: reply.intro }) };
     case 'owned': {
-      // Each instance as its nag card's body (facts and buttons), one after another.
+      // A title card, then each instance's own nag card with its buttons.
       const body: CardElement[] = [text(reply.title, { size: 'Medium', weight: 'Bolder' })];
-      if (reply.messages.length === 0) body.push(text(reply.empty, { isSubtle: true, wrap: true }));
-      for (const m of reply.messages) {
-        body.push({ type: 'Container', separator: true, items: renderNagCard(m).body });
-      }
+      if (reply.messages.length === 0) body.push(text(reply.empty, { isSubtle: true }));
       if (reply.more > 0)
-        body.push(text(`…and ${reply.more} more. \`list all\` shows every instance.`, { isSubtle: true }));
-      return { card: card(body) };
+        body.push(
+          text(`${reply.more} more not shown: \`list all\` shows every instance.`, { isSubtle: true }),
+        );
+      return { card: card(body), more: reply.messages.map((m) => renderNagCard(m)) };
     }
     case 'error':
       return {

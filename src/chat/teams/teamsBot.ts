@@ -179,7 +179,9 @@ export class TeamsBot extends ActivityHandler {
     const rendered = renderReply(reply);
     const message = () =>
       rendered.card
-        ? MessageFactory.attachment(CardFactory.adaptiveCard(rendered.card))
+        ? rendered.more?.length
+          ? MessageFactory.list([rendered.card, ...rendered.more].map((c) => CardFactory.adaptiveCard(c)))
+          : MessageFactory.attachment(CardFactory.adaptiveCard(rendered.card))
         : MessageFactory.text(rendered.text ?? '');
     if (reply.visibility === 'channel' || isPersonal(activity)) {
       await send(message());

@@ -43,7 +43,12 @@ const hasThreads = (conversationId: string) => !isGroupChat(conversationId) && !
 /** The connector's calls the owner lookup needs, as the Agents SDK's ConnectorClient offers them. */
 interface MemberCalls {
   getConversationMember(userId: string, conversationId: string): Promise<TeamsMember>;
-  getConversationMembers(conversationId: string): Promise<TeamsMember[]>;
+  /** The SDK has no call for the paged member list; its HTTP client (token and retries included) reaches it. */
+  httpClient: {
+    request(config: { method: 'get'; url: string }): Promise<{
+      data?: { members?: TeamsMember[]; continuationToken?: string };
+    }>;
+  };
   createConversation(body: ConversationParameters): Promise<{ id?: string; serviceUrl?: string }>;
 }
 
@@ -316,13 +321,27 @@ async function findMember(
     if (statusOf(err) !== 404) throw err;
   }
   if (!user.includes('@')) return undefined;
-  // An email that is not the UPN: the member list carries both.
+  // An email that is not the UPN: the paged member list (GET …/pagedmembers) carries both.
   const wanted = user.toLowerCase();
-  const members = await calls.getConversationMembers(conversationId);
-  return members.find(
-    (m) => m.email?.toLowerCase() === wanted || m.userPrincipalName?.toLowerCase() === wanted,
-  );
+  let token: string | undefined;
+  for (let page = 0; page < MAX_MEMBER_PAGES; page++) {
+    const query = `pageSize=500${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`;
+    const res = await calls.httpClient.request({
+      method: 'get',
+      url: `v3/conversations/${encodeURIComponent(conversationId)}/pagedmembers?${query}`,
+    });
+    const hit = (res.data?.members ?? []).find(
+      (m) => m.email?.toLowerCase() === wanted || m.userPrincipalName?.toLowerCase() === wanted,
+    );
+    if (hit) return hit;
+    token = res.data?.continuationToken;
+    if (!token) return undefined;
+  }
+  return undefined;
 }
+
+/** 20 pages of 500: teams up to 10,000 members are searched by email. */
+const MAX_MEMBER_PAGES = 20;
 
 function statusOf(err: unknown): number | undefined {
   const e = err as { status?: number; statusCode?: number; response?: { status?: number } } | undefined;
