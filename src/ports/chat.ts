@@ -17,7 +17,15 @@ export interface ChatGateway {
    * that can look its posts up finds an earlier post with the same key instead
    * of posting twice after an attempt whose outcome it could not tell.
    */
-  post(channel: ChannelRef, message: NagMessage, opts?: { postKey?: string }): Promise<ChatMessageRef>;
+  /**
+   * `postKey` identifies the nag post (for platforms that can find it again);
+   * `lookFirst` says an earlier attempt may have posted it already.
+   */
+  post(
+    channel: ChannelRef,
+    message: NagMessage,
+    opts?: { postKey?: string; lookFirst?: boolean },
+  ): Promise<ChatMessageRef>;
   /** Replaces a posted message in place (new facts, outcome, fewer buttons). */
   update(ref: ChatMessageRef, message: NagMessage): Promise<void>;
   /**

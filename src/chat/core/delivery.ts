@@ -259,6 +259,8 @@ export class ChatDelivery implements RunMessages {
     const gateway = this.gateways.get(channel.platform)!;
     if (!(await this.deps.ledger.firstTime(claimKey, ctx.now))) return { kind: 'skipped', claimKey };
     const at = `${channel.platform}:${channel.channelId}`;
+    // The same post whatever delivery carries it (SNS message, outbox entry, due nag).
+    const unsureKey = `${at}#${nagPostKey(ctx.n)}`;
     try {
       const outcome = await withChannelTimeout(at, this.channelTimeoutSeconds, async () => {
         const existing = ctx.refs.find(
@@ -276,7 +278,8 @@ export class ChatDelivery implements RunMessages {
           return { kind: 'updated' as const, ref: existing };
         }
         const message = target.mention.length ? { ...ctx.message, mention: target.mention } : ctx.message;
-        const posted = await gateway.post(channel, message, { postKey: nagPostKey(ctx.n) });
+        const lookFirst = await this.deps.ledger.wasUnsure(unsureKey, ctx.now);
+        const posted = await gateway.post(channel, message, { postKey: nagPostKey(ctx.n), lookFirst });
         const ref = target.direct ? { ...posted, direct: true } : posted;
         await this.deps.instances.addChatRef(ctx.key, ctx.n.launchTime, ref);
         return { kind: 'posted' as const, ref };
@@ -295,6 +298,9 @@ export class ChatDelivery implements RunMessages {
         await this.deps.ledger.done(claimKey, ctx.now, `permanent: ${failure.reason}`).catch(() => undefined);
         return { kind: 'broken', reason: failure.reason };
       }
+      // It may have landed: whoever retries (maybe a fresh Lambda container) looks it up first.
+      if (failure.kind === 'unsure')
+        await this.deps.ledger.markUnsure(unsureKey, ctx.now).catch(() => undefined);
       await this.deps.ledger.failed(claimKey).catch(() => undefined);
       return { kind: 'failed', error };
     }

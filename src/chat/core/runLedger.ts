@@ -28,4 +28,18 @@ export class RunLedger {
   async failed(key: string): Promise<void> {
     await this.store.release(key);
   }
+
+  /**
+   * Remembers that a post's outcome is unknown (it may have landed), kept in
+   * the store rather than in memory: a retry in another process or Lambda
+   * container must look the post up before posting again.
+   */
+  async markUnsure(postKey: string, now: Date): Promise<void> {
+    await this.store.complete(`unsure#${postKey}`, new Date(now.getTime() + REMEMBER_MS));
+  }
+
+  /** True when an earlier attempt of this post ended without knowing whether it landed. */
+  async wasUnsure(postKey: string, now: Date): Promise<boolean> {
+    return (await this.store.get(`unsure#${postKey}`, now)) !== undefined;
+  }
 }

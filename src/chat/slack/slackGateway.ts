@@ -48,13 +48,13 @@ export class SlackGateway implements ChatGateway {
   async post(
     channel: ChannelRef,
     message: NagMessage,
-    opts: { postKey?: string } = {},
+    opts: { postKey?: string; lookFirst?: boolean } = {},
   ): Promise<ChatMessageRef> {
     const content = { text: nagText(message), blocks: nagBlocks(message) };
     const key = opts.postKey;
     if (!key) return this.postToChannel(channel, content);
     const unsureKey = `${channel.channelId}#${key}`;
-    if (this.unsure.has(unsureKey)) {
+    if (opts.lookFirst || this.unsure.has(unsureKey)) {
       const found = await this.findPosted(channel, key);
       if (found) {
         this.unsure.delete(unsureKey);
