@@ -4,12 +4,13 @@ import { DEFAULT_MAX_EXTENSION_SECONDS } from '../core/extensionCap.js';
 import { DEFAULT_OWNER_TAG } from '../core/owner.js';
 import { DEFAULT_HOURLY_COST_TAG } from '../core/price.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
+import { type ConsentConfig, readConsentConfig } from './consent.js';
 import type { EnvReader } from './env.js';
 
 /** The MonitorGroup rule: lower-case letters and digits, at most 64. */
 export const GROUP_RE = GROUP_PATTERN;
 
-export interface MonitorConfig {
+export interface MonitorConfig extends ConsentConfig {
   /** opt-in: only `Monitor=true`; opt-out: everything unless `Monitor=false`. */
   mode: 'opt-in' | 'opt-out';
   defaultGroup: string;
@@ -82,5 +83,6 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
       'an EC2 tag key (letters, digits, spaces and + - = . _ : / @; at most 128)',
       DEFAULT_HOURLY_COST_TAG,
     ),
+    ...readConsentConfig(r),
   };
 }

@@ -28,4 +28,21 @@ export interface InstanceCleanedUpEvent {
   at: string;
 }
 
-export type DomainEvent = InstanceStoppedEvent | InstanceTerminatedEvent | InstanceCleanedUpEvent;
+/**
+ * A consented stop changed: scheduled (by a person, a tag or a group),
+ * moved (+1h), cancelled, or due soon (`warned`: the stop is ten minutes away).
+ * Chat rewrites the run's messages; a warning also replies in their thread.
+ */
+export interface StopConsentEvent {
+  type: 'instance.stop-consent';
+  /** The record after the change; `stopConsent` is the consent now in force (absent once cancelled). */
+  record: InstanceRecord;
+  change: 'scheduled' | 'moved' | 'cancelled' | 'warned';
+  at: string;
+}
+
+export type DomainEvent =
+  | InstanceStoppedEvent
+  | InstanceTerminatedEvent
+  | InstanceCleanedUpEvent
+  | StopConsentEvent;

@@ -4,6 +4,7 @@
  * Times are ISO-8601 UTC strings so records read the same in SQLite, DynamoDB and logs.
  */
 import type { InstancePrice } from './price.js';
+import type { StopConsent, StopConsentRecord } from './stopConsent.js';
 
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
 
@@ -45,8 +46,11 @@ export interface ChatMessageRef {
   direct?: boolean;
 }
 
-/** Where someone acted from: a chat platform, the CLI, or a workload run. */
-export type ActorPlatform = ChatPlatform | 'cli' | 'workload';
+/**
+ * Where someone acted from: a chat platform, the CLI, a workload run, or a
+ * schedule (a stop consented in advance by a tag or a group).
+ */
+export type ActorPlatform = ChatPlatform | 'cli' | 'workload' | 'schedule';
 
 /** Who did something, so each platform can mention them its own way. */
 export interface RunActor {
@@ -68,6 +72,8 @@ export interface RunStop {
   runtimeSeconds: number;
   /** True when the stop was a hibernation (StopInstances with `Hibernate`). */
   hibernated?: boolean;
+  /** Set when the stop carried out a consent given earlier (a scheduled or idle stop): who consented and when. */
+  consent?: StopConsentRecord;
 }
 
 export interface InstanceRecord extends InstanceKey {
@@ -135,6 +141,13 @@ export interface InstanceRecord extends InstanceKey {
    * delivery, shown with the tag warnings.
    */
   ownerWarning?: string;
+  /** Consent to stop this run later (at a time, or once idle); see src/core/stopConsent.ts. */
+  stopConsent?: StopConsent;
+  /**
+   * Who cancelled this run's consent and when: a standing consent (the
+   * AutoStop tag) is then not given again to the same run.
+   */
+  consentCancelled?: { by: RunActor; at: string };
   /** Set on terminated tombstones: when the store may forget the record (ISO). */
   expiresAt?: string;
   /** Optimistic-concurrency counter; stores bump it on every write. */

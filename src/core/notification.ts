@@ -7,6 +7,7 @@ import type { IdleEvidence } from './idle.js';
 import { consoleUrl, effectiveThresholdSeconds, type InstanceRecord, runtimeSeconds } from './instance.js';
 import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
 import type { InstancePrice } from './price.js';
+import type { StopConsent } from './stopConsent.js';
 
 export interface NagNotification {
   kind: 'nag';
@@ -31,6 +32,8 @@ export interface NagNotification {
   idle?: IdleEvidence;
   /** The run's hourly price; absent while unknown (shown as "price unknown", never $0). */
   price?: InstancePrice;
+  /** The stop consented for later, so the nag shows it (with Cancel) instead of "Stop at…". */
+  stopConsent?: StopConsent;
 }
 
 export function buildNagNotification(
@@ -58,5 +61,6 @@ export function buildNagNotification(
     ...(owner ? { owner } : {}),
     ...(opts.idle ? { idle: opts.idle } : {}),
     ...(record.price ? { price: { ...record.price } } : {}),
+    ...(record.stopConsent ? { stopConsent: record.stopConsent } : {}),
   };
 }

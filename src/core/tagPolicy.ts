@@ -8,6 +8,7 @@ import { DAY, formatDuration, MINUTE, parseDuration } from './duration.js';
 import { DEFAULT_OWNER_TAG, type Owner, ownerFromTags } from './owner.js';
 import { DEFAULT_HOURLY_COST_TAG, readHourlyCostTag } from './price.js';
 import { quoted } from './quote.js';
+import { type AutoStopSpec, DEFAULT_AUTOSTOP_TAG, parseAutoStop } from './stopConsent.js';
 
 export const TAG = {
   monitor: 'Monitor',
@@ -36,6 +37,8 @@ export interface PolicyDefaults {
   ownerTag?: string;
   /** Key of the tag holding an hourly price that overrides looked-up prices (HOURLY_COST_TAG); default `HourlyCost`. */
   hourlyCostTag?: string;
+  /** Key of the standing-consent tag (`AutoStop=at:19:00`); default `AutoStop`. */
+  autoStopTag?: string;
 }
 
 export interface TagPolicy {
@@ -47,6 +50,8 @@ export interface TagPolicy {
   owner?: Owner;
   /** A valid HourlyCost tag's price in US dollars per hour; absent when untagged or malformed. */
   hourlyCostUsd?: number;
+  /** Standing consent to stop each run (the AutoStop tag); absent when off or unreadable. */
+  autoStop?: AutoStopSpec;
   /** One line per bad tag, e.g. `Threshold "abc" is not a duration; using 12h`. */
   warnings: string[];
   /** Why the instance is (not) monitored, for logs and `check --dry-run`. */
@@ -75,6 +80,7 @@ export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefa
       RENOTIFY_BOUNDS,
       warnings,
     ),
+    autoStop: readAutoStop(defaults.autoStopTag ?? DEFAULT_AUTOSTOP_TAG, tags, warnings),
     ...(owner.owner ? { owner: owner.owner } : {}),
     warnings: owner.warning ? [...warnings, owner.warning] : warnings,
     reason,
@@ -84,6 +90,19 @@ export function readTagPolicy(tags: Record<string, string>, defaults: PolicyDefa
   if (cost?.ok) policy.hourlyCostUsd = cost.hourlyUsd;
   else if (cost) policy.warnings.push(cost.warning);
   return policy;
+}
+
+function readAutoStop(
+  tag: string,
+  tags: Record<string, string>,
+  warnings: string[],
+): AutoStopSpec | undefined {
+  const raw = tags[tag];
+  if (raw === undefined) return undefined;
+  const parsed = parseAutoStop(raw);
+  if (parsed.ok) return parsed.spec;
+  warnings.push(`${tag} ${quoted(raw)}: ${parsed.reason}; no automatic stop`);
+  return undefined;
 }
 
 function readMonitor(

@@ -1,7 +1,8 @@
 /**
  * SNS subscriber for the nag topic and the events topic: posts nags to every
  * subscribed chat channel, rewrites the messages when an instance is stopped
- * or terminated, and reports cleanups (in the nag's thread, or to the group's
+ * or terminated or its consented stop changes (with a thread reply for the
+ * warning before it), and reports cleanups (in the nag's thread, or to the group's
  * channels when it was never nagged). Deduplicated by SNS message id, so a
  * redelivery posts nothing twice. Any failure throws: SNS/Lambda retry and
  * finally dead-letter the message; it is never dropped.
@@ -75,6 +76,12 @@ const EventSchema = z.discriminatedUnion('type', [
     type: z.literal('instance.terminated'),
     record: RecordSchema,
     runtimeSeconds: z.number(),
+    at: z.string(),
+  }),
+  z.looseObject({
+    type: z.literal('instance.stop-consent'),
+    record: RecordSchema,
+    change: z.enum(['scheduled', 'moved', 'cancelled', 'warned']),
     at: z.string(),
   }),
   z.looseObject({

@@ -20,6 +20,12 @@ import type {
 import type { InstanceFilter, InstanceStore, PutOptions } from '../../src/ports/instanceStore.js';
 import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../src/ports/notifier.js';
+import type {
+  StopFiring,
+  StopFiringHandler,
+  StopSchedule,
+  StopScheduler,
+} from '../../src/ports/stopScheduler.js';
 
 const keyOf = (k: InstanceKey) => `${k.region}/${k.instanceId}`;
 const clone = <T>(v: T): T => structuredClone(v);
@@ -217,6 +223,69 @@ export class MemoryNagScheduler implements NagScheduler {
   async list(): Promise<NagSchedule[]> {
     return [...this.schedules.values()].map(clone);
   }
+}
+
+/**
+ * Consented stops in memory; firing is driven by the test (`fireDue`), with
+ * the in-process scheduler's rules: a warning first when there is one, the
+ * stop after, and an entry replaced or cancelled by its handler left alone.
+ */
+export class MemoryStopScheduler implements StopScheduler {
+  readonly schedules = new Map<string, StopSchedule & { phase: 'warn' | 'stop' }>();
+
+  async schedule(entry: StopSchedule): Promise<void> {
+    for (const t of [entry.stopAt, entry.warnAt]) {
+      if (t !== undefined && Number.isNaN(Date.parse(t))) throw new TypeError(`"${t}" is not an ISO time`);
+    }
+    this.schedules.set(keyOf(entry), { ...clone(entry), phase: entry.warnAt ? 'warn' : 'stop' });
+  }
+
+  async cancel(key: InstanceKey): Promise<void> {
+    this.schedules.delete(keyOf(key));
+  }
+
+  async get(key: InstanceKey): Promise<StopSchedule | undefined> {
+    const s = this.schedules.get(keyOf(key));
+    return s && pending(s);
+  }
+
+  async list(): Promise<StopSchedule[]> {
+    return [...this.schedules.values()].sort((a, b) => fireMs(a) - fireMs(b)).map(pending);
+  }
+
+  /** Runs every firing due at `now` through `handler`, in time order; returns what fired. */
+  async fireDue(now: Date, handler: StopFiringHandler): Promise<StopFiring[]> {
+    const fired: StopFiring[] = [];
+    for (;;) {
+      const next = [...this.schedules.values()]
+        .filter((s) => fireMs(s) <= now.getTime() && !fired.some((f) => sameFiring(f, s)))
+        .sort((a, b) => fireMs(a) - fireMs(b))[0];
+      if (!next) return fired;
+      const firing: StopFiring = {
+        kind: next.phase,
+        region: next.region,
+        instanceId: next.instanceId,
+        launchTime: next.launchTime,
+        stopAt: next.stopAt,
+      };
+      fired.push(firing);
+      await handler(firing);
+      const current = this.schedules.get(keyOf(next));
+      if (current && sameFiring(firing, current)) {
+        if (firing.kind === 'warn') current.phase = 'stop';
+        else this.schedules.delete(keyOf(next));
+      }
+    }
+  }
+}
+
+const fireMs = (s: StopSchedule & { phase: 'warn' | 'stop' }) =>
+  Date.parse(s.phase === 'warn' && s.warnAt ? s.warnAt : s.stopAt);
+const sameFiring = (f: StopFiring, s: StopSchedule & { phase: 'warn' | 'stop' }) =>
+  keyOf(f) === keyOf(s) && f.stopAt === s.stopAt && f.launchTime === s.launchTime && f.kind === s.phase;
+function pending(s: StopSchedule & { phase: 'warn' | 'stop' }): StopSchedule {
+  const { phase, warnAt, ...rest } = clone(s);
+  return phase === 'warn' && warnAt ? { ...rest, warnAt } : rest;
 }
 
 export class RecordingNotifier implements Notifier {

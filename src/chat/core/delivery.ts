@@ -13,7 +13,7 @@
 
 import { type CleanupHook, cleanupSummary } from '../../core/cleanup/cleanupReport.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import type { DomainEvent, InstanceCleanedUpEvent } from '../../core/events.js';
+import type { DomainEvent, InstanceCleanedUpEvent, StopConsentEvent } from '../../core/events.js';
 import {
   type ChatMessageRef,
   type ChatPlatform,
@@ -26,6 +26,7 @@ import {
   nagMessageFromNotification,
   nagMessageFromRecord,
   repeatNagText,
+  stopWarningText,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
 import { type EscalationTarget, type NagRouting, routeNag, routingOf } from '../../core/nagRouting.js';
@@ -371,6 +372,7 @@ export class ChatDelivery implements RunMessages {
         }
       : event.record;
     if (event.type === 'instance.cleaned-up') return this.reportCleanup(event, record, deliveryId, now);
+    if (event.type === 'instance.stop-consent') return this.reportConsent(event, record, deliveryId, now);
     let outcome: NagOutcome;
     if (event.type === 'instance.terminated') {
       outcome = { kind: 'terminated', runtimeSeconds: event.runtimeSeconds };
@@ -449,6 +451,45 @@ export class ChatDelivery implements RunMessages {
     }
     if (failures.length) throw new DeliveryError(failures);
     return sent;
+  }
+
+  /**
+   * A consented stop changed: the run's messages show it (with Cancel and
+   * +1h); a warning also replies in each message's thread, once per message,
+   * so the people who follow the instance hear that it stops soon.
+   */
+  private async reportConsent(
+    event: StopConsentEvent,
+    record: InstanceRecord,
+    deliveryId: string,
+    now: Date,
+  ): Promise<ChatMessageRef[]> {
+    // Messages show the run as it is now: a late event must not bring back a cancelled
+    // stop, nor turn the message of a run that has since stopped back into a running one.
+    const stored = await this.deps.instances.get(event.record);
+    if (!stored || !sameLaunch(stored.launchTime, event.record.launchTime) || !isLive(stored.state))
+      return [];
+    const current = { ...stored, chatRefs: record.chatRefs };
+    const updated = await this.rewriteAll(current, undefined, now, undefined, true);
+    const consent = event.record.stopConsent;
+    const stillDue =
+      consent?.kind === 'at' && current.stopConsent?.kind === 'at' && current.stopConsent.at === consent.at;
+    if (event.change !== 'warned' || !stillDue) return updated;
+    const text = stopWarningText(current, consent, now);
+    const failures: { channel: string; error: unknown }[] = [];
+    for (const ref of current.chatRefs.filter((r) => this.gateways.has(r.platform))) {
+      const key = `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`;
+      if (!(await this.deps.ledger.firstTime(key, now))) continue;
+      try {
+        await this.gateways.get(ref.platform)!.replyInThread(ref, text);
+        await this.deps.ledger.done(key, now);
+      } catch (error) {
+        await this.deps.ledger.failed(key).catch(() => undefined);
+        failures.push({ channel: `${ref.platform}:${ref.channelId}`, error });
+      }
+    }
+    if (failures.length) throw new DeliveryError(failures);
+    return updated;
   }
 
   /** False when the message was deleted in the meantime (gateways throw NotFoundError): post a new one instead. */
@@ -606,6 +647,8 @@ export class ChatDelivery implements RunMessages {
     this.deps.log.warn('could not record delivery state after 3 attempts', { ...key, undelivered: !!reason });
   }
 }
+
+const isLive = (state: InstanceRecord['state']): boolean => state === 'running' || state === 'pending';
 
 function mergeRefs(a: ChatMessageRef[], b: ChatMessageRef[]): ChatMessageRef[] {
   const out = [...a];

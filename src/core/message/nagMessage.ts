@@ -15,8 +15,9 @@ import {
 } from '../instance.js';
 import type { EscalationTarget } from '../nagRouting.js';
 import type { NagNotification } from '../notification.js';
+import { consentGiverText, type StopConsent } from '../stopConsent.js';
 import { formatDayTimeUtc } from '../when.js';
-import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES } from './menuChoices.js';
+import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES, STOP_AT_CHOICES } from './menuChoices.js';
 import { encodeRunToken, type RunTarget } from './runToken.js';
 
 export interface NagFacts {
@@ -62,6 +63,13 @@ export interface NagMessage {
   extendChoices: readonly Choice[];
   /** An escalated nag posted anew names its group's escalation target (see nagRouting.ts). */
   mention?: EscalationTarget[];
+  /**
+   * The stop consented for later while the run is live: shown with Cancel,
+   * and +1h once the warning went out. Absent when none is scheduled.
+   */
+  consent?: StopConsent;
+  /** "Stop at…" choices, offered with Stop while no stop is scheduled. */
+  stopAtChoices?: readonly Choice[];
 }
 
 /** `web-1 (i-0abc…)` or just the id when the instance has no Name tag. */
@@ -101,6 +109,7 @@ const ACTED_FROM: Record<ActorPlatform, string> = {
   teams: 'in Teams',
   cli: 'from the CLI',
   workload: 'by a workload run',
+  schedule: 'on a schedule',
 };
 
 /** "Stopped by @alice after 13h 02m", "Snoozed by @bob until 18:00", … */
@@ -133,37 +142,72 @@ function controlsFor(outcome: NagOutcome | undefined): NagMessage['actions'] {
   return { stop: live, snooze: live, extend: live };
 }
 
-function message(run: RunTarget, facts: NagFacts, outcome?: NagOutcome): NagMessage {
+function message(run: RunTarget, facts: NagFacts, outcome?: NagOutcome, consent?: StopConsent): NagMessage {
+  const actions = controlsFor(outcome);
   return {
     run,
     token: encodeRunToken(run),
     facts,
     outcome,
-    actions: controlsFor(outcome),
+    actions,
     snoozeChoices: SNOOZE_CHOICES,
     extendChoices: EXTEND_CHOICES,
+    ...withConsent(actions.stop, consent),
   };
+}
+
+/** A live run shows its consented stop, or offers "Stop at…"; an ended one neither. */
+function withConsent(live: boolean, consent: StopConsent | undefined): Partial<NagMessage> {
+  if (!live) return {};
+  return consent ? { consent } : { stopAtChoices: STOP_AT_CHOICES };
+}
+
+/**
+ * "Stop scheduled for 19:00 by @ana", "Stopping at 19:00 as the tag
+ * AutoStop=at:19:00 asked", "Stop when idle for 30m, consented by @ana".
+ */
+export function consentText(c: StopConsent, style: OutcomeStyle = outcomeStyle): string {
+  const by = consentGiverText(c.by, style.person);
+  if (c.kind === 'idle') return `Stop when idle for ${formatDuration(c.forSeconds)}, consented by ${by}`;
+  return c.warnedAt
+    ? `Stopping at ${style.time(c.at)}, as ${by} asked`
+    : `Stop scheduled for ${style.time(c.at)} by ${by}`;
+}
+
+/** The thread reply ten minutes before a consented stop (plain text; gateways escape it). */
+export function stopWarningText(
+  record: Pick<InstanceRecord, 'name' | 'instanceId'>,
+  consent: StopConsent & { kind: 'at' },
+  now: Date,
+): string {
+  const left = Math.max(0, Math.round((Date.parse(consent.at) - now.getTime()) / 1000));
+  return `⚠️ ${instanceLabel(record)} stops in ${formatDuration(left)} (${formatDayTimeUtc(new Date(consent.at))}), as ${consentGiverText(consent.by)} asked. Press Cancel or +1h on the message to keep it running.`;
 }
 
 /** The message for a fresh nag from the engine. */
 export function nagMessageFromNotification(n: NagNotification): NagMessage {
   const run = { region: n.region, instanceId: n.instanceId, launchTime: n.launchTime, group: n.group };
-  return message(run, {
-    name: n.name,
-    instanceId: n.instanceId,
-    region: n.region,
-    availabilityZone: n.availabilityZone,
-    instanceType: n.instanceType,
-    account: n.account,
-    group: n.group,
-    runtimeSeconds: n.runtimeSeconds,
-    thresholdSeconds: n.thresholdSeconds,
-    nagCount: n.nagCount,
-    launchTime: n.launchTime,
-    warnings: [...n.warnings],
-    consoleUrl: n.consoleUrl,
-    ...(n.idle ? { idle: n.idle } : {}),
-  });
+  return message(
+    run,
+    {
+      name: n.name,
+      instanceId: n.instanceId,
+      region: n.region,
+      availabilityZone: n.availabilityZone,
+      instanceType: n.instanceType,
+      account: n.account,
+      group: n.group,
+      runtimeSeconds: n.runtimeSeconds,
+      thresholdSeconds: n.thresholdSeconds,
+      nagCount: n.nagCount,
+      launchTime: n.launchTime,
+      warnings: [...n.warnings],
+      consoleUrl: n.consoleUrl,
+      ...(n.idle ? { idle: n.idle } : {}),
+    },
+    undefined,
+    n.stopConsent,
+  );
 }
 
 /** The evidence line, "CPU 0.4% avg over the last 2h · network 12 KB", when the facts have it. */
@@ -206,6 +250,7 @@ export function nagMessageFromRecord(
       consoleUrl: consoleUrl(record),
     },
     outcome,
+    record.stopConsent,
   );
 }
 

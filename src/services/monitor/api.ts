@@ -4,6 +4,7 @@
  * `MonitorService` in this folder implements it.
  */
 import type { InstanceKey, InstanceRecord, RunActor, RunRef } from '../../core/instance.js';
+import type { StopConsentRecord } from '../../core/stopConsent.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
 
 // Part of this interface; defined in core so chat messages can carry it.
@@ -64,9 +65,15 @@ export interface MonitorApi {
   /**
    * Called after a user-initiated StopInstances (see RunStopper): cancels the
    * schedule at once and records the run as `stopping`, with who stopped it and
-   * the runtime then, so a sweep before EC2's event cannot re-arm it.
+   * the runtime then, so a sweep before EC2's event cannot re-arm it. A stop
+   * that carries out a consent keeps it on `lastStop.consent`; either way the
+   * run's consent and its stop schedule are done with.
    */
-  stopRequested(run: RunRef, by: RunActor, opts?: { hibernated?: boolean }): Promise<InstanceRecord>;
+  stopRequested(
+    run: RunRef,
+    by: RunActor,
+    opts?: { hibernated?: boolean; consent?: StopConsentRecord },
+  ): Promise<InstanceRecord>;
   get(key: InstanceKey): Promise<InstanceRecord | undefined>;
   /** Processes every schedule due by now (`lightsout check`, catching up after downtime). */
   runDueNags(opts?: { dryRun?: boolean }): Promise<DueNagOutcome[]>;

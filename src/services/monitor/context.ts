@@ -11,6 +11,7 @@ import type { Fleet } from '../../ports/fleet.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { NagScheduler } from '../../ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../ports/notifier.js';
+import type { StopScheduler } from '../../ports/stopScheduler.js';
 import type { Pricer } from '../pricing/instancePricer.js';
 import type { IdleEvidenceReader } from './idleEvidence.js';
 
@@ -24,13 +25,30 @@ export type MonitorSettings = Pick<
   | 'tombstoneTtlSeconds'
   | 'accountId'
 > &
-  /** Absent: DEFAULT_MAX_EXTENSION_SECONDS, and the owner and HourlyCost tag keys. */
-  Partial<Pick<MonitorConfig, 'maxExtensionSeconds' | 'ownerTag' | 'hourlyCostTag'>>;
+  /** Absent: DEFAULT_MAX_EXTENSION_SECONDS, the owner and HourlyCost tag keys, and the consent settings' defaults. */
+  Partial<
+    Pick<
+      MonitorConfig,
+      | 'maxExtensionSeconds'
+      | 'ownerTag'
+      | 'hourlyCostTag'
+      | 'autoStopTag'
+      | 'stopTimeZone'
+      | 'groupTimeZones'
+      | 'stopWarningSeconds'
+    >
+  >;
 
 export interface MonitorDeps {
   fleet: Fleet;
   store: InstanceStore;
   scheduler: NagScheduler;
+  /**
+   * Consented stops (src/services/consent): cancelled when the run stops or
+   * is replaced, and scheduled when the AutoStop tag consents for a new run.
+   * Absent where nothing schedules stops (the CLI).
+   */
+  stopScheduler?: StopScheduler;
   notifier: Notifier;
   /**
    * Told of each domain event after the record write that put it into the
@@ -61,6 +79,7 @@ export interface MonitorDeps {
 }
 
 export const policyDefaults = (s: MonitorSettings): PolicyDefaults => ({
+  autoStopTag: s.autoStopTag,
   mode: s.mode,
   defaultGroup: s.defaultGroup,
   defaultThresholdSeconds: s.defaultThresholdSeconds,

@@ -17,6 +17,7 @@ import {
   runtimeSeconds,
 } from '../../core/instance.js';
 import { isUp, plannedNagAt } from '../../core/runLifecycle.js';
+import type { StopConsentRecord } from '../../core/stopConsent.js';
 import { silentLog } from '../../log.js';
 import type { FleetInstance } from '../../ports/fleet.js';
 import type { NagSchedule } from '../../ports/nagScheduler.js';
@@ -203,7 +204,7 @@ export class MonitorService implements MonitorApi {
   async stopRequested(
     run: RunRef,
     by: RunActor,
-    opts: { hibernated?: boolean } = {},
+    opts: { hibernated?: boolean; consent?: StopConsentRecord } = {},
   ): Promise<InstanceRecord> {
     const now = this.deps.clock();
     const at = now.toISOString();
@@ -221,8 +222,11 @@ export class MonitorService implements MonitorApi {
           at,
           runtimeSeconds: runtimeSeconds(r, now),
           ...(opts.hibernated ? { hibernated: true } : {}),
+          ...(opts.consent ? { consent: opts.consent } : {}),
         },
         nextNagAt: undefined,
+        // The run is stopping: whatever stop was consented for later is done with.
+        stopConsent: undefined,
       }),
       (current) => {
         already = current.lastStop && sameRun(current, run) ? current : undefined;
@@ -230,6 +234,7 @@ export class MonitorService implements MonitorApi {
       },
     );
     await this.deps.scheduler.cancel(run);
+    await this.deps.stopScheduler?.cancel(run);
     if (!already) {
       (this.deps.log ?? silentLog).info('stop requested; nags cancelled', {
         instance: instanceKeyString(run),

@@ -16,6 +16,7 @@ import {
 } from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
 import { silentLog } from '../../log.js';
+import { applyConsentSchedule, type ConsentScheduleChange, upkeepConsent } from './consentUpkeep.js';
 import { CONFLICT_RETRIES, type MonitorDeps, policyDefaults } from './context.js';
 
 /** How long a stop requested from chat may go unconfirmed by EC2 before a `running` counts again. */
@@ -74,7 +75,9 @@ export async function applyObservedState(
   const log = deps.log ?? silentLog;
   const now = deps.clock();
   let saved: InstanceRecord | undefined;
+  let consentSchedule: ConsentScheduleChange;
   const outcome = await withConflictRetry(key, async () => {
+    consentSchedule = undefined;
     const existing = await deps.store.get(key);
     const pending = pendingStop(existing, observed, now);
     if (pending?.kind === 'ignore') return pending;
@@ -102,6 +105,22 @@ export async function applyObservedState(
     }
     if (result.kind === 'update') {
       const expectedVersion = existing?.version ?? 0;
+      // Stopping or replacing the run ends its consented stop; an AutoStop tag gives one (see consentUpkeep.ts).
+      // Standing consent needs a stop scheduler to carry it out; without one (the CLI) none is given.
+      const upkeep = upkeepConsent(
+        existing,
+        result.record,
+        deps.stopScheduler ? policy : { ...policy, autoStop: undefined },
+        deps.settings,
+        now,
+      );
+      result.record = upkeep.record;
+      consentSchedule = upkeep.schedule;
+      if (upkeep.reason)
+        log.info('consented stop', { instance: instanceKeyString(key), reason: upkeep.reason });
+      const consentEvents: DomainEvent[] = upkeep.event
+        ? [{ ...upkeep.event, record: { ...result.record, version: expectedVersion + 1 } } as DomainEvent]
+        : [];
       // The event goes into the outbox in the same write: a crash after it cannot lose it.
       const events: DomainEvent[] = result.event
         ? [
@@ -113,6 +132,7 @@ export async function applyObservedState(
             },
           ]
         : [];
+      events.push(...consentEvents);
       saved = await deps.store.put(result.record, { expectedVersion, events });
     } else if (result.kind === 'untrack') {
       await deps.store.delete(key);
@@ -131,6 +151,7 @@ export async function applyObservedState(
     return outcome;
   }
   log.info(outcome.kind === 'untrack' ? 'instance untracked' : 'state change applied', context);
+  await applyConsentSchedule(deps, key, outcome.kind === 'untrack' ? { kind: 'cancel' } : consentSchedule);
   if (outcome.kind === 'untrack' || outcome.schedule === 'cancel') {
     await deps.scheduler.cancel(key);
   } else if (saved?.nextNagAt) {

@@ -23,6 +23,7 @@ import {
   runtimeSeconds,
 } from '../../core/instance.js';
 import { isUp } from '../../core/runLifecycle.js';
+import { consentGiverAudit, type StopConsentRecord } from '../../core/stopConsent.js';
 import { hibernationNotConfiguredReason, stopProtectedReason } from '../../core/stopRefusal.js';
 import { type Log, silentLog } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
@@ -40,6 +41,8 @@ export { auditActor } from './stopAudit.js';
 export interface RunStopOptions {
   /** StopInstances with `Hibernate`: refused unless the instance has hibernation configured. */
   hibernate?: boolean;
+  /** The consent this stop carries out (a scheduled stop): kept on the record's `lastStop` and audited. */
+  consent?: StopConsentRecord;
 }
 
 export type StopResult =
@@ -104,7 +107,7 @@ export class RunStopper {
       this.deps.audit,
       this.deps.log,
       { run, by, now },
-      { status: result.status, detail: stopDetail(result, hibernate) },
+      { status: result.status, detail: withConsent(stopDetail(result, hibernate), opts.consent) },
     );
     return result;
   }
@@ -216,7 +219,7 @@ export class RunStopper {
     } catch (err) {
       error = err;
     }
-    if (error === undefined) return this.stopped(run, by, now, record, false, hibernate);
+    if (error === undefined) return this.stopped(run, by, now, record, false, hibernate, opts.consent);
     if (error instanceof StopProtectedError) {
       await this.release(run, now, { stopProtected: true });
       return { status: 'protected', record, reason: stopProtectedReason(run, label(record, run)) };
@@ -238,7 +241,7 @@ export class RunStopper {
       return { status: 'unknown', record, error };
     }
     if (live && sameRun(live.launchTime, run.launchTime) && !isUp(live.state)) {
-      return this.stopped(run, by, now, record, true, hibernate);
+      return this.stopped(run, by, now, record, true, hibernate, opts.consent);
     }
     await this.release(run, now);
     return { status: 'failed', record, error };
@@ -303,8 +306,9 @@ export class RunStopper {
     claimed: InstanceRecord,
     confirmedByReread: boolean,
     hibernated: boolean,
+    consent?: StopConsentRecord,
   ): Promise<StopResult> {
-    const record = await this.recordStop(run, by, claimed, hibernated);
+    const record = await this.recordStop(run, by, claimed, hibernated, consent);
     return {
       status: 'stopping',
       record,
@@ -319,9 +323,11 @@ export class RunStopper {
     by: RunActor,
     claimed: InstanceRecord,
     hibernated: boolean,
+    consent?: StopConsentRecord,
   ): Promise<InstanceRecord> {
+    const opts = { ...(hibernated ? { hibernated } : {}), ...(consent ? { consent } : {}) };
     return this.deps.monitor
-      .stopRequested(run, by, hibernated ? { hibernated } : undefined)
+      .stopRequested(run, by, Object.keys(opts).length ? opts : undefined)
       .catch((err: unknown) => {
         // The instance is stopping either way; EC2's own stop event will settle the record.
         (this.deps.log ?? silentLog).warn('stopRequested failed after StopInstances', {
@@ -371,3 +377,10 @@ function ambiguous(err: unknown): boolean {
 /** Launch times from EC2, the store and tokens may differ in millisecond formatting. */
 const sameRun = (a: string, b: string): boolean =>
   Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
+
+/** A consented stop's audit says who consented and when, so it answers "who asked for this?". */
+function withConsent(detail: string, consent: StopConsentRecord | undefined): string {
+  return consent
+    ? `${detail}; consented (${consent.kind}) by ${consentGiverAudit(consent.by)} at ${consent.givenAt}`
+    : detail;
+}

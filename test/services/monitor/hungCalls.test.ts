@@ -147,8 +147,6 @@ describe('hung EC2 calls hold up only themselves', () => {
     // Assert
     expect(stuckStillHung).toBe(1);
     expect(outcomes.map((o) => o.action)).toEqual(['nag', 'nag']);
-    expect(notifier.sent.map((n) => n.instanceId).sort()).toEqual(
-      [stuck.InstanceId, fine.InstanceId].sort(),
-    );
+    expect(notifier.sent.map((n) => n.instanceId).sort()).toEqual([stuck.InstanceId, fine.InstanceId].sort());
   });
 });

@@ -1,0 +1,250 @@
+/**
+ * Consented stops on EventBridge Scheduler (Lambda mode): per consent, one
+ * one-shot `at()` schedule for the stop and one for the warning before it,
+ * in the nag schedules' group, each deleted by the service after it fires
+ * (`ActionAfterCompletion: DELETE`). They invoke the consent function with
+ * `{ kind, instanceId, region, launchTime, stopAt }`.
+ *
+ * Naming follows the nag schedules (`<instanceId>-<region>-<yyyymmddThhmm>`,
+ * see eventBridgeNagScheduler.ts) with a `stop-` or `warn-` prefix and the
+ * stop time: `stop-i-0abc…-eu-west-1-20301231T1900`. The prefix keeps them out
+ * of the nag scheduler's listings (its names start with `i-`) and within the
+ * 64-character limit (5 + 49). A moved stop gets new names, then the
+ * instance's older ones are deleted, so a firing schedule is never edited.
+ */
+import {
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  type SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { InstanceKey } from '../core/instance.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { StopFiring, StopSchedule, StopScheduler } from '../ports/stopScheduler.js';
+import { awsCall } from './errors.js';
+import { atExpression, scheduleName, scheduleNamePrefix } from './eventBridgeNagScheduler.js';
+
+export interface EventBridgeStopSchedulerOptions {
+  /** The nag schedules' group; default `lightsout`. */
+  groupName?: string;
+  /** The consent function the schedules invoke. */
+  targetArn: string;
+  /** Role EventBridge Scheduler assumes to invoke it. */
+  roleArn: string;
+  clock?: Clock;
+}
+
+type Kind = StopFiring['kind'];
+const NAME = /^(stop|warn)-(i-[0-9a-f]+)-([a-z]{2}(?:-[a-z]+)+-\d)-(\d{8}T\d{4})$/;
+// As for nags: an `at()` in the past is accepted but not reliably invoked.
+const MIN_LEAD_MS = 60_000;
+
+interface Entry {
+  name: string;
+  kind: Kind;
+  key: InstanceKey;
+  created: number;
+}
+
+/** `stop-i-0abc…-eu-west-1-20301231T1900`. */
+export function stopScheduleName(kind: Kind, key: InstanceKey, stopAt: Date): string {
+  return `${kind}-${scheduleName(key, stopAt)}`;
+}
+
+/** The firing a schedule's input describes, or undefined when it is not one of ours. */
+export function parseStopFiring(input: unknown): StopFiring | undefined {
+  let v = input;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  const f = v as Partial<StopFiring> | null;
+  if (
+    f &&
+    (f.kind === 'warn' || f.kind === 'stop') &&
+    typeof f.instanceId === 'string' &&
+    typeof f.region === 'string' &&
+    typeof f.launchTime === 'string' &&
+    typeof f.stopAt === 'string'
+  ) {
+    return {
+      kind: f.kind,
+      instanceId: f.instanceId,
+      region: f.region,
+      launchTime: f.launchTime,
+      stopAt: f.stopAt,
+    };
+  }
+  return undefined;
+}
+
+export class EventBridgeStopScheduler implements StopScheduler {
+  readonly groupName: string;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly opts: EventBridgeStopSchedulerOptions,
+  ) {
+    this.groupName = opts.groupName ?? 'lightsout';
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async schedule(entry: StopSchedule): Promise<void> {
+    const stopAt = new Date(entry.stopAt);
+    const created = [await this.put('stop', entry, stopAt, stopAt)];
+    if (entry.warnAt) created.push(await this.put('warn', entry, stopAt, new Date(entry.warnAt)));
+    // Only after the new ones exist, so a failure here leaves a spare firing (which checks the record), never none.
+    const others = (await this.entriesOf(entry)).filter((e) => !created.includes(e.name));
+    await Promise.all(others.map((e) => this.deleteByName(e.name)));
+  }
+
+  async cancel(key: InstanceKey): Promise<void> {
+    await Promise.all((await this.entriesOf(key)).map((e) => this.deleteByName(e.name)));
+  }
+
+  async get(key: InstanceKey): Promise<StopSchedule | undefined> {
+    return this.read(await this.entriesOf(key));
+  }
+
+  async list(): Promise<StopSchedule[]> {
+    const byKey = new Map<string, Entry[]>();
+    for (const kind of ['stop', 'warn'] as const) {
+      for (const e of await this.entries(`${kind}-`)) {
+        const k = `${e.key.region}/${e.key.instanceId}`;
+        byKey.set(k, [...(byKey.get(k) ?? []), e]);
+      }
+    }
+    const out: StopSchedule[] = [];
+    for (const entries of byKey.values()) {
+      const s = await this.read(entries);
+      if (s) out.push(s);
+    }
+    return out.sort((a, b) => Date.parse(a.stopAt) - Date.parse(b.stopAt));
+  }
+
+  private async put(kind: Kind, entry: StopSchedule, stopAt: Date, at: Date): Promise<string> {
+    const fireAt = new Date(Math.max(at.getTime(), this.clock().getTime() + MIN_LEAD_MS));
+    const firing: StopFiring = {
+      kind,
+      instanceId: entry.instanceId,
+      region: entry.region,
+      launchTime: entry.launchTime,
+      stopAt: entry.stopAt,
+    };
+    const input: CreateScheduleCommandInput = {
+      Name: stopScheduleName(kind, entry, stopAt),
+      GroupName: this.groupName,
+      ScheduleExpression: atExpression(fireAt),
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Description: `Lights Out consented ${kind === 'warn' ? 'stop warning' : 'stop'} for ${entry.instanceId} (${entry.region}) at ${entry.stopAt}`,
+      Target: {
+        Arn: this.opts.targetArn,
+        RoleArn: this.opts.roleArn,
+        Input: JSON.stringify({ ...firing, warnAt: entry.warnAt }),
+        // A stop an hour late is worse than none: the consent was for a time.
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+      },
+    };
+    try {
+      await awsCall(`CreateSchedule ${input.Name}`, () => this.client.send(new CreateScheduleCommand(input)));
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      await awsCall(`UpdateSchedule ${input.Name}`, () => this.client.send(new UpdateScheduleCommand(input)));
+    }
+    return input.Name!;
+  }
+
+  /** The pending stop from the newest stop schedule; its warning only while that schedule still exists. */
+  private async read(entries: Entry[]): Promise<StopSchedule | undefined> {
+    const newest = (kind: Kind) =>
+      entries
+        .filter((e) => e.kind === kind)
+        .sort((a, b) => b.created - a.created || b.name.localeCompare(a.name))[0];
+    const stop = newest('stop');
+    if (!stop) return undefined;
+    const input = await this.inputOf(stop.name);
+    if (!input) return undefined;
+    const s: StopSchedule = {
+      region: input.region,
+      instanceId: input.instanceId,
+      launchTime: input.launchTime,
+      stopAt: input.stopAt,
+    };
+    const warn = newest('warn');
+    if (warn && typeof input.warnAt === 'string' && warn.name === `warn-${stop.name.slice(5)}`) {
+      s.warnAt = input.warnAt;
+    }
+    return s;
+  }
+
+  private async inputOf(name: string): Promise<(StopFiring & { warnAt?: unknown }) | undefined> {
+    try {
+      const res = await awsCall(`GetSchedule ${name}`, () =>
+        this.client.send(new GetScheduleCommand({ Name: name, GroupName: this.groupName })),
+      );
+      const firing = parseStopFiring(res.Target?.Input);
+      if (!firing) return undefined;
+      const warnAt = (JSON.parse(res.Target!.Input!) as { warnAt?: unknown }).warnAt;
+      return { ...firing, warnAt };
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined; // fired and deleted since the listing
+      throw err;
+    }
+  }
+
+  private async entriesOf(key: InstanceKey): Promise<Entry[]> {
+    const prefix = scheduleNamePrefix(key);
+    const all = [...(await this.entries(`stop-${prefix}`)), ...(await this.entries(`warn-${prefix}`))];
+    return all.filter((e) => e.key.instanceId === key.instanceId && e.key.region === key.region);
+  }
+
+  private async entries(namePrefix: string): Promise<Entry[]> {
+    const out: Entry[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await awsCall(`ListSchedules ${this.groupName}`, () =>
+        this.client.send(
+          new ListSchedulesCommand({
+            GroupName: this.groupName,
+            NamePrefix: namePrefix,
+            MaxResults: 100,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const s of page.Schedules ?? []) {
+        const m = s.Name ? NAME.exec(s.Name) : null;
+        if (m && s.Name) {
+          out.push({
+            name: s.Name,
+            kind: m[1] as Kind,
+            key: { instanceId: m[2]!, region: m[3]! },
+            created: s.CreationDate?.getTime() ?? 0,
+          });
+        }
+      }
+      nextToken = page.NextToken || undefined;
+    } while (nextToken);
+    return out;
+  }
+
+  private async deleteByName(name: string): Promise<void> {
+    try {
+      await awsCall(`DeleteSchedule ${name}`, () =>
+        this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.groupName })),
+      );
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Consented stops: give consent (a person from chat or the CLI, the AutoStop
+ * tag, a group's standing consent), cancel it, move it by an hour, warn ten
+ * minutes before, and at the time stop the run through RunStopper with the
+ * consent recorded and audited. Each change is written to the record with the
+ * `instance.stop-consent` event in the same write (the outbox), so chat hears
+ * of it in both runtimes. A firing for an old run, a cancelled or a moved
+ * stop does nothing and says why in the log.
+ */
+import { ConflictError } from '../../core/errors.js';
+import type { DomainEvent, StopConsentEvent } from '../../core/events.js';
+import { type InstanceRecord, instanceKeyString, type RunActor, type RunRef } from '../../core/instance.js';
+import { isUp } from '../../core/runLifecycle.js';
+import {
+  type ConsentGiver,
+  type ConsentSpec,
+  checkLead,
+  consentGiverAudit,
+  consentGiverText,
+  decideFiring,
+  type FiringDecision,
+  isPerson,
+  postponed,
+  STOP_WARNING_SECONDS,
+  type StopConsent,
+  type StopFiring,
+  warningTime,
+} from '../../core/stopConsent.js';
+import { formatDayTimeUtc } from '../../core/when.js';
+import { type Log, silentLog } from '../../log.js';
+import type { AuditLog } from '../../ports/auditLog.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InstanceStore } from '../../ports/instanceStore.js';
+import type { StopScheduler } from '../../ports/stopScheduler.js';
+import { CONFLICT_RETRIES } from '../monitor/context.js';
+import type { RunStopper, StopResult } from '../monitor/stop.js';
+
+export interface StopConsentDeps {
+  store: InstanceStore;
+  scheduler: StopScheduler;
+  stopper: Pick<RunStopper, 'stop'>;
+  audit: AuditLog;
+  clock: Clock;
+  /** How long before the stop the warning goes out; default ten minutes. */
+  warningSeconds?: number;
+  log?: Log;
+}
+
+export type ConsentResult =
+  | { status: 'done'; record: InstanceRecord; notice: string }
+  /** Nothing changed: the run is over or was replaced, or there was nothing to cancel or move. */
+  | { status: 'refused'; record?: InstanceRecord; notice: string };
+
+export type FiringOutcome = FiringDecision & { stop?: StopResult };
+
+/** Who carries out a stop consented by a tag or a group: Lights Out itself, on a schedule. */
+export const SCHEDULE_ACTOR: RunActor = { platform: 'schedule', id: 'lightsout', name: 'Lights Out' };
+
+export class StopConsentService {
+  constructor(private readonly deps: StopConsentDeps) {}
+
+  private get log(): Log {
+    return this.deps.log ?? silentLog;
+  }
+
+  /** Records consent for this run and schedules the stop; a second consent replaces the first. */
+  async give(run: RunRef, spec: ConsentSpec, by: ConsentGiver): Promise<ConsentResult> {
+    const now = this.deps.clock();
+    if (spec.kind === 'at') {
+      const lead = checkLead(new Date(spec.at), now, 'scheduled');
+      if (!lead.ok) return { status: 'refused', notice: `Not scheduled: ${lead.reason}.` };
+    }
+    const consent = { ...spec, by, givenAt: now.toISOString() } as StopConsent;
+    const result = await this.change(run, 'scheduled', (r) => {
+      const { consentCancelled: _c, ...rest } = r;
+      return { ...rest, stopConsent: consent };
+    });
+    if (result.status !== 'done') return result;
+    await this.arrange(result.record, now);
+    await this.audit(now, by, 'consent', run, 'ok', describe(consent));
+    return { ...result, notice: `${scheduledText(consent)}.` };
+  }
+
+  /** Withdraws this run's consent; a standing consent is then not given again to the run. */
+  async cancel(run: RunRef, by: RunActor): Promise<ConsentResult> {
+    const now = this.deps.clock();
+    let had: StopConsent | undefined;
+    const result = await this.change(run, 'cancelled', (r) => {
+      had = r.stopConsent;
+      if (!had) return undefined;
+      const { stopConsent: _s, ...rest } = r;
+      return { ...rest, consentCancelled: { by, at: now.toISOString() } };
+    });
+    if (result.status !== 'done') return result;
+    if (!had)
+      return { status: 'refused', record: result.record, notice: 'No stop is scheduled for this run.' };
+    await this.deps.scheduler.cancel(run);
+    await this.audit(now, by, 'consent-cancel', run, 'ok', `cancelled: ${describe(had)}`);
+    return { ...result, notice: `Cancelled: ${describe(had)}.` };
+  }
+
+  /** Moves a scheduled stop later by `seconds` (+1h); the warning goes out again before the new time. */
+  async postpone(run: RunRef, seconds: number, by: RunActor): Promise<ConsentResult> {
+    const now = this.deps.clock();
+    let moved: StopConsent | undefined;
+    const result = await this.change(run, 'moved', (r) => {
+      if (r.stopConsent?.kind !== 'at') return undefined;
+      // From the later of the planned time and now: a warning read late still buys the full hour.
+      const base = {
+        ...r.stopConsent,
+        at: new Date(Math.max(Date.parse(r.stopConsent.at), now.getTime())).toISOString(),
+      };
+      moved = postponed(base, seconds);
+      return { ...r, stopConsent: moved };
+    });
+    if (result.status !== 'done') return result;
+    if (!moved)
+      return {
+        status: 'refused',
+        record: result.record,
+        notice: 'No stop at a time is scheduled for this run.',
+      };
+    await this.arrange(result.record, now);
+    await this.audit(now, by, 'consent-postpone', run, 'ok', describe(moved));
+    return { ...result, notice: `Moved: ${describe(moved)}.` };
+  }
+
+  /** A stop schedule fired: warn, or stop with the consent recorded, or nothing (logged with why). */
+  async handleFiring(firing: StopFiring): Promise<FiringOutcome> {
+    const now = this.deps.clock();
+    const record = await this.deps.store.get(firing);
+    const decision = decideFiring(record, firing);
+    const context = {
+      instance: instanceKeyString(firing),
+      kind: firing.kind,
+      stopAt: firing.stopAt,
+      reason: decision.reason,
+    };
+    if (decision.act === 'nothing') {
+      this.log.info('stop schedule fired; nothing to do', context);
+      return decision;
+    }
+    const consent = record!.stopConsent!;
+    if (decision.act === 'warn') {
+      const warned = await this.change(firing, 'warned', (r) =>
+        r.stopConsent && !r.stopConsent.warnedAt
+          ? { ...r, stopConsent: { ...r.stopConsent, warnedAt: now.toISOString() } }
+          : undefined,
+      );
+      this.log.info('stop warning sent', { ...context, result: warned.status });
+      return decision;
+    }
+    const by = isPerson(consent.by) ? consent.by : SCHEDULE_ACTOR;
+    const stop = await this.deps.stopper.stop(firing, by, {
+      consent: { kind: consent.kind, by: consent.by, givenAt: consent.givenAt },
+    });
+    this.log.info('consented stop carried out', { ...context, result: stop.status });
+    await this.audit(
+      now,
+      consent.by,
+      'consented-stop',
+      firing,
+      stop.status === 'stopping' ? 'ok' : stop.status,
+      `${describe(consent)}; consent given ${consent.givenAt}`,
+    );
+    return { ...decision, stop };
+  }
+
+  /** Puts the schedule in line with the record's consent: an `at` consent has one; anything else none. */
+  private async arrange(record: InstanceRecord, now: Date): Promise<void> {
+    const consent = record.stopConsent;
+    if (consent?.kind !== 'at') {
+      await this.deps.scheduler.cancel(record);
+      return;
+    }
+    const warnAt = consent.warnedAt
+      ? undefined
+      : warningTime(new Date(consent.at), now, this.deps.warningSeconds ?? STOP_WARNING_SECONDS);
+    await this.deps.scheduler.schedule({
+      region: record.region,
+      instanceId: record.instanceId,
+      launchTime: record.launchTime,
+      stopAt: consent.at,
+      ...(warnAt ? { warnAt: warnAt.toISOString() } : {}),
+    });
+  }
+
+  /**
+   * Read-modify-write of the live run with the consent event in the same
+   * write. `change` returning undefined leaves the record alone ('done' with
+   * the record as it is; the caller words it).
+   */
+  private async change(
+    run: RunRef,
+    kind: StopConsentEvent['change'],
+    change: (r: InstanceRecord) => InstanceRecord | undefined,
+  ): Promise<ConsentResult> {
+    for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
+      const current = await this.deps.store.get(run);
+      if (!current)
+        return { status: 'refused', notice: `Lights Out has no record of ${instanceKeyString(run)}.` };
+      if (!sameSecond(current.launchTime, run.launchTime)) {
+        return {
+          status: 'refused',
+          record: current,
+          notice: `${instanceKeyString(run)} was restarted since; that run is over.`,
+        };
+      }
+      if (!isUp(current.state)) {
+        return {
+          status: 'refused',
+          record: current,
+          notice: `${instanceKeyString(run)} is ${current.state}; there is nothing to stop.`,
+        };
+      }
+      const next = change(current);
+      if (!next) return { status: 'done', record: current, notice: '' };
+      const at = this.deps.clock().toISOString();
+      const event: DomainEvent = {
+        type: 'instance.stop-consent',
+        record: { ...next, version: current.version + 1 },
+        change: kind,
+        at,
+      };
+      try {
+        const saved = await this.deps.store.put(next, { expectedVersion: current.version, events: [event] });
+        return { status: 'done', record: saved, notice: '' };
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    throw new ConflictError(
+      `Could not change the stop consent of ${instanceKeyString(run)}: the record kept changing`,
+    );
+  }
+
+  private async audit(
+    now: Date,
+    by: ConsentGiver,
+    action: string,
+    run: RunRef,
+    result: string,
+    detail: string,
+  ): Promise<void> {
+    try {
+      await this.deps.audit.record({
+        at: now.toISOString(),
+        actor: consentGiverAudit(by),
+        action,
+        target: `${instanceKeyString(run)}@${run.launchTime}`,
+        result,
+        detail,
+      });
+    } catch (err) {
+      this.log.error('audit write failed', { action, actor: consentGiverAudit(by), error: String(err) });
+    }
+  }
+}
+
+/** `stop at Wed 2 Dec 19:00 UTC, consented by @ana` for notices, logs and the audit. */
+export function describe(consent: StopConsent): string {
+  const what =
+    consent.kind === 'at'
+      ? `stop at ${formatDayTimeUtc(new Date(consent.at))}`
+      : `stop once idle for ${consent.forSeconds}s`;
+  return `${what}, consented by ${consentGiverText(consent.by)}`;
+}
+
+function scheduledText(consent: StopConsent): string {
+  return consent.kind === 'at'
+    ? `Stop scheduled for ${formatDayTimeUtc(new Date(consent.at))} by ${consentGiverText(consent.by)}`
+    : `Stop when idle scheduled by ${consentGiverText(consent.by)}`;
+}
+
+const sameSecond = (a: string, b: string): boolean =>
+  Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
