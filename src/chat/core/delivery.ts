@@ -31,40 +31,20 @@ import {
 import { sameLaunch } from '../../core/message/runToken.js';
 import { type EscalationTarget, type NagRouting, routeNag, routingOf } from '../../core/nagRouting.js';
 import type { NagNotification } from '../../core/notification.js';
-import type { Log } from '../../log.js';
 import type { ChatGateway } from '../../ports/chat.js';
-import type { Clock } from '../../ports/clock.js';
-import type { InstanceStore } from '../../ports/instanceStore.js';
-import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
 import { classifyChatFailure, withChannelTimeout } from './deliveryErrors.js';
-import type { OwnerReach } from './ownerReach.js';
-import type { RunLedger } from './runLedger.js';
+import { type BrokenChannelDeps, markUndelivered, reportBrokenChannel } from './deliveryMarks.js';
+import { type ChatDeliveryDeps, DeliveryError, type NagDeliveryReport, nagPostKey } from './deliveryTypes.js';
 
-/** `update`: repeat nags rewrite the first message and reply in its thread. `new-message`: post anew each time. */
-export type RepeatNagMode = 'update' | 'new-message';
-
-export interface ChatDeliveryDeps {
-  gateways: ChatGateway[];
-  subscriptions: SubscriptionStore;
-  instances: InstanceStore;
-  ledger: RunLedger;
-  fallbackChannels: Partial<Record<ChatPlatform, ChannelRef>>;
-  repeatMode: RepeatNagMode;
-  /** How long one channel may take for one nag (post or update); default 15 s. */
-  channelTimeoutSeconds?: number;
-  /** Finds owners' direct conversations; without it every group nags its channels. */
-  owners?: OwnerReach;
-  clock: Clock;
-  log: Log;
-}
-
-export interface NagDeliveryReport {
-  posted: ChatMessageRef[];
-  updated: ChatMessageRef[];
-  skipped: string[];
-  undelivered: boolean;
-}
+export {
+  type ChatDeliveryDeps,
+  DeliveryError,
+  type NagDeliveryReport,
+  nagPostKey,
+  type RepeatNagMode,
+} from './deliveryTypes.js';
 
 type ChannelOutcome =
   | { kind: 'posted'; ref: ChatMessageRef }
@@ -82,30 +62,15 @@ interface NagTarget {
   mention: EscalationTarget[];
 }
 
-/** What Lights Out attaches to a nag post, so an unsure post can be found again: one per run and nag number. */
-export function nagPostKey(
-  n: Pick<NagNotification, 'region' | 'instanceId' | 'launchTime' | 'nagCount'>,
-): string {
-  return `${n.region}/${n.instanceId}@${Math.floor(Date.parse(n.launchTime) / 1000)}#${n.nagCount}`;
-}
-
-/** Thrown when at least one channel failed; the others are done and will not repeat on retry. */
-export class DeliveryError extends Error {
-  constructor(readonly failures: { channel: string; error: unknown }[]) {
-    super(`chat delivery failed for ${failures.map((f) => f.channel).join(', ')}`, {
-      cause: failures[0]?.error,
-    });
-    this.name = 'DeliveryError';
-  }
-}
-
 export class ChatDelivery implements RunMessages {
   private readonly gateways: Map<ChatPlatform, ChatGateway>;
   private readonly channelTimeoutSeconds: number;
+  private readonly marks: BrokenChannelDeps;
 
   constructor(private readonly deps: ChatDeliveryDeps) {
     this.gateways = new Map(deps.gateways.map((g) => [g.platform, g]));
     this.channelTimeoutSeconds = deps.channelTimeoutSeconds ?? 15;
+    this.marks = { ...deps, gateways: this.gateways, channelTimeoutSeconds: this.channelTimeoutSeconds };
   }
 
   /** Default dedup key when no transport id exists (single process): one per due nag. */
@@ -120,7 +85,7 @@ export class ChatDelivery implements RunMessages {
     const key = { region: n.region, instanceId: n.instanceId };
     if (followers.length === 0) {
       this.deps.log.warn('nag reached no chat channel', { instanceId: n.instanceId, group: n.group });
-      await this.markUndelivered(key, n.launchTime, 'no channel follows this group');
+      await markUndelivered(this.deps, key, n.launchTime, 'no channel follows this group');
       return { ...report, undelivered: true };
     }
     const { targets, ownerWarning } = await this.targetsOf(n, followers);
@@ -157,7 +122,7 @@ export class ChatDelivery implements RunMessages {
         failures.push({ channel: `${channel.platform}:${channel.channelId}`, error: o.error });
       if (o.kind === 'posted' || o.kind === 'updated' || o.kind === 'skipped') reached = true;
     });
-    for (const b of broken) await this.reportBroken(b.channel, b.reason, n, now);
+    for (const b of broken) await reportBrokenChannel(this.marks, b.channel, b.reason, n.group, now);
     // A channel flagged broken that took this nag works again: clear its flag.
     for (const f of followers.filter((f) => f.broken)) {
       const i = targets.findIndex(
@@ -185,10 +150,10 @@ export class ChatDelivery implements RunMessages {
         )
         .filter(Boolean)
         .join('; ');
-      await this.markUndelivered(key, n.launchTime, reason);
+      await markUndelivered(this.deps, key, n.launchTime, reason);
       return { ...report, undelivered: true };
     }
-    if (record?.undelivered) await this.markUndelivered(key, n.launchTime, undefined);
+    if (record?.undelivered) await markUndelivered(this.deps, key, n.launchTime, undefined);
     return report;
   }
 
@@ -304,45 +269,6 @@ export class ChatDelivery implements RunMessages {
         await this.deps.ledger.markUnsure(unsureKey, ctx.now).catch(() => undefined);
       await this.deps.ledger.failed(claimKey).catch(() => undefined);
       return { kind: 'failed', error };
-    }
-  }
-
-  /**
-   * A channel refused for good: flag its subscriptions as broken (shown in
-   * `/ec2 subscriptions` and `lightsout subscriptions --broken`) and tell the
-   * fallback channel, once per channel and reason.
-   */
-  private async reportBroken(
-    channel: ChannelRef,
-    reason: string,
-    n: NagNotification,
-    now: Date,
-  ): Promise<void> {
-    const at = `${channel.platform}:${channel.channelId}`;
-    try {
-      await this.deps.subscriptions.markBroken?.(channel, { reason, since: now.toISOString() });
-    } catch (err) {
-      this.deps.log.warn('could not flag the broken subscription', { channel: at, error: String(err) });
-    }
-    const fallback = this.deps.fallbackChannels[channel.platform];
-    if (!fallback || fallback.channelId === channel.channelId) return;
-    const onceKey = `broken#${at}#${reason}`;
-    if (!(await this.deps.ledger.firstTime(onceKey, now))) return;
-    const text =
-      `⚠️ Lights Out cannot post to ${channel.platform === 'slack' ? `<#${channel.channelId}>` : channel.channelId} ` +
-      `(${reason}); nags for group ${n.group} are not delivered there. ` +
-      'Fix the channel or the app, or unsubscribe it.';
-    try {
-      await withChannelTimeout(`${fallback.platform}:${fallback.channelId}`, this.channelTimeoutSeconds, () =>
-        this.gateways.get(fallback.platform)!.postText(fallback, text),
-      );
-      await this.deps.ledger.done(onceKey, now);
-    } catch (err) {
-      await this.deps.ledger.failed(onceKey).catch(() => undefined);
-      this.deps.log.warn('could not report the broken channel to the fallback channel', {
-        channel: at,
-        error: String(err),
-      });
     }
   }
 
@@ -623,28 +549,6 @@ export class ChatDelivery implements RunMessages {
       }
     }
     this.deps.log.warn('could not record the owner warning after 3 attempts', { ...key });
-  }
-
-  /** Sets (reason given) or clears `undelivered` with an optimistic write; loses gracefully to a concurrent engine write. */
-  private async markUndelivered(
-    key: { region: string; instanceId: string },
-    launchTime: string,
-    reason: string | undefined,
-  ): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const record = await this.deps.instances.get(key);
-      if (!record || !sameLaunch(record.launchTime, launchTime)) return;
-      if (!!record.undelivered === !!reason && record.undeliveredReason === reason) return;
-      const { undelivered: _u, undeliveredReason: _r, ...rest } = record;
-      const next = reason ? { ...rest, undelivered: true, undeliveredReason: reason } : rest;
-      try {
-        await this.deps.instances.put(next, { expectedVersion: record.version });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
-    }
-    this.deps.log.warn('could not record delivery state after 3 attempts', { ...key, undelivered: !!reason });
   }
 }
 
