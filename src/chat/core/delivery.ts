@@ -21,6 +21,7 @@ import {
   runtimeSeconds,
 } from '../../core/instance.js';
 import {
+  idleStopWarningText,
   type NagMessage,
   type NagOutcome,
   nagMessageFromNotification,
@@ -400,8 +401,15 @@ export class ChatDelivery implements RunMessages {
     const consent = event.record.stopConsent;
     const stillDue =
       consent?.kind === 'at' && current.stopConsent?.kind === 'at' && current.stopConsent.at === consent.at;
-    if (event.change !== 'warned' || !stillDue) return updated;
-    const text = stopWarningText(current, consent, now);
+    // An idle stop is due while the warning that the idle check sent still stands.
+    const idleDue =
+      consent?.kind === 'idle' &&
+      consent.warnedAt !== undefined &&
+      current.stopConsent?.kind === 'idle' &&
+      current.stopConsent.warnedAt === consent.warnedAt;
+    if (event.change !== 'warned' || !(stillDue || idleDue)) return updated;
+    const text =
+      consent.kind === 'at' ? stopWarningText(current, consent, now) : idleStopWarningText(current, consent);
     const failures: { channel: string; error: unknown }[] = [];
     for (const ref of current.chatRefs.filter((r) => this.gateways.has(r.platform))) {
       const key = `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`;

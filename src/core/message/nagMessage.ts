@@ -168,7 +168,10 @@ function withConsent(live: boolean, consent: StopConsent | undefined): Partial<N
  */
 export function consentText(c: StopConsent, style: OutcomeStyle = outcomeStyle): string {
   const by = consentGiverText(c.by, style.person);
-  if (c.kind === 'idle') return `Stop when idle for ${formatDuration(c.forSeconds)}, consented by ${by}`;
+  if (c.kind === 'idle')
+    return c.warnedAt
+      ? `Idle for ${formatDuration(c.forSeconds)}: stopping soon, as ${by} consented`
+      : `Stop when idle for ${formatDuration(c.forSeconds)}, consented by ${by}`;
   return c.warnedAt
     ? `Stopping at ${style.time(c.at)}, as ${by} asked`
     : `Stop scheduled for ${style.time(c.at)} by ${by}`;
@@ -182,6 +185,14 @@ export function stopWarningText(
 ): string {
   const left = Math.max(0, Math.round((Date.parse(consent.at) - now.getTime()) / 1000));
   return `⚠️ ${instanceLabel(record)} stops in ${formatDuration(left)} (${formatDayTimeUtc(new Date(consent.at))}), as ${consentGiverText(consent.by)} asked. Press Cancel or +1h on the message to keep it running.`;
+}
+
+/** The thread reply when a run with a "stop when idle" consent has been idle for its whole window. */
+export function idleStopWarningText(
+  record: Pick<InstanceRecord, 'name' | 'instanceId'>,
+  consent: StopConsent & { kind: 'idle' },
+): string {
+  return `⚠️ ${instanceLabel(record)} has been idle for ${formatDuration(consent.forSeconds)} and stops after a short grace period, as ${consentGiverText(consent.by)} consented. Press Cancel on the message to keep it running; if it gets busy again, the stop is called off.`;
 }
 
 /** The message for a fresh nag from the engine. */

@@ -7,6 +7,7 @@
  * of it in both runtimes. A firing for an old run, a cancelled or a moved
  * stop does nothing and says why in the log.
  */
+import { formatDuration } from '../../core/duration.js';
 import { ConflictError } from '../../core/errors.js';
 import type { DomainEvent, StopConsentEvent } from '../../core/events.js';
 import { type InstanceRecord, instanceKeyString, type RunActor, type RunRef } from '../../core/instance.js';
@@ -166,6 +167,77 @@ export class StopConsentService {
     return { ...decision, stop };
   }
 
+  /**
+   * The idle check found the run idle for its whole window: the "stopping
+   * soon" warning goes out (the `warned` event, replied in each message's
+   * thread). `done` with an unchanged record when the consent changed meanwhile.
+   */
+  async idleWarned(run: RunRef, reason: string): Promise<ConsentResult> {
+    const now = this.deps.clock();
+    const result = await this.change(run, 'warned', (r) =>
+      r.stopConsent?.kind === 'idle' && !r.stopConsent.warnedAt
+        ? { ...r, stopConsent: { ...r.stopConsent, warnedAt: now.toISOString() } }
+        : undefined,
+    );
+    this.log.info('idle stop warning sent', {
+      instance: instanceKeyString(run),
+      reason,
+      result: result.status,
+    });
+    return result;
+  }
+
+  /** Busy again after the warning: the warning is withdrawn and the consent is watched again. */
+  async idleCalledOff(run: RunRef, reason: string): Promise<ConsentResult> {
+    const result = await this.change(run, 'moved', (r) => {
+      if (r.stopConsent?.kind !== 'idle' || !r.stopConsent.warnedAt) return undefined;
+      const { warnedAt: _w, ...rest } = r.stopConsent;
+      return { ...r, stopConsent: rest };
+    });
+    this.log.info('idle stop called off', {
+      instance: instanceKeyString(run),
+      reason,
+      result: result.status,
+    });
+    return result;
+  }
+
+  /**
+   * Still idle when the grace period after the warning is over: stop through
+   * RunStopper with the consent recorded and audited. Undefined when the
+   * consent was cancelled (or is no longer a warned idle one) meanwhile.
+   */
+  async stopIdle(run: RunRef, reason: string): Promise<StopResult | undefined> {
+    const now = this.deps.clock();
+    const record = await this.deps.store.get(run);
+    const consent = record?.stopConsent;
+    if (
+      !record ||
+      !sameSecond(record.launchTime, run.launchTime) ||
+      consent?.kind !== 'idle' ||
+      !consent.warnedAt
+    )
+      return undefined;
+    const by = isPerson(consent.by) ? consent.by : SCHEDULE_ACTOR;
+    const stop = await this.deps.stopper.stop(run, by, {
+      consent: { kind: 'idle', by: consent.by, givenAt: consent.givenAt },
+    });
+    this.log.info('consented idle stop carried out', {
+      instance: instanceKeyString(run),
+      reason,
+      result: stop.status,
+    });
+    await this.audit(
+      now,
+      consent.by,
+      'consented-stop',
+      run,
+      stop.status === 'stopping' ? 'ok' : stop.status,
+      `${describe(consent)}; consent given ${consent.givenAt}; ${reason}`,
+    );
+    return stop;
+  }
+
   /** Puts the schedule in line with the record's consent: an `at` consent has one; anything else none. */
   private async arrange(record: InstanceRecord, now: Date): Promise<void> {
     const consent = record.stopConsent;
@@ -262,7 +334,7 @@ export function describe(consent: StopConsent): string {
   const what =
     consent.kind === 'at'
       ? `stop at ${formatDayTimeUtc(new Date(consent.at))}`
-      : `stop once idle for ${consent.forSeconds}s`;
+      : `stop once idle for ${formatDuration(consent.forSeconds)}`;
   return `${what}, consented by ${consentGiverText(consent.by)}`;
 }
 
