@@ -13,6 +13,7 @@ import type { IdempotencyStore } from '../../ports/idempotencyStore.js';
 import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { IdleStopCommands } from '../../services/consent/idleStopCheck.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
 import { RunStopper } from '../../services/monitor/stop.js';
 import { ActionPipeline } from './actionPipeline.js';
@@ -39,6 +40,8 @@ export interface ChatCoreDeps {
   extensions?: CommandExtension[];
   /** `status` shows the run's idle evidence line; absent where CloudWatch is not read. */
   idleEvidence?: IdleEvidenceLookup;
+  /** `stop … --when-idle`; absent where no idle check runs. */
+  idleStops?: IdleStopCommands;
   /** Reaches instance owners' direct conversations (groups routed to owners). */
   owners?: OwnerReach;
   /** OWNER_TAG: which tag `mine` reads the owner from. */
@@ -104,6 +107,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
       clock: deps.clock,
       extensions: deps.extensions,
       idleEvidence: deps.idleEvidence,
+      idleStops: deps.idleStops,
       prefix,
       ownerTag: deps.ownerTag,
     });

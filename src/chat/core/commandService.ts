@@ -3,6 +3,7 @@
  * neutral ChatReply. Stop/Snooze/Extend go through the same ActionPipeline
  * as buttons, so a typed command is checked exactly like a click.
  */
+import { formatDuration } from '../../core/duration.js';
 import type { InstanceRecord } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
@@ -14,6 +15,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
+import type { IdleStopCommands } from '../../services/consent/idleStopCheck.js';
 import { type ActionPipeline, type ActionResult, isOwnerOf } from './actionPipeline.js';
 import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
@@ -32,6 +34,8 @@ export interface CommandServiceDeps {
   extensions?: CommandExtension[];
   /** Reads the idle evidence `status` shows; absent: no evidence line. */
   idleEvidence?: IdleEvidenceLookup;
+  /** `stop … --when-idle`; absent where no idle check runs. */
+  idleStops?: IdleStopCommands;
   /** How the platform spells the command in usage lines (`/ec2`). */
   prefix?: string;
   /** OWNER_TAG: which tag `mine` reads. */
@@ -71,7 +75,9 @@ export class CommandService {
       case 'list':
         return this.list(cmd.scope, cmd.overOnly, cmd.public, ctx);
       case 'status':
+        return this.showInstance(cmd.kind, cmd.target, ctx);
       case 'stop':
+        if (cmd.whenIdle) return this.stopWhenIdle(cmd.target, cmd.whenIdle.forSeconds, ctx);
         return this.showInstance(cmd.kind, cmd.target, ctx);
       case 'snooze':
       case 'extend':
@@ -296,6 +302,51 @@ export class CommandService {
       more: Math.max(0, mine.length - MAX_MINE),
       empty: `No running instance has an ${tag} tag naming you. Tag yours ${tag}=<${how}> and they show here; a group can then send its nags to you (\`subscribe <group> --route owner\`).`,
     };
+  }
+
+  /**
+   * `stop <instance> --when-idle [--for 30m]`: consent to stop once idle,
+   * and what CloudWatch says right now, so nobody waits for a stop that
+   * cannot happen (no data is never idle).
+   */
+  private async stopWhenIdle(
+    target: string,
+    forSeconds: number | undefined,
+    ctx: CommandContext,
+  ): Promise<ChatReply> {
+    const idle = this.deps.idleStops;
+    if (!idle) return refusal('Stop when idle is not available here: no idle check runs in this deployment.');
+    const found = await this.resolve(target);
+    if ('reply' in found) return found.reply;
+    const record = found.record;
+    if (record.state !== 'running') {
+      return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
+    }
+    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
+    if (!allowed.ok) return refusal(allowed.reason);
+    const window = forSeconds ?? idle.defaultWindowSeconds;
+    const run = { region: record.region, instanceId: record.instanceId, launchTime: record.launchTime };
+    const by = {
+      platform: ctx.actor.platform,
+      id: ctx.actor.id,
+      ...(ctx.actor.name ? { name: ctx.actor.name } : {}),
+    };
+    const given = await idle.consents.give(run, { kind: 'idle', forSeconds: window }, by);
+    if (given.status !== 'done') return refusal(given.notice);
+    const verdict = await idle.judge(run, window).catch(() => undefined);
+    const now = verdict
+      ? verdict.idle
+        ? `Right now it is ${verdict.reason}; the warning comes with the next check.`
+        : `Right now: ${verdict.reason}.`
+      : 'CloudWatch could not be read just now; the next check tries again.';
+    return textReply(
+      [
+        `Stop when idle for ${formatDuration(window)}: ${instanceLabel(record)}. Lights Out checks CloudWatch every ${formatDuration(idle.checkEverySeconds)}; once it has been idle for the whole ${formatDuration(window)} it warns here, and stops it ${formatDuration(idle.graceSeconds)} later unless someone presses Cancel or it gets busy again.`,
+        now,
+      ],
+      undefined,
+      'channel',
+    );
   }
 
   /** Finds the running instance by id or Name tag; ambiguity and misses become replies. */

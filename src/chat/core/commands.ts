@@ -8,6 +8,7 @@ import type { NagRouting } from '../../core/nagRouting.js';
 import { quoted } from '../../core/quote.js';
 import { GROUP_PATTERN, MAX_GROUP_LENGTH } from '../../core/tagPolicy.js';
 import type { CommandExtension } from './commandExtension.js';
+import { parseWhenIdle, type WhenIdle } from './stopWhenIdleFlags.js';
 import { parseSubscribeFlags, SUBSCRIBE_FLAGS_HELP } from './subscribeFlags.js';
 
 /** `subscribed`: the groups the channel follows (all groups when it follows none). */
@@ -18,7 +19,8 @@ export type SnoozeSpec = { kind: 'for'; seconds: number } | { kind: 'until'; hou
 export type ChatCommand =
   | { kind: 'list'; scope: ListScope; overOnly: boolean; public: boolean }
   | { kind: 'status'; target: string }
-  | { kind: 'stop'; target: string }
+  /** `whenIdle`: consent to stop once idle (`--when-idle [--for 30m]`) instead of a stop now. */
+  | { kind: 'stop'; target: string; whenIdle?: WhenIdle }
   | { kind: 'snooze'; target: string; spec: SnoozeSpec }
   | { kind: 'extend'; target: string; seconds: number }
   /** `routing`: only the flags given (absent ones keep the stored settings). */
@@ -38,7 +40,7 @@ export const MAX_EXTEND_SECONDS = 7 * DAY;
 export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = {
   list: 'list [group|all] [--over] [--public]: instances by runtime; --public posts the answer for the whole channel',
   status: 'status <instance-id|Name>: runtime, threshold, next nag and buttons for one instance',
-  stop: 'stop <instance-id|Name>: stops the instance after you confirm',
+  stop: 'stop <instance-id|Name> [--when-idle [--for 30m]]: stops the instance after you confirm; --when-idle stops it once idle for the window, with a warning and Cancel first',
   snooze:
     'snooze <instance-id|Name> <duration|until HH:MM>: e.g. `snooze web-1 2h`, `snooze web-1 until 18:00`',
   extend: "extend <instance-id|Name> <duration>: raises this run's threshold, e.g. `extend web-1 4h`",
@@ -97,8 +99,14 @@ export function parseCommand(
       return ok({ kind: 'help' });
     case 'list':
       return parseList(rest, prefix);
-    case 'status':
     case 'stop': {
+      if (rest.length === 0 || rest[0]!.startsWith('--'))
+        return fail('`stop` needs an instance id or Name', verb);
+      const idle = parseWhenIdle(rest.slice(1));
+      if (!idle.ok) return fail(idle.error, verb);
+      return ok({ kind: verb, target: rest[0]!, ...(idle.whenIdle ? { whenIdle: idle.whenIdle } : {}) });
+    }
+    case 'status': {
       if (rest.length !== 1) {
         return fail(
           rest.length

@@ -11,7 +11,7 @@
  */
 import { formatDuration } from '../../core/duration.js';
 import { groupAutoStopText, groupIdleWindow } from '../../core/groupAutoStop.js';
-import { decideIdleStop, type IdleThresholds, judgeIdle } from '../../core/idle.js';
+import { decideIdleStop, type IdleThresholds, type IdleVerdict, judgeIdle } from '../../core/idle.js';
 import { type InstanceRecord, instanceKeyString, type RunRef } from '../../core/instance.js';
 import { decideStandingConsent } from '../../core/stopConsent.js';
 import { type Log, silentLog } from '../../log.js';
@@ -39,6 +39,16 @@ export interface IdleStopCheckDeps {
   log?: Log;
 }
 
+/** What `stop … --when-idle` needs: give the consent, and judge the run now for the reply. */
+export interface IdleStopCommands {
+  consents: Pick<StopConsentService, 'give'>;
+  judge(run: RunRef, windowSeconds: number): Promise<IdleVerdict>;
+  /** IDLE_WINDOW, IDLE_CHECK_EVERY and the grace period (STOP_WARNING), for the reply. */
+  defaultWindowSeconds: number;
+  checkEverySeconds: number;
+  graceSeconds: number;
+}
+
 export interface IdleCheckReport {
   /** Runs with an idle consent that were judged. */
   checked: number;
@@ -55,6 +65,18 @@ export class IdleStopCheck {
 
   private get log(): Log {
     return this.deps.log ?? silentLog;
+  }
+
+  /** One run judged now over `windowSeconds` (the reply to `stop … --when-idle`). */
+  async judge(run: RunRef, windowSeconds: number): Promise<IdleVerdict> {
+    const now = this.deps.clock();
+    const [live] = await this.deps.fleet.find(run.region, { instanceIds: [run.instanceId] });
+    const series = await this.deps.metrics.read(
+      run.region,
+      [{ instanceId: run.instanceId, detailedMonitoring: live?.detailedMonitoring }],
+      { windowSeconds, now },
+    );
+    return judgeIdle(series.get(run.instanceId)!, windowSeconds, this.deps.settings.thresholds, now);
   }
 
   /** One check of every region; a failing region is logged and the others still run. */

@@ -11,15 +11,18 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics } from '../../../src/aws/cloudWatchMetrics.js';
 import { Ec2Fleet } from '../../../src/aws/ec2Fleet.js';
+import { createChatCore } from '../../../src/chat/core/chatCore.js';
 import { HOUR, MINUTE } from '../../../src/core/duration.js';
 import { DEFAULT_IDLE_THRESHOLDS } from '../../../src/core/idle.js';
 import type { RunRef } from '../../../src/core/instance.js';
+import { createLogger } from '../../../src/log.js';
 import { IdleStopCheck } from '../../../src/services/consent/idleStopCheck.js';
 import { StopConsentService } from '../../../src/services/consent/stopConsentService.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
 import { RunStopper } from '../../../src/services/monitor/stop.js';
 import { SqliteAuditLog } from '../../../src/sqlite/auditLog.js';
 import { openDatabase } from '../../../src/sqlite/database.js';
+import { SqliteIdempotencyStore } from '../../../src/sqlite/idempotencyStore.js';
 import { SqliteSubscriptionStore } from '../../../src/sqlite/subscriptionStore.js';
 import { type Activity, CloudWatchData } from '../../support/cloudWatchData.js';
 import {
@@ -86,8 +89,28 @@ describe('stop when idle on moto', () => {
       settings: { regions: [REGION], thresholds: DEFAULT_IDLE_THRESHOLDS, graceSeconds: 10 * MINUTE },
     });
     const data = new CloudWatchData(moto.clientConfig);
+    // The chat core as the runtimes build it, with `stop … --when-idle` on.
+    const chat = createChatCore({
+      monitor,
+      fleet,
+      audit,
+      instances: store,
+      subscriptions,
+      idempotency: new SqliteIdempotencyStore(db),
+      gateways: [],
+      idleStops: {
+        consents,
+        judge: (run, window) => check.judge(run, window),
+        defaultWindowSeconds: 30 * MINUTE,
+        checkEverySeconds: 5 * MINUTE,
+        graceSeconds: 10 * MINUTE,
+      },
+      clock: clock.now,
+      log: createLogger('test', 'ERROR'),
+    });
 
     return {
+      commands: chat.commands('/ec2'),
       clock,
       store,
       audit,
@@ -242,5 +265,40 @@ describe('stop when idle on moto', () => {
       source: 'tag',
       detail: 'AutoStop=idle:30m',
     });
+  });
+
+  it('stop --when-idle gives the consent and says what CloudWatch shows now, including that it cannot judge without data', async () => {
+    // Arrange
+    const w = world();
+    const quietRun = await w.launch({ Name: 'render-1' });
+    const silentRun = await w.launch({ Name: 'render-2' });
+    await w.publish(quietRun);
+    const ctx = { channel: { platform: 'slack' as const, channelId: 'C0RENDER' }, actor: ana };
+    // Stop is allowed where the group's nags go.
+    await w.subscriptions.subscribe({
+      group: 'render',
+      channel: ctx.channel,
+      createdBy: 'slack:U0ANA',
+      createdAt: w.clock.now().toISOString(),
+    });
+
+    // Act
+    const quietReply = await w.commands.handleText('stop render-1 --when-idle --for 30m', ctx);
+    const silentReply = await w.commands.handleText('stop render-2 --when-idle', ctx);
+    const bad = await w.commands.handleText('stop render-1 --when-idle --for 2m', ctx);
+
+    // Assert
+    expect(quietReply).toMatchObject({ kind: 'text', visibility: 'channel' });
+    expect(JSON.stringify(quietReply)).toContain('Stop when idle for 30m: render-1');
+    expect(JSON.stringify(quietReply)).toContain('Right now it is idle for the whole 30m: CPU 0.5% avg');
+    expect(JSON.stringify(silentReply)).toContain('Right now: no CPU data for the last 30m: not judged idle');
+    expect((await w.store.get(quietRun))?.stopConsent).toMatchObject({
+      kind: 'idle',
+      forSeconds: 1800,
+      by: ana,
+    });
+    expect((await w.store.get(silentRun))?.stopConsent).toMatchObject({ kind: 'idle', forSeconds: 1800 });
+    expect(bad).toMatchObject({ kind: 'error', error: '--for "2m" is shorter than the minimum of 5m' });
+    expect(w.stopCalls()).toBe(0);
   });
 });
