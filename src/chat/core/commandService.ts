@@ -8,6 +8,7 @@ import type { InstanceRecord } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
 import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
+import { formatCost } from '../../core/price.js';
 import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
@@ -286,10 +287,11 @@ export class CommandService {
     const byId = { userIds: [ctx.actor.id], emails: [] };
     const needsEmail = owned.some((x) => !ownedBy(x.owner!, byId) && x.owner!.value.includes('@'));
     const emails = needsEmail ? ((await ctx.actor.emails?.().catch(() => [])) ?? []) : [];
-    const mine = owned
-      .filter((x) => ownedBy(x.owner!, { userIds: [ctx.actor.id], emails }))
-      .map((x) => nagMessageFromRecord(x.r, now))
-      .sort((a, b) => b.facts.runtimeSeconds - a.facts.runtimeSeconds);
+    const matching = owned.filter((x) => ownedBy(x.owner!, { userIds: [ctx.actor.id], emails }));
+    const mine = matching
+      .map((x) => ({ message: nagMessageFromRecord(x.r, now), price: x.r.price }))
+      .sort((a, b) => b.message.facts.runtimeSeconds - a.message.facts.runtimeSeconds)
+      .slice(0, MAX_MINE);
     const how =
       ctx.actor.platform === 'slack'
         ? `your email or your Slack user id (${ctx.actor.id})`
@@ -298,8 +300,10 @@ export class CommandService {
       kind: 'owned',
       visibility: 'private',
       title: `Your running instances (${tag} tag)`,
-      messages: mine.slice(0, MAX_MINE),
-      more: Math.max(0, mine.length - MAX_MINE),
+      messages: mine.map((m) => m.message),
+      // The run's cost when its price is known ("$4.10/h · $53 so far"); nothing rather than "$0".
+      intros: mine.map((m) => (m.price ? formatCost(m.price, m.message.facts.runtimeSeconds) : '')),
+      more: Math.max(0, matching.length - MAX_MINE),
       empty: `No running instance has an ${tag} tag naming you. Tag yours ${tag}=<${how}> and they show here; a group can then send its nags to you (\`subscribe <group> --route owner\`).`,
     };
   }

@@ -22,6 +22,8 @@ export type ChatReply =
       visibility: Visibility;
       title: string;
       messages: NagMessage[];
+      /** One line above each message (its cost when known), '' for none. */
+      intros: string[];
       more: number;
       empty: string;
     }

@@ -56,7 +56,12 @@ function renderUnclamped(reply: ChatReply): SlackReply {
         { type: 'header', text: { type: 'plain_text', text: reply.title.slice(0, 150) } },
       ];
       if (reply.messages.length === 0) blocks.push(md(esc(reply.empty)));
-      for (const m of reply.messages) blocks.push({ type: 'divider' }, ...nagBlocks(m));
+      reply.messages.forEach((m, i) => {
+        const intro = reply.intros[i];
+        blocks.push({ type: 'divider' });
+        if (intro) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(intro) }] });
+        blocks.push(...nagBlocks(m));
+      });
       if (reply.more > 0) {
         blocks.push({
           type: 'context',

@@ -92,7 +92,12 @@ function renderUnclamped(reply: ChatReply): TeamsReply {
         body.push(
           text(`${reply.more} more not shown: \`list all\` shows every instance.`, { isSubtle: true }),
         );
-      return { card: card(body), more: reply.messages.map((m) => renderNagCard(m)) };
+      return {
+        card: card(body),
+        more: reply.messages.map((m, i) =>
+          renderNagCard(m, reply.intros[i] ? { intro: reply.intros[i] } : {}),
+        ),
+      };
     }
     case 'error':
       return {

@@ -298,7 +298,11 @@ describe('/ec2 mine and subscribe options in Slack', () => {
     const client = build();
     slack.userEmails.set('alice@example.com', 'U0ALICE01');
     await running('alice@example.com', 'by-email');
-    await running('U0ALICE01', 'by-id');
+    const priced = await running('U0ALICE01', 'by-id');
+    await store.put(
+      { ...priced, price: { hourlyUsd: 4.1, source: 'on-demand', at: clock.now().toISOString() } },
+      { expectedVersion: priced.version },
+    );
     await running('bob@example.com', 'not-hers');
     const commands = core.commands('/ec2');
     const as = (id: string) => ({ channel: WEB, actor: slackActor(client, { id }) });
@@ -313,6 +317,11 @@ describe('/ec2 mine and subscribe options in Slack', () => {
     expect(mine.visibility).toBe('private');
     expect(mine.messages.map((m) => m.facts.name).sort()).toEqual(['by-email', 'by-id']);
     expect(mine.messages.every((m) => m.actions.stop && m.token === encodeRunToken(m.run))).toBe(true);
+    // The cost when the price is known (2h at $4.10/h), nothing where it is not.
+    expect(mine.messages.map((m, i) => [m.facts.name, mine.intros[i]]).sort()).toEqual([
+      ['by-email', ''],
+      ['by-id', '$4.10/h · $8.20 so far'],
+    ]);
     expect(none).toMatchObject({ kind: 'owned', messages: [] });
     expect(none.kind === 'owned' && none.empty).toMatch(
       /Tag yours Owner=<your email or your Slack user id \(U0NOBODY1\)>/,
