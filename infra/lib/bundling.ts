@@ -21,6 +21,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHART_ASSET_FILES } from '../../src/wiring/chartAssets.js';
 
 /**
  * The Node major the functions run on, in one place: the Lambda runtime
@@ -38,6 +39,16 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __lightsoutCreateRequire } from 'node:module';" +
   'const require = __lightsoutCreateRequire(import.meta.url);';
+
+/**
+ * Files a handler reads at run time beside its bundle, copied from
+ * node_modules after bundling (`source` is the package path, `name` the file
+ * name beside index.mjs). The digest chart's WebAssembly renderer and font:
+ * binary files esbuild should not inline as base64 into the JavaScript.
+ */
+export const HANDLER_ASSETS: Record<string, readonly { name: string; source: string }[]> = {
+  digest: Object.values(CHART_ASSET_FILES),
+};
 
 /** Runtime SDK, kept out of bundles unless `bundleAwsSdk` is set. */
 export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'];

@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { chatFunction } from './chatRuntime.js';
+import { DigestFunction } from './digest.js';
 import type { HandlerFunction } from './handlerFunction.js';
 import { publicFunctionUrl } from './publicEndpoint.js';
 import type { SharedResources } from './sharedResources.js';
@@ -27,6 +28,7 @@ export class Chat extends Construct {
   /** Absent in a Teams-only deployment (`slack=false`): it could only fail every request. */
   readonly slackEvents?: HandlerFunction;
   readonly chatNotify: HandlerFunction;
+  readonly digest: HandlerFunction;
   readonly slackUrl?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, shared: SharedResources) {
@@ -57,6 +59,8 @@ export class Chat extends Construct {
       canStopInstances: false,
       deadLetterQueue: shared.asyncFailures,
     });
+
+    this.digest = new DigestFunction(this, 'WeeklyDigest', shared).digest;
 
     const nagDlq = deliveryDeadLetterQueue(this, 'NagDeliveryDlq');
     const eventsDlq = deliveryDeadLetterQueue(this, 'EventDeliveryDlq');

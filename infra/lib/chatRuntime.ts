@@ -44,6 +44,8 @@ export function chatFunction(
   // Teams is on when the bot's App ID is configured; Slack unless turned off.
   const teamsOn = s.teamsAppId !== undefined;
   const workloadCommands = props.handler !== 'chatNotify' && schedules.workloadFunctionArn !== undefined;
+  // `/ec2 digest now` asks the digest function, where commands arrive.
+  const digestCommands = props.handler !== 'chatNotify' && schedules.digestFunctionArn !== undefined;
   const stack = Stack.of(scope);
   const functionName = props.handsOffWork ? `${stack.stackName}-${props.handler}`.slice(0, 64) : undefined;
   const f = new HandlerFunction(scope, id, {
@@ -61,6 +63,7 @@ export function chatFunction(
       ...(workloadCommands
         ? { WORKLOAD_STEP_FUNCTION_ARN: schedules.workloadFunctionArn!, ...workloadSpecEnvironment(s) }
         : {}),
+      ...(digestCommands ? { DIGEST_FUNCTION_ARN: schedules.digestFunctionArn! } : {}),
     },
     timeout: props.timeout,
     memorySize: props.memorySize,
@@ -86,6 +89,7 @@ export function chatFunction(
     });
     role.addToPolicy(policy.invokeSelfStatement(self));
   }
+  if (digestCommands) role.addToPolicy(policy.invokeDigestStatement(schedules.digestFunctionArn!));
   // Workload commands list specs and plan runs; the runs themselves are workloadStep's.
   if (workloadCommands) {
     role.addToPolicy(

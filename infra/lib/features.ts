@@ -6,8 +6,8 @@
 export const FEATURE_HANDLERS = {
   /** The engine: EC2 state changes, due nags, the reconcile sweep, outbox delivery. Always required. */
   monitoring: ['stateChange', 'nagDue', 'reconcile', 'outboxStream'],
-  /** Slack endpoint, and delivery of nags/events to Slack and Teams channels. */
-  chat: ['slackEvents', 'chatNotify'],
+  /** Slack endpoint, delivery of nags/events to Slack and Teams channels, and the weekly digest. */
+  chat: ['slackEvents', 'chatNotify', 'digest'],
   /** Teams (Bot Framework) endpoint. */
   teams: ['teamsMessages'],
   /** Tiered workload runs. */

@@ -13,7 +13,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type BundledPlatforms, bundleOptions, PROJECT_ROOT } from './bundling.js';
+import { type BundledPlatforms, bundleOptions, HANDLER_ASSETS, PROJECT_ROOT } from './bundling.js';
 import { passThroughFor } from './passThrough.js';
 import { logWriteStatement } from './policies.js';
 
@@ -125,7 +125,20 @@ export class HandlerFunction extends Construct {
         externalModules: opts.external,
         banner: opts.banner,
         esbuildArgs: { '--alias': Object.entries(opts.alias).map(([from, to]) => `${from}=${to}`) },
+        ...(HANDLER_ASSETS[props.handler]
+          ? { commandHooks: assetHooks(HANDLER_ASSETS[props.handler]!) }
+          : {}),
       },
     });
   }
+}
+
+/** Copies a handler's run-time files from node_modules beside its bundle (see HANDLER_ASSETS). */
+function assetHooks(assets: readonly { name: string; source: string }[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      assets.map((a) => `cp "${inputDir}/node_modules/${a.source}" "${outputDir}/${a.name}"`),
+  };
 }

@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { Alarms } from './alarms.js';
 import { Chat } from './chat.js';
 import { Cleanup } from './cleanup.js';
+import { digestFunctionName } from './digest.js';
 import type { Feature } from './features.js';
 import type { BundlingMode, HandlerFunction } from './handlerFunction.js';
 import { Monitoring, nagFunctionName } from './monitoring.js';
@@ -73,6 +74,7 @@ export class LightsOutStack extends Stack {
       });
     const nagFunctionArn = fnArn(nagFunctionName(this));
     const workloadFunctionArn = has('workloads') ? fnArn(workloadFunctionName(this)) : undefined;
+    const digestFunctionArn = has('chat') ? fnArn(digestFunctionName(this)) : undefined;
     const schedulesConstruct = new Schedules(this, 'Schedules', {
       groupName: settings.scheduleGroupName,
       targetFunctionArns: [nagFunctionArn, ...(workloadFunctionArn ? [workloadFunctionArn] : [])],
@@ -82,6 +84,7 @@ export class LightsOutStack extends Stack {
       roleArn: schedulesConstruct.role.roleArn,
       nagFunctionArn,
       workloadFunctionArn,
+      digestFunctionArn,
     };
 
     this.alarms = new Alarms(this, 'Alarms', { settings, key: eventsKey });

@@ -62,6 +62,7 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
       'teamsMessages',
       'chatNotify',
       'outboxStream',
+      'digest',
     ],
     feature: 'monitoring',
   },
@@ -74,6 +75,9 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   CHAT_ACTION_DEADLINE: { handlers: ['slackEvents'], feature: 'chat' },
   // The outbox deliverers record ended runs in the history.
   RUN_HISTORY_RETENTION: { handlers: OUTBOX, feature: 'monitoring' },
+  // The digest function sends by them; `/ec2 digest` reports them.
+  DIGEST_TIME_ZONE: { handlers: ['digest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
+  DIGEST_DEFAULT: { handlers: ['digest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
 };
 
 /** The pass-through settings a handler reads. */

@@ -202,6 +202,15 @@ export function invokeSelfStatement(functionArn: string): iam.PolicyStatement {
   });
 }
 
+/** `/ec2 digest now`: the chat functions ask the digest function, which alone draws charts. */
+export function invokeDigestStatement(functionArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AskDigestFunction',
+    actions: ['lambda:InvokeFunction'],
+    resources: [functionArn],
+  });
+}
+
 /** Publishing to one topic; the topic's own policy and key policy say who else may not. */
 export function publishStatement(sid: string, topicArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid, actions: ['sns:Publish'], resources: [topicArn] });

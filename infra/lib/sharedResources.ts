@@ -19,6 +19,8 @@ export interface ScheduleTargets {
   nagFunctionArn: string;
   /** Set when the workloads feature is deployed. */
   workloadFunctionArn?: string;
+  /** Set when the chat feature is deployed: the weekly digest function (`/ec2 digest now` invokes it). */
+  digestFunctionArn?: string;
 }
 
 export interface SharedResources {

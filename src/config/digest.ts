@@ -11,6 +11,8 @@ export interface DigestConfig {
   timeZone: string;
   /** Whether a channel gets the weekly digest until it says otherwise (DIGEST_DEFAULT). */
   defaultCadence: 'weekly' | 'off';
+  /** Lambda: the digest function the chat functions ask for `/ec2 digest now` (DIGEST_FUNCTION_ARN). */
+  functionArn?: string;
 }
 
 export function readDigestConfig(r: EnvReader): DigestConfig {
@@ -28,5 +30,10 @@ export function readDigestConfig(r: EnvReader): DigestConfig {
     historyRetentionDays: Math.ceil(retention / DAY),
     timeZone,
     defaultCadence: r.oneOf('DIGEST_DEFAULT', ['weekly', 'off'] as const, 'weekly'),
+    functionArn: r.matching(
+      'DIGEST_FUNCTION_ARN',
+      /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+$/,
+      'a Lambda function ARN such as arn:aws:lambda:us-east-1:123456789012:function:lightsout-digest',
+    ),
   };
 }

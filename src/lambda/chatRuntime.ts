@@ -36,6 +36,7 @@ import { MonitorService } from '../services/monitor/monitorService.js';
 import { RunStopper } from '../services/monitor/stop.js';
 import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
 // Type-only: the platform modules are loaded through the loaders below.
+import { lambdaDigestCommands } from './digestRequest.js';
 import type { LambdaSlack, slackAtColdStart } from './slackRuntime.js';
 import type { LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
 
@@ -144,17 +145,24 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       clock,
     ),
     ownerTag: config.monitor.ownerTag,
-    // `/ec2 workload …` joins when this function is given the workload step function.
-    extensions: config.workloads.stepFunctionArn
-      ? [
-          workloadCommands({
-            service: awsWorkloadRuntime(config, { log, clock, fleet, stopper }).service,
-            admins: config.workloads.admins,
-            posters: [...(slack ? [slack.workloadProgress] : []), ...(teams ? [teams.workloadProgress] : [])],
-            clock,
-          }),
-        ]
-      : undefined,
+    extensions: [
+      // `/ec2 workload …` joins when this function is given the workload step function.
+      ...(config.workloads.stepFunctionArn
+        ? [
+            workloadCommands({
+              service: awsWorkloadRuntime(config, { log, clock, fleet, stopper }).service,
+              admins: config.workloads.admins,
+              posters: [
+                ...(slack ? [slack.workloadProgress] : []),
+                ...(teams ? [teams.workloadProgress] : []),
+              ],
+              clock,
+            }),
+          ]
+        : []),
+      // `/ec2 digest …` joins when this function is given the digest function.
+      ...[lambdaDigestCommands(config, { doc, subscriptions, clock })].filter((e) => e !== undefined),
+    ],
     clock,
     log,
   });

@@ -23,6 +23,12 @@ const ENGINE = ['MonitoringStateChange', 'MonitoringNagDue', 'MonitoringReconcil
 const CHAT_ENDPOINTS = ['ChatSlackEvents', 'TeamsTeamsMessages'];
 const CHAT = [...CHAT_ENDPOINTS, 'ChatChatNotify'];
 
+/** Invoke statements apart from the one for `/ec2 digest now` (sid AskDigestFunction), and that one. */
+const splitDigest = (statements: Statement[]): [Statement[], Statement[]] => [
+  statements.filter((st) => st.Sid !== 'AskDigestFunction'),
+  statements.filter((st) => st.Sid === 'AskDigestFunction'),
+];
+
 const statementsWith = (json: Synthesized['json'], fragment: string, action: string): Statement[] =>
   roleStatements(json, fragment).filter((st) => st.Effect === 'Allow' && actionsOf(st).includes(action));
 
@@ -215,9 +221,9 @@ describe('chat endpoints follow the configured platforms', () => {
 });
 
 describe('hand-off of click work to an asynchronous invocation', () => {
-  it('lets the Slack endpoint invoke itself and nothing else, under its fixed name', () => {
+  it('lets the Slack endpoint invoke itself and the digest function, nothing else, under fixed names', () => {
     // Act
-    const invoke = statementsWith(s.json, 'ChatSlackEvents', 'lambda:InvokeFunction');
+    const [invoke, digest] = splitDigest(statementsWith(s.json, 'ChatSlackEvents', 'lambda:InvokeFunction'));
     const fn = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) =>
       id.includes('ChatSlackEvents'),
     )!;
@@ -227,12 +233,14 @@ describe('hand-off of click work to an asynchronous invocation', () => {
     expect(actionsOf(invoke[0]!)).toEqual(['lambda:InvokeFunction']);
     expect(JSON.stringify(invoke[0]!.Resource)).toMatch(/:function:LightsOut-slackEvents"\]\]\}$/);
     expect(fn[1].FunctionName).toBe('LightsOut-slackEvents');
+    expect(digest).toHaveLength(1);
+    expect(JSON.stringify(digest[0]!.Resource)).toMatch(/:function:LightsOut-digest"\]\]\}$/);
     expect(fn[1].Timeout).toBeGreaterThan(120);
   });
 
-  it('lets the Teams endpoint invoke itself and nothing else, under its fixed name', () => {
+  it('lets the Teams endpoint invoke itself and the digest function, nothing else, under fixed names', () => {
     // Act (the default stack has Teams on)
-    const invoke = statementsWith(s.json, 'TeamsMessages', 'lambda:InvokeFunction');
+    const [invoke, digest] = splitDigest(statementsWith(s.json, 'TeamsMessages', 'lambda:InvokeFunction'));
     const fn = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes('TeamsMessages'))!;
 
     // Assert
@@ -240,6 +248,8 @@ describe('hand-off of click work to an asynchronous invocation', () => {
     expect(actionsOf(invoke[0]!)).toEqual(['lambda:InvokeFunction']);
     expect(JSON.stringify(invoke[0]!.Resource)).toMatch(/:function:LightsOut-teamsMessages"\]\]\}$/);
     expect(fn[1].FunctionName).toBe('LightsOut-teamsMessages');
+    expect(digest).toHaveLength(1);
+    expect(JSON.stringify(digest[0]!.Resource)).toMatch(/:function:LightsOut-digest"\]\]\}$/);
   });
 
   it('gives the delivery function no invoke permission', () => {
@@ -261,5 +271,34 @@ describe('idle metrics (CloudWatch has no resource-level permissions for reading
     const actions = roleStatements(s.json, fragment).flatMap(actionsOf);
 
     expect(actions.filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
+  });
+});
+
+describe('the weekly digest function', () => {
+  it('runs hourly from a rule, may read and write the table and read the chat secrets, and nothing else', () => {
+    // Act
+    const rules = resourcesOfType(s.json, 'AWS::Events::Rule').filter(([id]) => id.includes('DigestRule'));
+    const statements = roleStatements(s.json, 'ChatWeeklyDigest').filter((st) => st.Effect === 'Allow');
+    const actions = statements.flatMap(actionsOf);
+    const env = functionEnv(s.json, 'ChatWeeklyDigest');
+
+    // Assert
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].ScheduleExpression).toBe('rate(1 hour)');
+    expect(JSON.stringify(rules[0]![1].Targets)).toContain('ChatWeeklyDigest');
+    expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(true);
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(actions.filter((a) => /^(ec2|lambda|scheduler|sns):/.test(a))).toEqual([]);
+    expect(env).toMatchObject({ TABLE_NAME: expect.anything(), SLACK_SECRET_ARN: expect.anything() });
+    expect(
+      resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes('ChatWeeklyDigest'))![1]
+        .FunctionName,
+    ).toBe('LightsOut-digest');
+  });
+
+  it('gives the chat endpoints the digest function to ask for /ec2 digest now', () => {
+    expect(functionEnv(s.json, 'ChatSlackEvents').DIGEST_FUNCTION_ARN).toBeDefined();
+    expect(functionEnv(s.json, 'TeamsMessages').DIGEST_FUNCTION_ARN).toBeDefined();
+    expect(functionEnv(s.json, 'ChatChatNotify').DIGEST_FUNCTION_ARN).toBeUndefined();
   });
 });

@@ -17,6 +17,7 @@ const HANDLERS = [
   'OutboxStream',
   'SlackEvents',
   'ChatNotify',
+  'WeeklyDigest',
   'TeamsMessages',
   'WorkloadStep',
   'Decommission',

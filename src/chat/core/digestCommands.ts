@@ -4,20 +4,25 @@
  * zone, or the digest of the last 7 days posted now. Bare `digest` says how
  * the channel is set.
  */
+import type { Digest } from '../../core/digest.js';
 import type { DigestDefaults } from '../../core/digestSchedule.js';
 import { DIGEST_TIME } from '../../core/digestSchedule.js';
 import { quoted } from '../../core/quote.js';
 import { isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DigestSettingsStore } from '../../ports/digestSettings.js';
-import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
-import type { WeeklyDigestService } from '../../services/digest/weeklyDigest.js';
+import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatReply, textReply } from './replies.js';
 
 export interface DigestCommandDeps {
-  digests: Pick<WeeklyDigestService, 'sendNow'>;
+  /**
+   * Posts the digest of the last 7 days to the channel: the single process
+   * does it at once (and returns it); on Lambda the digest function is asked
+   * to, and this returns undefined.
+   */
+  digests: { sendNow(channel: ChannelRef): Promise<Pick<Digest, 'overThreshold' | 'stops'> | undefined> };
   settings: DigestSettingsStore;
   subscriptions: Pick<SubscriptionStore, 'forChannel'>;
   defaults: DigestDefaults;
@@ -115,7 +120,9 @@ export function digestCommands(deps: DigestCommandDeps): CommandExtension {
         }
         const digest = await deps.digests.sendNow(ctx.channel);
         return textReply([
-          `Posted the digest of the last 7 days for ${follows}: ${digest.overThreshold.length} beyond threshold, ${digest.stops.length} stopped through Lights Out.`,
+          digest
+            ? `Posted the digest of the last 7 days for ${follows}: ${digest.overThreshold.length} beyond threshold, ${digest.stops.length} stopped through Lights Out.`
+            : `The digest of the last 7 days for ${follows} is on its way to this channel.`,
         ]);
       }
     }
