@@ -23,6 +23,7 @@ const EVERY = [
   'workloadStep',
   'decommission',
   'cloudmapReconcile',
+  'digest',
 ];
 /** The functions that answer chat requests and hand late work on. */
 const ANSWERING = ['slackEvents', 'teamsMessages'];
