@@ -33,6 +33,7 @@ import { sameLaunch } from '../../core/message/runToken.js';
 import { type EscalationTarget, type NagRouting, routeNag, routingOf } from '../../core/nagRouting.js';
 import type { NagNotification } from '../../core/notification.js';
 import type { ChatGateway } from '../../ports/chat.js';
+import type { OwnerLookup } from '../../ports/ownerDirectory.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
 import { classifyChatFailure, withChannelTimeout } from './deliveryErrors.js';
@@ -180,7 +181,16 @@ export class ChatDelivery implements RunMessages {
     if (n.owner && owners) {
       await Promise.all(
         wantsOwner.map(async (platform) => {
-          const found = await owners.lookup(platform, n.owner!);
+          // A lookup that hangs must not hold the channel's nag: bounded like a channel, then the channel.
+          const found = await withChannelTimeout(`${platform}:owner`, this.channelTimeoutSeconds, () =>
+            owners.lookup(platform, n.owner!),
+          ).catch(
+            (err: unknown): OwnerLookup => ({
+              kind: 'failed',
+              reason: `Owner ${JSON.stringify(n.owner!.value)} could not be looked up in time (${String(err)})`,
+              lasting: false,
+            }),
+          );
           if (found.kind === 'found') direct.set(platform, found.channel);
           else if (found.kind === 'failed') warnings.push(found.reason);
         }),

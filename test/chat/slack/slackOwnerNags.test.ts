@@ -44,7 +44,7 @@ let subscriptions: SqliteSubscriptionStore;
 let core: ChatCore;
 let monitor: MonitorService;
 
-function build(repeatMode: 'update' | 'new-message' = 'update') {
+function build(repeatMode: 'update' | 'new-message' = 'update', channelTimeoutSeconds = 15) {
   // The wall clock: the SQLite idempotency store sweeps claims by it.
   clock = new VirtualClock(new Date());
   fleet = new FakeFleet();
@@ -78,6 +78,7 @@ function build(repeatMode: 'update' | 'new-message' = 'update') {
     gateways: [new SlackGateway(client)],
     owners: new OwnerReach([new SlackOwnerDirectory(client)], clock.now),
     repeatMode,
+    channelTimeoutSeconds,
     clock: clock.now,
     log,
   });
@@ -174,6 +175,25 @@ describe('nags that reach the owner in Slack', () => {
     );
     expect((await store.get(a))!.ownerWarning).toBe(warning);
     expect((await store.get(b))!.ownerWarning).toBe(warning);
+  });
+
+  it('nags the channel when the owner lookup hangs, instead of waiting for it', async () => {
+    // Arrange: Slack answers the lookup only long after the channel timeout (1 s here).
+    build('update', 1);
+    slack.userEmails.set('alice@example.com', 'U0ALICE01');
+    slack.failNext('users.lookupByEmail', { delayMs: 5000 });
+    await follow({ route: 'owner' });
+    const record = await running('alice@example.com');
+
+    // Act
+    const report = await nag(record, 1);
+
+    // Assert
+    expect(report.posted.map((r) => r.channelId)).toEqual(['C0WEB']);
+    expect(posts('D0ALICE01')).toHaveLength(0);
+    expect((await store.get(record))!.ownerWarning).toMatch(
+      /^Owner "alice@example\.com" could not be looked up in time/,
+    );
   });
 
   it('rewrites every copy, the DM and the channel, when the owner clicks Stop in the DM', async () => {
