@@ -137,10 +137,26 @@ function parseTarget(item: string): EscalationTarget | undefined {
   if (/^S[A-Z0-9]{6,20}$/.test(item)) return { kind: 'user-group', id: item };
   if (/^[UW][A-Z0-9]{6,20}$/.test(item)) return { kind: 'user', id: item };
   if (GUID.test(item)) return { kind: 'user', id: lower };
-  m = /^tag:([A-Za-z0-9+/=_-]{1,200})$/.exec(item);
-  if (m) return { kind: 'tag', id: m[1]! };
+  // Teams: `tag:<id>`, and mentions typed in the command, which arrive as `tag:<id>|<name>` / `user:<id>|<name>`.
+  m = /^tag:([A-Za-z0-9+/=_:-]{1,200})(?:\|(.{1,240}))?$/.exec(item);
+  if (m) return { kind: 'tag', id: m[1]!, ...named(m[2]) };
+  m = /^user:((?:29|8):[A-Za-z0-9._:-]{1,200}|[0-9a-f-]{36})(?:\|(.{1,240}))?$/i.exec(item);
+  if (m) return { kind: 'user', id: m[1]!, ...named(m[2]) };
   return undefined;
 }
+
+/** A mention's name as typed (URI-encoded in the token); none when it cannot be read. */
+function named(encoded: string | undefined): { name?: string } {
+  if (!encoded) return {};
+  try {
+    return { name: decodeURIComponent(encoded).slice(0, 80) };
+  } catch {
+    return {};
+  }
+}
+
+/** A Teams person: an Entra object id, or the Teams user id a mention carries (`29:…`). */
+const TEAMS_USER = /^(?:29|8):|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `platform` can mention these; the reason names what it cannot. */
 export function escalationTargetsFor(
@@ -149,8 +165,8 @@ export function escalationTargetsFor(
 ): string | undefined {
   const bad = targets.filter((t) =>
     platform === 'slack'
-      ? t.kind === 'tag' || (t.kind === 'user' && GUID.test(t.id))
-      : t.kind === 'here' || t.kind === 'user-group' || (t.kind === 'user' && !GUID.test(t.id)),
+      ? t.kind === 'tag' || (t.kind === 'user' && TEAMS_USER.test(t.id))
+      : t.kind === 'here' || t.kind === 'user-group' || (t.kind === 'user' && !TEAMS_USER.test(t.id)),
   );
   if (!bad.length) return undefined;
   return platform === 'slack'

@@ -26,11 +26,16 @@ export function baseConversationId(id: string): string {
   return id.split(';')[0] ?? id;
 }
 
-/** The text after the bot's @mention, with Teams' HTML and entities removed. */
+/**
+ * The text after the bot's @mention, with Teams' HTML and entities removed.
+ * The bot's own mention goes; a mention of a tag or a person (`--escalate-to
+ * @Ops @Alice`) becomes a token the command parser reads: `tag:<id>|<name>`,
+ * `user:<id>|<name>` (names URI-encoded, as they may hold spaces).
+ */
 export function commandText(activity: Partial<Activity>): string {
-  // Every <at>…</at> goes, the bot's own mention included: commands never name people.
+  const others = mentionTokens(activity);
   return (activity.text ?? '')
-    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<at>([^<]*)<\/at>/gi, (_m, name: string) => ` ${others.get(name.trim()) ?? ''} `)
     .replace(/<[^>]+>/g, ' ')
     .replace(/&nbsp;/gi, ' ')
     .replace(/&amp;/gi, '&')
@@ -38,6 +43,24 @@ export function commandText(activity: Partial<Activity>): string {
     .replace(/&gt;/gi, '>')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** `<at>` text → the token for each mention that is not the bot itself. */
+function mentionTokens(activity: Partial<Activity>): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const e of (activity.entities ?? []) as {
+    type?: string;
+    text?: string;
+    mentioned?: { id?: string; name?: string; type?: string };
+  }[]) {
+    const id = e.mentioned?.id;
+    if (e.type !== 'mention' || !id || id === activity.recipient?.id) continue;
+    const label = /<at>([^<]*)<\/at>/i.exec(e.text ?? '')?.[1]?.trim();
+    if (!label) continue;
+    const name = encodeURIComponent(e.mentioned?.name ?? label);
+    tokens.set(label, `${e.mentioned?.type === 'tag' ? 'tag' : 'user'}:${id}|${name}`);
+  }
+  return tokens;
 }
 
 /** Teams' conversation type: `channel`, `groupChat` or `personal` (the 1:1 chat with the bot). */

@@ -12,7 +12,8 @@ export type TeamsMention = {
   mentioned: { id: string; name: string; type?: 'tag' | 'person' };
 };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Teams mentions people by Entra object id or by Teams user id (`29:…`). */
+const TEAMS_USER = /^(?:29|8):|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The `<at>…</at>` text and the entities for `targets`; empty when none applies to Teams. */
 export function teamsMentions(targets: readonly EscalationTarget[] = []): {
@@ -28,7 +29,7 @@ export function teamsMentions(targets: readonly EscalationTarget[] = []): {
         text: `<at>${name}</at>`,
         mentioned: { id: t.id, name, type: 'tag' },
       });
-    } else if (t.kind === 'user' && GUID.test(t.id)) {
+    } else if (t.kind === 'user' && TEAMS_USER.test(t.id)) {
       const name = safeName(t.name ?? 'on call');
       entities.push({ type: 'mention', text: `<at>${name}</at>`, mentioned: { id: t.id, name } });
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../../src/chat/core/commands.js';
 import {
   actorOf,
   baseConversationId,
@@ -18,6 +19,39 @@ describe('reading Teams activities', () => {
     ['status i-0abc &amp; more', 'status i-0abc & more'],
   ])('takes the command out of %j', (text, command) => {
     expect(commandText({ text, recipient: BOT, entities: [mentionEntity] })).toBe(command);
+  });
+
+  it('turns mentions of a tag or a person into tokens the subscribe options read, and drops its own', () => {
+    // Arrange: `@Lights Out subscribe web --escalate-to @Ops team @Alice`, as Teams sends it.
+    const text = '<at>Lights Out</at> subscribe web --escalate-to <at>Ops team</at> <at>Alice</at>';
+    const entities = [
+      mentionEntity,
+      {
+        type: 'mention',
+        text: '<at>Ops team</at>',
+        mentioned: { id: 'tag-123', name: 'Ops team', type: 'tag' },
+      },
+      { type: 'mention', text: '<at>Alice</at>', mentioned: { id: '29:alice', name: 'Alice' } },
+    ];
+
+    // Act
+    const command = commandText({ text, recipient: BOT, entities });
+    const parsed = parseCommand(command);
+
+    // Assert
+    expect(command).toBe('subscribe web --escalate-to tag:tag-123|Ops%20team user:29:alice|Alice');
+    expect(parsed).toMatchObject({
+      ok: true,
+      command: {
+        kind: 'subscribe',
+        routing: {
+          escalateTo: [
+            { kind: 'tag', id: 'tag-123', name: 'Ops team' },
+            { kind: 'user', id: '29:alice', name: 'Alice' },
+          ],
+        },
+      },
+    });
   });
 
   it('reduces a thread to its channel and keeps what a proactive post needs', () => {
