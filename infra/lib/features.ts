@@ -4,8 +4,8 @@
  * resources and grants on their own.
  */
 export const FEATURE_HANDLERS = {
-  /** The engine: EC2 state changes, due nags, the reconcile sweep, outbox delivery. Always required. */
-  monitoring: ['stateChange', 'nagDue', 'reconcile', 'outboxStream'],
+  /** The engine: EC2 state changes, due nags, consented stops, the reconcile sweep, outbox delivery. Always required. */
+  monitoring: ['stateChange', 'nagDue', 'consentStop', 'reconcile', 'outboxStream'],
   /** Slack endpoint, delivery of nags/events to Slack and Teams channels, and the weekly digest. */
   chat: ['slackEvents', 'chatNotify', 'digest'],
   /** Teams (Bot Framework) endpoint. */

@@ -12,7 +12,7 @@ import { Cleanup } from './cleanup.js';
 import { digestFunctionName } from './digest.js';
 import type { Feature } from './features.js';
 import type { BundlingMode, HandlerFunction } from './handlerFunction.js';
-import { Monitoring, nagFunctionName } from './monitoring.js';
+import { consentFunctionName, Monitoring, nagFunctionName } from './monitoring.js';
 import { suppressAcceptedFindings } from './nagSuppressions.js';
 import { Schedules } from './schedules.js';
 import { ChatSecrets } from './secrets.js';
@@ -73,16 +73,22 @@ export class LightsOutStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     const nagFunctionArn = fnArn(nagFunctionName(this));
+    const consentFunctionArn = fnArn(consentFunctionName(this));
     const workloadFunctionArn = has('workloads') ? fnArn(workloadFunctionName(this)) : undefined;
     const digestFunctionArn = has('chat') ? fnArn(digestFunctionName(this)) : undefined;
     const schedulesConstruct = new Schedules(this, 'Schedules', {
       groupName: settings.scheduleGroupName,
-      targetFunctionArns: [nagFunctionArn, ...(workloadFunctionArn ? [workloadFunctionArn] : [])],
+      targetFunctionArns: [
+        nagFunctionArn,
+        consentFunctionArn,
+        ...(workloadFunctionArn ? [workloadFunctionArn] : []),
+      ],
     });
     const schedules: ScheduleTargets = {
       groupName: settings.scheduleGroupName,
       roleArn: schedulesConstruct.role.roleArn,
       nagFunctionArn,
+      consentFunctionArn,
       workloadFunctionArn,
       digestFunctionArn,
     };

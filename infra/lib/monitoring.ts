@@ -31,9 +31,14 @@ export const STATE_CHANGE_PATTERN: events.EventPattern = {
 /** Fixed name of the nag function, so schedules can target it before it exists. */
 export const nagFunctionName = (stack: Stack): string => `${stack.stackName}-nagDue`.slice(0, 64);
 
+/** Fixed name of the consent function, so stop schedules can target it before it exists. */
+export const consentFunctionName = (stack: Stack): string => `${stack.stackName}-consentStop`.slice(0, 64);
+
 export class Monitoring extends Construct {
   readonly stateChange: HandlerFunction;
   readonly nagDue: HandlerFunction;
+  /** Performs consented stops when their one-shot schedules fire (and sends the warning before). */
+  readonly consentStop: HandlerFunction;
   readonly reconcile: HandlerFunction;
   readonly outboxStream: HandlerFunction;
 
@@ -79,6 +84,16 @@ export class Monitoring extends Construct {
       deadLetterQueue: shared.asyncFailures,
     });
 
+    this.consentStop = new HandlerFunction(this, 'ConsentStop', {
+      handler: 'consentStop',
+      description: 'warns before a consented stop and performs it when its schedule fires',
+      defaults: shared.functionDefaults,
+      environment: engineEnv,
+      timeout: Duration.seconds(30),
+      functionName: consentFunctionName(Stack.of(this)),
+      deadLetterQueue: shared.asyncFailures,
+    });
+
     this.reconcile = new HandlerFunction(this, 'Reconcile', {
       handler: 'reconcile',
       description: 'sweeps all regions and repairs records and schedules',
@@ -98,10 +113,12 @@ export class Monitoring extends Construct {
       timeout: Duration.seconds(30),
     });
 
-    for (const f of [this.stateChange, this.nagDue, this.reconcile]) {
+    for (const f of [this.stateChange, this.nagDue, this.consentStop, this.reconcile]) {
       for (const statement of enginePolicies) f.role.addToPolicy(statement);
       shared.watch(f);
     }
+    // A consented stop goes through the same tag-conditioned permission as the Stop button.
+    this.consentStop.role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
     for (const f of [this.reconcile, this.outboxStream]) {
       f.role.addToPolicy(policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn));
       shared.addEventsPublisher(f.role);

@@ -15,6 +15,7 @@ const OUTBOX = ['outboxStream', 'reconcile'];
 const EVERY = [
   'stateChange',
   'nagDue',
+  'consentStop',
   'reconcile',
   'outboxStream',
   'slackEvents',
@@ -27,6 +28,16 @@ const EVERY = [
 ];
 /** The functions that answer chat requests and hand late work on. */
 const ANSWERING = ['slackEvents', 'teamsMessages'];
+/** Consented stops: the engine gives tag consent and cancels, chat gives and reads it, consentStop fires it. */
+const CONSENT = [
+  'stateChange',
+  'reconcile',
+  'nagDue',
+  'consentStop',
+  'slackEvents',
+  'teamsMessages',
+  'chatNotify',
+];
 
 export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; feature: Feature }> = {
   SLACK_ADMINS: { handlers: CHAT, feature: 'chat' },
@@ -74,6 +85,10 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   AWS_RETRY_MODE: { handlers: EVERY, feature: 'monitoring' },
   CHAT_ACK_BUDGET: { handlers: ANSWERING, feature: 'chat' },
   CHAT_ACTION_DEADLINE: { handlers: ['slackEvents'], feature: 'chat' },
+  AUTOSTOP_TAG: { handlers: CONSENT, feature: 'monitoring' },
+  STOP_TIME_ZONE: { handlers: CONSENT, feature: 'monitoring' },
+  GROUP_TIME_ZONES: { handlers: CONSENT, feature: 'monitoring' },
+  STOP_WARNING: { handlers: CONSENT, feature: 'monitoring' },
   // The outbox deliverers record ended runs in the history.
   RUN_HISTORY_RETENTION: { handlers: OUTBOX, feature: 'monitoring' },
   // The digest function sends by them; `/ec2 digest` reports them.

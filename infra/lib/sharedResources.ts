@@ -17,6 +17,8 @@ export interface ScheduleTargets {
   /** The role Scheduler assumes to invoke targets; functions may pass only this role. */
   roleArn: string;
   nagFunctionArn: string;
+  /** The function consented-stop schedules invoke (it performs the stop). */
+  consentFunctionArn: string;
   /** Set when the workloads feature is deployed. */
   workloadFunctionArn?: string;
   /** Set when the chat feature is deployed: the weekly digest function (`/ec2 digest now` invokes it). */
@@ -58,6 +60,7 @@ export function schedulerEnvironment(t: ScheduleTargets): Record<string, string>
   return {
     SCHEDULE_GROUP: t.groupName,
     NAG_FUNCTION_ARN: t.nagFunctionArn,
+    CONSENT_FUNCTION_ARN: t.consentFunctionArn,
     SCHEDULER_ROLE_ARN: t.roleArn,
   };
 }

@@ -16,6 +16,7 @@ import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoPriceCache } from '../aws/dynamodb/priceCache.js';
 import { Ec2Fleet } from '../aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../aws/eventBridgeNagScheduler.js';
+import { EventBridgeStopScheduler } from '../aws/eventBridgeStopScheduler.js';
 import { SnsNotifier } from '../aws/snsNotifier.js';
 import { type Config, ConfigError } from '../config/index.js';
 import type { Log } from '../log.js';
@@ -48,6 +49,24 @@ export function requireAwsSettings(config: Config): void {
   if (problems.length) throw new ConfigError(problems);
 }
 
+/**
+ * Consented stops on EventBridge Scheduler, when the stack deployed the
+ * consent function (CONSENT_FUNCTION_ARN); without it nothing is scheduled,
+ * so no consent is given that nothing would carry out.
+ */
+export function awsStopScheduler(
+  config: Config,
+  clock: Clock = systemClock,
+): EventBridgeStopScheduler | undefined {
+  if (!config.scheduler.consentTargetArn || !config.scheduler.roleArn) return undefined;
+  return new EventBridgeStopScheduler(schedulerClient(homeRegion(config)), {
+    groupName: config.scheduler.groupName,
+    targetArn: config.scheduler.consentTargetArn,
+    roleArn: config.scheduler.roleArn,
+    clock,
+  });
+}
+
 /** The home region: where the table, schedules and topics live (first of REGIONS). */
 export const homeRegion = (config: Config): string => config.monitor.regions[0] ?? 'us-east-1';
 
@@ -75,6 +94,7 @@ export function awsMonitorDeps(
       roleArn: config.scheduler.roleArn!,
       clock,
     }),
+    stopScheduler: awsStopScheduler(config, clock),
     notifier: new SnsNotifier(snsClient(topicRegion(snsTopicArn)), snsTopicArn),
     events: streamDelivers,
     clock,

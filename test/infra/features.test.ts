@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resourcesOfType, synthesize } from './synthesizedApp.js';
 
 describe('engine-only stack', () => {
-  it('synthesizes with just the monitoring functions and a scheduler role for the nag function alone', () => {
+  it('synthesizes with just the monitoring functions and a scheduler role for the nag and consent functions alone', () => {
     // Act
     const s = synthesize({ features: ['monitoring'] });
     const functions = resourcesOfType(s.json, 'AWS::Lambda::Function');
@@ -13,8 +13,9 @@ describe('engine-only stack', () => {
     s.dispose();
 
     // Assert
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     expect(invoke).toContain('LightsOut-nagDue');
+    expect(invoke).toContain('LightsOut-consentStop');
     expect(invoke).not.toContain('workloadStep');
     expect(outputs).not.toContain('SlackRequestUrl');
   });

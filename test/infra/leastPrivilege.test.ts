@@ -95,11 +95,15 @@ describe('least privilege', () => {
   it('stops only instances tagged Monitor=true (opt-in) or carrying the workload tag', () => {
     // Arrange
     const chatStop = statementsWith('SlackEvents', 'ec2:StopInstances');
+    const consentedStop = statementsWith('ConsentStop', 'ec2:StopInstances');
     const workloadStop = statementsWith('WorkloadStep', 'ec2:StopInstances');
 
     // Assert
     expect(chatStop).toHaveLength(1);
     expect(chatStop[0]!.Condition).toEqual({ StringEqualsIgnoreCase: { 'aws:ResourceTag/Monitor': 'true' } });
+    // A consented stop (the consent function) is held to the same condition as the Stop button.
+    expect(consentedStop).toHaveLength(1);
+    expect(consentedStop[0]!.Condition).toEqual(chatStop[0]!.Condition);
     expect(workloadStop).toHaveLength(1);
     expect(workloadStop[0]!.Condition).toEqual({ StringLike: { 'aws:ResourceTag/lightsout:workload': '*' } });
     const everyStop = resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) =>

@@ -13,6 +13,7 @@ import {
 const HANDLERS = [
   'StateChange',
   'NagDue',
+  'ConsentStop',
   'Reconcile',
   'OutboxStream',
   'SlackEvents',
@@ -232,7 +233,7 @@ describe('scheduling', () => {
     s.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'lightsout' });
   });
 
-  it('lets the scheduler role invoke only the nag and workload step functions', () => {
+  it('lets the scheduler role invoke only the nag, consent and workload step functions', () => {
     // Arrange
     const statements = roleStatements(s.json, 'SchedulesInvokeRole');
 
@@ -241,8 +242,9 @@ describe('scheduling', () => {
     expect(actionsOf(statements[0]!)).toEqual(['lambda:InvokeFunction']);
     const resources = JSON.stringify(statements[0]!.Resource);
     expect(resources).toContain(':function:LightsOut-nagDue');
+    expect(resources).toContain(':function:LightsOut-consentStop');
     expect(resources).toContain(':function:LightsOut-workloadStep');
-    expect((statements[0]!.Resource as unknown[]).length).toBe(2);
+    expect((statements[0]!.Resource as unknown[]).length).toBe(3);
   });
 
   it('lets only Scheduler assume that role, for this account', () => {
