@@ -56,7 +56,7 @@ function helpText(benches: Record<string, { about: string }>): string {
     ...Object.entries(benches).map(([name, b]) => `  ${name.padEnd(width)}  ${b.about}`),
     '',
     'Options:',
-    '  --instances=N  instances for the moto runs of monitor (default 10000) and workloads (default 300)',
+    '  --instances=N  instances for monitor (default 10000), workloads (default 300) and digest (default 10000)',
     '  --skip-moto    monitor: only the simulated week, no sweep on moto',
     '  -h, --help     this list',
     '',

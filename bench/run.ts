@@ -38,6 +38,11 @@ export const BENCHES: Record<string, { about: string; load: () => Promise<Bench>
       'an idle check of 10,000 instances on moto: GetMetricData calls against ⌈metrics / 500⌉, wall time',
     load: async () => (await import('./idle.js')).idleBench,
   },
+  digest: {
+    about:
+      'the weekly and 90-day digest over 10,000 instances × 90 days of runs: SQLite time, DynamoDB Queries and no Scan',
+    load: async () => (await import('./digest.js')).digestBench,
+  },
 };
 
 const parsed = parseBenchArgs(process.argv.slice(2), BENCHES);

@@ -11,26 +11,10 @@
 import type { InstanceStoppedEvent, InstanceTerminatedEvent } from './events.js';
 import { effectiveThresholdSeconds, type InstanceRecord, type RunActor } from './instance.js';
 import { DEFAULT_OWNER_TAG } from './owner.js';
+import type { StopConsentRecord } from './stopConsent.js';
 
-/**
- * The consent a stop carried out (#15's `RunStop.consent`, structurally the
- * same): who consented to stopping the run and when.
- */
-export interface RunStopConsent {
-  kind: 'at' | 'idle';
-  by: RunActor | { source: 'tag' | 'group'; detail: string };
-  givenAt: string;
-}
-
-/**
- * A record as the cost and consent features extend it: `price` (absent when
- * unknown) and `lastStop.consent`. Read here when present, so the history
- * does not wait for either.
- */
-type RecordWithExtras = InstanceRecord & {
-  price?: { hourlyUsd: number };
-  lastStop?: { consent?: RunStopConsent };
-};
+/** The consent a stop carried out (RunStop.consent): who consented to stopping the run, and when. */
+export type RunStopConsent = StopConsentRecord;
 
 /**
  * What ended the run: someone through Lights Out (`actor`), a stop they
@@ -73,7 +57,7 @@ export const runKey = (e: Pick<RunHistoryEntry, 'region' | 'instanceId' | 'launc
 /** What ended the run, from the event and the stop kept on the record. */
 export function endCause(
   type: 'instance.stopped' | 'instance.terminated',
-  record: RecordWithExtras,
+  record: InstanceRecord,
 ): RunEndCause {
   if (record.lastStop?.consent) return 'consented';
   if (record.lastStop?.by) return 'actor';
@@ -90,7 +74,7 @@ export function historyEntryOf(
   event: InstanceStoppedEvent | InstanceTerminatedEvent,
   opts: { ownerTag?: string } = {},
 ): RunHistoryEntry {
-  const record: RecordWithExtras = event.record;
+  const { record } = event;
   const stoppedAt = record.lastStop?.at ?? event.at;
   const runtimeSeconds = record.lastStop?.runtimeSeconds ?? event.runtimeSeconds;
   const thresholdSeconds = effectiveThresholdSeconds(record);

@@ -5,6 +5,8 @@
  * default, RUN_HISTORY_RETENTION) are purged as new ones arrive, as the
  * DynamoDB TTL forgets them there.
  */
+
+import type { Statement } from 'better-sqlite3';
 import type { RunActor } from '../core/instance.js';
 import {
   DEFAULT_HISTORY_RETENTION_DAYS,
@@ -39,6 +41,8 @@ const COLUMNS =
 
 export class SqliteRunHistory implements RunHistory {
   private readonly retentionMs: number;
+  private readonly insert: Statement<unknown[]>;
+  private readonly purge: Statement<[string]>;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -66,30 +70,33 @@ export class SqliteRunHistory implements RunHistory {
       CREATE INDEX IF NOT EXISTS run_history_stopped ON run_history (stopped_at);
       CREATE INDEX IF NOT EXISTS run_history_group_stopped ON run_history (grp, stopped_at);
     `);
+    // Prepared once: a busy week records thousands of runs.
+    this.insert = db.prepare<unknown[]>(
+      `INSERT OR IGNORE INTO run_history (${COLUMNS}) VALUES (${COLUMNS.replace(/\w+/g, '?')})`,
+    );
+    this.purge = db.prepare<[string]>('DELETE FROM run_history WHERE stopped_at < ?');
   }
 
   async record(entry: RunHistoryEntry): Promise<void> {
     this.db.transaction(() => {
-      this.db
-        .prepare(`INSERT OR IGNORE INTO run_history (${COLUMNS}) VALUES (${COLUMNS.replace(/\w+/g, '?')})`)
-        .run(
-          entry.region,
-          entry.instanceId,
-          new Date(entry.launchTime).toISOString(),
-          new Date(entry.stoppedAt).toISOString(),
-          entry.endedBy,
-          entry.actor ? JSON.stringify(entry.actor) : null,
-          entry.consent ? JSON.stringify(entry.consent) : null,
-          entry.group,
-          entry.name ?? null,
-          entry.owner ?? null,
-          entry.thresholdSeconds,
-          entry.runtimeSeconds,
-          entry.secondsBeyondThreshold,
-          entry.hourlyUsd,
-        );
+      this.insert.run(
+        entry.region,
+        entry.instanceId,
+        new Date(entry.launchTime).toISOString(),
+        new Date(entry.stoppedAt).toISOString(),
+        entry.endedBy,
+        entry.actor ? JSON.stringify(entry.actor) : null,
+        entry.consent ? JSON.stringify(entry.consent) : null,
+        entry.group,
+        entry.name ?? null,
+        entry.owner ?? null,
+        entry.thresholdSeconds,
+        entry.runtimeSeconds,
+        entry.secondsBeyondThreshold,
+        entry.hourlyUsd,
+      );
       const cutoff = new Date(Date.parse(entry.stoppedAt) - this.retentionMs).toISOString();
-      this.db.prepare('DELETE FROM run_history WHERE stopped_at < ?').run(cutoff);
+      this.purge.run(cutoff);
     })();
   }
 

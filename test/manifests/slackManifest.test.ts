@@ -28,7 +28,8 @@ describe('Slack app manifests', () => {
     expect(m.settings.event_subscriptions.bot_events).toContain('app_home_opened');
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect(m.settings.socket_mode_enabled).toBe(socket);
-    // chat.*, users.info, usergroups.list, users.conversations, users.lookupByEmail and conversations.open need these.
+    // chat.*, users.info, usergroups.list, users.conversations, users.lookupByEmail, conversations.open
+    // and the digest chart's files.getUploadURLExternal / files.completeUploadExternal need these.
     expect(m.oauth_config.scopes.bot).toEqual(
       expect.arrayContaining([
         'commands',
@@ -39,6 +40,7 @@ describe('Slack app manifests', () => {
         'usergroups:read',
         'channels:read',
         'groups:read',
+        'files:write',
       ]),
     );
   });

@@ -43,10 +43,8 @@ export async function loadDigest(sources: DigestSources, req: DigestRequest): Pr
   return buildDigest({ ...req, runs, open });
 }
 
-/** A price is on the record once the cost feature looked it up; absent means unknown. */
-type PricedRecord = InstanceRecord & { price?: { hourlyUsd: number } };
-
-function openRun(r: PricedRecord, ownerTag: string): OpenRun {
+/** A price is on the record once it was looked up; absent means unknown. */
+function openRun(r: InstanceRecord, ownerTag: string): OpenRun {
   const owner = r.tags[ownerTag]?.trim();
   const hourly = r.price?.hourlyUsd;
   return {
