@@ -31,6 +31,7 @@ import type { InstanceStore } from '../ports/instanceStore.js';
 import type { OwnerDirectory } from '../ports/ownerDirectory.js';
 import type { ChannelRef, SubscriptionStore } from '../ports/subscriptionStore.js';
 import type { WorkloadProgressPoster } from '../ports/workloadProgress.js';
+import type { IdleStopCommands } from '../services/consent/idleStopCheck.js';
 import type { MonitorApi } from '../services/monitor/api.js';
 import type { NamedNotifier } from '../services/monitor/compositeNotifier.js';
 import type { InProcessEventBus } from '../services/monitor/eventBus.js';
@@ -95,6 +96,8 @@ export interface PreparedLocalChat {
     extensions?: CommandExtension[];
     /** The idle evidence `status` shows. */
     idleEvidence?: IdleEvidenceLookup;
+    /** `stop … --when-idle`. */
+    idleStops?: IdleStopCommands;
     /** What `/healthz` reports (readiness and why). */
     health?: () => Promise<{ ready: boolean }>;
   }): Promise<RunningLocalChat>;
@@ -161,7 +164,7 @@ export async function prepareLocalChat(opts: {
     notifiers: [notifier],
     workloadPosters: platforms.flatMap((p) => (p.workloadProgress ? [p.workloadProgress] : [])),
     digestPosters: platforms.flatMap((p) => (p.digestPoster ? [p.digestPoster] : [])),
-    async start({ monitor, fleet, bus, extensions, idleEvidence, health }) {
+    async start({ monitor, fleet, bus, extensions, idleEvidence, idleStops, health }) {
       const core = createChatCore({
         monitor,
         fleet,
@@ -178,6 +181,7 @@ export async function prepareLocalChat(opts: {
         ownerTag: config.monitor.ownerTag,
         extensions,
         idleEvidence,
+        idleStops,
         clock,
         log,
       });

@@ -30,6 +30,7 @@ import { buildNotifier } from '../wiring/notifiers.js';
 import { awsPricer } from '../wiring/pricing.js';
 import { prepareLocalChat, type RunningLocalChat } from './chat.js';
 import { startCleanup } from './cleanup.js';
+import { type LocalConsents, localStopScheduler, prepareLocalConsents } from './consents.js';
 import { createLocalDigest, type LocalDigest } from './digest.js';
 import { InProcessNagScheduler, type TimerFunctions } from './inProcessNagScheduler.js';
 import { createLocalOutbox, type LocalOutbox } from './outbox.js';
@@ -62,6 +63,8 @@ export interface SingleProcess {
   outbox: LocalOutbox;
   db: SqliteDatabase;
   scheduler: InProcessNagScheduler;
+  /** Consented stops: the consent service and the idle check (run one with `consents.idle.check.check()`). */
+  consents: LocalConsents;
   /** Chat platforms (Slack, Teams): the shared core and the HTTP port, when configured. */
   chat: RunningLocalChat;
   /** Readiness as `/healthz` reports it. */
@@ -102,10 +105,13 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     clock,
     log,
   });
+  // Consented stops: the engine cancels them when a run stops or is replaced.
+  const stopScheduler = localStopScheduler(db, { clock, log, timers: opts.timers });
   const service = new MonitorService({
     fleet,
     store,
     scheduler,
+    stopScheduler,
     notifier,
     events: outbox.afterWrite,
     clock,
@@ -115,6 +121,17 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     sweepObservesStopped: true,
     idleEvidence,
     pricer: awsPricer(new SqlitePriceCache(db), log),
+  });
+  const consents = prepareLocalConsents({
+    config,
+    db,
+    store,
+    fleet,
+    monitor: service,
+    stopScheduler,
+    metrics: opts.metrics,
+    clock,
+    log,
   });
 
   const workloads = await startLocalWorkloads({
@@ -156,6 +173,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     bus,
     extensions: [workloads.extension, digest.extension],
     idleEvidence,
+    idleStops: consents.idle.commands,
     health,
   });
 
@@ -196,6 +214,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
   await outbox.start();
   // Overdue nags (due while the process was down) fire here, before the first sweep.
   await scheduler.start((due) => service.handleNagDue(due));
+  await consents.start();
   await sweep();
   digest.start();
   const loop = setInterval(() => void sweep(), config.monitor.reconcileEverySeconds * 1000);
@@ -209,6 +228,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     outbox,
     db,
     scheduler,
+    consents,
     sweep,
     health,
     chat: chatRuntime,
@@ -222,6 +242,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
       await workloads.stop();
       await cleanup.stop();
       await scheduler.stop();
+      await consents.stop();
       db.close();
       log.info('single process stopped');
     },
