@@ -10,7 +10,9 @@ import { Ec2Fleet } from '../../src/aws/ec2Fleet.js';
 import { SnsWorkloadStatusPublisher } from '../../src/aws/snsWorkloadStatusPublisher.js';
 import { SsmOverrideChecker } from '../../src/aws/ssmOverrideChecker.js';
 import type { WorkloadSpec } from '../../src/core/workloads/spec.js';
+import type { AuditLog } from '../../src/ports/auditLog.js';
 import type { Fleet } from '../../src/ports/fleet.js';
+import type { InstanceStore } from '../../src/ports/instanceStore.js';
 import type { OverrideChecker } from '../../src/ports/overrideChecker.js';
 import type { WorkloadRunStore } from '../../src/ports/workloadRunStore.js';
 import type { WorkloadStepDue, WorkloadStepScheduler } from '../../src/ports/workloadStepScheduler.js';
@@ -72,6 +74,13 @@ export interface WorldOptions {
   syncTimeoutSeconds?: number;
   failSafe?: boolean;
   specs: WorkloadSpec[];
+  /** Instance records and audit log the tier stops write; SQLite unless given (the Lambda suites run without it). */
+  state?: { instances: InstanceStore; audit: AuditLog };
+}
+
+function sqliteState(time: VirtualClock): { instances: InstanceStore; audit: AuditLog } {
+  const db = openDatabase(':memory:');
+  return { instances: new SqliteInstanceStore(db, { clock: time.now }), audit: new SqliteAuditLog(db) };
 }
 
 export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
@@ -88,9 +97,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
   const status = new WorkloadStatusFanout(new SnsWorkloadStatusPublisher(() => sns));
   const scheduler = new ManualStepScheduler();
   // Tier stops go through the one stop operation, on a store and audit log the test can read.
-  const stateDb = openDatabase(':memory:');
-  const instances = new SqliteInstanceStore(stateDb, { clock: time.now });
-  const audit = new SqliteAuditLog(stateDb);
+  const { instances, audit } = opts.state ?? sqliteState(time);
   const nags = new MemoryNagScheduler();
   const monitor = new MonitorService({
     fleet,
