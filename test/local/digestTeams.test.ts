@@ -84,6 +84,38 @@ describe('the weekly digest on Teams', () => {
     expect(cells).toContainEqual(['2026-11-18', '6.0 h', '$24.60']);
     expect(cells.filter((r) => /^2026-11-\d\d$/.test(r[0]!))).toHaveLength(7);
   });
+
+  it('takes digest settings from a mention, and answers a bad one with what works', async () => {
+    // Arrange
+    const clock = new VirtualClock(new Date('2026-11-20T08:00:00.000Z'));
+    const port = await freePort();
+    local.app = await startSingleProcess({
+      config: localConfig(local.dir, { TEAMS_ENABLED: 'true', PORT: String(port) }),
+      log: createLogger('test', 'ERROR'),
+      clock: clock.now,
+      fleet: new FakeFleet(),
+    });
+    const say = async (text: string) => {
+      const before = connector.sent.length;
+      const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(mention(connector.serviceUrl, text)),
+      });
+      expect(res.status).toBe(200);
+      return JSON.stringify(connector.sent.slice(before).map((s) => s.activity));
+    };
+    await say('subscribe web');
+
+    // Act
+    const weekly = await say('digest weekly --tz Europe/Berlin');
+    const bad = await say('digest weekly --tz Mars/Olympus');
+
+    // Assert
+    expect(weekly).toContain('Mondays at 09:00 Europe/Berlin, for groups web');
+    expect(bad).toContain('is not an IANA time zone; try Europe/Berlin');
+    expect(bad).toContain('@Lights Out digest weekly');
+  });
 });
 
 /** Every table row of the card as the texts of its cells. */
