@@ -154,6 +154,8 @@ export class Monitoring extends Construct {
     this.nagDue.role.addToPolicy(policy.publishStatement('PublishNags', shared.nagTopic.topic.topicArn));
     // The nag's idle evidence line ("CPU 0.4% avg over the last 2h · network 12 KB").
     this.nagDue.role.addToPolicy(policy.readMetricsStatement(s.regions));
+    // A stop-protected instance's nag shows "stop-protected" instead of Stop.
+    this.nagDue.role.addToPolicy(policy.readStopProtectionStatement(s.regions));
 
     // EC2 state changes are buffered in a queue so a burst (an Auto Scaling group
     // scaling out, a fleet stop) reaches stateChange in batches: one DescribeInstances

@@ -88,6 +88,19 @@ export function readMetricsStatement(regions: string[]): iam.PolicyStatement {
 }
 
 /**
+ * Before a nag, whether the instance is stop-protected (DisableApiStop is not
+ * in DescribeInstances). DescribeInstanceAttribute takes instance ARNs, so it
+ * is scoped to instances in the configured regions, not `*`.
+ */
+export function readStopProtectionStatement(regions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadStopProtection',
+    actions: ['ec2:DescribeInstanceAttribute'],
+    resources: instanceArns(regions),
+  });
+}
+
+/**
  * The Stop button stops only instances Lights Out monitors: tagged Monitor=true
  * in opt-in mode; in opt-out mode everything except those tagged Monitor=false
  * (a missing tag satisfies StringNotEquals, which is what opt-out means).

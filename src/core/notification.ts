@@ -34,6 +34,10 @@ export interface NagNotification {
   price?: InstancePrice;
   /** The stop consented for later, so the nag shows it (with Cancel) instead of "Stop at…". */
   stopConsent?: StopConsent;
+  /** Stop may hibernate it (`HibernationOptions.Configured`). */
+  hibernationConfigured?: boolean;
+  /** `DisableApiStop`, read before this nag: nobody can stop it until its owner lifts it. */
+  stopProtected?: boolean;
 }
 
 export function buildNagNotification(
@@ -62,5 +66,7 @@ export function buildNagNotification(
     ...(opts.idle ? { idle: opts.idle } : {}),
     ...(record.price ? { price: { ...record.price } } : {}),
     ...(record.stopConsent ? { stopConsent: record.stopConsent } : {}),
+    ...(record.hibernationConfigured ? { hibernationConfigured: true } : {}),
+    ...(record.stopProtected ? { stopProtected: true } : {}),
   };
 }

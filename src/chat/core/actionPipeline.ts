@@ -27,6 +27,7 @@ import {
   nagMessageFromRecord,
   outcomeStyle,
   outcomeText,
+  stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
 import { ownedBy, ownerFromTags } from '../../core/owner.js';
@@ -43,6 +44,9 @@ import { describeFailure } from './failureText.js';
 import type { RunLedger } from './runLedger.js';
 
 export type ActionKind = 'stop' | 'snooze' | 'extend';
+
+/** The `choice` of a Stop that hibernates (the Hibernate button, `stop --hibernate`). */
+export const HIBERNATE_CHOICE = 'hibernate';
 
 export interface ActionRequest {
   action: ActionKind;
@@ -147,7 +151,9 @@ export class ActionPipeline {
       let outcome: NagOutcome;
       let updated: InstanceRecord;
       let notice: string;
-      if (action === 'stop') return await this.stop(target, person, record!, now);
+      if (action === 'stop') {
+        return await this.stop(target, person, record!, now, req.choice === HIBERNATE_CHOICE);
+      }
       if (action === 'snooze') {
         const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await timeZone);
         if (typeof until === 'string') return { status: 'refused', notice: until, updatedRefs: [] };
@@ -215,15 +221,22 @@ export class ActionPipeline {
     person: ChatPerson,
     record: InstanceRecord,
     now: Date,
+    hibernate: boolean,
   ): Promise<ActionResult> {
-    const result = await this.deps.stopper.stop(target, person);
+    const result = await this.deps.stopper.stop(target, person, hibernate ? { hibernate } : undefined);
     const label = instanceLabel(record);
     switch (result.status) {
       case 'stopping': {
-        const outcome: NagOutcome = { kind: 'stopped', by: person, runtimeSeconds: result.runtimeSeconds };
+        const outcome: NagOutcome = {
+          kind: 'stopped',
+          by: person,
+          runtimeSeconds: result.runtimeSeconds,
+          ...(result.hibernated ? { hibernated: true } : {}),
+        };
+        const verb = result.hibernated ? 'Hibernating' : 'Stopping';
         const notice = result.confirmedByReread
-          ? `Stopping ${label} after ${formatDuration(result.runtimeSeconds)}. (AWS's answer was lost on the way, but EC2 reports it stopping.)`
-          : `Stopping ${label} after ${formatDuration(result.runtimeSeconds)}.`;
+          ? `${verb} ${label} after ${formatDuration(result.runtimeSeconds)}. (AWS's answer was lost on the way, but EC2 reports it stopping.)`
+          : `${verb} ${label} after ${formatDuration(result.runtimeSeconds)}.`;
         const updatedRefs = await this.rewrite(result.record, outcome, now);
         return {
           status: 'done',
@@ -236,11 +249,7 @@ export class ActionPipeline {
         const who = result.by ? outcomeStyle.person(result.by) : 'someone else';
         const stop = result.record.lastStop;
         const message = stop?.by
-          ? nagMessageFromRecord(result.record, now, {
-              kind: 'stopped',
-              by: stop.by,
-              runtimeSeconds: stop.runtimeSeconds,
-            })
+          ? nagMessageFromRecord(result.record, now, stoppedOutcome({ ...stop, by: stop.by }))
           : undefined;
         return {
           status: 'stale',
@@ -308,7 +317,7 @@ export class ActionPipeline {
       return {
         record,
         outcome: stop?.by
-          ? { kind: 'stopped', by: stop.by, runtimeSeconds: ran }
+          ? stoppedOutcome({ ...stop, by: stop.by }, ran)
           : { kind: 'stopped-outside', runtimeSeconds: ran },
       };
     }

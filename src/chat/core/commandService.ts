@@ -11,6 +11,7 @@ import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
 import { formatCost } from '../../core/price.js';
 import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
+import { hibernationNotConfiguredReason, stopProtectedReason } from '../../core/stopRefusal.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
@@ -76,10 +77,10 @@ export class CommandService {
       case 'list':
         return this.list(cmd.scope, cmd.overOnly, cmd.public, ctx);
       case 'status':
-        return this.showInstance(cmd.kind, cmd.target, ctx);
+        return this.showInstance('status', cmd.target, ctx);
       case 'stop':
         if (cmd.whenIdle) return this.stopWhenIdle(cmd.target, cmd.whenIdle.forSeconds, ctx);
-        return this.showInstance(cmd.kind, cmd.target, ctx);
+        return this.showInstance('stop', cmd.target, ctx, cmd.hibernate === true);
       case 'snooze':
       case 'extend':
         return this.snoozeOrExtend(cmd, ctx);
@@ -173,6 +174,7 @@ export class CommandService {
     kind: 'status' | 'stop',
     target: string,
     ctx: CommandContext,
+    hibernate = false,
   ): Promise<ChatReply> {
     const found = await this.resolve(target);
     if ('reply' in found) return found.reply;
@@ -204,11 +206,20 @@ export class CommandService {
     const owner = await isOwnerOf(record, ctx, this.deps.ownerTag);
     const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop', owner);
     if (!allowed.ok) return refusal(allowed.reason);
-    message.actions = { stop: true, snooze: false, extend: false };
+    // What EC2 would refuse is refused here, privately, with why (protection as last read before a nag).
+    if (record.stopProtected) return refusal(stopProtectedReason(record, instanceLabel(record)));
+    if (hibernate && !record.hibernationConfigured) {
+      return refusal(hibernationNotConfiguredReason(instanceLabel(record)));
+    }
+    message.actions = hibernate
+      ? { stop: false, snooze: false, extend: false, hibernate: true }
+      : { stop: true, snooze: false, extend: false };
     return {
       kind: 'instance',
       visibility: 'private',
-      intro: `Stop ${instanceLabel(record)}? Press Stop to confirm.`,
+      intro: hibernate
+        ? `Hibernate ${instanceLabel(record)}? Press Hibernate to confirm.`
+        : `Stop ${instanceLabel(record)}? Press Stop to confirm.`,
       message,
     };
   }

@@ -19,8 +19,8 @@ export type SnoozeSpec = { kind: 'for'; seconds: number } | { kind: 'until'; hou
 export type ChatCommand =
   | { kind: 'list'; scope: ListScope; overOnly: boolean; public: boolean }
   | { kind: 'status'; target: string }
-  /** `whenIdle`: consent to stop once idle (`--when-idle [--for 30m]`) instead of a stop now. */
-  | { kind: 'stop'; target: string; whenIdle?: WhenIdle }
+  /** `whenIdle`: consent to stop once idle (`--when-idle [--for 30m]`) instead of a stop now. `hibernate`: hibernate, not a plain stop. */
+  | { kind: 'stop'; target: string; whenIdle?: WhenIdle; hibernate?: boolean }
   | { kind: 'snooze'; target: string; spec: SnoozeSpec }
   | { kind: 'extend'; target: string; seconds: number }
   /** `routing`: only the flags given (absent ones keep the stored settings). */
@@ -40,7 +40,7 @@ export const MAX_EXTEND_SECONDS = 7 * DAY;
 export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = {
   list: 'list [group|all] [--over] [--public]: instances by runtime; --public posts the answer for the whole channel',
   status: 'status <instance-id|Name>: runtime, threshold, next nag and buttons for one instance',
-  stop: 'stop <instance-id|Name> [--when-idle [--for 30m]]: stops the instance after you confirm; --when-idle stops it once idle for the window, with a warning and Cancel first',
+  stop: 'stop <instance-id|Name> [--hibernate | --when-idle [--for 30m]]: stops (or hibernates) the instance after you confirm; --when-idle stops it once idle for the window, with a warning and Cancel first',
   snooze:
     'snooze <instance-id|Name> <duration|until HH:MM>: e.g. `snooze web-1 2h`, `snooze web-1 until 18:00`',
   extend: "extend <instance-id|Name> <duration>: raises this run's threshold, e.g. `extend web-1 4h`",
@@ -99,13 +99,8 @@ export function parseCommand(
       return ok({ kind: 'help' });
     case 'list':
       return parseList(rest, prefix);
-    case 'stop': {
-      if (rest.length === 0 || rest[0]!.startsWith('--'))
-        return fail('`stop` needs an instance id or Name', verb);
-      const idle = parseWhenIdle(rest.slice(1));
-      if (!idle.ok) return fail(idle.error, verb);
-      return ok({ kind: verb, target: rest[0]!, ...(idle.whenIdle ? { whenIdle: idle.whenIdle } : {}) });
-    }
+    case 'stop':
+      return parseStop(rest, prefix);
     case 'status': {
       if (rest.length !== 1) {
         return fail(
@@ -163,6 +158,31 @@ export function parseCommand(
       };
     }
   }
+}
+
+function parseStop(args: string[], prefix: string): ParseResult {
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage: usageOf('stop', prefix) });
+  const isHibernate = (a: string) => a.toLowerCase() === '--hibernate';
+  const known = /^--(hibernate|when-idle|for)(=.*)?$/i;
+  const unknown = args.find((a) => a.startsWith('--') && !known.test(a));
+  if (unknown) return fail(`unknown option ${quoted(unknown)} (use --hibernate, or --when-idle [--for 30m])`);
+  const hibernate = args.some(isHibernate);
+  const rest = args.filter((a) => !isHibernate(a));
+  if (rest.length === 0 || rest[0]!.startsWith('--')) return fail('`stop` needs an instance id or Name');
+  const idle = parseWhenIdle(rest.slice(1));
+  if (!idle.ok) return fail(idle.error);
+  if (hibernate && idle.whenIdle) {
+    return fail('--hibernate and --when-idle do not go together: a stop when idle is a plain stop');
+  }
+  return {
+    ok: true,
+    command: {
+      kind: 'stop',
+      target: rest[0]!,
+      ...(idle.whenIdle ? { whenIdle: idle.whenIdle } : {}),
+      ...(hibernate ? { hibernate: true } : {}),
+    },
+  };
 }
 
 function parseList(args: string[], prefix: string): ParseResult {

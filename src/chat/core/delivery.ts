@@ -27,6 +27,7 @@ import {
   nagMessageFromNotification,
   nagMessageFromRecord,
   repeatNagText,
+  stoppedOutcome,
   stopWarningText,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
@@ -317,7 +318,7 @@ export class ChatDelivery implements RunMessages {
       // The record keeps who stopped the run and its runtime then; absent `by` means outside Lights Out.
       const stop = record.lastStop;
       outcome = stop?.by
-        ? { kind: 'stopped', by: stop.by, runtimeSeconds: stop.runtimeSeconds }
+        ? stoppedOutcome({ ...stop, by: stop.by })
         : { kind: 'stopped-outside', runtimeSeconds: stop?.runtimeSeconds ?? event.runtimeSeconds };
     }
     const ran =

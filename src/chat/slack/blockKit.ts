@@ -12,12 +12,15 @@ import {
   type NagMessage,
   type OutcomeStyle,
   outcomeText,
+  STOP_PROTECTED_NOTE,
+  showsStopProtected,
 } from '../../core/message/nagMessage.js';
 import { formatDayTimeUtc } from '../../core/when.js';
 import { esc, escalationMentions, link, mention } from './mrkdwn.js';
 
 export const ACTION = {
   stop: 'lightsout.stop',
+  hibernate: 'lightsout.hibernate',
   snooze: 'lightsout.snooze',
   extend: 'lightsout.extend',
   console: 'lightsout.console',
@@ -92,6 +95,12 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
       elements: [{ type: 'mrkdwn', text: outcomeText(m.outcome, slackOutcomeStyle, 'slack') }],
     });
   }
+  if (showsStopProtected(m)) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:lock: ${esc(STOP_PROTECTED_NOTE)}` }],
+    });
+  }
   blocks.push(actionsBlock(m));
   return blocks;
 }
@@ -140,6 +149,7 @@ function actionsBlock(m: NagMessage): SlackBlock {
       },
     });
   }
+  if (m.actions.hibernate) elements.push(hibernateButton(m, label));
   if (m.actions.snooze) {
     elements.push(select(ACTION.snooze, 'Snooze…', [...m.snoozeChoices, SNOOZE_CUSTOM_CHOICE]));
   }
@@ -153,6 +163,25 @@ function actionsBlock(m: NagMessage): SlackBlock {
     url: m.facts.consoleUrl,
   });
   return { type: 'actions', block_id: m.token, elements } as SlackBlock;
+}
+
+/** Shown only where hibernation is configured: RAM is saved to the root volume, so work resumes on start. */
+function hibernateButton(m: NagMessage, label: string) {
+  return {
+    type: 'button',
+    action_id: ACTION.hibernate,
+    text: { type: 'plain_text', text: 'Hibernate' },
+    value: 'hibernate',
+    confirm: {
+      title: { type: 'plain_text', text: 'Hibernate this instance?' },
+      text: {
+        type: 'mrkdwn',
+        text: `Hibernate *${label}* (\`${esc(m.facts.instanceId)}\`) now? Its memory is saved and restored at the next start.`,
+      },
+      confirm: { type: 'plain_text', text: 'Hibernate it' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    },
+  };
 }
 
 function select(actionId: string, placeholder: string, choices: readonly { value: string; label: string }[]) {

@@ -15,7 +15,7 @@ import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
-import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
+import { type ActionKind, type ActionPipeline, HIBERNATE_CHOICE } from '../core/actionPipeline.js';
 import type { CommandService } from '../core/commandService.js';
 import { ACTION, SNOOZE_CUSTOM } from './blockKit.js';
 import { buildHomeView } from './homeView.js';
@@ -42,6 +42,7 @@ export { SLASH_COMMAND } from './slashCommand.js';
 
 const ACTION_KIND: Record<string, ActionKind> = {
   [ACTION.stop]: 'stop',
+  [ACTION.hibernate]: 'stop',
   [ACTION.snooze]: 'snooze',
   [ACTION.extend]: 'extend',
 };
@@ -75,7 +76,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   });
 
   app.action(
-    { type: 'block_actions', action_id: /^lightsout\.(stop|snooze|extend)$/ },
+    { type: 'block_actions', action_id: /^lightsout\.(stop|hibernate|snooze|extend)$/ },
     async ({ ack, body, action, client, respond }) => {
       await ack();
       const b = body as BlockAction;
@@ -92,7 +93,13 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         });
         return;
       }
-      const choice = a.type === 'static_select' ? a.selected_option?.value : undefined;
+      // Hibernate is a Stop with the `hibernate` choice: the same pipeline, claim and audit.
+      const choice =
+        a.type === 'static_select'
+          ? a.selected_option?.value
+          : a.action_id === ACTION.hibernate
+            ? HIBERNATE_CHOICE
+            : undefined;
       const responseUrl = ephemeral || !messageTs ? b.response_url : undefined;
       if (a.action_id === ACTION.snooze && choice === SNOOZE_CUSTOM) {
         // Slack only, no AWS: the trigger id expires in 3 s, so the modal opens here.

@@ -14,6 +14,8 @@ import {
   type NagMessage,
   type OutcomeStyle,
   outcomeText,
+  STOP_PROTECTED_NOTE,
+  showsStopProtected,
 } from '../../core/message/nagMessage.js';
 import { clampCard } from './teamsLimits.js';
 import { cardMarkdown } from './teamsMarkdown.js';
@@ -35,12 +37,14 @@ export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adapti
 /** The `verb` of every Action.Execute the bot renders; the invoke handler switches on it. */
 export const VERBS = {
   stop: 'lightsout.stop',
+  hibernate: 'lightsout.hibernate',
   snooze: 'lightsout.snooze',
   extend: 'lightsout.extend',
 } as const;
 /** Input ids; Teams merges input values into the action's data on submit. */
 export const INPUTS = { snooze: 'snoozeChoice', extend: 'extendChoice' } as const;
 const STOP_CONFIRM_ID = 'stopConfirm';
+const HIBERNATE_CONFIRM_ID = 'hibernateConfirm';
 
 /** Data every button carries: the run token (see runToken.ts) and, for Stop, the confirmation. */
 export interface ActionData {
@@ -168,6 +172,39 @@ function stopConfirmation(m: NagMessage, visible: boolean): CardElement {
   };
 }
 
+/**
+ * Hibernate asks first the same way as Stop; offered only where hibernation
+ * is configured (the memory is saved and restored at the next start).
+ */
+function hibernateControls(m: NagMessage): CardElement[] {
+  return [
+    {
+      type: 'ActionSet',
+      actions: [
+        { type: 'Action.ToggleVisibility', title: 'Hibernate…', targetElements: [HIBERNATE_CONFIRM_ID] },
+      ],
+    },
+    {
+      type: 'Container',
+      id: HIBERNATE_CONFIRM_ID,
+      isVisible: false,
+      style: 'warning',
+      items: [
+        text(`Hibernate ${instanceLabel(m.facts)} now? Its memory is saved and restored at the next start.`, {
+          weight: 'Bolder',
+        }),
+        {
+          type: 'ActionSet',
+          actions: [
+            execute('Yes, hibernate it', VERBS.hibernate, { token: m.token, confirmed: true }, 'destructive'),
+            { type: 'Action.ToggleVisibility', title: 'Cancel', targetElements: [HIBERNATE_CONFIRM_ID] },
+          ],
+        },
+      ],
+    },
+  ];
+}
+
 /** A menu with its button beside it: one row per control keeps the card short. */
 function menuRow(input: CardElement, button: CardElement): CardElement {
   return {
@@ -187,6 +224,8 @@ function menuRow(input: CardElement, button: CardElement): CardElement {
 function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[] {
   const out: CardElement[] = [];
   if (m.actions.stop) out.push(...(opts.confirmStop ? [stopConfirmation(m, true)] : stopControls(m)));
+  if (m.actions.hibernate && !opts.confirmStop) out.push(...hibernateControls(m));
+  if (showsStopProtected(m)) out.push(text(`🔒 ${STOP_PROTECTED_NOTE}`, { isSubtle: true }));
   if (m.actions.snooze) {
     out.push(
       menuRow(

@@ -5,7 +5,12 @@
  */
 import * as z from 'zod';
 import { decodeRunToken } from '../../core/message/runToken.js';
-import type { ActionKind, ActionRequest, ActionResult } from '../core/actionPipeline.js';
+import {
+  type ActionKind,
+  type ActionRequest,
+  type ActionResult,
+  HIBERNATE_CHOICE,
+} from '../core/actionPipeline.js';
 import type { CommandContext } from '../core/commandContext.js';
 import type { AdaptiveCardInvokeResponse, InvokeResponse } from './agentsSdk.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, INPUTS, renderNagCard, VERBS } from './nagCard.js';
@@ -20,6 +25,8 @@ const ExecuteValue = z.object({
 
 const VERB_TO_ACTION: Record<string, ActionKind> = {
   [VERBS.stop]: 'stop',
+  // Hibernate is a Stop with the `hibernate` choice: the same pipeline, claim and audit.
+  [VERBS.hibernate]: 'stop',
   [VERBS.snooze]: 'snooze',
   [VERBS.extend]: 'extend',
 };
@@ -42,11 +49,20 @@ export function readClick(
         'This card does not say which instance it is for; nothing was done. Mention me with `status <instance-id>` for a fresh card.',
     };
   }
+  const hibernate = verb === VERBS.hibernate;
   if (action === 'stop' && data.confirmed !== true) {
-    return { refusal: 'Stopping needs a confirmation: press "Stop…", then "Yes, stop it".' };
+    return {
+      refusal: hibernate
+        ? 'Hibernating needs a confirmation: press "Hibernate…", then "Yes, hibernate it".'
+        : 'Stopping needs a confirmation: press "Stop…", then "Yes, stop it".',
+    };
   }
   const choiceKey = action === 'snooze' ? INPUTS.snooze : action === 'extend' ? INPUTS.extend : undefined;
-  const choice = choiceKey && typeof data[choiceKey] === 'string' ? (data[choiceKey] as string) : undefined;
+  const choice = hibernate
+    ? HIBERNATE_CHOICE
+    : choiceKey && typeof data[choiceKey] === 'string'
+      ? (data[choiceKey] as string)
+      : undefined;
   return { request: { action, target, choice, ctx } };
 }
 
@@ -87,5 +103,6 @@ const DOING: Record<ActionKind, string> = { stop: 'Stopping', snooze: 'Snoozing'
 /** What the clicker sees while the action is still waiting on AWS. */
 export function interimNotice(request: ActionRequest): string {
   const who = request.ctx.actor.name ?? 'you';
-  return `${DOING[request.action]} ${request.target.instanceId}… (asked by ${who}). The card updates when it is done.`;
+  const doing = request.choice === HIBERNATE_CHOICE ? 'Hibernating' : DOING[request.action];
+  return `${doing} ${request.target.instanceId}… (asked by ${who}). The card updates when it is done.`;
 }

@@ -5,7 +5,7 @@
 
 import { formatDuration } from '../duration.js';
 import { evidenceText, type IdleEvidence } from '../idle.js';
-import type { ActorPlatform, ChatPlatform, RunActor } from '../instance.js';
+import type { ActorPlatform, ChatPlatform, RunActor, RunStop } from '../instance.js';
 import {
   consoleUrl,
   effectiveThresholdSeconds,
@@ -37,6 +37,10 @@ export interface NagFacts {
   consoleUrl: string;
   /** CloudWatch's recent figures for the run (the evidence line); absent when unknown. */
   idle?: IdleEvidence;
+  /** Stop may hibernate it: the message also offers Hibernate. */
+  hibernationConfigured?: boolean;
+  /** DisableApiStop: the message says "stop-protected" instead of offering Stop. */
+  stopProtected?: boolean;
 }
 
 /** Who did something, so each platform can mention them its own way (a chat user, or the CLI). */
@@ -44,7 +48,7 @@ export type ChatPerson = RunActor;
 
 /** What happened to the run, written into the message. */
 export type NagOutcome =
-  | { kind: 'stopped'; by: ChatPerson; runtimeSeconds: number }
+  | { kind: 'stopped'; by: ChatPerson; runtimeSeconds: number; hibernated?: boolean }
   | { kind: 'snoozed'; by: ChatPerson; until: string }
   | { kind: 'extended'; by: ChatPerson; thresholdSeconds: number }
   | { kind: 'stopped-outside'; runtimeSeconds: number }
@@ -57,8 +61,8 @@ export interface NagMessage {
   token: string;
   facts: NagFacts;
   outcome?: NagOutcome;
-  /** Which controls apply; they go once the run is over. */
-  actions: { stop: boolean; snooze: boolean; extend: boolean };
+  /** Which controls apply; they go once the run is over. `hibernate`: Stop is also offered as Hibernate. */
+  actions: { stop: boolean; snooze: boolean; extend: boolean; hibernate?: boolean };
   snoozeChoices: readonly Choice[];
   extendChoices: readonly Choice[];
   /** An escalated nag posted anew names its group's escalation target (see nagRouting.ts). */
@@ -70,6 +74,14 @@ export interface NagMessage {
   consent?: StopConsent;
   /** "Stop at…" choices, offered with Stop while no stop is scheduled. */
   stopAtChoices?: readonly Choice[];
+}
+
+/** The outcome a run's recorded stop by someone reads as (Stopped/Hibernated by …). */
+export function stoppedOutcome(
+  stop: RunStop & { by: RunActor },
+  runtimeSeconds = stop.runtimeSeconds,
+): NagOutcome {
+  return { kind: 'stopped', by: stop.by, runtimeSeconds, ...(stop.hibernated ? { hibernated: true } : {}) };
 }
 
 /** `web-1 (i-0abc…)` or just the id when the instance has no Name tag. */
@@ -122,7 +134,7 @@ export function outcomeText(
     case 'stopped': {
       const chat = o.by.platform === 'slack' || o.by.platform === 'teams';
       const via = !chat || (seenOn && seenOn !== o.by.platform) ? ` (${ACTED_FROM[o.by.platform]})` : '';
-      return `Stopped by ${style.person(o.by)}${via} after ${formatDuration(o.runtimeSeconds)}`;
+      return `${o.hibernated ? 'Hibernated' : 'Stopped'} by ${style.person(o.by)}${via} after ${formatDuration(o.runtimeSeconds)}`;
     }
     case 'snoozed':
       return `Snoozed by ${style.person(o.by)} until ${style.time(o.until)}`;
@@ -137,13 +149,31 @@ export function outcomeText(
   }
 }
 
-function controlsFor(outcome: NagOutcome | undefined): NagMessage['actions'] {
+/**
+ * A stop-protected instance offers no Stop (EC2 would refuse it); one with
+ * hibernation configured offers Hibernate beside Stop.
+ */
+function controlsFor(outcome: NagOutcome | undefined, facts: NagFacts): NagMessage['actions'] {
   const live = !outcome || isRunning(outcome);
-  return { stop: live, snooze: live, extend: live };
+  const stoppable = live && !facts.stopProtected;
+  return {
+    stop: stoppable,
+    snooze: live,
+    extend: live,
+    ...(stoppable && facts.hibernationConfigured ? { hibernate: true } : {}),
+  };
 }
 
+/** What a message shows in place of Stop for a stop-protected instance, and why. */
+export const STOP_PROTECTED_NOTE =
+  'stop-protected: DisableApiStop is set, so nobody can stop it until its owner lifts it (aws ec2 modify-instance-attribute --no-disable-api-stop)';
+
+/** Whether the message should show STOP_PROTECTED_NOTE: a live run whose instance is stop-protected. */
+export const showsStopProtected = (m: NagMessage): boolean =>
+  m.facts.stopProtected === true && (!m.outcome || isRunning(m.outcome));
+
 function message(run: RunTarget, facts: NagFacts, outcome?: NagOutcome, consent?: StopConsent): NagMessage {
-  const actions = controlsFor(outcome);
+  const actions = controlsFor(outcome, facts);
   return {
     run,
     token: encodeRunToken(run),
@@ -215,10 +245,18 @@ export function nagMessageFromNotification(n: NagNotification): NagMessage {
       warnings: [...n.warnings],
       consoleUrl: n.consoleUrl,
       ...(n.idle ? { idle: n.idle } : {}),
+      ...stopFacts(n),
     },
     undefined,
     n.stopConsent,
   );
+}
+
+function stopFacts(x: { hibernationConfigured?: boolean; stopProtected?: boolean }): Partial<NagFacts> {
+  return {
+    ...(x.hibernationConfigured ? { hibernationConfigured: true } : {}),
+    ...(x.stopProtected ? { stopProtected: true } : {}),
+  };
 }
 
 /** The evidence line, "CPU 0.4% avg over the last 2h · network 12 KB", when the facts have it. */
@@ -259,6 +297,7 @@ export function nagMessageFromRecord(
       launchTime: record.launchTime,
       warnings: instanceWarnings(record),
       consoleUrl: consoleUrl(record),
+      ...stopFacts(record),
     },
     outcome,
     record.stopConsent,

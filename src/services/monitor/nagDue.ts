@@ -90,7 +90,9 @@ export async function processNagDue(
     });
     return { action: 'drop', reason: `the nag due ${due.dueAt} was already sent or is being sent` };
   }
-  const nagged = { ...fresh, nagCount: fresh.nagCount + 1 };
+  // Stop protection is not in DescribeInstances: one DescribeInstanceAttribute per nag sent, never per sweep.
+  const protection = await stopProtection(deps, key);
+  const nagged = { ...fresh, ...protection, nagCount: fresh.nagCount + 1 };
   const idle = await deps.idleEvidence?.evidence({
     ...key,
     launchTime: fresh.launchTime,
@@ -126,7 +128,13 @@ export async function processNagDue(
   await saveAndSchedule(
     deps,
     fresh,
-    (r) => ({ ...refresh(r), nagCount: r.nagCount + 1, lastNagAt: nagAt, nextNagAt: nextCheckAt }),
+    (r) => ({
+      ...refresh(r),
+      ...protection,
+      nagCount: r.nagCount + 1,
+      lastNagAt: nagAt,
+      nextNagAt: nextCheckAt,
+    }),
     now,
   );
   log.info('nag sent', {
@@ -135,6 +143,27 @@ export async function processNagDue(
     reason: decision.reason,
   });
   return { action: 'nag', reason: decision.reason, nextCheckAt };
+}
+
+/**
+ * `{ stopProtected }` as EC2 says now, for the nag and the record written
+ * with it; nothing when it cannot be read (e.g. no
+ * ec2:DescribeInstanceAttribute permission): the nag goes out as before and a
+ * Stop on a protected instance is still explained when EC2 refuses it.
+ */
+async function stopProtection(
+  deps: MonitorDeps,
+  key: { region: string; instanceId: string },
+): Promise<Partial<Pick<InstanceRecord, 'stopProtected'>>> {
+  try {
+    return { stopProtected: (await deps.fleet.stopProtected(key.region, key.instanceId)) || undefined };
+  } catch (err) {
+    (deps.log ?? silentLog).warn('could not read stop protection; nagging without it', {
+      instance: instanceKeyString(key),
+      error: String(err),
+    });
+    return {};
+  }
 }
 
 /** How long a claimed nag stays claimed when its firing crashed before finishing. */

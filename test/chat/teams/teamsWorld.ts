@@ -74,12 +74,15 @@ export async function createTeamsWorld(
   const ec2Fleet = new Ec2Fleet((region) => new EC2Client({ ...moto.clientConfig, region }));
   // Fault injection for what moto cannot produce (an IAM refusal); everything else is moto's EC2.
   let stopFault: Error | undefined;
+  // Every StopInstances the engine makes, as EC2 was asked (ids and Hibernate).
+  const stopCalls: { ids: string[]; hibernate: boolean }[] = [];
   const fleet: Fleet = {
     find: (region, query) => ec2Fleet.find(region, query),
     start: (region, ids) => ec2Fleet.start(region, ids),
     setInstanceType: (region, id, type) => ec2Fleet.setInstanceType(region, id, type),
     stopProtected: (region, id) => ec2Fleet.stopProtected(region, id),
     stop: async (region, ids, opts) => {
+      stopCalls.push({ ids: [...ids], hibernate: opts?.hibernate === true });
       if (stopFault) throw stopFault;
       return ec2Fleet.stop(region, ids, opts);
     },
@@ -143,6 +146,7 @@ export async function createTeamsWorld(
     endpoint,
     url,
     connector,
+    stopCalls,
     /** The next StopInstances fails with `error` (until cleared with undefined). */
     failStops(error: Error | undefined) {
       stopFault = error;
@@ -154,13 +158,14 @@ export async function createTeamsWorld(
       return now;
     },
     /** Launches a monitored instance in moto and lets the engine observe it. */
-    async launch(tags: Record<string, string> = {}) {
+    async launch(tags: Record<string, string> = {}, opts: { hibernation?: boolean } = {}) {
       const res = await ec2.send(
         new RunInstancesCommand({
           ImageId: 'ami-12c6146b',
           InstanceType: 't3.micro',
           MinCount: 1,
           MaxCount: 1,
+          HibernationOptions: opts.hibernation ? { Configured: true } : undefined,
           TagSpecifications: [
             {
               ResourceType: 'instance',
