@@ -91,7 +91,9 @@ export class ChatDelivery implements RunMessages {
       await markUndelivered(this.deps, key, n.launchTime, 'no channel follows this group');
       return { ...report, undelivered: true };
     }
-    const { targets, ownerWarning } = await this.targetsOf(n, followers);
+    const routed = await this.targetsOf(n, followers);
+    const targets = routed.targets;
+    let ownerWarning = routed.ownerWarning;
     const record = await this.deps.instances.get(key);
     const sameRun = record && sameLaunch(record.launchTime, n.launchTime) ? record : undefined;
     const refs = sameRun?.chatRefs ?? [];
@@ -99,17 +101,46 @@ export class ChatDelivery implements RunMessages {
     if (ownerWarning) message.facts.warnings.push(ownerWarning);
     // Channels are independent: each goes at once, with its own timeout, so a slow or
     // broken channel never holds up another group's (or this group's other) channels.
-    const outcomes = await Promise.all(
-      targets.map((target) =>
-        this.nagOneChannel(target, `${deliveryId}#${target.channel.platform}:${target.channel.channelId}`, {
-          n,
-          key,
-          refs,
-          message,
-          now,
-        }),
-      ),
-    );
+    const send = (list: NagTarget[]) =>
+      Promise.all(
+        list.map((target) =>
+          this.nagOneChannel(target, `${deliveryId}#${target.channel.platform}:${target.channel.channelId}`, {
+            n,
+            key,
+            refs,
+            message,
+            now,
+          }),
+        ),
+      );
+    const outcomes = await send(targets);
+    // The owner's DM refused for good (the person left, DMs with apps turned off): this nag goes to
+    // the platform's channels after all, the instance says why, and the owner is looked up afresh next time.
+    const refusedDms = targets.filter((t, i) => t.direct && outcomes[i]!.kind === 'broken');
+    if (refusedDms.length && n.owner) {
+      const platforms = new Set(refusedDms.map((t) => t.channel.platform));
+      const instead = followers
+        .filter((f) => platforms.has(f.channel.platform))
+        .filter((f) => !targets.some((t) => !t.direct && t.channel.channelId === f.channel.channelId))
+        .map((f): NagTarget => {
+          const decision = routeNag(f.routing, n.nagCount, false);
+          return {
+            channel: f.channel,
+            direct: false,
+            broadcast: decision.broadcast,
+            mention: decision.mention,
+          };
+        });
+      for (const t of refusedDms) {
+        this.deps.owners?.forget(t.channel.platform, n.owner);
+        const o = outcomes[targets.indexOf(t)] as { reason: string };
+        const why = `Owner ${JSON.stringify(n.owner.value)} could not be sent a direct message (${o.reason})`;
+        ownerWarning = ownerWarning ? `${ownerWarning}; ${why}` : why;
+        message.facts.warnings.push(why);
+      }
+      targets.push(...instead);
+      outcomes.push(...(await send(instead)));
+    }
     const failures: { channel: string; error: unknown }[] = [];
     const broken: { channel: ChannelRef; reason: string }[] = [];
     let reached = false;

@@ -42,6 +42,11 @@ export class OwnerReach {
     return this.directories.has(platform);
   }
 
+  /** Drops what is remembered about `owner` on `platform` (their DM refused a post): the next nag looks again. */
+  forget(platform: ChatPlatform, owner: Owner): void {
+    this.cache.delete(`${platform}|${owner.kind}|${owner.value}`);
+  }
+
   /** The owner's direct conversation on `platform`, from memory when asked recently. */
   async lookup(platform: ChatPlatform, owner: Owner): Promise<OwnerLookup> {
     const directory = this.directories.get(platform);

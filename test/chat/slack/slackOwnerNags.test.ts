@@ -196,6 +196,29 @@ describe('nags that reach the owner in Slack', () => {
     );
   });
 
+  it('sends the nag to the channel when Slack refuses the DM for good, and looks the owner up again next time', async () => {
+    // Arrange
+    slack.userEmails.set('alice@example.com', 'U0ALICE01');
+    await follow({ route: 'owner' });
+    const record = await running('alice@example.com');
+    slack.failNext('chat.postMessage', { error: 'channel_not_found', channel: 'D0ALICE01' });
+
+    // Act
+    const report = await nag(record, 1);
+    clock.advance(HOUR / 2);
+    await nag(record, 2);
+
+    // Assert: the channel took the first nag; the second went to the DM again after a fresh lookup.
+    expect(report.posted.map((r) => r.channelId)).toEqual(['C0WEB']);
+    expect(report.undelivered).toBe(false);
+    expect(slack.callsTo('users.lookupByEmail')).toHaveLength(2);
+    expect(posts('D0ALICE01')).toHaveLength(2);
+    expect(text(posts('C0WEB')[0]!.args.blocks)).toContain(
+      'could not be sent a direct message (channel_not_found)',
+    );
+    expect((await store.get(record))!.ownerWarning).toBeUndefined();
+  });
+
   it('rewrites every copy, the DM and the channel, when the owner clicks Stop in the DM', async () => {
     // Arrange
     await follow({ route: 'owner-then-channel', escalateAfter: 2 });
