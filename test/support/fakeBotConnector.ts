@@ -56,7 +56,12 @@ export interface FakeBotConnector {
   /** Requests the fake did not understand (should stay empty). */
   unknown: string[];
   /** The next `count` requests fail with `status` (e.g. 403 when the bot was removed). */
-  failNext(status: number, count?: number): void;
+  /**
+   * The next `count` requests fail with `status` and the connector's error
+   * body `{ error: { code, message } }`, e.g. 403 `BotNotInConversationRoster`
+   * when the bot was removed from the team, 404 `ConversationNotFound`.
+   */
+  failNext(status: number, count?: number, code?: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -68,9 +73,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
+/** The connector's error code when a test names none. */
+const DEFAULT_CODES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' };
+
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   let seq = 0;
-  let failures: { status: number; left: number } | undefined;
+  let failures: { status: number; left: number; code: string } | undefined;
   const state = {
     sent: [] as RecordedActivity[],
     updates: [] as RecordedActivity[],
@@ -91,7 +99,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     const body = await readJson(req);
     if (failures && failures.left > 0) {
       failures.left--;
-      reply(res, failures.status, { error: { code: 'Forbidden', message: 'fake connector failure' } });
+      reply(res, failures.status, { error: { code: failures.code, message: 'fake connector failure' } });
       return;
     }
     // ['v3', 'conversations', id?, 'activities'?, activityId?]
@@ -179,8 +187,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     get unknown() {
       return state.unknown;
     },
-    failNext(status, count = 1) {
-      failures = { status, left: count };
+    failNext(status, count = 1, code = DEFAULT_CODES[status] ?? 'ServiceError') {
+      failures = { status, left: count, code };
     },
     reset() {
       state.sent = [];

@@ -47,7 +47,8 @@ interface ErrorShape {
   status?: number;
   name?: string;
   data?: { error?: string };
-  response?: { status?: number };
+  /** The Agents SDK's HttpError keeps the connector's answer here: `{ error: { code, message } }`. */
+  response?: { status?: number; data?: { error?: { code?: string } } };
   body?: { error?: { code?: string } };
 }
 
@@ -73,8 +74,10 @@ export function classifyChatFailure(err: unknown): ChatFailure {
     if (e.code === 'slack_webapi_rate_limited_error') return { kind: 'transient', reason: 'rate limited' };
     if (slack) return { kind: 'transient', reason: slack };
     const status = e.statusCode ?? e.status ?? e.response?.status;
-    const teamsCode = e.body?.error?.code;
-    if (teamsCode && TEAMS_PERMANENT_CODES.has(teamsCode)) return { kind: 'permanent', reason: teamsCode };
+    const teamsCode = e.response?.data?.error?.code ?? e.body?.error?.code;
+    // A code that says "never" counts only on a client error; a 5xx may still have been applied.
+    if (teamsCode && TEAMS_PERMANENT_CODES.has(teamsCode) && !(status !== undefined && status >= 500))
+      return { kind: 'permanent', reason: teamsCode };
     if (status === 403 || status === 404 || status === 401) {
       return { kind: 'permanent', reason: `HTTP ${status}${teamsCode ? ` ${teamsCode}` : ''}` };
     }

@@ -269,13 +269,12 @@ export class TeamsBot extends ActivityHandler {
     const teamId = channelData(activity).team?.id;
     const aad = activity.from?.aadObjectId;
     const id = isPersonal(activity) && aad ? personalInstallationId(aad) : (teamId ?? channel.channelId);
-    const { droppedSubscriptions } = await forgetInstallation(this.deps, {
-      platform: 'teams',
-      id,
-      teamId,
-      channelId: channel.channelId,
-    });
-    this.deps.log.info('teams installation removed', { team: id, droppedSubscriptions });
+    const { flaggedSubscriptions } = await forgetInstallation(
+      this.deps,
+      { platform: 'teams', id, teamId, channelId: channel.channelId },
+      this.deps.clock(),
+    );
+    this.deps.log.info('teams installation removed', { team: id, flaggedSubscriptions });
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {

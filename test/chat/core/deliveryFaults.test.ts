@@ -232,6 +232,35 @@ describe('chat delivery against failing peers', () => {
     },
   );
 
+  it.each([
+    [403, 'BotNotInConversationRoster'],
+    [404, 'ConversationNotFound'],
+  ])(
+    'reads the Agents SDK connector error %i %s: the nag is undelivered with that reason and the subscription broken',
+    async (status, code) => {
+      // Arrange: the bot was removed from the team (or the conversation deleted); the connector says which.
+      const ops: ChannelRef = {
+        platform: 'teams',
+        channelId: '19:ops@thread.tacv2',
+        serviceUrl: connector.serviceUrl,
+        tenantId: 'tenant-1',
+      };
+      await subscribe(ops);
+      connector.failNext(status, 5, code);
+
+      // Act
+      const report = await delivery().deliverNag(nag(1, '2026-11-20T10:00:00.000Z'));
+      const again = await delivery().deliverNag(nag(1, '2026-11-20T10:05:00.000Z'));
+
+      // Assert: the SDK's HttpError is read for the connector's code, and nothing is retried.
+      expect(report.undelivered).toBe(true);
+      expect((await instances.get(record))?.undeliveredReason).toContain(code);
+      expect((await subscriptions.forGroup('web'))[0]?.broken).toMatchObject({ reason: code });
+      expect(again.posted).toEqual([]);
+      expect(connector.sent).toEqual([]);
+    },
+  );
+
   it('retries a Teams channel whose connector answers 502', async () => {
     // Arrange
     await subscribe({

@@ -36,7 +36,7 @@ describe('installations', () => {
     expect((await s.installations.get('teams', TEAM))?.installedAt).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  it("forgets a team with every one of its channels' subscriptions, and nothing else", async () => {
+  it("forgets a team and flags every one of its channels' subscriptions broken, and nothing else", async () => {
     // Arrange
     const s = stores();
     await rememberInstallation(s, { platform: 'teams', id: TEAM, channel: channel(TEAM, TEAM) }, new Date());
@@ -46,33 +46,42 @@ describe('installations', () => {
     await subscribe(s, 'web', { platform: 'slack', channelId: 'C1' });
 
     // Act
-    const { droppedSubscriptions } = await forgetInstallation(s, {
-      platform: 'teams',
-      id: TEAM,
-      teamId: TEAM,
-      channelId: TEAM,
-    });
+    const { flaggedSubscriptions } = await forgetInstallation(
+      s,
+      { platform: 'teams', id: TEAM, teamId: TEAM, channelId: TEAM },
+      new Date('2026-03-01T00:00:00Z'),
+    );
 
-    // Assert
-    expect(droppedSubscriptions).toBe(2);
+    // Assert: still listed, flagged with why and since when; the others untouched.
+    expect(flaggedSubscriptions).toBe(2);
     expect(await s.installations.get('teams', TEAM)).toBeUndefined();
-    expect((await s.subscriptions.all()).map((x) => x.channel.channelId).sort()).toEqual([
-      '19:elsewhere@thread.tacv2',
-      'C1',
+    const all = await s.subscriptions.all();
+    expect(
+      all
+        .map((x) => [x.channel.channelId, x.broken?.reason, x.broken?.since])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ['19:dba@thread.tacv2', 'Lights Out was removed from the team', '2026-03-01T00:00:00.000Z'],
+      ['19:elsewhere@thread.tacv2', undefined, undefined],
+      ['19:ops@thread.tacv2', 'Lights Out was removed from the team', '2026-03-01T00:00:00.000Z'],
+      ['C1', undefined, undefined],
     ]);
   });
 
-  it('forgets a group chat with its own subscriptions only', async () => {
+  it('forgets a group chat, flagging its own subscriptions only', async () => {
     const s = stores();
     await subscribe(s, 'web', channel('19:chat@thread.v2'));
     await subscribe(s, 'web', channel('19:other@thread.v2'));
 
-    await forgetInstallation(s, {
-      platform: 'teams',
-      id: '19:chat@thread.v2',
-      channelId: '19:chat@thread.v2',
-    });
+    await forgetInstallation(
+      s,
+      { platform: 'teams', id: '19:chat@thread.v2', channelId: '19:chat@thread.v2' },
+      new Date(),
+    );
 
-    expect((await s.subscriptions.all()).map((x) => x.channel.channelId)).toEqual(['19:other@thread.v2']);
+    expect((await s.subscriptions.all()).map((x) => [x.channel.channelId, x.broken?.reason])).toEqual([
+      ['19:chat@thread.v2', 'Lights Out was removed from the chat'],
+      ['19:other@thread.v2', undefined],
+    ]);
   });
 });

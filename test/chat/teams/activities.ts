@@ -36,6 +36,17 @@ export function botAdded(serviceUrl: string) {
   };
 }
 
+/** The bot removed from a team, as Teams announces it: a conversationUpdate naming the bot. */
+export function botRemoved(serviceUrl: string) {
+  return {
+    ...base(serviceUrl, TEAM, TEAM),
+    type: 'conversationUpdate',
+    id: nextId(),
+    membersRemoved: [{ id: BOT }],
+    channelData: { ...base(serviceUrl, TEAM, TEAM).channelData, eventType: 'teamMemberRemoved' },
+  };
+}
+
 export function installationRemove(serviceUrl: string) {
   return { ...base(serviceUrl, TEAM, TEAM), type: 'installationUpdate', id: nextId(), action: 'remove' };
 }

@@ -67,14 +67,16 @@ describe('Teams installation and commands, end to end through the CloudAdapter',
     expect(await h.world.subscriptions.forGroup('web')).toEqual([]);
   });
 
-  it("drops the team and its channels' subscriptions when the bot is removed", async () => {
+  it("forgets the team and flags its channels' subscriptions broken when the bot is removed", async () => {
     await h.world.post(installationAdd(h.connector.serviceUrl));
     await subscribeOps(h);
 
     await h.world.post(installationRemove(h.connector.serviceUrl));
 
     expect(await h.world.installations.get('teams', TEAM)).toBeUndefined();
-    expect(await h.world.subscriptions.forGroup('web')).toEqual([]);
+    expect((await h.world.subscriptions.forGroup('web')).map((s) => s.broken?.reason)).toEqual([
+      'Lights Out was removed from the team',
+    ]);
   });
 
   it('names the mistake in malformed commands', async () => {
