@@ -61,7 +61,13 @@ export function clientOptions(region: string, budget: Partial<AwsClientSettings>
     region,
     maxAttempts: s.maxAttempts,
     retryMode: s.retryMode,
-    requestHandler: { connectionTimeout: s.connectTimeoutMs, requestTimeout: s.requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: s.connectTimeoutMs,
+      requestTimeout: s.requestTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes and
+      // keeps waiting: a hung call would hang its sweep, nag or click for good.
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
