@@ -15,6 +15,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
   instances: { type: 'string' },
   'skip-moto': { type: 'boolean' },
+  'hang-seconds': { type: 'string' },
 } as const;
 
 export function parseBenchArgs(argv: string[], benches: Record<string, { about: string }>): BenchArgs {

@@ -33,6 +33,11 @@ export const BENCHES: Record<string, { about: string; load: () => Promise<Bench>
     about: 'stopping a 3-tier workload of 300 instances on moto, calls counted',
     load: async () => (await import('./workloads.js')).workloadsBench,
   },
+  clicks: {
+    about:
+      'Stop/Snooze/Extend clicks in both runtimes at 0% and 30% EC2 throttling and during an EC2 hang (minutes; --instances=N, --hang-seconds=S)',
+    load: async () => (await import('./clicks.js')).clicksBench,
+  },
   idle: {
     about:
       'an idle check of 10,000 instances on moto: GetMetricData calls against ⌈metrics / 500⌉, wall time',

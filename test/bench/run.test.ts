@@ -25,7 +25,7 @@ describe('npm run bench arguments', () => {
     const { code, stdout } = await bench(['--help']);
 
     expect(code).toBe(0);
-    for (const name of ['monitor', 'cleanup', 'slack', 'bundles', 'workloads', 'idle']) {
+    for (const name of ['monitor', 'cleanup', 'slack', 'bundles', 'workloads', 'clicks', 'idle']) {
       expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     }
     expect(stdout).not.toContain('===');
