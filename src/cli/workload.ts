@@ -1,6 +1,6 @@
 /**
  * `lightsout workload list | show NAME | stop NAME | start NAME | runs`:
- * tiered start/stop from the terminal, the orchestrator's -w/-a/-d/-p as
+ * tiered start/stop from the terminal, AWS_EC2_Scheduler's -w/-a/-d/-p as
  * subcommands (`-d` dry run, `-p` profile). `--wait` follows the run until it
  * ends. Without TABLE_NAME + WORKLOAD_STEP_FUNCTION_ARN the run executes in
  * this process on the local SQLite store; a run still waiting on a delay when
@@ -22,7 +22,7 @@ import { tiersInOrder } from '../core/workloads/spec.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../sqlite/database.js';
 import { awsWorkloadRuntime, localWorkloadRuntime, type WorkloadRuntime } from '../wiring/workloadWiring.js';
-import type { CliCommand, CliContext } from './context.js';
+import { announceState, type CliCommand, type CliContext } from './context.js';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -30,20 +30,37 @@ interface RunOptions {
   wait?: boolean;
 }
 
-/** The runtime this CLI talks to, and whether steps execute in this process. */
-function runtime(ctx: CliContext): {
+/**
+ * The runtime this CLI talks to, and whether steps execute in this process.
+ * Says on stderr which store it uses, as `lightsout list` does. `read`
+ * (list, show, runs, --dry-run) never creates the state file: without one it
+ * warns and works in memory. `run` (a start, stop or resume) keeps its run in
+ * the file, where `npm start` resumes it, and says when it creates it.
+ */
+function runtime(
+  ctx: CliContext,
+  use: 'read' | 'run',
+): {
   rt: WorkloadRuntime;
   inProcess?: ReturnType<typeof localWorkloadRuntime>;
 } {
   const config = ctx.config();
-  if (config.store.tableName && config.workloads.stepFunctionArn) return { rt: awsWorkloadRuntime(config) };
-  if (config.store.tableName) {
+  if (config.store.tableName && !config.workloads.stepFunctionArn) {
     // Half a Lambda setup would run steps here against a local SQLite file nobody else reads.
     throw new ConfigError([
       'WORKLOAD_STEP_FUNCTION_ARN is required with TABLE_NAME: the ARN of the deployed workloadStep function (stack output WorkloadFunctionName); unset TABLE_NAME to run workloads locally',
     ]);
   }
-  const local = localWorkloadRuntime(config, openDatabase(config.store.sqlitePath), {
+  const source = announceState(
+    config,
+    ctx.stderr,
+    use === 'read'
+      ? 'no workload runs are known here'
+      : 'this run is kept in a new file there, where `npm start` resumes it',
+  );
+  if (source.kind === 'dynamodb') return { rt: awsWorkloadRuntime(config) };
+  const file = source.kind === 'sqlite' || use === 'run' ? config.store.sqlitePath : ':memory:';
+  const local = localWorkloadRuntime(config, openDatabase(file), {
     fleet: ctx.fleet(),
     // Warnings only: a status topic that cannot be reached (e.g. a wrong SNSTopicName) must not pass silently.
     log: createLogger('lightsout-cli', 'WARN'),
@@ -114,7 +131,7 @@ async function runAction(
   name: string,
   opts: RunOptions,
 ): Promise<void> {
-  const { rt, inProcess } = runtime(ctx);
+  const { rt, inProcess } = runtime(ctx, opts.dryRun ? 'read' : 'run');
   if (opts.dryRun) {
     const plan = await rt.service.plan(name, action, opts.profile);
     ctx.stdout.write(`${renderPlan(plan, { dryRun: true })}\n`);
@@ -162,14 +179,14 @@ export const workloadCommand: CliCommand = {
     const workload = program
       .command('workload')
       .description(
-        'Start and stop multi-tier workloads tier by tier (specs from workloads.yaml or the orchestrator tables)',
+        'Start and stop multi-tier workloads tier by tier (specs from workloads.yaml or the AWS_EC2_Scheduler tables)',
       );
 
     workload
       .command('list')
       .description('Workloads defined, and any problems in their specs')
       .action(async () => {
-        const { rt } = runtime(ctx);
+        const { rt } = runtime(ctx, 'read');
         const { specs, problems, origin } = await rt.service.list();
         if (!specs.length) ctx.stdout.write(`No valid workloads in ${origin}.\n`);
         for (const spec of specs) ctx.stdout.write(`${describeSpec(spec)}\n`);
@@ -186,7 +203,7 @@ export const workloadCommand: CliCommand = {
       .command('show <name>')
       .description('A workload: its tiers, orders, profiles and instances now')
       .action(async (name: string) => {
-        const { rt } = runtime(ctx);
+        const { rt } = runtime(ctx, 'read');
         const spec = await rt.service.spec(name);
         ctx.stdout.write(`${describeSpec(spec)}\n`);
         const plan = await rt.service.plan(name, 'stop');
@@ -222,7 +239,7 @@ export const workloadCommand: CliCommand = {
         'Carry on active runs from their last saved step, e.g. one the CLI left waiting while npm start is not running',
       )
       .action(async () => {
-        const { rt, inProcess } = runtime(ctx);
+        const { rt, inProcess } = runtime(ctx, 'run');
         if (inProcess)
           await inProcess.scheduler.start((step) => rt.service.handleStep(step).then(() => undefined));
         try {
@@ -269,7 +286,7 @@ export const workloadCommand: CliCommand = {
             `--limit must be a whole number from 1 to 500; got ${quoted(String(opts.limit))}`,
           );
         }
-        const { rt } = runtime(ctx);
+        const { rt } = runtime(ctx, 'read');
         const runs = await rt.service.runs(limit, opts.workload);
         if (opts.json) {
           ctx.stdout.write(

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -90,6 +90,27 @@ describe('lightsout workload', () => {
     expect(show.out).toContain(`tier web: ${web} (running)`);
   });
 
+  it('list, show, runs and --dry-run say which state they read, and create no file to read it', async () => {
+    const cli = setup();
+    await launch('web');
+
+    const answers = [
+      await cli('workload', 'list'),
+      await cli('workload', 'show', 'shop'),
+      await cli('workload', 'runs'),
+      await cli('workload', 'stop', 'shop', '--dry-run'),
+    ];
+
+    for (const a of answers) {
+      expect(a.code).toBe(0);
+      expect(a.err).toMatch(
+        /^lightsout: warning: no state file at (\S+lightsout\.db), so no workload runs are known here\./,
+      );
+    }
+    const file = /no state file at (\S+lightsout\.db)/.exec(answers[0]!.err)![1]!;
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('--dry-run prints the plan and stops nothing', async () => {
     const cli = setup();
     const web = await launch('web');
@@ -110,7 +131,12 @@ describe('lightsout workload', () => {
 
     const res = await cli('workload', 'start', 'shop', '--profile', 'performant', '--dry-run');
 
-    expect(res.err).toBe('');
+    // Only the state line: no state file yet, and a dry run does not create one.
+    expect(res.err.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^lightsout: warning: no state file at \S+lightsout\.db, so no workload runs are known here\./,
+      ),
+    ]);
     expect(res.code).toBe(0);
     expect(res.out).toContain('Dry run: start workload "shop" in us-east-1 with profile "performant"');
     expect(res.out).toContain(
@@ -134,7 +160,10 @@ describe('lightsout workload', () => {
     const res = await cli('workload', 'stop', 'shop', '--wait');
     const runs = await cli('workload', 'runs');
 
-    expect(res.err).toBe('');
+    expect(res.err).toMatch(
+      /^lightsout: warning: no state file at \S+, so this run is kept in a new file there/,
+    );
+    expect(runs.err).toMatch(/^lightsout: reading state from \S+lightsout\.db\n$/);
     expect(res.code).toBe(0);
     expect(res.out).toContain('✓ web: 1 stopped');
     expect(res.out).toMatch(/succeeded: 2 stopped, 0 bypassed, 0 already stopped/);
