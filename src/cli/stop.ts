@@ -7,6 +7,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { AWS_REGION_PATTERN } from '../config/env.js';
 import { formatDuration } from '../core/duration.js';
 import { LightsOutError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { RunActor } from '../core/instance.js';
@@ -22,7 +23,6 @@ interface StopOptions {
 }
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** A stop that did not happen: exit 1 with the reason (bad input is ValidationError, exit 2). */
 class StopNotDoneError extends LightsOutError {
@@ -54,7 +54,7 @@ async function stop(ctx: CliContext, instance: string, opts: StopOptions): Promi
       `<instance> must be an instance id (i-…) or a Name tag; got ${quoted(instance)}`,
     );
   }
-  if (opts.region !== undefined && !REGION.test(opts.region)) {
+  if (opts.region !== undefined && !AWS_REGION_PATTERN.test(opts.region)) {
     throw new ValidationError(`--region must be an AWS region such as eu-west-1; got ${quoted(opts.region)}`);
   }
   const config = ctx.config();

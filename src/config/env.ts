@@ -14,6 +14,9 @@ const FALSE = /^(false|0|no|off)$/i;
 
 export type Env = Record<string, string | undefined>;
 
+/** An AWS region name such as us-east-1 or ap-southeast-2 (settings and the CLI's --region). */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 export class EnvReader {
   readonly problems: string[] = [];
 
@@ -121,6 +124,16 @@ export class EnvReader {
       .split(/[\s,]+/)
       .map((s) => s.trim())
       .filter(Boolean);
+  }
+
+  /** A list (as `list`) whose every item must match `re`; each bad item is a problem naming it. */
+  listMatching(name: string, re: RegExp, expects: string, fallback: string[] = []): string[] {
+    const item = z.string().regex(re);
+    const items = this.list(name, fallback);
+    for (const bad of items.filter((i) => !item.safeParse(i).success)) {
+      this.problems.push(`${name} must list ${expects}; got "${bad}"`);
+    }
+    return items;
   }
 
   matching(name: string, re: RegExp, expects: string, fallback: string): string;

@@ -5,7 +5,7 @@ import { DEFAULT_OWNER_TAG } from '../core/owner.js';
 import { DEFAULT_HOURLY_COST_TAG } from '../core/price.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
 import { type ConsentConfig, readConsentConfig } from './consent.js';
-import type { EnvReader } from './env.js';
+import { AWS_REGION_PATTERN, type EnvReader } from './env.js';
 
 /** The MonitorGroup rule: lower-case letters and digits, at most 64. */
 export const GROUP_RE = GROUP_PATTERN;
@@ -42,12 +42,7 @@ export interface MonitorConfig extends ConsentConfig {
 
 export function readMonitorConfig(r: EnvReader): MonitorConfig {
   const home = r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? 'us-east-1';
-  const regions = r.list('REGIONS', [home]);
-  for (const region of regions) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-      r.problems.push(`REGIONS must list AWS region names such as us-east-1; got "${region}"`);
-    }
-  }
+  const regions = r.listMatching('REGIONS', AWS_REGION_PATTERN, 'AWS region names such as us-east-1', [home]);
   return {
     mode: r.oneOf('MONITOR_MODE', ['opt-in', 'opt-out'] as const, 'opt-in'),
     defaultGroup: r.matching(

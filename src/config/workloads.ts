@@ -1,13 +1,13 @@
 /** Tiered workload start/stop settings, for both runtimes. */
 import { MINUTE } from '../core/duration.js';
-import type { EnvReader } from './env.js';
+import { AWS_REGION_PATTERN, type EnvReader } from './env.js';
 
 export interface WorkloadsConfig {
-  /** Where specs come from: a YAML/JSON file, or the orchestrator's two DynamoDB tables. */
+  /** Where specs come from: a YAML/JSON file, or AWS_EC2_Scheduler's two DynamoDB tables. */
   specSource: 'file' | 'dynamodb';
   /** Spec file for `specSource: file`. */
   specFile: string;
-  /** The orchestrator's tables for `specSource: dynamodb`. */
+  /** AWS_EC2_Scheduler's tables for `specSource: dynamodb`. */
   workloadTable: string;
   tierTable: string;
   /** Region of those tables; defaults to the home region. */
@@ -46,7 +46,7 @@ export function readWorkloadsConfig(r: EnvReader): WorkloadsConfig {
     tierTable: r.matching('TIER_SPEC_TABLE', /^[\w.-]{3,255}$/, 'a DynamoDB table name', 'TierSpecification'),
     specTableRegion: r.matching(
       'WORKLOAD_SPEC_REGION',
-      /^[a-z]{2}(-[a-z]+)+-\d$/,
+      AWS_REGION_PATTERN,
       'an AWS region such as us-east-1',
     ),
     admins: r.list('WORKLOAD_ADMINS'),
