@@ -4,7 +4,7 @@
  *      DescribeInstances calls and the wall time;
  *  (b) a simulated week for 10,000 monitored instances, 2% of them past their
  *      threshold: scheduler invocations plus EC2 calls of this design against
- *      the original hourly check of every instance from launch. Target ≤ 5%.
+ *      ec2RuntimeMonitor's hourly check of every instance from launch. Target ≤ 5%.
  * Options: `--instances=N` for (a) (default 10000; moto needs a few minutes
  * for 10,000), `--skip-moto` to run (b) only.
  */

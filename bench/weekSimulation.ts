@@ -3,7 +3,7 @@
  * real MonitorService over in-memory ports, fed EC2 state changes, firing nag
  * schedules when they fall due and sweeping on the Lambda rate rule. It
  * counts what costs money (scheduler invocations and EC2 API calls) and the
- * same for the original design, which checks every instance hourly from launch.
+ * same for ec2RuntimeMonitor's design, which checks every instance hourly from launch.
  */
 import { HOUR, MINUTE } from '../src/core/duration.js';
 import { ConflictError } from '../src/core/errors.js';
@@ -163,7 +163,7 @@ class SimScheduler implements NagScheduler {
   }
 }
 
-/** Checks the original design makes for one run: one per hour from launch until it sees the instance stopped. */
+/** Checks the hourly design (ec2RuntimeMonitor) makes for one run: one per hour from launch until it sees the instance stopped. */
 const hourlyChecks = (run: Run) => Math.ceil((Math.min(run.end, WEEK) - Math.max(run.start, 0)) / HOUR);
 
 /**

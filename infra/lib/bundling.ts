@@ -83,7 +83,7 @@ export const UNUSED_ON_LAMBDA: Record<string, string> = {
   // Multipart bodies (~25 KB with their dependencies): the Slack Web API client builds one only to upload files and
   // axios only for multipart/form-data requests; Lights Out posts JSON and form-encoded bodies only.
   'form-data': 'multipart request bodies (Slack file uploads)',
-  // YAML parser (~115 KB) for the local workloads file; the stack points every function at the orchestrator's
+  // YAML parser (~115 KB) for the local workloads file; the stack points every function at AWS_EC2_Scheduler's
   // DynamoDB tables instead (WORKLOAD_SPEC_SOURCE=dynamodb, see workloadSpecEnvironment), as there is no file on Lambda.
   yaml: 'workloads.yaml spec source of the single-process runtime',
 };

@@ -266,7 +266,7 @@ export function cloudMapStatements(services: { serviceId: string; region: string
   ];
 }
 
-/** workloadStep reads the orchestrator's workload and tier specs (a full Scan: they are small). */
+/** workloadStep reads AWS_EC2_Scheduler's workload and tier specs (a full Scan: they are small). */
 export function readSpecTablesStatement(region: string, tables: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'ReadWorkloadSpecTables',

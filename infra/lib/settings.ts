@@ -36,7 +36,7 @@ export interface Settings {
   cloudMapServices: CloudMapServiceRef[];
   /** Endpoints told about each termination (signed with the webhook secret). */
   cleanupWebhookUrls: string[];
-  /** The workload orchestrator's spec tables (scanned by workloadStep) and their region. */
+  /** AWS_EC2_Scheduler's spec tables (scanned by workloadStep) and their region. */
   workloadSpecTable: string;
   tierSpecTable: string;
   workloadSpecRegion?: string;

@@ -65,7 +65,7 @@ export function schedulerEnvironment(t: ScheduleTargets): Record<string, string>
   };
 }
 
-/** Where workload specs come from on Lambda: the orchestrator's tables (there is no workloads file). */
+/** Where workload specs come from on Lambda: AWS_EC2_Scheduler's tables (there is no workloads file). */
 export function workloadSpecEnvironment(s: Settings): Record<string, string> {
   return {
     WORKLOAD_SPEC_SOURCE: 'dynamodb',

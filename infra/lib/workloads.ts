@@ -1,7 +1,7 @@
 /**
  * Tiered workload runs: `workloadStep` starts or stops one tier (checking
  * each instance's override file over SSM first), and schedules its own next
- * step with a one-shot schedule. Specs come from the workload orchestrator's
+ * step with a one-shot schedule. Specs come from AWS_EC2_Scheduler's
  * DynamoDB tables; instances are found by the spec's workload tag, which must
  * be the `workloadTagKey` setting for IAM to allow acting on them.
  */

@@ -1,5 +1,5 @@
 /**
- * Per-tier and final workload status to SNS, as the orchestrator's users
+ * Per-tier and final workload status to SNS, as AWS_EC2_Scheduler's users
  * subscribed to. The topic is the spec's SNSTopicName (looked up by name in
  * the workload's region, so no account id is needed) or the configured
  * default topic ARN. The message is JSON for machines plus a readable subject.

@@ -4,8 +4,8 @@
  * per instance (ListCommandInvocations would save calls but moto lacks it, and
  * the per-instance read gives each instance its own status anyway).
  *
- * Only an explicit marker in the output counts as "present": the old
- * orchestrator trusted exit code 0, which a shell that failed to run the test
+ * Only an explicit marker in the output counts as "present":
+ * AWS_EC2_Scheduler trusted exit code 0, which a shell that failed to run the test
  * also returns. A successful invocation without the present marker (moto's
  * output is always empty) counts as absent. An instance SSM cannot reach is
  * reported unreachable with the reason, never silently absent.

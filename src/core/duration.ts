@@ -1,6 +1,6 @@
 /**
- * Durations as people type them in tags and chat: `12` (hours, as the original
- * monitor's Threshold tag), `90m`, `1h30m`, `2d`, `45s`.
+ * Durations as people type them in tags and chat: `12` (hours, as ec2RuntimeMonitor's
+ * Threshold tag), `90m`, `1h30m`, `2d`, `45s`.
  * Pure: parsing never throws, it returns a reason instead.
  */
 

@@ -1,7 +1,7 @@
 import type { SpecLoad } from '../core/workloads/orchestratorRows.js';
 
 /**
- * Where workload specs come from: the orchestrator's two DynamoDB tables in
+ * Where workload specs come from: AWS_EC2_Scheduler's two DynamoDB tables in
  * Lambda mode, `workloads.yaml`/JSON for the single process and git. A load
  * returns the specs that passed validation and one line per problem.
  */

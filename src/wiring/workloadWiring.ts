@@ -1,6 +1,6 @@
 /**
  * Builds the workload service for a runtime: Lambda mode (DynamoDB runs,
- * EventBridge Scheduler steps, specs from the orchestrator's tables or a
+ * EventBridge Scheduler steps, specs from AWS_EC2_Scheduler's tables or a
  * file) or the single process (SQLite runs, in-process steps). Entry points
  * (Lambda handlers, `npm start`, the CLI) call this once and pass it down.
  */

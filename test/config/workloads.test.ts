@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 
 describe('workloads config', () => {
-  it('defaults to workloads.yaml, fail-safe, and the orchestrator table names', () => {
+  it('defaults to workloads.yaml, fail-safe, and the AWS_EC2_Scheduler table names', () => {
     const { workloads } = loadConfig({});
 
     expect(workloads).toEqual({

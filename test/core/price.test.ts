@@ -15,7 +15,7 @@ const at = '2026-11-21T10:00:00.000Z';
 
 describe('the cost line', () => {
   it('shows the hourly price and the cost of the run so far', () => {
-    // Act / Assert: the issue's own example, 13 hours at $4.10
+    // Act / Assert: 13 hours at $4.10
     expect(formatCost({ hourlyUsd: 4.1, source: 'on-demand', at }, 13 * HOUR)).toBe('$4.10/h · $53 so far');
     expect(formatCost({ hourlyUsd: 0.0104, source: 'on-demand', at }, 3 * HOUR)).toBe(
       '$0.0104/h · $0.03 so far',

@@ -27,7 +27,7 @@ describe('file workload spec source', () => {
     expect(specs.map((s) => s.name)).toEqual(['blog']);
   });
 
-  it('reads the orchestrator rows as JSON', async () => {
+  it('reads AWS_EC2_Scheduler rows as JSON', async () => {
     const path = join(dir, 'workloads.json');
     writeFileSync(
       path,

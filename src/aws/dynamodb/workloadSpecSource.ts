@@ -1,5 +1,5 @@
 /**
- * Workload specs from the tier orchestrator's own two DynamoDB tables
+ * Workload specs from AWS_EC2_Scheduler's own two DynamoDB tables
  * (WorkloadSpecification keyed by SpecName; TierSpecification keyed by
  * SpecName + TierTagValue), so its users keep their data where it is.
  * Both tables are small; a paginated Scan of each per load is the whole cost.

@@ -1,5 +1,5 @@
 /**
- * The tier orchestrator's DynamoDB row format, read as its users store it:
+ * AWS_EC2_Scheduler's DynamoDB row format, read as its users store it:
  * every value a string ("2", "False", "10"). Rows from the tables, from a JSON
  * export or from a file all go through here, so migrated data loads unchanged.
  * The S3 output fields (SSMS3BucketName, SSMS3KeyPrefixName) are accepted and ignored.

@@ -1,6 +1,6 @@
 /**
  * A workload: a multi-tier system (web, app, db…) started and stopped tier by
- * tier. The model carries the same meaning as the tier orchestrator's two
+ * tier. The model carries the same meaning as AWS_EC2_Scheduler's two
  * DynamoDB tables (WorkloadSpecification, TierSpecification) so its users can
  * move their rows across; values are typed here, parsing lives beside it.
  */
@@ -45,7 +45,7 @@ export interface WorkloadSpec {
   vpcId?: string;
   /** SNS topic (name) for per-tier and final status; falls back to config. */
   snsTopicName?: string;
-  /** The orchestrator's DisableAllSchedulingActions="1": every run is refused. */
+  /** AWS_EC2_Scheduler's DisableAllSchedulingActions="1": every run is refused. */
   disabled: boolean;
   /** Seconds between a resize and the start of the resized tier. */
   scaleInstanceDelaySeconds: number;

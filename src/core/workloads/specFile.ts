@@ -1,6 +1,6 @@
 /**
  * The `workloads.yaml` / JSON document: workloads in a readable native form,
- * and/or the orchestrator's rows pasted as they are (`WorkloadSpecification`
+ * and/or AWS_EC2_Scheduler's rows pasted as they are (`WorkloadSpecification`
  * and `TierSpecification` lists), so a table export can be committed to git
  * unchanged. Input is the parsed document; reading and YAML decoding live in
  * the file spec source.
@@ -133,7 +133,7 @@ export function specsFromDocument(doc: unknown): SpecLoad {
     return {
       specs: [],
       problems: [
-        `the file must be a map with "workloads" (and/or the orchestrator's "WorkloadSpecification" and "TierSpecification" lists): ${issuesText(parsed.error)}`,
+        `the file must be a map with "workloads" (and/or AWS_EC2_Scheduler's "WorkloadSpecification" and "TierSpecification" lists): ${issuesText(parsed.error)}`,
       ],
     };
   }
@@ -158,7 +158,7 @@ export function specsFromDocument(doc: unknown): SpecLoad {
     if (names.has(spec.name)) {
       problems.add(
         `workload "${spec.name}"`,
-        'is defined both under "workloads" and as orchestrator rows; keep one',
+        'is defined both under "workloads" and as AWS_EC2_Scheduler rows; keep one',
       );
     } else {
       specs.push(spec);

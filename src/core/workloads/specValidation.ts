@@ -1,5 +1,5 @@
 /**
- * Checks shared by both spec formats (the orchestrator's rows and
+ * Checks shared by both spec formats (AWS_EC2_Scheduler's rows and
  * workloads.yaml). Every problem names the workload, the tier and the field,
  * says what was found and what works, so a bad spec is fixed in one pass.
  * Field values are checked with zod schemas, as the config loader checks
@@ -38,7 +38,7 @@ function checkField<T, F>(
 const isBlank = (v: unknown): boolean =>
   v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-// A number, or a string of digits as the orchestrator's table stores it.
+// A number, or a string of digits as AWS_EC2_Scheduler's table stores it.
 const WholeNumberSchema = z
   .union([
     z.number(),
@@ -76,7 +76,7 @@ export function readWholeNumber(
   return checkField(WholeNumberSchema, value, fallback ?? 0, problem, where, problems);
 }
 
-/** "True"/"False"/"1"/"0" as the orchestrator stores them, or a real boolean. */
+/** "True"/"False"/"1"/"0" as AWS_EC2_Scheduler stores them, or a real boolean. */
 export function readFlag(
   value: unknown,
   field: string,

@@ -154,7 +154,7 @@ function planInstance(
       reason: `resize ${inst.instanceType ?? '?'} → ${wanted}, then start`,
     };
   }
-  // The tier orchestrator's rule: a tier without the chosen profile starts as it is.
+  // AWS_EC2_Scheduler's rule: a tier without the chosen profile starts as it is.
   const asIs =
     action === 'start' && opts.profile && !wanted
       ? ` at its current size (tier has no "${opts.profile}" profile)`
@@ -214,7 +214,7 @@ export function refusal(spec: WorkloadSpec, action: WorkloadAction, profile?: st
   if (spec.disabled) {
     return `DisableAllSchedulingActions is "1" for workload "${spec.name}": every start and stop is refused. Set it to "0" to allow runs.`;
   }
-  // A profile no tier defines is not refused: as with the tier orchestrator, such tiers
+  // A profile no tier defines is not refused: as with AWS_EC2_Scheduler, such tiers
   // start without scaling, and the plan warns about each one.
   if (profile !== undefined && action !== 'start') {
     return `--profile applies to start only; ${action} "${spec.name}" without it`;

@@ -14,7 +14,7 @@ const fixture = (name: string) =>
     readFileSync(new URL(`../../fixtures/workload-specs/${name}`, import.meta.url), 'utf8'),
   ) as Record<string, unknown>;
 
-/** The orchestrator's two tables, keyed as its users created them. */
+/** AWS_EC2_Scheduler's two tables, keyed as its users created them. */
 async function orchestratorTables() {
   const client = new DynamoDBClient(moto.clientConfig);
   await client.send(
@@ -43,7 +43,7 @@ async function orchestratorTables() {
 }
 
 describe('DynamoDB workload spec source', () => {
-  it('reads the documented rows from the orchestrator tables unchanged', async () => {
+  it('reads the documented rows from the AWS_EC2_Scheduler tables unchanged', async () => {
     const doc = await orchestratorTables();
     await doc.send(
       new PutCommand({ TableName: 'WorkloadSpecification', Item: fixture('workload-specification.json') }),

@@ -102,7 +102,7 @@ describe('/ec2 workload', () => {
   });
 
   it('starts tiers lacking the --profile at their current size, warning in the confirmation, progress and summary', async () => {
-    // The tier orchestrator's rule: a tier with no entry for the profile is started without scaling.
+    // AWS_EC2_Scheduler's rule: a tier with no entry for the profile is started without scaling.
     const { ext, world, poster } = setup();
     const [app] = await world.launch(1, { Environment: 'ENV001', Role: 'app' });
     await world.realFleet.stop('us-east-1', [app ?? '']);

@@ -54,7 +54,7 @@ describe('workloads.yaml document', () => {
     });
   });
 
-  it('accepts the orchestrator rows pasted as they are, fixtures included', () => {
+  it('accepts AWS_EC2_Scheduler rows pasted as they are, fixtures included', () => {
     const doc = {
       WorkloadSpecification: [fixture('workload-specification.json')],
       TierSpecification: [

@@ -9,7 +9,7 @@ import {
 const WHERE = 'workload "shop", tier "web"';
 
 describe('spec field readers', () => {
-  it('accept the forms the orchestrator table and workloads.yaml use', () => {
+  it('accept the forms the AWS_EC2_Scheduler table and workloads.yaml use', () => {
     const problems = new SpecProblems();
 
     const read = [

@@ -149,7 +149,7 @@ describe('planWorkload', () => {
     ]);
   });
 
-  it('starts every tier without the profile at its current size, as the tier orchestrator does', () => {
+  it('starts every tier without the profile at its current size, as AWS_EC2_Scheduler does', () => {
     // AWS_EC2_Scheduler's README example: `--profile performant`, which no tier defines here.
     const fleet = [
       inst('i-web', 'web', 'stopped'),
