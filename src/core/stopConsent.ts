@@ -211,7 +211,11 @@ export type FiringDecision = { act: 'warn' | 'stop'; reason: string } | { act: '
  * What a firing does. A schedule for an old run, a cancelled or moved stop,
  * or a second warning does nothing, and says why.
  */
-export function decideFiring(record: InstanceRecord | undefined, firing: StopFiring): FiringDecision {
+export function decideFiring(
+  record: InstanceRecord | undefined,
+  firing: StopFiring,
+  now?: Date,
+): FiringDecision {
   if (!record) return { act: 'nothing', reason: 'Lights Out no longer tracks the instance' };
   if (!sameSecond(record.launchTime, firing.launchTime))
     return {
@@ -232,6 +236,9 @@ export function decideFiring(record: InstanceRecord | undefined, firing: StopFir
     return { act: 'nothing', reason: `the stop was moved to ${consent.at}` };
   if (firing.kind === 'warn') {
     if (consent.warnedAt) return { act: 'nothing', reason: `already warned at ${consent.warnedAt}` };
+    // A warning delivered late (the process was down) would only announce what is happening anyway.
+    if (now && now.getTime() >= Date.parse(consent.at))
+      return { act: 'nothing', reason: 'the stop is due now; a warning would come too late' };
     return { act: 'warn', reason: `stop due at ${consent.at}` };
   }
   return { act: 'stop', reason: `${consentGiverText(consent.by)} consented at ${consent.givenAt}` };

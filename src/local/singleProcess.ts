@@ -33,6 +33,7 @@ import { startCleanup } from './cleanup.js';
 import { type LocalConsents, localStopScheduler, prepareLocalConsents } from './consents.js';
 import { createLocalDigest, type LocalDigest } from './digest.js';
 import { InProcessNagScheduler, type TimerFunctions } from './inProcessNagScheduler.js';
+import type { InProcessStopScheduler } from './inProcessStopScheduler.js';
 import { createLocalOutbox, type LocalOutbox } from './outbox.js';
 import { startLocalWorkloads } from './workloads.js';
 
@@ -65,6 +66,8 @@ export interface SingleProcess {
   scheduler: InProcessNagScheduler;
   /** Consented stops: the consent service and the idle check (run one with `consents.idle.check.check()`). */
   consents: LocalConsents;
+  /** The consented stops' scheduler (SQLite-kept), for status output and tests. */
+  stopScheduler: InProcessStopScheduler;
   /** Chat platforms (Slack, Teams): the shared core and the HTTP port, when configured. */
   chat: RunningLocalChat;
   /** Readiness as `/healthz` reports it. */
@@ -229,6 +232,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     db,
     scheduler,
     consents,
+    stopScheduler,
     sweep,
     health,
     chat: chatRuntime,

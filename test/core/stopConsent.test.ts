@@ -160,6 +160,13 @@ describe('a firing of a stop schedule', () => {
     expect(decideFiring(record({ stopConsent: consent }), firing({ kind: 'warn' })).act).toBe('warn');
     const warned = { ...consent, warnedAt: '2026-12-02T18:50:00.000Z' };
     expect(decideFiring(record({ stopConsent: warned }), firing({ kind: 'warn' })).act).toBe('nothing');
+    // A warning that arrives when the stop is due (the process was down) is skipped.
+    expect(
+      decideFiring(record({ stopConsent: consent }), firing({ kind: 'warn' }), new Date(consent.at)),
+    ).toEqual({
+      act: 'nothing',
+      reason: 'the stop is due now; a warning would come too late',
+    });
     // +1h clears the warning so the next one goes out before the new time.
     expect(postponed(warned as StopConsent & { kind: 'at' }, 3600).warnedAt).toBeUndefined();
   });

@@ -130,7 +130,7 @@ export class StopConsentService {
   async handleFiring(firing: StopFiring): Promise<FiringOutcome> {
     const now = this.deps.clock();
     const record = await this.deps.store.get(firing);
-    const decision = decideFiring(record, firing);
+    const decision = decideFiring(record, firing, now);
     const context = {
       instance: instanceKeyString(firing),
       kind: firing.kind,
