@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import { count } from '../core/plural.js';
+import { costFigures, formatCost } from '../core/price.js';
 import { quoted } from '../core/quote.js';
 import type { RuntimeRow } from '../core/runtimeReport.js';
 import { GROUP_PATTERN } from '../core/tagPolicy.js';
@@ -71,6 +72,10 @@ function toJson(row: RuntimeRow) {
     undelivered: row.undelivered,
     undeliveredReason: row.undeliveredReason ?? null,
     warnings: row.warnings,
+    // Absent figures mean the price is unknown: null, never 0.
+    hourlyUsd: row.price?.hourlyUsd ?? null,
+    costSoFarUsd: costFigures(row.price, row.runtimeSeconds)?.costSoFarUsd ?? null,
+    priceSource: row.price?.source ?? null,
   };
 }
 
@@ -79,7 +84,7 @@ export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
   const when = Math.abs(at.getTime() - now.getTime()) < 1000 ? 'now' : `at ${formatWhenIn(at, now)}`;
   if (rows.length === 0) return `No monitored running instances ${when === 'now' ? 'right now' : when}.\n`;
   const over = rows.filter((r) => r.over).length;
-  const header = ['', 'INSTANCE', 'NAME', 'REGION', 'GROUP', 'RUNTIME', 'THRESHOLD', 'STATUS'];
+  const header = ['', 'INSTANCE', 'NAME', 'REGION', 'GROUP', 'RUNTIME', 'THRESHOLD', 'COST', 'STATUS'];
   const body = rows.map((r) => [
     r.over ? '!' : ' ',
     r.instanceId,
@@ -88,6 +93,7 @@ export function renderTable(rows: RuntimeRow[], at: Date, now: Date): string {
     r.group,
     formatDuration(r.runtimeSeconds),
     formatDuration(r.thresholdSeconds),
+    formatCost(r.price, r.runtimeSeconds),
     status(r, now),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -11,6 +11,7 @@ import {
   type InstanceState,
   runtimeSeconds,
 } from './instance.js';
+import type { InstancePrice } from './price.js';
 import type { InstanceFacts } from './runLifecycle.js';
 import { TAG, type TagPolicy } from './tagPolicy.js';
 
@@ -33,6 +34,8 @@ export interface RuntimeRow {
   /** Why the last nag reached no channel, e.g. `slack:C0WEB channel_not_found`. */
   undeliveredReason?: string;
   warnings: string[];
+  /** The run's hourly price: the HourlyCost tag's, else the stored run's; absent while unknown (`formatCost` says so). */
+  price?: InstancePrice;
 }
 
 export interface ReportEntry {
@@ -62,6 +65,8 @@ export interface InstanceRow {
   /** Why, e.g. `slack:C0WEB channel_not_found`. */
   undeliveredReason?: string;
   consoleUrl: string;
+  /** The run's hourly price; absent while unknown (`formatCost` says so). */
+  price?: InstancePrice;
 }
 
 /** Stored runs as of `now`, longest first; `overOnly` keeps those at or over their threshold. */
@@ -93,6 +98,7 @@ function storedRunRow(r: InstanceRecord, now: Date): InstanceRow {
     undelivered: !!r.undelivered,
     undeliveredReason: r.undelivered ? r.undeliveredReason : undefined,
     consoleUrl: consoleUrl(r),
+    ...(r.price ? { price: r.price } : {}),
   };
 }
 
@@ -114,6 +120,7 @@ export function buildRuntimeReport(
     const over = runtimeSeconds >= thresholdSeconds;
     if (filter.overOnly && !over) continue;
     const snoozed = sameRun && e.record?.snoozedUntil && Date.parse(e.record.snoozedUntil) > at.getTime();
+    const price = reportPrice(e, sameRun === true, at);
     rows.push({
       instanceId: e.instanceId,
       name: e.facts.tags[TAG.name],
@@ -133,7 +140,16 @@ export function buildRuntimeReport(
         sameRun && e.record?.ownerWarning
           ? [...e.policy.warnings, e.record.ownerWarning]
           : [...e.policy.warnings],
+      ...(price ? { price } : {}),
     });
   }
   return rows.sort(longestFirst);
+}
+
+/** The HourlyCost tag's price when the instance has a valid one (it may be newer than the record), else the run's stored price. */
+function reportPrice(e: ReportEntry, sameRun: boolean, at: Date): InstancePrice | undefined {
+  if (e.policy.hourlyCostUsd !== undefined) {
+    return { hourlyUsd: e.policy.hourlyCostUsd, source: 'tag', at: at.toISOString() };
+  }
+  return sameRun ? e.record?.price : undefined;
 }

@@ -6,6 +6,7 @@
 import type { types } from '@slack/bolt';
 import { formatDuration } from '../../core/duration.js';
 import {
+  costLine,
   headline,
   idleEvidenceLine,
   instanceLabel,
@@ -77,6 +78,7 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
         field('Group', `\`${esc(f.group)}\``),
         field('Reminders', String(f.nagCount)),
         field('Launched', slackDate(f.launchTime)),
+        field('Cost', esc(costLine(f))),
       ],
     },
   ];

@@ -1,6 +1,7 @@
 /** Block Kit rendering of the chat core's neutral replies (command answers, refusals, lists). */
 import { formatDuration } from '../../core/duration.js';
 import { count } from '../../core/plural.js';
+import { formatCost } from '../../core/price.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
 import { nagBlocks, nagText, type SlackBlock, slackDate } from './blockKit.js';
 import { esc, link } from './mrkdwn.js';
@@ -112,6 +113,7 @@ export function rowMrkdwn(r: InstanceRow): string {
   const notes = [
     `\`${esc(r.group)}\``,
     `${formatDuration(r.runtimeSeconds)} / ${formatDuration(r.thresholdSeconds)}`,
+    esc(formatCost(r.price, r.runtimeSeconds)),
     r.snoozedUntil ? `snoozed until ${slackDate(r.snoozedUntil)}` : '',
     r.nextNagAt && !r.snoozedUntil ? `next nag ${slackDate(r.nextNagAt)}` : '',
     r.undelivered

@@ -8,6 +8,7 @@ import { formatDuration } from '../../core/duration.js';
 import type { Choice } from '../../core/message/menuChoices.js';
 import {
   type ChatPerson,
+  costLine,
   headline,
   idleEvidenceLine,
   instanceLabel,
@@ -108,6 +109,7 @@ function facts(m: NagMessage): CardElement {
     ['Group', f.group],
     ['Running for', formatDuration(f.runtimeSeconds)],
     ['Threshold', formatDuration(f.thresholdSeconds)],
+    ['Cost', costLine(f)],
     ['Launched', localDateTime(f.launchTime)],
     ['Reminders', f.nagCount > 0 ? String(f.nagCount) : undefined],
   ];

@@ -5,6 +5,7 @@
  */
 import { formatDuration } from '../../core/duration.js';
 import { instanceLabel } from '../../core/message/nagMessage.js';
+import { formatCost } from '../../core/price.js';
 import type { ChatReply, InstanceRow } from '../core/replies.js';
 import {
   type AdaptiveCard,
@@ -42,7 +43,7 @@ function rowBlock(r: InstanceRow): CardElement {
     items: [
       markup(`**${cardMarkdown(instanceLabel(r))}** · ${cardMarkdown(`${r.group} · ${r.region}`)}`),
       text(
-        `${formatDuration(r.runtimeSeconds)} of ${formatDuration(r.thresholdSeconds)}${flags.length ? ` · ${flags.join(' · ')}` : ''}`,
+        `${formatDuration(r.runtimeSeconds)} of ${formatDuration(r.thresholdSeconds)}${flags.length ? ` · ${flags.join(' · ')}` : ''} · ${formatCost(r.price, r.runtimeSeconds)}`,
         { isSubtle: true, spacing: 'None' },
       ),
     ],

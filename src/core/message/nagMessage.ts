@@ -15,6 +15,7 @@ import {
 } from '../instance.js';
 import type { EscalationTarget } from '../nagRouting.js';
 import type { NagNotification } from '../notification.js';
+import { formatCost, type InstancePrice } from '../price.js';
 import { consentGiverText, type StopConsent } from '../stopConsent.js';
 import { formatDayTimeUtc } from '../when.js';
 import { type Choice, EXTEND_CHOICES, SNOOZE_CHOICES, STOP_AT_CHOICES } from './menuChoices.js';
@@ -41,6 +42,8 @@ export interface NagFacts {
   hibernationConfigured?: boolean;
   /** DisableApiStop: the message says "stop-protected" instead of offering Stop. */
   stopProtected?: boolean;
+  /** The run's hourly price; absent while unknown (the cost line then says so). */
+  price?: InstancePrice;
 }
 
 /** Who did something, so each platform can mention them its own way (a chat user, or the CLI). */
@@ -246,6 +249,7 @@ export function nagMessageFromNotification(n: NagNotification): NagMessage {
       consoleUrl: n.consoleUrl,
       ...(n.idle ? { idle: n.idle } : {}),
       ...stopFacts(n),
+      ...(n.price ? { price: n.price } : {}),
     },
     undefined,
     n.stopConsent,
@@ -257,6 +261,11 @@ function stopFacts(x: { hibernationConfigured?: boolean; stopProtected?: boolean
     ...(x.hibernationConfigured ? { hibernationConfigured: true } : {}),
     ...(x.stopProtected ? { stopProtected: true } : {}),
   };
+}
+
+/** The cost line of every nag: "$4.10/h · $53 so far", or "price unknown", never $0. */
+export function costLine(f: Pick<NagFacts, 'price' | 'runtimeSeconds'>): string {
+  return formatCost(f.price, f.runtimeSeconds);
 }
 
 /** The evidence line, "CPU 0.4% avg over the last 2h · network 12 KB", when the facts have it. */
@@ -298,6 +307,7 @@ export function nagMessageFromRecord(
       warnings: instanceWarnings(record),
       consoleUrl: consoleUrl(record),
       ...stopFacts(record),
+      ...(record.price ? { price: record.price } : {}),
     },
     outcome,
     record.stopConsent,
