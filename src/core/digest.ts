@@ -129,31 +129,33 @@ export function buildDigest(input: DigestInput): Digest {
   const instances = new Map<string, DigestInstance & { thresholds: Set<number> }>();
   const totals = { hoursBeyond: 0, cost: emptyCost(), avoided: emptyCost(), stops: 0 };
 
-  const addBeyond = (
-    run: Omit<OpenRun, 'launchTime'> & { launchTime: string; end: number; stillRunning: boolean },
-  ) => {
+  // Called once per run of the window: no spreads or closures allocated per run.
+  const addBeyond = (run: OpenRun, runEnd: number, stillRunning: boolean) => {
     const start = Math.max(Date.parse(run.launchTime) + run.thresholdSeconds * 1000, since);
-    const end = Math.min(run.end, until);
+    const end = Math.min(runEnd, until);
     if (end <= start) return;
-    const span: Span = { key: key(run), start, end, hourlyUsd: run.hourlyUsd };
+    const id = key(run);
     const hours = (end - start) / HOUR_MS;
-    const item = instances.get(span.key) ?? newInstance(run);
+    let item = instances.get(id);
+    if (!item) {
+      item = newInstance(run);
+      instances.set(id, item);
+    }
     item.hoursBeyond += hours;
     addCost(item.cost, hours, run.hourlyUsd);
     item.runs += 1;
     item.thresholds.add(run.thresholdSeconds);
-    item.stillRunning ||= run.stillRunning;
-    instances.set(span.key, item);
+    if (stillRunning) item.stillRunning = true;
     totals.hoursBeyond += hours;
     addCost(totals.cost, hours, run.hourlyUsd);
-    spreadOverDays(span, days, daily);
+    spreadOverDays({ key: id, start, end, hourlyUsd: run.hourlyUsd }, days, daily);
   };
 
   for (const run of input.runs) {
-    if (Date.parse(run.stoppedAt) < since) continue;
-    addBeyond({ ...run, end: Date.parse(run.stoppedAt), stillRunning: false });
+    const stopped = Date.parse(run.stoppedAt);
+    if (stopped >= since) addBeyond(run, stopped, false);
   }
-  for (const run of input.open) addBeyond({ ...run, end: until, stillRunning: true });
+  for (const run of input.open) addBeyond(run, until, true);
 
   const starts = nextStarts(input);
   const stops: DigestStop[] = [];

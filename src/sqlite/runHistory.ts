@@ -116,21 +116,23 @@ export class SqliteRunHistory implements RunHistory {
   }
 }
 
+/** Builds the entry field by field: a digest reads tens of thousands of rows, and spreads cost. */
 function toEntry(row: Row): RunHistoryEntry {
-  return {
+  const entry: RunHistoryEntry = {
     region: row.region,
     instanceId: row.instance_id,
     launchTime: row.launch_time,
     stoppedAt: row.stopped_at,
     endedBy: row.ended_by as RunEndCause,
-    ...(row.actor ? { actor: JSON.parse(row.actor) as RunActor } : {}),
-    ...(row.consent ? { consent: JSON.parse(row.consent) as RunStopConsent } : {}),
     group: row.grp,
-    ...(row.name !== null ? { name: row.name } : {}),
-    ...(row.owner !== null ? { owner: row.owner } : {}),
     thresholdSeconds: row.threshold_seconds,
     runtimeSeconds: row.runtime_seconds,
     secondsBeyondThreshold: row.seconds_beyond,
     hourlyUsd: row.hourly_usd,
   };
+  if (row.actor) entry.actor = JSON.parse(row.actor) as RunActor;
+  if (row.consent) entry.consent = JSON.parse(row.consent) as RunStopConsent;
+  if (row.name !== null) entry.name = row.name;
+  if (row.owner !== null) entry.owner = row.owner;
+  return entry;
 }
