@@ -1,5 +1,5 @@
 /** Teams Activities as the Teams service sends them, trimmed to the fields Lights Out and botbuilder read. */
-import { ALICE, BOT, OPS, TEAM, TENANT } from './teamsWorld.js';
+import { ALICE, BOT, OPS, TEAM, TENANT } from './teamsIds.js';
 
 let seq = 1_700_000_000_000;
 const nextId = () => String(++seq);

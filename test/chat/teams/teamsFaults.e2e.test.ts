@@ -13,6 +13,7 @@ import { TeamsWorkloadProgressPoster } from '../../../src/chat/teams/teamsWorklo
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
+import { snsEvent } from '../../lambda/slack/lambdaHarness.js';
 import { cardsOf } from '../../support/adaptiveCards.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
@@ -22,7 +23,6 @@ import { lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lamb
 import { launchTagged } from '../../support/localProcess.js';
 import { useMoto } from '../../support/moto.js';
 import { threeTierSpec, workloadWorld } from '../../support/workloadWorld.js';
-import { snsEvent } from '../slack/lambdaHarness.js';
 import { execute, installationAdd, mention } from './activities.js';
 import { createTeamsWorld, OPS, type TeamsWorld } from './teamsWorld.js';
 

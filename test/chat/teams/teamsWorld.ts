@@ -31,12 +31,7 @@ import type { FakeBotConnector } from '../../support/fakeBotConnector.js';
 import { MemoryNagScheduler } from '../../support/fakes.js';
 import type { MotoServer } from '../../support/moto.js';
 
-export const TENANT = '5d3e2b1a-0c9f-4e8d-a7b6-c5d4e3f2a1b0';
-export const ALICE = 'a11ce000-0000-4000-8000-000000000001';
-export const BOT = '28:lightsout-test-bot';
-export const TEAM = '19:team-platform@thread.tacv2';
-export const OPS = '19:ops-channel@thread.tacv2';
-export const OTHER = '19:other-channel@thread.tacv2';
+export { ALICE, BOT, OPS, OTHER, TEAM, TENANT } from './teamsIds.js';
 
 export interface TeamsWorldOptions {
   /** Command extensions (e.g. `workload …`), built with the world's Teams gateway. */

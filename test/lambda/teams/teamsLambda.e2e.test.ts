@@ -12,6 +12,8 @@ import { DynamoChatInstallationStore } from '../../../src/aws/dynamodb/chatInsta
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
+import { execute, installationAdd, mention } from '../../chat/teams/activities.js';
+import { OPS, TEAM, TENANT } from '../../chat/teams/teamsIds.js';
 import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
 import { entraClaims, startTokenKeys } from '../../support/botTokens.js';
 import { createTable } from '../../support/dynamoTable.js';
@@ -19,8 +21,6 @@ import { useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { LAMBDA_REGION, lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import { useMoto } from '../../support/moto.js';
 import { snsEvent } from '../slack/lambdaHarness.js';
-import { execute, installationAdd, mention } from './activities.js';
-import { OPS, TEAM, TENANT } from './teamsWorld.js';
 
 const REGION = LAMBDA_REGION;
 const moto = useMoto();
