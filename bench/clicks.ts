@@ -22,7 +22,7 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { buildNagNotification } from '../src/core/notification.js';
 import { startSingleProcess } from '../src/local/singleProcess.js';
 import { createLogger } from '../src/log.js';
-import { buildWorld, snsEvent } from '../test/chat/slack/lambdaHarness.js';
+import { buildWorld, snsEvent } from '../test/lambda/slack/lambdaHarness.js';
 import { freePort } from '../test/support/cliProcess.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../test/support/fakeSlackApi.js';
 import { VirtualClock } from '../test/support/fakes.js';
