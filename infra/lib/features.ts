@@ -5,7 +5,7 @@
  */
 export const FEATURE_HANDLERS = {
   /** The engine: EC2 state changes, due nags, consented stops, the reconcile sweep, outbox delivery. Always required. */
-  monitoring: ['stateChange', 'nagDue', 'consentStop', 'reconcile', 'outboxStream'],
+  monitoring: ['stateChange', 'nagDue', 'consentStop', 'idleCheck', 'reconcile', 'outboxStream'],
   /** Slack endpoint, delivery of nags/events to Slack and Teams channels, and the weekly digest. */
   chat: ['slackEvents', 'chatNotify', 'digest'],
   /** Teams (Bot Framework) endpoint. */

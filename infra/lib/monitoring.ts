@@ -39,6 +39,8 @@ export class Monitoring extends Construct {
   readonly nagDue: HandlerFunction;
   /** Performs consented stops when their one-shot schedules fire (and sends the warning before). */
   readonly consentStop: HandlerFunction;
+  /** Checks "stop when idle" consents against CloudWatch on a rate rule; warns, then stops. */
+  readonly idleCheck: HandlerFunction;
   readonly reconcile: HandlerFunction;
   readonly outboxStream: HandlerFunction;
 
@@ -94,6 +96,16 @@ export class Monitoring extends Construct {
       deadLetterQueue: shared.asyncFailures,
     });
 
+    this.idleCheck = new HandlerFunction(this, 'IdleCheck', {
+      handler: 'idleCheck',
+      description:
+        'checks stop-when-idle consents against CloudWatch; warns, then stops after the grace period',
+      defaults: shared.functionDefaults,
+      environment: engineEnv,
+      // One batched GetMetricData call per 500 metrics per region, then the warnings and stops.
+      timeout: Duration.minutes(2),
+    });
+
     this.reconcile = new HandlerFunction(this, 'Reconcile', {
       handler: 'reconcile',
       description: 'sweeps all regions and repairs records and schedules',
@@ -113,12 +125,15 @@ export class Monitoring extends Construct {
       timeout: Duration.seconds(30),
     });
 
-    for (const f of [this.stateChange, this.nagDue, this.consentStop, this.reconcile]) {
+    for (const f of [this.stateChange, this.nagDue, this.consentStop, this.idleCheck, this.reconcile]) {
       for (const statement of enginePolicies) f.role.addToPolicy(statement);
       shared.watch(f);
     }
     // A consented stop goes through the same tag-conditioned permission as the Stop button.
     this.consentStop.role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
+    // An idle stop goes through the same grant, after reading CloudWatch (resource * is all IAM allows).
+    this.idleCheck.role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
+    this.idleCheck.role.addToPolicy(policy.readMetricsStatement(s.regions));
     for (const f of [this.reconcile, this.outboxStream]) {
       f.role.addToPolicy(policy.publishStatement('PublishDomainEvents', shared.eventsTopic.topic.topicArn));
       shared.addEventsPublisher(f.role);
@@ -190,6 +205,18 @@ export class Monitoring extends Construct {
           deadLetterQueue: shared.asyncFailures,
           retryAttempts: 8,
           maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    new events.Rule(this, 'IdleCheckRule', {
+      description: 'Lights Out: periodic check of stop-when-idle consents',
+      schedule: events.Schedule.rate(Duration.minutes(s.idleCheckEveryMinutes)),
+      targets: [
+        new targets.LambdaFunction(this.idleCheck.fn, {
+          deadLetterQueue: shared.asyncFailures,
+          // The next tick checks again; an old retry would only repeat it.
+          retryAttempts: 0,
         }),
       ],
     });

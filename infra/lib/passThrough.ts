@@ -16,6 +16,7 @@ const EVERY = [
   'stateChange',
   'nagDue',
   'consentStop',
+  'idleCheck',
   'reconcile',
   'outboxStream',
   'slackEvents',
@@ -34,10 +35,13 @@ const CONSENT = [
   'reconcile',
   'nagDue',
   'consentStop',
+  'idleCheck',
   'slackEvents',
   'teamsMessages',
   'chatNotify',
 ];
+/** Stop when idle: the idle check judges and warns; chat names the default window. */
+const IDLE = ['idleCheck', 'slackEvents', 'teamsMessages'];
 
 export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; feature: Feature }> = {
   SLACK_ADMINS: { handlers: CHAT, feature: 'chat' },
@@ -94,6 +98,11 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   // The digest function sends by them; `/ec2 digest` reports them.
   DIGEST_TIME_ZONE: { handlers: ['digest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
   DIGEST_DEFAULT: { handlers: ['digest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
+  IDLE_CPU_PERCENT: { handlers: IDLE, feature: 'monitoring' },
+  IDLE_NETWORK_BYTES: { handlers: IDLE, feature: 'monitoring' },
+  IDLE_GPU_PERCENT: { handlers: IDLE, feature: 'monitoring' },
+  IDLE_WINDOW: { handlers: IDLE, feature: 'monitoring' },
+  IDLE_EVIDENCE_WINDOW: { handlers: ['nagDue'], feature: 'monitoring' },
 };
 
 /** The pass-through settings a handler reads. */

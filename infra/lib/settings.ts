@@ -26,6 +26,8 @@ export interface Settings {
   reconcileEveryMinutes: number;
   /** Minutes between Cloud Map reconcile sweeps. */
   cloudMapReconcileEveryMinutes: number;
+  /** Minutes between idle checks of "stop when idle" consents. */
+  idleCheckEveryMinutes: number;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   logRetentionDays: number;
   /** Tag key marking instances that belong to a workload; its value names the workload. */
@@ -68,6 +70,7 @@ export const DEFAULT_SETTINGS: Settings = {
   tombstoneTtl: '1d',
   reconcileEveryMinutes: 15,
   cloudMapReconcileEveryMinutes: 60,
+  idleCheckEveryMinutes: 5,
   logLevel: 'INFO',
   logRetentionDays: 30,
   workloadTagKey: 'lightsout:workload',
@@ -205,6 +208,13 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
       d.reconcileEveryMinutes,
       (n) => n >= 1 && n <= 1440,
       'whole minutes from 1 to 1440',
+    ),
+    // EC2's basic metrics arrive every 5 minutes; checking more often reads the same data.
+    idleCheckEveryMinutes: whole(
+      'idleCheckEveryMinutes',
+      d.idleCheckEveryMinutes,
+      (n) => n >= 5 && n <= 15,
+      'whole minutes from 5 to 15',
     ),
     cloudMapReconcileEveryMinutes: whole(
       'cloudMapReconcileEveryMinutes',

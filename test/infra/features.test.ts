@@ -13,10 +13,13 @@ describe('engine-only stack', () => {
     s.dispose();
 
     // Assert
-    expect(functions).toHaveLength(5);
+    // stateChange, nagDue, consentStop, idleCheck, reconcile, outboxStream.
+    expect(functions).toHaveLength(6);
     expect(invoke).toContain('LightsOut-nagDue');
     expect(invoke).toContain('LightsOut-consentStop');
     expect(invoke).not.toContain('workloadStep');
+    // A rate rule invokes the idle check, not a schedule.
+    expect(invoke).not.toContain('idleCheck');
     expect(outputs).not.toContain('SlackRequestUrl');
   });
 });

@@ -267,11 +267,26 @@ describe('idle metrics (CloudWatch has no resource-level permissions for reading
     expect(found[0]!.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': expect.any(Array) } });
   });
 
-  it.each(['MonitoringStateChange', 'MonitoringReconcile', ...CHAT])('%s reads no metrics', (fragment) => {
-    const actions = roleStatements(s.json, fragment).flatMap(actionsOf);
+  it('lets the idle check read metrics the same way and stop only monitored instances, every 5 minutes', () => {
+    const metrics = statementsWith(s.json, 'MonitoringIdleCheck', 'cloudwatch:GetMetricData');
+    const stop = statementsWith(s.json, 'MonitoringIdleCheck', 'ec2:StopInstances');
+    const rule = resourcesOfType(s.json, 'AWS::Events::Rule').find(([id]) => id.includes('IdleCheckRule'));
 
-    expect(actions.filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
+    expect(metrics).toHaveLength(1);
+    expect(metrics[0]!.Resource).toBe('*');
+    expect(stop).toHaveLength(1);
+    expect(JSON.stringify(stop[0]!.Condition)).toContain('aws:ResourceTag/Monitor');
+    expect(rule?.[1].ScheduleExpression).toBe('rate(5 minutes)');
   });
+
+  it.each(['MonitoringStateChange', 'MonitoringReconcile', 'MonitoringConsentStop', ...CHAT])(
+    '%s reads no metrics',
+    (fragment) => {
+      const actions = roleStatements(s.json, fragment).flatMap(actionsOf);
+
+      expect(actions.filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
+    },
+  );
 });
 
 describe('the weekly digest function', () => {

@@ -39,7 +39,7 @@ describe('production bundling path', () => {
     // Assert
     expect(main.monitoring.stateChange.fn).toBeInstanceOf(NodejsFunction);
     const fns = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(6);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',

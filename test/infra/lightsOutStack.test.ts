@@ -14,6 +14,7 @@ const HANDLERS = [
   'StateChange',
   'NagDue',
   'ConsentStop',
+  'IdleCheck',
   'Reconcile',
   'OutboxStream',
   'SlackEvents',
