@@ -43,6 +43,11 @@ export const BENCHES: Record<string, { about: string; load: () => Promise<Bench>
       'an idle check of 10,000 instances on moto: GetMetricData calls against ⌈metrics / 500⌉, wall time',
     load: async () => (await import('./idle.js')).idleBench,
   },
+  prices: {
+    about:
+      'pricing 10,000 instances for 3 days: GetProducts calls against one per (type, region, OS) per day',
+    load: async () => (await import('./prices.js')).pricesBenchModule,
+  },
   digest: {
     about:
       'the weekly and 90-day digest over 10,000 instances × 90 days of runs: SQLite time, DynamoDB Queries and no Scan',

@@ -171,6 +171,11 @@ export class Monitoring extends Construct {
     this.nagDue.role.addToPolicy(policy.readMetricsStatement(s.regions));
     // A stop-protected instance's nag shows "stop-protected" instead of Stop.
     this.nagDue.role.addToPolicy(policy.readStopProtectionStatement(s.regions));
+    // Runs are priced when first seen (state change, sweep) and again by a nag once the
+    // price is a day old; consentStop applies the states it observes the same way.
+    for (const fn of [this.stateChange, this.nagDue, this.reconcile, this.consentStop]) {
+      for (const statement of policy.readPricesStatements(s.regions)) fn.role.addToPolicy(statement);
+    }
 
     // EC2 state changes are buffered in a queue so a burst (an Auto Scaling group
     // scaling out, a fleet stop) reaches stateChange in batches: one DescribeInstances

@@ -28,8 +28,8 @@ export function suppressAcceptedFindings(stack: Stack, settings: Settings): void
   iam5(
     '*',
     'Only for read-only calls IAM cannot scope to a resource: ec2:Describe*, scheduler:ListSchedules, ' +
-      'ssm:GetCommandInvocation, sns:ListTopics, cloudwatch:GetMetricData and cloudwatch:ListMetrics; ' +
-      'the EC2, SSM and CloudWatch ones are pinned to the configured regions.',
+      'ssm:GetCommandInvocation, sns:ListTopics, cloudwatch:GetMetricData, cloudwatch:ListMetrics and ' +
+      'pricing:GetProducts (public list prices); the EC2, SSM and CloudWatch ones are pinned to the configured regions.',
   );
   iam5(
     `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${settings.scheduleGroupName}/*`,

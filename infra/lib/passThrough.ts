@@ -67,6 +67,19 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   OUTBOX_MAX_ATTEMPTS: { handlers: OUTBOX, feature: 'monitoring' },
   OUTBOX_RETRY_BASE: { handlers: OUTBOX, feature: 'monitoring' },
   OUTBOX_RETRY_MAX: { handlers: OUTBOX, feature: 'monitoring' },
+  // The engine prices runs from the tag (and warns about a bad one); chat commands read tags too.
+  HOURLY_COST_TAG: {
+    handlers: [
+      'stateChange',
+      'reconcile',
+      'nagDue',
+      'consentStop',
+      'slackEvents',
+      'teamsMessages',
+      'chatNotify',
+    ],
+    feature: 'monitoring',
+  },
   // The engine reads the owner into nags and warnings; chat reads it for `/ec2 mine`;
   // the outbox stream records it in the run history.
   OWNER_TAG: {

@@ -101,6 +101,28 @@ export function readStopProtectionStatement(regions: string[]): iam.PolicyStatem
 }
 
 /**
+ * Prices: `pricing:GetProducts` has no resource-level permissions and no
+ * condition keys (AWS only accepts `*`; it reads public list prices), and
+ * `ec2:DescribeSpotPriceHistory` is a Describe call, also `*` only, pinned
+ * here to the configured regions. Only the functions that price runs get it.
+ */
+export function readPricesStatements(regions: string[]): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadListPricesUnavoidablyOnStar',
+      actions: ['pricing:GetProducts'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadSpotPricesUnavoidablyOnStar',
+      actions: ['ec2:DescribeSpotPriceHistory'],
+      resources: ['*'],
+      conditions: { StringEquals: inRegions(regions) },
+    }),
+  ];
+}
+
+/**
  * The Stop button stops only instances Lights Out monitors: tagged Monitor=true
  * in opt-in mode; in opt-out mode everything except those tagged Monitor=false
  * (a missing tag satisfies StringNotEquals, which is what opt-out means).

@@ -176,6 +176,25 @@ describe('least privilege', () => {
     expect(JSON.stringify(map[0]!.Resource)).toContain(':service/srv-0123456789abcdef');
   });
 
+  it('lets only the functions that price runs read list and spot prices, spot only in the configured regions', () => {
+    // Arrange
+    const pricing = (fn: string) => statementsWith(fn, 'pricing:GetProducts');
+    const spot = (fn: string) => statementsWith(fn, 'ec2:DescribeSpotPriceHistory');
+
+    // Assert: GetProducts has no resource-level permissions, so `*` is all IAM accepts
+    for (const fn of ['StateChange', 'NagDue', 'Reconcile', 'ConsentStop']) {
+      expect(pricing(fn)).toHaveLength(1);
+      expect(pricing(fn)[0]).toMatchObject({ Effect: 'Allow', Action: 'pricing:GetProducts', Resource: '*' });
+      expect(spot(fn)[0]).toMatchObject({
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } },
+      });
+    }
+    for (const fn of ['SlackEvents', 'OutboxStream', 'Decommission']) {
+      expect([...pricing(fn), ...spot(fn)]).toEqual([]);
+    }
+  });
+
   it('gives no engine function the power to stop, start or run commands', () => {
     for (const fn of ['StateChange', 'NagDue', 'Reconcile']) {
       const actions = roleStatements(s.json, fn).flatMap(actionsOf);
