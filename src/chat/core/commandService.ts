@@ -11,6 +11,7 @@ import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
 import { formatCost } from '../../core/price.js';
 import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
+import { nextClockTime } from '../../core/stopConsent.js';
 import { hibernationNotConfiguredReason, stopProtectedReason } from '../../core/stopRefusal.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
@@ -24,6 +25,7 @@ import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatCommand, isRepeatable, type ListScope, parseCommand, USAGE } from './commands.js';
 import { type ChatReply, refusal, textReply } from './replies.js';
+import type { StopAt } from './stopAtFlags.js';
 import { escalationTargetsFor } from './subscribeFlags.js';
 import { nextWallTime } from './zonedTime.js';
 
@@ -80,6 +82,7 @@ export class CommandService {
         return this.showInstance('status', cmd.target, ctx);
       case 'stop':
         if (cmd.whenIdle) return this.stopWhenIdle(cmd.target, cmd.whenIdle.forSeconds, ctx);
+        if (cmd.stopAt) return this.stopLater(cmd.target, cmd.stopAt, ctx);
         return this.showInstance('stop', cmd.target, ctx, cmd.hibernate === true);
       case 'snooze':
       case 'extend':
@@ -358,6 +361,47 @@ export class CommandService {
       [
         `Stop when idle for ${formatDuration(window)}: ${instanceLabel(record)}. Lights Out checks CloudWatch every ${formatDuration(idle.checkEverySeconds)}; once it has been idle for the whole ${formatDuration(window)} it warns here, and stops it ${formatDuration(idle.graceSeconds)} later unless someone presses Cancel or it gets busy again.`,
         now,
+      ],
+      undefined,
+      'channel',
+    );
+  }
+
+  /**
+   * `stop <instance> --at 19:00 | --in 2h`: consent to stop the run then. The
+   * stop goes through the consent service (a warning ten minutes before, with
+   * Cancel and +1h on the message, then the one stop operation); `--at` is
+   * the next such time in the person's zone (UTC when chat does not say it).
+   */
+  private async stopLater(target: string, at: StopAt, ctx: CommandContext): Promise<ChatReply> {
+    const consents = this.deps.idleStops?.consents;
+    if (!consents)
+      return refusal('Stop at a time is not available here: no stop scheduler runs in this deployment.');
+    const found = await this.resolve(target);
+    if ('reply' in found) return found.reply;
+    const record = found.record;
+    if (record.state !== 'running') {
+      return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
+    }
+    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
+    if (!allowed.ok) return refusal(allowed.reason);
+    const now = this.deps.clock();
+    const zone = await ctx.actor.timeZone?.().catch(() => undefined);
+    const when =
+      at.kind === 'in'
+        ? new Date(now.getTime() + at.seconds * 1000)
+        : nextClockTime(now, at.hour, at.minute, isValidTimeZone(zone) ? zone : 'UTC');
+    const run = { region: record.region, instanceId: record.instanceId, launchTime: record.launchTime };
+    const by = {
+      platform: ctx.actor.platform,
+      id: ctx.actor.id,
+      ...(ctx.actor.name ? { name: ctx.actor.name } : {}),
+    };
+    const given = await consents.give(run, { kind: 'at', at: when.toISOString() }, by);
+    if (given.status !== 'done') return refusal(given.notice);
+    return textReply(
+      [
+        `Stop scheduled for ${formatWhenIn(when, now, zone)} by @${by.name ?? by.id}: ${instanceLabel(record)}. Lights Out warns on its message 10 minutes before, with Cancel and +1h.`,
       ],
       undefined,
       'channel',

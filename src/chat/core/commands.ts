@@ -8,6 +8,7 @@ import type { NagRouting } from '../../core/nagRouting.js';
 import { quoted } from '../../core/quote.js';
 import { GROUP_PATTERN, MAX_GROUP_LENGTH } from '../../core/tagPolicy.js';
 import type { CommandExtension } from './commandExtension.js';
+import { parseStopAt, type StopAt } from './stopAtFlags.js';
 import { parseWhenIdle, type WhenIdle } from './stopWhenIdleFlags.js';
 import { parseSubscribeFlags, SUBSCRIBE_FLAGS_HELP } from './subscribeFlags.js';
 
@@ -20,7 +21,7 @@ export type ChatCommand =
   | { kind: 'list'; scope: ListScope; overOnly: boolean; public: boolean }
   | { kind: 'status'; target: string }
   /** `whenIdle`: consent to stop once idle (`--when-idle [--for 30m]`) instead of a stop now. `hibernate`: hibernate, not a plain stop. */
-  | { kind: 'stop'; target: string; whenIdle?: WhenIdle; hibernate?: boolean }
+  | { kind: 'stop'; target: string; whenIdle?: WhenIdle; hibernate?: boolean; stopAt?: StopAt }
   | { kind: 'snooze'; target: string; spec: SnoozeSpec }
   | { kind: 'extend'; target: string; seconds: number }
   /** `routing`: only the flags given (absent ones keep the stored settings). */
@@ -40,7 +41,7 @@ export const MAX_EXTEND_SECONDS = 7 * DAY;
 export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = {
   list: 'list [group|all] [--over] [--public]: instances by runtime; --public posts the answer for the whole channel',
   status: 'status <instance-id|Name>: runtime, threshold, next nag and buttons for one instance',
-  stop: 'stop <instance-id|Name> [--hibernate | --when-idle [--for 30m]]: stops (or hibernates) the instance after you confirm; --when-idle stops it once idle for the window, with a warning and Cancel first',
+  stop: 'stop <instance-id|Name> [--hibernate | --at 19:00 | --in 2h | --when-idle [--for 30m]]: stops (or hibernates) the instance after you confirm; --at/--in stop it then, and --when-idle once idle for the window, each with a warning and Cancel first',
   snooze:
     'snooze <instance-id|Name> <duration|until HH:MM>: e.g. `snooze web-1 2h`, `snooze web-1 until 18:00`',
   extend: "extend <instance-id|Name> <duration>: raises this run's threshold, e.g. `extend web-1 4h`",
@@ -163,22 +164,31 @@ export function parseCommand(
 function parseStop(args: string[], prefix: string): ParseResult {
   const fail = (error: string): ParseResult => ({ ok: false, error, usage: usageOf('stop', prefix) });
   const isHibernate = (a: string) => a.toLowerCase() === '--hibernate';
-  const known = /^--(hibernate|when-idle|for)(=.*)?$/i;
+  const known = /^--(hibernate|when-idle|for|at|in)(=.*)?$/i;
   const unknown = args.find((a) => a.startsWith('--') && !known.test(a));
-  if (unknown) return fail(`unknown option ${quoted(unknown)} (use --hibernate, or --when-idle [--for 30m])`);
-  const hibernate = args.some(isHibernate);
-  const rest = args.filter((a) => !isHibernate(a));
+  if (unknown)
+    return fail(
+      `unknown option ${quoted(unknown)} (use --hibernate, --at 19:00, --in 2h, or --when-idle [--for 30m])`,
+    );
+  const at = parseStopAt(args);
+  if (!at.ok) return fail(at.error);
+  const hibernate = at.rest.some(isHibernate);
+  const rest = at.rest.filter((a) => !isHibernate(a));
   if (rest.length === 0 || rest[0]!.startsWith('--')) return fail('`stop` needs an instance id or Name');
   const idle = parseWhenIdle(rest.slice(1));
   if (!idle.ok) return fail(idle.error);
   if (hibernate && idle.whenIdle) {
     return fail('--hibernate and --when-idle do not go together: a stop when idle is a plain stop');
   }
+  if (at.stopAt && (idle.whenIdle || hibernate)) {
+    return fail('--at/--in is a plain stop at a time; it does not go with --when-idle or --hibernate');
+  }
   return {
     ok: true,
     command: {
       kind: 'stop',
       target: rest[0]!,
+      ...(at.stopAt ? { stopAt: at.stopAt } : {}),
       ...(idle.whenIdle ? { whenIdle: idle.whenIdle } : {}),
       ...(hibernate ? { hibernate: true } : {}),
     },
