@@ -88,6 +88,28 @@ describe('Slack on Lambda, end to end', () => {
     expect(textOf(slack.callsTo('chat.update').at(-1)!.args.blocks)).toContain('Stopped by <@U0ALICE>');
   });
 
+  it('carries the price over SNS into the posted nag, and a malformed price is refused rather than shown', async () => {
+    // Arrange
+    await command('subscribe web');
+    const record = await world.launch('web-price');
+    const price = { hourlyUsd: 4.1, source: 'on-demand' as const, at: new Date().toISOString() };
+    const thirteenHoursIn = new Date(Date.parse(record.launchTime) + 13 * 3_600_000);
+    const priced = buildNagNotification({ ...record, nagCount: 1, price }, thirteenHoursIn);
+
+    // Act
+    await world.notify(snsEvent('priced-1', priced));
+    const posted = textOf(slack.callsTo('chat.postMessage').at(-1)!.args.blocks);
+    const before = slack.callsTo('chat.postMessage').length;
+    // Refused at the parse (logged and dropped, or thrown for SNS to retry): either way nothing is posted.
+    await world
+      .notify(snsEvent('priced-2', { ...priced, dueAt: 'later', price: { hourlyUsd: 'lots' } }))
+      .catch(() => undefined);
+
+    // Assert
+    expect(posted).toContain('*Cost*\\n$4.10/h · $53 so far');
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(before);
+  });
+
   it('delivers a duplicate SNS message once', async () => {
     // Arrange
     await command('subscribe web');
