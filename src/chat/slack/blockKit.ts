@@ -6,6 +6,7 @@
 import type { types } from '@slack/bolt';
 import { formatDuration } from '../../core/duration.js';
 import {
+  consentText,
   costLine,
   headline,
   idleEvidenceLine,
@@ -103,8 +104,17 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
       elements: [{ type: 'mrkdwn', text: `:lock: ${esc(STOP_PROTECTED_NOTE)}` }],
     });
   }
+  blocks.push(...consentBlocks(m));
   blocks.push(actionsBlock(m));
   return blocks;
+}
+
+/** The stop consented for later, while the run is live: "Stop scheduled for … by @ana". */
+function consentBlocks(m: NagMessage): SlackBlock[] {
+  if (!m.consent || ended(m)) return [];
+  return [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `:alarm_clock: ${esc(consentText(m.consent))}` }] },
+  ];
 }
 
 /** The idle evidence as a context line; only while the run is live, since it describes the run now. */

@@ -8,6 +8,7 @@ import { formatDuration } from '../../core/duration.js';
 import type { Choice } from '../../core/message/menuChoices.js';
 import {
   type ChatPerson,
+  consentText,
   costLine,
   headline,
   idleEvidenceLine,
@@ -281,6 +282,8 @@ export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): Adaptiv
   const evidence = idleEvidenceLine(m.facts);
   if (evidence && over) body.push(text(`📊 ${evidence}`, { isSubtle: true, size: 'Small' }));
   for (const w of m.facts.warnings) body.push(text(`⚠ ${w}`, { color: 'Warning', size: 'Small' }));
+  // The stop consented for later (escaped by text(), like every value from people or AWS).
+  if (m.consent && over) body.push(text(`⏰ ${consentText(m.consent)}`, { isSubtle: true }));
   body.push(...controls(m, { confirmStop: opts.confirmStop }));
   // An escalated nag posted anew names its group's escalation target (tags, people).
   const mentions = m.outcome ? undefined : teamsMentions(m.mention);
