@@ -1,0 +1,110 @@
+/**
+ * The Teams function while EC2 hangs, on Node 24 as deployed (the single
+ * process's half is test/chat/teams/teamsFaults.e2e.test.ts): moto behind the
+ * fault proxy, real Activities into the real CloudAdapter, replies captured on
+ * the loopback connector. A Stop click is answered with an interim message
+ * while EC2 holds its call and handed on; once EC2 recovers the card is
+ * rewritten in place and StopInstances reached EC2 once.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TeamsWork } from '../../../src/chat/teams/teamsLateWork.js';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
+import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
+import { execute, installationAdd, mention } from '../../chat/teams/activities.js';
+import { OPS } from '../../chat/teams/teamsIds.js';
+import { cardsOf } from '../../support/adaptiveCards.js';
+import { createTable } from '../../support/dynamoTable.js';
+import { type FakeBotConnector, startFakeBotConnector } from '../../support/fakeBotConnector.js';
+import { type CallInfo, useFaultProxy } from '../../support/faultProxy.js';
+import { inProcessHandOff } from '../../support/inProcessHandOff.js';
+import { lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
+import { useMoto } from '../../support/moto.js';
+import { snsEvent } from '../slack/lambdaHarness.js';
+
+const moto = useMoto();
+const faults = useFaultProxy(moto);
+let connector: FakeBotConnector;
+
+beforeAll(async () => {
+  connector = await startFakeBotConnector();
+});
+afterAll(() => connector.close());
+beforeEach(async () => {
+  await moto.reset();
+  faults.reset();
+  connector.reset();
+});
+afterEach(async () => {
+  faults.get().recover();
+});
+
+const ec2Calls = (call: CallInfo) => call.service === 'ec2';
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+}
+
+const stopClick = (cardId: string, token: string) =>
+  execute(connector.serviceUrl, cardId, { verb: 'lightsout.stop', data: { token, confirmed: true } });
+
+const tokenOf = (activity: Record<string, unknown>) =>
+  /"token":"([^"]+)"/.exec(JSON.stringify(cardsOf(activity)[0]))![1]!;
+
+describe('Teams on Lambda while EC2 hangs', () => {
+  it('answers a Stop click with an interim message, hands it on, and rewrites the card after', async () => {
+    // Arrange
+    const env = { ...lambdaBaseEnv('lightsout'), TEAMS_ENABLED: 'true' };
+    await createTable(moto, env.TABLE_NAME);
+    const handOffs = inProcessHandOff<TeamsWork>();
+    const handler = await createTeamsMessagesHandler(env, { handOff: handOffs.handOff });
+    handOffs.attach((event) => handler(event));
+    const post = async (activity: unknown) =>
+      (await handler({
+        version: '2.0',
+        headers: { 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST' } },
+        body: JSON.stringify(activity),
+        isBase64Encoded: false,
+      })) as APIGatewayProxyStructuredResultV2;
+    const notify = await createChatNotifyHandler(env);
+    const engine = await lambdaEngine(moto, env.TABLE_NAME);
+    const { EC2Client } = await import('@aws-sdk/client-ec2');
+    const { instanceId } = await launchMonitored(new EC2Client(moto.clientConfig), engine, 'web-1');
+    await post(installationAdd(connector.serviceUrl));
+    await post(mention(connector.serviceUrl, 'subscribe web'));
+    await handOffs.settled();
+    const record = (await engine.store.get({ region: 'us-east-1', instanceId }))!;
+    connector.reset();
+    await notify(
+      snsEvent(
+        'nag-1',
+        buildNagNotification(record, new Date(Date.parse(record.launchTime) + 13 * 3600_000)),
+      ),
+    );
+    const nag = connector.sent.find((s) => s.conversationId === OPS)!;
+    const proxy = faults.get();
+    proxy.addRule({ action: ec2Calls, fault: { kind: 'hang' } });
+
+    // Act
+    const res = await post(stopClick(nag.id, tokenOf(nag.activity)));
+    await until(() => proxy.pendingHangs() > 0);
+    const updatedWhileHung = connector.updates.length;
+    proxy.recover();
+    await handOffs.settled();
+
+    // Assert
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(String(res.body))).toMatchObject({
+      type: 'application/vnd.microsoft.activity.message',
+      value: expect.stringContaining(`Stopping ${instanceId}…`),
+    });
+    expect(handOffs.sent).toMatchObject([{ kind: 'teamsClick' }]);
+    expect(updatedWhileHung).toBe(0);
+    expect(JSON.stringify(connector.updates.find((u) => u.id === nag.id)?.activity)).toContain(
+      'Stopped by Alice Example',
+    );
+    expect(proxy.count('StopInstances').forwarded).toBe(1);
+  });
+});
