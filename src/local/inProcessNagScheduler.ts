@@ -13,14 +13,14 @@
  * `start()` fires everything that fell due while the process was down.
  * Clock and timer functions are injectable so tests drive time directly.
  */
-import { DUE_NAGS_AT_ONCE, settleEach } from '../core/concurrency.js';
+import { DUE_NAGS_AT_ONCE } from '../core/concurrency.js';
 import type { InstanceKey } from '../core/instance.js';
-import { backoffDelayMs } from '../core/retry.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { NagDueHandler, NagSchedule, NagScheduler } from '../ports/nagScheduler.js';
 import type { SqliteNagScheduleStore } from '../sqlite/nagScheduleStore.js';
-import { realTimers, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
+import { KeptScheduleRunner } from './keptScheduleRunner.js';
+import { realTimers, type TimerFunctions } from './singleTimer.js';
 
 export { MAX_TIMER_DELAY_MS, type TimerFunctions } from './singleTimer.js';
 
@@ -34,54 +34,47 @@ export interface InProcessNagSchedulerOptions {
 }
 
 export class InProcessNagScheduler implements NagScheduler {
-  private readonly clock: Clock;
-  private readonly loop: SingleTimerLoop;
-  private readonly log: Log;
-  private readonly retryDelayMs: number;
-  private readonly maxRetryDelayMs: number;
-  private handler: NagDueHandler | undefined;
-  private stopped = true;
+  private readonly runner: KeptScheduleRunner<NagSchedule>;
 
   constructor(
     private readonly store: SqliteNagScheduleStore,
     opts: InProcessNagSchedulerOptions = {},
   ) {
-    this.clock = opts.clock ?? systemClock;
-    this.log = opts.log ?? createLogger('nag-scheduler');
-    this.retryDelayMs = opts.retryDelayMs ?? 60_000;
-    this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 15 * 60_000;
-    this.loop = new SingleTimerLoop({
-      clock: this.clock,
+    this.runner = new KeptScheduleRunner<NagSchedule>({
+      store: {
+        due: (nowMs) => store.due(nowMs).map(withoutFireTime),
+        nextFireMs: () => store.nextFireMs(),
+        completeIfUnchanged: (nag) => store.removeIfUnchanged(nag),
+        deferIfUnchanged: (nag, retryAt) => store.deferIfUnchanged(nag, retryAt),
+      },
+      clock: opts.clock ?? systemClock,
       timers: opts.timers ?? realTimers,
-      fireDue: () => this.fireDue(),
-      nextFireMs: () => this.store.nextFireMs(),
-      isRunning: () => !this.stopped,
+      log: opts.log ?? createLogger('nag-scheduler'),
+      retryDelayMs: opts.retryDelayMs ?? 60_000,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 15 * 60_000,
+      // Side by side with a bound: one nag whose EC2 call hangs holds up only itself.
+      atOnce: DUE_NAGS_AT_ONCE,
+      key: (nag) => `${nag.region}/${nag.instanceId}@${nag.dueAt}`,
+      failureMessage: 'Nag handler failed; the nag stays scheduled and will be retried',
+      describe: (nag) => ({ instanceId: nag.instanceId, region: nag.region, dueAt: nag.dueAt }),
     });
   }
 
   /** Starts firing: first everything overdue, then each entry as it falls due. */
-  async start(handler: NagDueHandler): Promise<void> {
-    this.handler = handler;
-    this.stopped = false;
-    await this.loop.runDue();
+  start(handler: NagDueHandler): Promise<void> {
+    return this.runner.start(handler);
   }
 
   /** Clears the timer and waits for a nag in flight to finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.loop.disarm();
-    await this.loop.idle();
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   async schedule(entry: NagSchedule): Promise<void> {
     if (Number.isNaN(Date.parse(entry.dueAt))) {
       throw new TypeError(`Nag for ${entry.instanceId}: dueAt "${entry.dueAt}" is not an ISO time`);
     }
-    const fireMs = this.store.upsert(entry);
-    // Only an earlier entry moves the timer; cancelled or moved-out entries
-    // leave it armed and it re-arms for the real next one when it wakes.
-    const armedAtMs = this.loop.armedAtMs;
-    if (armedAtMs === undefined || fireMs < armedAtMs) this.loop.arm();
+    this.runner.stored(this.store.upsert(entry));
   }
 
   async cancel(key: InstanceKey): Promise<void> {
@@ -99,52 +92,12 @@ export class InProcessNagScheduler implements NagScheduler {
 
   /** When the single timer is set to wake (epoch ms), for tests and status output. */
   get nextWakeMs(): number | undefined {
-    return this.loop.armedAtMs;
+    return this.runner.nextWakeMs;
   }
 
   /** Resolves once no nag is being fired; tests await it after moving the clock. */
   idle(): Promise<void> {
-    return this.loop.idle();
-  }
-
-  private async fireDue(): Promise<void> {
-    // A handler that reschedules into the past must not spin this loop.
-    const firedThisRun = new Set<string>();
-    for (;;) {
-      if (this.stopped || !this.handler) return;
-      const batch = this.store
-        .due(this.clock().getTime())
-        .filter((s) => !firedThisRun.has(`${s.region}/${s.instanceId}@${s.dueAt}`));
-      if (batch.length === 0) return;
-      const handler = this.handler;
-      // Side by side with a bound: one nag whose EC2 call hangs holds up only itself.
-      await settleEach(batch, DUE_NAGS_AT_ONCE, async (stored) => {
-        if (this.stopped) return;
-        const nag = withoutFireTime(stored);
-        firedThisRun.add(`${nag.region}/${nag.instanceId}@${nag.dueAt}`);
-        try {
-          await handler(nag);
-          this.store.removeIfUnchanged(nag);
-        } catch (err) {
-          this.deferAfterFailure(nag, err);
-        }
-      });
-    }
-  }
-
-  private deferAfterFailure(nag: NagSchedule, err: unknown): void {
-    const now = this.clock().getTime();
-    const attempts = this.store.deferIfUnchanged(
-      nag,
-      (n) => now + backoffDelayMs(n, { baseDelayMs: this.retryDelayMs, maxDelayMs: this.maxRetryDelayMs }),
-    );
-    this.log.error('Nag handler failed; the nag stays scheduled and will be retried', {
-      instanceId: nag.instanceId,
-      region: nag.region,
-      dueAt: nag.dueAt,
-      attempts,
-      error: err instanceof Error ? err.message : String(err),
-    });
+    return this.runner.idle();
   }
 }
 

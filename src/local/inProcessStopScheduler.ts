@@ -8,12 +8,12 @@
  * `start()` fires everything that fell due while the process was down.
  */
 import type { InstanceKey } from '../core/instance.js';
-import { backoffDelayMs } from '../core/retry.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { StopFiring, StopFiringHandler, StopSchedule, StopScheduler } from '../ports/stopScheduler.js';
 import type { SqliteStopScheduleStore } from '../sqlite/stopScheduleStore.js';
-import { realTimers, SingleTimerLoop, type TimerFunctions } from './singleTimer.js';
+import { KeptScheduleRunner } from './keptScheduleRunner.js';
+import { realTimers, type TimerFunctions } from './singleTimer.js';
 
 export interface InProcessStopSchedulerOptions {
   clock?: Clock;
@@ -24,42 +24,34 @@ export interface InProcessStopSchedulerOptions {
 }
 
 export class InProcessStopScheduler implements StopScheduler {
-  private readonly clock: Clock;
-  private readonly loop: SingleTimerLoop;
-  private readonly log: Log;
-  private readonly retryDelayMs: number;
-  private readonly maxRetryDelayMs: number;
-  private handler: StopFiringHandler | undefined;
-  private stopped = true;
+  private readonly runner: KeptScheduleRunner<StopFiring>;
 
   constructor(
     private readonly store: SqliteStopScheduleStore,
     opts: InProcessStopSchedulerOptions = {},
   ) {
-    this.clock = opts.clock ?? systemClock;
-    this.log = opts.log ?? createLogger('stop-scheduler');
-    this.retryDelayMs = opts.retryDelayMs ?? 60_000;
-    this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 15 * 60_000;
-    this.loop = new SingleTimerLoop({
-      clock: this.clock,
+    this.runner = new KeptScheduleRunner<StopFiring>({
+      store,
+      clock: opts.clock ?? systemClock,
       timers: opts.timers ?? realTimers,
-      fireDue: () => this.fireDue(),
-      nextFireMs: () => this.store.nextFireMs(),
-      isRunning: () => !this.stopped,
+      log: opts.log ?? createLogger('stop-scheduler'),
+      retryDelayMs: opts.retryDelayMs ?? 60_000,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 15 * 60_000,
+      // Stops fire one at a time, in the order they fell due.
+      atOnce: 1,
+      key: (f) => `${f.region}/${f.instanceId}@${f.stopAt}#${f.kind}`,
+      failureMessage: 'Stop firing failed; it stays scheduled and will be retried',
+      describe: (f) => ({ instanceId: f.instanceId, region: f.region, kind: f.kind, stopAt: f.stopAt }),
     });
   }
 
   /** Starts firing: first everything overdue, then each firing as it falls due. */
-  async start(handler: StopFiringHandler): Promise<void> {
-    this.handler = handler;
-    this.stopped = false;
-    await this.loop.runDue();
+  start(handler: StopFiringHandler): Promise<void> {
+    return this.runner.start(handler);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.loop.disarm();
-    await this.loop.idle();
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   async schedule(entry: StopSchedule): Promise<void> {
@@ -68,9 +60,7 @@ export class InProcessStopScheduler implements StopScheduler {
         throw new TypeError(`Stop of ${entry.instanceId}: "${t}" is not an ISO time`);
       }
     }
-    const fireMs = this.store.upsert(entry);
-    const armedAtMs = this.loop.armedAtMs;
-    if (armedAtMs === undefined || fireMs < armedAtMs) this.loop.arm();
+    this.runner.stored(this.store.upsert(entry));
   }
 
   async cancel(key: InstanceKey): Promise<void> {
@@ -87,43 +77,6 @@ export class InProcessStopScheduler implements StopScheduler {
 
   /** Resolves once no firing is in flight; tests await it after moving the clock. */
   idle(): Promise<void> {
-    return this.loop.idle();
-  }
-
-  private async fireDue(): Promise<void> {
-    const firedThisRun = new Set<string>();
-    for (;;) {
-      if (this.stopped || !this.handler) return;
-      const batch = this.store.due(this.clock().getTime()).filter((f) => !firedThisRun.has(firingKey(f)));
-      if (batch.length === 0) return;
-      for (const firing of batch) {
-        if (this.stopped) return;
-        firedThisRun.add(firingKey(firing));
-        try {
-          await this.handler(firing);
-          this.store.completeIfUnchanged(firing);
-        } catch (err) {
-          this.deferAfterFailure(firing, err);
-        }
-      }
-    }
-  }
-
-  private deferAfterFailure(firing: StopFiring, err: unknown): void {
-    const now = this.clock().getTime();
-    const attempts = this.store.deferIfUnchanged(
-      firing,
-      (n) => now + backoffDelayMs(n, { baseDelayMs: this.retryDelayMs, maxDelayMs: this.maxRetryDelayMs }),
-    );
-    this.log.error('Stop firing failed; it stays scheduled and will be retried', {
-      instanceId: firing.instanceId,
-      region: firing.region,
-      kind: firing.kind,
-      stopAt: firing.stopAt,
-      attempts,
-      error: err instanceof Error ? err.message : String(err),
-    });
+    return this.runner.idle();
   }
 }
-
-const firingKey = (f: StopFiring): string => `${f.region}/${f.instanceId}@${f.stopAt}#${f.kind}`;
