@@ -20,21 +20,13 @@
  * several regions. Names without the time suffix (before this scheme) are
  * still recognised, listed and deleted.
  */
-import {
-  CreateScheduleCommand,
-  type CreateScheduleCommandInput,
-  CreateScheduleGroupCommand,
-  DeleteScheduleCommand,
-  GetScheduleCommand,
-  ListSchedulesCommand,
-  type SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConflictError } from '../core/errors.js';
 import type { InstanceKey } from '../core/instance.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { NagSchedule, NagScheduler } from '../ports/nagScheduler.js';
 import { awsCall } from './errors.js';
+import { OneShotSchedules } from './oneShotSchedules.js';
 
 export interface EventBridgeNagSchedulerOptions {
   /** Schedule group (created by the stack); default `lightsout`. */
@@ -75,14 +67,10 @@ interface ScheduleEntry {
   created: number;
 }
 
-/** `at(2026-11-20T20:00:00)` in UTC, seconds precision. */
-export function atExpression(when: Date): string {
-  return `at(${when.toISOString().slice(0, 19)})`;
-}
-
 export class EventBridgeNagScheduler implements NagScheduler {
   readonly groupName: string;
   private readonly clock: Clock;
+  private readonly schedules: OneShotSchedules;
 
   constructor(
     private readonly client: SchedulerClient,
@@ -90,6 +78,7 @@ export class EventBridgeNagScheduler implements NagScheduler {
   ) {
     this.groupName = opts.groupName ?? 'lightsout';
     this.clock = opts.clock ?? systemClock;
+    this.schedules = new OneShotSchedules(client, this.groupName);
   }
 
   /** Creates the schedule group if missing (the CDK stack normally does). */
@@ -105,44 +94,33 @@ export class EventBridgeNagScheduler implements NagScheduler {
 
   async schedule(entry: NagSchedule): Promise<void> {
     const fireAt = new Date(Math.max(Date.parse(entry.dueAt), this.clock().getTime() + MIN_LEAD_MS));
-    const input: CreateScheduleCommandInput = {
-      Name: scheduleName(entry, fireAt),
-      GroupName: this.groupName,
-      ScheduleExpression: atExpression(fireAt),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      Description: `Lights Out nag for ${entry.instanceId} (${entry.region}) run ${entry.launchTime}`,
-      Target: {
-        Arn: this.opts.targetArn,
-        RoleArn: this.opts.roleArn,
-        Input: JSON.stringify({
+    const name = scheduleName(entry, fireAt);
+    // Same instance, same minute: that schedule has not fired yet (the firing one is at
+    // least a minute older, see MIN_LEAD_MS), so updating it in place is safe.
+    await this.schedules.put({
+      name,
+      fireAt,
+      description: `Lights Out nag for ${entry.instanceId} (${entry.region}) run ${entry.launchTime}`,
+      target: {
+        arn: this.opts.targetArn,
+        roleArn: this.opts.roleArn,
+        input: JSON.stringify({
           instanceId: entry.instanceId,
           region: entry.region,
           launchTime: entry.launchTime,
           dueAt: entry.dueAt,
         }),
-        // The default retries for a day; after an hour the reconciler repairs a missed nag anyway.
-        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
       },
-    };
-    try {
-      await awsCall(`CreateSchedule ${input.Name}`, () => this.client.send(new CreateScheduleCommand(input)));
-    } catch (err) {
-      // Same instance, same minute: that schedule has not fired yet (the firing one is at
-      // least a minute older, see MIN_LEAD_MS), so updating it in place is safe.
-      if (!(err instanceof ConflictError)) throw err;
-      await awsCall(`UpdateSchedule ${input.Name}`, () => this.client.send(new UpdateScheduleCommand(input)));
-    }
+    });
     // Only after the new one exists, so a failure here leaves a spare nag, never none.
-    const others = (await this.entriesOf(entry)).filter((e) => e.name !== input.Name);
-    await Promise.all(others.map((e) => this.deleteByName(e.name)));
+    const others = (await this.entriesOf(entry)).filter((e) => e.name !== name);
+    await Promise.all(others.map((e) => this.schedules.delete(e.name)));
   }
 
   /** Deletes every schedule of the instance (normally one). */
   async cancel(key: InstanceKey): Promise<void> {
     const entries = await this.entriesOf(key);
-    await Promise.all(entries.map((e) => this.deleteByName(e.name)));
+    await Promise.all(entries.map((e) => this.schedules.delete(e.name)));
   }
 
   /** The pending nag, or undefined when there is none (or it was edited beyond recognition). */
@@ -185,47 +163,15 @@ export class EventBridgeNagScheduler implements NagScheduler {
 
   private async entries(namePrefix?: string): Promise<ScheduleEntry[]> {
     const out: ScheduleEntry[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall(`ListSchedules ${this.groupName}`, () =>
-        this.client.send(
-          new ListSchedulesCommand({
-            GroupName: this.groupName,
-            NamePrefix: namePrefix,
-            MaxResults: 100,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const s of page.Schedules ?? []) {
-        const key = s.Name ? keyFromScheduleName(s.Name) : undefined;
-        if (key && s.Name) out.push({ name: s.Name, key, created: s.CreationDate?.getTime() ?? 0 });
-      }
-      nextToken = page.NextToken || undefined;
-    } while (nextToken);
+    for (const s of await this.schedules.list(namePrefix)) {
+      const key = keyFromScheduleName(s.name);
+      if (key) out.push({ ...s, key });
+    }
     return out;
   }
 
   private async readByName(name: string): Promise<NagSchedule | undefined> {
-    try {
-      const res = await awsCall(`GetSchedule ${name}`, () =>
-        this.client.send(new GetScheduleCommand({ Name: name, GroupName: this.groupName })),
-      );
-      return parseInput(res.Target?.Input);
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined; // fired and deleted since the listing
-      throw err;
-    }
-  }
-
-  private async deleteByName(name: string): Promise<void> {
-    try {
-      await awsCall(`DeleteSchedule ${name}`, () =>
-        this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.groupName })),
-      );
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
+    return parseInput(await this.schedules.inputOf(name));
   }
 }
 

@@ -12,21 +12,12 @@
  * 64-character limit (5 + 49). A moved stop gets new names, then the
  * instance's older ones are deleted, so a firing schedule is never edited.
  */
-import {
-  CreateScheduleCommand,
-  type CreateScheduleCommandInput,
-  DeleteScheduleCommand,
-  GetScheduleCommand,
-  ListSchedulesCommand,
-  type SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { InstanceKey } from '../core/instance.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { StopFiring, StopSchedule, StopScheduler } from '../ports/stopScheduler.js';
-import { awsCall } from './errors.js';
-import { atExpression, scheduleName, scheduleNamePrefix } from './eventBridgeNagScheduler.js';
+import { scheduleName, scheduleNamePrefix } from './eventBridgeNagScheduler.js';
+import { OneShotSchedules } from './oneShotSchedules.js';
 
 export interface EventBridgeStopSchedulerOptions {
   /** The nag schedules' group; default `lightsout`. */
@@ -88,13 +79,15 @@ export function parseStopFiring(input: unknown): StopFiring | undefined {
 export class EventBridgeStopScheduler implements StopScheduler {
   readonly groupName: string;
   private readonly clock: Clock;
+  private readonly schedules: OneShotSchedules;
 
   constructor(
-    private readonly client: SchedulerClient,
+    client: SchedulerClient,
     private readonly opts: EventBridgeStopSchedulerOptions,
   ) {
     this.groupName = opts.groupName ?? 'lightsout';
     this.clock = opts.clock ?? systemClock;
+    this.schedules = new OneShotSchedules(client, this.groupName);
   }
 
   async schedule(entry: StopSchedule): Promise<void> {
@@ -103,11 +96,11 @@ export class EventBridgeStopScheduler implements StopScheduler {
     if (entry.warnAt) created.push(await this.put('warn', entry, stopAt, new Date(entry.warnAt)));
     // Only after the new ones exist, so a failure here leaves a spare firing (which checks the record), never none.
     const others = (await this.entriesOf(entry)).filter((e) => !created.includes(e.name));
-    await Promise.all(others.map((e) => this.deleteByName(e.name)));
+    await Promise.all(others.map((e) => this.schedules.delete(e.name)));
   }
 
   async cancel(key: InstanceKey): Promise<void> {
-    await Promise.all((await this.entriesOf(key)).map((e) => this.deleteByName(e.name)));
+    await Promise.all((await this.entriesOf(key)).map((e) => this.schedules.delete(e.name)));
   }
 
   async get(key: InstanceKey): Promise<StopSchedule | undefined> {
@@ -139,29 +132,18 @@ export class EventBridgeStopScheduler implements StopScheduler {
       launchTime: entry.launchTime,
       stopAt: entry.stopAt,
     };
-    const input: CreateScheduleCommandInput = {
-      Name: stopScheduleName(kind, entry, stopAt),
-      GroupName: this.groupName,
-      ScheduleExpression: atExpression(fireAt),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      Description: `Lights Out consented ${kind === 'warn' ? 'stop warning' : 'stop'} for ${entry.instanceId} (${entry.region}) at ${entry.stopAt}`,
-      Target: {
-        Arn: this.opts.targetArn,
-        RoleArn: this.opts.roleArn,
-        Input: JSON.stringify({ ...firing, warnAt: entry.warnAt }),
-        // A stop an hour late is worse than none: the consent was for a time.
-        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+    const name = stopScheduleName(kind, entry, stopAt);
+    await this.schedules.put({
+      name,
+      fireAt,
+      description: `Lights Out consented ${kind === 'warn' ? 'stop warning' : 'stop'} for ${entry.instanceId} (${entry.region}) at ${entry.stopAt}`,
+      target: {
+        arn: this.opts.targetArn,
+        roleArn: this.opts.roleArn,
+        input: JSON.stringify({ ...firing, warnAt: entry.warnAt }),
       },
-    };
-    try {
-      await awsCall(`CreateSchedule ${input.Name}`, () => this.client.send(new CreateScheduleCommand(input)));
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      await awsCall(`UpdateSchedule ${input.Name}`, () => this.client.send(new UpdateScheduleCommand(input)));
-    }
-    return input.Name!;
+    });
+    return name;
   }
 
   /** The pending stop from the newest stop schedule; its warning only while that schedule still exists. */
@@ -188,18 +170,11 @@ export class EventBridgeStopScheduler implements StopScheduler {
   }
 
   private async inputOf(name: string): Promise<(StopFiring & { warnAt?: unknown }) | undefined> {
-    try {
-      const res = await awsCall(`GetSchedule ${name}`, () =>
-        this.client.send(new GetScheduleCommand({ Name: name, GroupName: this.groupName })),
-      );
-      const firing = parseStopFiring(res.Target?.Input);
-      if (!firing) return undefined;
-      const warnAt = (JSON.parse(res.Target!.Input!) as { warnAt?: unknown }).warnAt;
-      return { ...firing, warnAt };
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined; // fired and deleted since the listing
-      throw err;
-    }
+    const raw = await this.schedules.inputOf(name);
+    const firing = parseStopFiring(raw);
+    if (!firing) return undefined;
+    const warnAt = (JSON.parse(raw!) as { warnAt?: unknown }).warnAt;
+    return { ...firing, warnAt };
   }
 
   private async entriesOf(key: InstanceKey): Promise<Entry[]> {
@@ -210,41 +185,10 @@ export class EventBridgeStopScheduler implements StopScheduler {
 
   private async entries(namePrefix: string): Promise<Entry[]> {
     const out: Entry[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall(`ListSchedules ${this.groupName}`, () =>
-        this.client.send(
-          new ListSchedulesCommand({
-            GroupName: this.groupName,
-            NamePrefix: namePrefix,
-            MaxResults: 100,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const s of page.Schedules ?? []) {
-        const m = s.Name ? NAME.exec(s.Name) : null;
-        if (m && s.Name) {
-          out.push({
-            name: s.Name,
-            kind: m[1] as Kind,
-            key: { instanceId: m[2]!, region: m[3]! },
-            created: s.CreationDate?.getTime() ?? 0,
-          });
-        }
-      }
-      nextToken = page.NextToken || undefined;
-    } while (nextToken);
-    return out;
-  }
-
-  private async deleteByName(name: string): Promise<void> {
-    try {
-      await awsCall(`DeleteSchedule ${name}`, () =>
-        this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.groupName })),
-      );
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
+    for (const s of await this.schedules.list(namePrefix)) {
+      const m = NAME.exec(s.name);
+      if (m) out.push({ ...s, kind: m[1] as Kind, key: { instanceId: m[2]!, region: m[3]! } });
     }
+    return out;
   }
 }

@@ -23,7 +23,7 @@ import { ConflictError, NotFoundError } from '../core/errors.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { WorkloadStepDue, WorkloadStepScheduler } from '../ports/workloadStepScheduler.js';
 import { awsCall } from './errors.js';
-import { atExpression } from './eventBridgeNagScheduler.js';
+import { atExpression } from './oneShotSchedules.js';
 
 // EventBridge Scheduler fires with one-minute precision and does not reliably
 // invoke an at() time in the past, so a step due now goes one minute out.
