@@ -4,7 +4,7 @@
  * as buttons, so a typed command is checked exactly like a click.
  */
 import { formatDuration } from '../../core/duration.js';
-import type { InstanceRecord } from '../../core/instance.js';
+import type { InstanceRecord, RunActor, RunRef } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
 import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
@@ -334,21 +334,10 @@ export class CommandService {
   ): Promise<ChatReply> {
     const idle = this.deps.idleStops;
     if (!idle) return refusal('Stop when idle is not available here: no idle check runs in this deployment.');
-    const found = await this.resolve(target);
+    const found = await this.consentTarget(target, ctx);
     if ('reply' in found) return found.reply;
-    const record = found.record;
-    if (record.state !== 'running') {
-      return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
-    }
-    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
-    if (!allowed.ok) return refusal(allowed.reason);
+    const { record, run, by } = found;
     const window = forSeconds ?? idle.defaultWindowSeconds;
-    const run = { region: record.region, instanceId: record.instanceId, launchTime: record.launchTime };
-    const by = {
-      platform: ctx.actor.platform,
-      id: ctx.actor.id,
-      ...(ctx.actor.name ? { name: ctx.actor.name } : {}),
-    };
     const given = await idle.consents.give(run, { kind: 'idle', forSeconds: window }, by);
     if (given.status !== 'done') return refusal(given.notice);
     const verdict = await idle.judge(run, window).catch(() => undefined);
@@ -377,26 +366,15 @@ export class CommandService {
     const consents = this.deps.idleStops?.consents;
     if (!consents)
       return refusal('Stop at a time is not available here: no stop scheduler runs in this deployment.');
-    const found = await this.resolve(target);
+    const found = await this.consentTarget(target, ctx);
     if ('reply' in found) return found.reply;
-    const record = found.record;
-    if (record.state !== 'running') {
-      return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
-    }
-    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
-    if (!allowed.ok) return refusal(allowed.reason);
+    const { record, run, by } = found;
     const now = this.deps.clock();
     const zone = await ctx.actor.timeZone?.().catch(() => undefined);
     const when =
       at.kind === 'in'
         ? new Date(now.getTime() + at.seconds * 1000)
         : nextClockTime(now, at.hour, at.minute, isValidTimeZone(zone) ? zone : 'UTC');
-    const run = { region: record.region, instanceId: record.instanceId, launchTime: record.launchTime };
-    const by = {
-      platform: ctx.actor.platform,
-      id: ctx.actor.id,
-      ...(ctx.actor.name ? { name: ctx.actor.name } : {}),
-    };
     const given = await consents.give(run, { kind: 'at', at: when.toISOString() }, by);
     if (given.status !== 'done') return refusal(given.notice);
     return textReply(
@@ -406,6 +384,32 @@ export class CommandService {
       undefined,
       'channel',
     );
+  }
+
+  /**
+   * What both consented stops (`--when-idle`, `--at`/`--in`) start from: the
+   * running instance, the person allowed to stop it, and the run they consent
+   * for. A miss, a stopped instance or a refusal becomes the reply.
+   */
+  private async consentTarget(
+    target: string,
+    ctx: CommandContext,
+  ): Promise<{ record: InstanceRecord; run: RunRef; by: RunActor } | { reply: ChatReply }> {
+    const found = await this.resolve(target);
+    if ('reply' in found) return found;
+    const record = found.record;
+    if (record.state !== 'running') {
+      return { reply: refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`) };
+    }
+    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
+    if (!allowed.ok) return { reply: refusal(allowed.reason) };
+    const run = { region: record.region, instanceId: record.instanceId, launchTime: record.launchTime };
+    const by = {
+      platform: ctx.actor.platform,
+      id: ctx.actor.id,
+      ...(ctx.actor.name ? { name: ctx.actor.name } : {}),
+    };
+    return { record, run, by };
   }
 
   /** Finds the running instance by id or Name tag; ambiguity and misses become replies. */
