@@ -8,6 +8,7 @@ import {
   avoidedText,
   consentText,
   costText,
+  dailyFigures,
   formatHours,
   instanceText,
   summaryLines,
@@ -46,12 +47,7 @@ export function digestTable(digest: Digest): string {
       : '  none',
   );
   out.push('', 'Daily cost beyond threshold');
-  out.push(
-    table(
-      ['DAY', 'BEYOND', 'COST'],
-      digest.daily.map((d) => [d.day, formatHours(d.hoursBeyond), costText(d.cost)]),
-    ),
-  );
+  out.push(table(['DAY', 'BEYOND', 'COST'], digest.daily.map(dailyFigures)));
   return `${out.join('\n')}\n`;
 }
 

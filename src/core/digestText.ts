@@ -39,6 +39,17 @@ export function consentText(consent: RunStopConsent): string {
   return `${consent.kind === 'at' ? 'at a set time' : 'when idle'}, consent by ${by}`;
 }
 
+/** `slack:ana (consented: at a set time, consent by slack:ana)`: who stopped a run, and on whose consent. */
+export const stoppedByText = (stop: DigestStop): string =>
+  stop.consent ? `${actorText(stop.by)} (consented: ${consentText(stop.consent)})` : actorText(stop.by);
+
+/** One day of the daily table: the day, the hours beyond threshold, their cost. */
+export const dailyFigures = (d: Digest['daily'][number]): [string, string, string] => [
+  d.day,
+  formatHours(d.hoursBeyond),
+  costText(d.cost),
+];
+
 /** `render-1 (i-0abc…)` or the id alone. */
 export const instanceText = (i: Pick<DigestInstance, 'instanceId' | 'name'>): string =>
   i.name ? `${i.name} (${i.instanceId})` : i.instanceId;

@@ -9,12 +9,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Digest, DigestInstance, DigestStop } from '../../core/digest.js';
 import {
-  actorText,
   avoidedText,
   consentText,
   costText,
   formatHours,
   instanceText,
+  stoppedByText,
   summaryLines,
   windowText,
 } from '../../core/digestText.js';
@@ -34,7 +34,7 @@ const instanceLine = (i: DigestInstance, n?: number): string =>
   `${n ? `${n}. ` : '• '}*${esc(instanceText(i))}* (${esc(i.group)}${i.owner ? `, owner ${esc(i.owner)}` : ''}): ${formatHours(i.hoursBeyond)} beyond, ${esc(costText(i.cost))}`;
 
 const stopLine = (s: DigestStop): string =>
-  `• *${esc(instanceText(s))}* stopped by ${esc(actorText(s.by))}${s.consent ? ` (consented: ${esc(consentText(s.consent))})` : ''}: ${formatHours(s.avoidedHours)} avoided, ${esc(avoidedText(s))}; ${esc(s.reason)}`;
+  `• *${esc(instanceText(s))}* stopped by ${esc(stoppedByText(s))}: ${formatHours(s.avoidedHours)} avoided, ${esc(avoidedText(s))}; ${esc(s.reason)}`;
 
 /** The summary message; every value from AWS or a person is escaped. */
 export function digestBlocks(digest: Digest): { text: string; blocks: Block[] } {

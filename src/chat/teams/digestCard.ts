@@ -5,12 +5,12 @@
  */
 import type { Digest } from '../../core/digest.js';
 import {
-  actorText,
   avoidedText,
-  consentText,
   costText,
+  dailyFigures,
   formatHours,
   instanceText,
+  stoppedByText,
   summaryLines,
 } from '../../core/digestText.js';
 import type { DigestPoster } from '../../ports/digestPoster.js';
@@ -64,7 +64,7 @@ export function renderDigestCard(digest: Digest): AdaptiveCard {
         ['Instance', 'By', 'Avoided', 'Cost avoided'],
         digest.stops.map((s) => [
           instanceText(s),
-          s.consent ? `${actorText(s.by)} (consented: ${consentText(s.consent)})` : actorText(s.by),
+          stoppedByText(s),
           formatHours(s.avoidedHours),
           avoidedText(s),
         ]),
@@ -72,12 +72,7 @@ export function renderDigestCard(digest: Digest): AdaptiveCard {
     );
   }
   body.push(heading('Daily cost beyond threshold'));
-  body.push(
-    table(
-      ['Day', 'Beyond', 'Cost'],
-      digest.daily.map((d) => [d.day, formatHours(d.hoursBeyond), costText(d.cost)]),
-    ),
-  );
+  body.push(table(['Day', 'Beyond', 'Cost'], digest.daily.map(dailyFigures)));
   return clampCard(card(body));
 }
 
