@@ -118,7 +118,9 @@ describe('lightsout stop', () => {
     // Assert
     expect(out.code).toBe(0);
     expect(out.stderr).toBe(`lightsout: reading state from ${dbPath}\n`);
-    expect(out.stdout).toMatch(new RegExp(`^Stopping web-1 \\(${id}\\) in us-east-1 after \\d+s\\.\\n$`));
+    expect(out.stdout).toMatch(
+      new RegExp(`^Stopping web-1 \\(${id}\\) in us-east-1 after [0-9dhms ]+\\.\\n$`),
+    );
     expect(proxy.get().count('StopInstances').forwarded).toBe(1);
     const [record, audit] = await readState(id);
     const me = userInfo().username;

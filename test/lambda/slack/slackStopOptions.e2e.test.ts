@@ -147,8 +147,12 @@ describe('Hibernate over Slack', () => {
   it('refuses an unknown stop option with the usage', async () => {
     const reply = await slash('stop web-1 --force');
 
-    expect(reply.text).toContain('unknown option "--force" (use --hibernate, or --when-idle [--for 30m])');
-    expect(textOf(reply)).toContain('/ec2 stop &lt;instance-id|Name&gt; [--hibernate | --when-idle');
+    expect(reply.text).toContain(
+      'unknown option "--force" (use --hibernate, --at 19:00, --in 2h, or --when-idle [--for 30m])',
+    );
+    expect(textOf(reply)).toContain(
+      '/ec2 stop &lt;instance-id|Name&gt; [--hibernate | --at 19:00 | --in 2h | --when-idle',
+    );
   });
 });
 
