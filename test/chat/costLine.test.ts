@@ -10,7 +10,11 @@ import { rowMrkdwn, renderReply as slackReply } from '../../src/chat/slack/reply
 import { renderNagCard } from '../../src/chat/teams/nagCard.js';
 import { renderReply as teamsReply } from '../../src/chat/teams/replyCards.js';
 import type { InstanceRecord } from '../../src/core/instance.js';
-import { nagMessageFromNotification, nagMessageFromRecord } from '../../src/core/message/nagMessage.js';
+import {
+  nagMessageFromNotification,
+  nagMessageFromRecord,
+  repeatNagText,
+} from '../../src/core/message/nagMessage.js';
 import { buildNagNotification } from '../../src/core/notification.js';
 import { buildStoredRunReport } from '../../src/core/runtimeReport.js';
 import { adaptiveCardProblems } from '../support/adaptiveCards.js';
@@ -84,5 +88,15 @@ describe('the cost line in chat', () => {
     expect(slack).toContain('price unknown');
     expect(teams).toContain('13h of 12h · over threshold · $4.10/h · $53 so far');
     expect(teams).toContain('price unknown');
+  });
+
+  it('ends the thread reply of a repeat nag, which a broadcast shows in the channel', () => {
+    // Act
+    const priced = repeatNagText(nagMessageFromRecord({ ...record, nagCount: 3 }, now).facts);
+    const unknown = repeatNagText(nagMessageFromRecord({ ...unpriced, nagCount: 3 }, now).facts);
+
+    // Assert
+    expect(priced).toBe('Still running after 13h (threshold 12h, reminder 3) · $4.10/h · $53 so far.');
+    expect(unknown).toBe('Still running after 13h (threshold 12h, reminder 3) · price unknown.');
   });
 });

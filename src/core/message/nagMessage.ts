@@ -321,7 +321,10 @@ function endedRuntime(outcome: NagOutcome | undefined): number | undefined {
   return undefined;
 }
 
-/** The short thread reply a repeat nag leaves under the original message. */
+/**
+ * The short thread reply a repeat nag leaves under the original message. It
+ * carries the cost too: a broadcast repeat is what most people read, not the card.
+ */
 export function repeatNagText(f: NagFacts): string {
-  return `Still running after ${formatDuration(f.runtimeSeconds)} (threshold ${formatDuration(f.thresholdSeconds)}, reminder ${f.nagCount}).`;
+  return `Still running after ${formatDuration(f.runtimeSeconds)} (threshold ${formatDuration(f.thresholdSeconds)}, reminder ${f.nagCount}) · ${costLine(f)}.`;
 }
