@@ -108,9 +108,12 @@ export interface BundledPlatforms {
  * Modules replaced by a smaller stand-in that does what Lambda needs of them,
  * each with why. `jose`: jwks-rsa only converts the token signing keys to
  * PEM, which Node's crypto does natively (~60 KB less in the Teams functions).
+ * `semver`: jsonwebtoken only asks whether the Node version is at least a few
+ * old releases (~29 KB less in the Teams functions).
  */
 export const REPLACED_ON_LAMBDA: Record<string, string> = {
   jose: './infra/bundling/joseOnLambda.cjs',
+  semver: './infra/bundling/semverOnLambda.cjs',
 };
 
 export interface BundleOptions {

@@ -76,6 +76,26 @@ describe('bundle options', () => {
     expect(() => shim.decodeJwt('x')).toThrow(/not bundled/);
   });
 
+  it("answers jsonwebtoken's Node version checks with semver's Lambda stand-in, and refuses anything else", () => {
+    // Arrange
+    const shim = createRequire(import.meta.url)(path.join(PROJECT_ROOT, REPLACED_ON_LAMBDA.semver!));
+    const jsonwebtokenAsks = ['>=15.7.0', '^6.12.0 || >=8.0.0', '>=16.9.0'];
+
+    // Act
+    const onLambda = jsonwebtokenAsks.map((range) => shim.satisfies('v24.1.0', range));
+    const onOldNode = jsonwebtokenAsks.map((range) => shim.satisfies('v6.11.5', range));
+
+    // Assert
+    expect(onLambda).toEqual([true, true, true]);
+    expect(onOldNode).toEqual([false, false, false]);
+    expect(shim.satisfies('v6.12.0', '^6.12.0 || >=8.0.0')).toBe(true);
+    expect(shim.satisfies('v7.0.0', '^6.12.0 || >=8.0.0')).toBe(false);
+    expect(() => shim.satisfies('v24.1.0', '~1.2.3')).toThrow(
+      /not bundled into Lights Out's Lambda functions/,
+    );
+    expect(() => shim.coerce('24')).toThrow(/semverOnLambda\.cjs/);
+  });
+
   it('replaces modules unused on Lambda with a stub that loads but explains itself when called', () => {
     // Arrange
     const stubFile = path.join(PROJECT_ROOT, UNUSED_ON_LAMBDA_STUB);
