@@ -1,4 +1,4 @@
-import type { SpecLoad } from '../core/workloads/orchestratorRows.js';
+import type { SpecLoad } from '../core/workloads/schedulerRows.js';
 
 /**
  * Where workload specs come from: AWS_EC2_Scheduler's two DynamoDB tables in

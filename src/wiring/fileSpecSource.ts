@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import type { SpecLoad } from '../core/workloads/orchestratorRows.js';
+import type { SpecLoad } from '../core/workloads/schedulerRows.js';
 import { specsFromDocument } from '../core/workloads/specFile.js';
 import type { WorkloadSpecSource } from '../ports/workloadSpecSource.js';
 

@@ -6,7 +6,7 @@
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../core/errors.js';
-import { type SpecLoad, specsFromOrchestratorRows } from '../../core/workloads/orchestratorRows.js';
+import { type SpecLoad, specsFromOrchestratorRows } from '../../core/workloads/schedulerRows.js';
 import type { WorkloadSpecSource } from '../../ports/workloadSpecSource.js';
 import { awsCall } from '../errors.js';
 

@@ -18,7 +18,7 @@
  */
 // Namespace import: lets esbuild drop zod's unused locales (~360 KB) from Lambda bundles.
 import * as z from 'zod';
-import { type SpecLoad, specsFromOrchestratorRows } from './orchestratorRows.js';
+import { type SpecLoad, specsFromOrchestratorRows } from './schedulerRows.js';
 import type { TierSpec, WorkloadSpec } from './spec.js';
 import { checkSpec, readFlag, readOs, readWholeNumber, SpecProblems } from './specValidation.js';
 

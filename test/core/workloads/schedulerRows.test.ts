@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { specsFromOrchestratorRows } from '../../../src/core/workloads/orchestratorRows.js';
+import { specsFromOrchestratorRows } from '../../../src/core/workloads/schedulerRows.js';
 
 const fixture = (name: string) =>
   JSON.parse(
