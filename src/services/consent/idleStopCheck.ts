@@ -11,7 +11,8 @@
  */
 import { formatDuration } from '../../core/duration.js';
 import { groupAutoStopText, groupIdleWindow } from '../../core/groupAutoStop.js';
-import { decideIdleStop, type IdleThresholds, type IdleVerdict, judgeIdle } from '../../core/idle.js';
+import { type IdleThresholds, type IdleVerdict, judgeIdle } from '../../core/idle.js';
+import { decideIdleStop } from '../../core/idleStopDecision.js';
 import { type InstanceRecord, instanceKeyString, type RunRef } from '../../core/instance.js';
 import { decideStandingConsent } from '../../core/stopConsent.js';
 import { type Log, silentLog } from '../../log.js';
