@@ -18,6 +18,7 @@ import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { MemoryNagScheduler } from '../support/fakes.js';
 import { useFaultProxy } from '../support/faultProxy.js';
+import { testMonitorSettings } from '../support/monitorSettings.js';
 import { useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -70,14 +71,7 @@ describe('lightsout stop', () => {
       notifier: { notify: async () => undefined },
       events: { publish: async () => undefined },
       clock: () => new Date(),
-      settings: {
-        mode: 'opt-in',
-        defaultGroup: 'all',
-        defaultThresholdSeconds: 3600,
-        defaultRenotifySeconds: 3600,
-        regions: [REGION],
-        tombstoneTtlSeconds: 86_400,
-      },
+      settings: testMonitorSettings({ defaultThresholdSeconds: 3600, regions: [REGION] }),
     });
     await monitor.handleStateChange({
       region: REGION,

@@ -12,6 +12,7 @@ import { Ec2Fleet } from '../../src/aws/ec2Fleet.js';
 import { EventBridgeNagScheduler } from '../../src/aws/eventBridgeNagScheduler.js';
 import type { InstanceRecord } from '../../src/core/instance.js';
 import { MonitorService } from '../../src/services/monitor/monitorService.js';
+import { testMonitorSettings } from './monitorSettings.js';
 import type { MotoServer } from './moto.js';
 
 export const LAMBDA_REGION = 'us-east-1';
@@ -49,14 +50,7 @@ export async function lambdaEngine(moto: MotoServer, tableName: string): Promise
     notifier: { notify: async () => undefined },
     events: { publish: async () => undefined },
     clock: () => new Date(),
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * 3600,
-      defaultRenotifySeconds: 3600,
-      regions: [LAMBDA_REGION],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings({ regions: [LAMBDA_REGION] }),
   });
   return { engine, scheduler, store };
 }

@@ -18,6 +18,7 @@ import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../../src/sqlite/subscriptionStore.js';
 import { MemoryNagScheduler } from './fakes.js';
 import { LAMBDA_REGION, launchMonitored } from './lambdaEngine.js';
+import { testMonitorSettings } from './monitorSettings.js';
 
 const quietGateway = (platform: 'slack' | 'teams'): ChatGateway => ({
   platform,
@@ -47,14 +48,7 @@ export function stopWorld(clientConfig: { endpoint: string; region: string; cred
     notifier: { notify: async () => undefined },
     events: { publish: async () => undefined },
     clock: () => new Date(),
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * 3600,
-      defaultRenotifySeconds: 3600,
-      regions: [LAMBDA_REGION],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings({ regions: [LAMBDA_REGION] }),
   });
   const core = createChatCore({
     monitor,

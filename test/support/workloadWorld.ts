@@ -26,6 +26,7 @@ import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
 import { SqliteWorkloadRunStore } from '../../src/sqlite/sqliteWorkloadRunStore.js';
 import { WorkloadStatusFanout } from '../../src/wiring/workloadWiring.js';
 import { MemoryNagScheduler, VirtualClock } from './fakes.js';
+import { testMonitorSettings } from './monitorSettings.js';
 import type { MotoServer } from './moto.js';
 
 export interface RecordedCall {
@@ -106,14 +107,7 @@ export function workloadWorld(moto: MotoServer, opts: WorldOptions) {
     notifier: { notify: async () => undefined },
     events: { publish: async () => undefined },
     clock: time.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * 3600,
-      defaultRenotifySeconds: 3600,
-      regions: ['us-east-1'],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings({ regions: ['us-east-1'] }),
   });
   const stopper = new RunStopper({ monitor, store: instances, fleet, audit, clock: time.now });
   const executor = new RunExecutor(

@@ -30,6 +30,7 @@ import {
   RecordingPublisher,
   VirtualClock,
 } from '../../support/fakes.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 
 class RecordingGateway implements ChatGateway {
   readonly posts: { channel: string; message: NagMessage }[] = [];
@@ -118,14 +119,7 @@ beforeEach(async () => {
     notifier: { notify: async () => undefined },
     events: new RecordingPublisher(),
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * 3600,
-      defaultRenotifySeconds: 3600,
-      regions: ['eu-west-1'],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings(),
   });
   core = createChatCore({
     monitor,

@@ -17,6 +17,7 @@ import { SqliteIdempotencyStore } from '../../../src/sqlite/idempotencyStore.js'
 import { SqliteInstanceStore } from '../../../src/sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../../../src/sqlite/subscriptionStore.js';
 import { FakeFleet, MemoryNagScheduler, RecordingPublisher, VirtualClock } from '../../support/fakes.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 
 const LAUNCH = '2026-03-02T08:00:00.000Z';
 const ana: ChatActor = { platform: 'slack', id: 'U0ANA', name: 'ana' };
@@ -51,14 +52,7 @@ beforeEach(async () => {
     notifier: { notify: async () => undefined },
     events: new RecordingPublisher(),
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 60,
-      defaultRenotifySeconds: 3600,
-      regions: ['eu-west-1'],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings({ defaultThresholdSeconds: 60 }),
     sweepObservesStopped: true,
   });
   core = createChatCore({

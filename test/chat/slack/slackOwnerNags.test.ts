@@ -31,6 +31,7 @@ import {
   RecordingPublisher,
   VirtualClock,
 } from '../../support/fakes.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 
 const slack = useFakeSlackApi();
 const WEB: ChannelRef = { platform: 'slack', channelId: 'C0WEB' };
@@ -59,14 +60,7 @@ function build(repeatMode: 'update' | 'new-message' = 'update', channelTimeoutSe
     notifier: { notify: async () => undefined },
     events: new RecordingPublisher(),
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: HOUR,
-      defaultRenotifySeconds: HOUR,
-      regions: ['eu-west-1'],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings({ defaultThresholdSeconds: HOUR }),
   });
   core = createChatCore({
     monitor,

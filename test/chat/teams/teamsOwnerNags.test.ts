@@ -31,6 +31,7 @@ import {
   RecordingPublisher,
   VirtualClock,
 } from '../../support/fakes.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 
 const connector = useFakeBotConnector();
 const log = createLogger('test', 'ERROR');
@@ -77,14 +78,7 @@ async function build() {
     notifier: { notify: async () => undefined },
     events: new RecordingPublisher(),
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: HOUR,
-      defaultRenotifySeconds: HOUR,
-      regions: ['eu-west-1'],
-      tombstoneTtlSeconds: 86_400,
-    },
+    settings: testMonitorSettings({ defaultThresholdSeconds: HOUR }),
   });
   core = createChatCore({
     monitor,

@@ -1,5 +1,4 @@
 /** Builds a MonitorService on the in-memory fakes with a virtual clock. */
-import { HOUR } from '../../../src/core/duration.js';
 import type { Log } from '../../../src/log.js';
 import type { MonitorDeps, MonitorSettings } from '../../../src/services/monitor/context.js';
 import { MonitorService } from '../../../src/services/monitor/monitorService.js';
@@ -11,6 +10,7 @@ import {
   RecordingPublisher,
   VirtualClock,
 } from '../../support/fakes.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 
 export const LAUNCH = '2026-03-02T08:00:00.000Z';
 
@@ -29,16 +29,7 @@ export function engine(settings: Partial<MonitorSettings> = {}, log?: Log, more:
     notifier,
     events,
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * HOUR,
-      defaultRenotifySeconds: HOUR,
-      regions: ['eu-west-1'],
-      tombstoneTtlSeconds: 24 * HOUR,
-      accountId: '123456789012',
-      ...settings,
-    },
+    settings: testMonitorSettings({ accountId: '123456789012', ...settings }),
     sweepObservesStopped: true,
     log,
     ...more,

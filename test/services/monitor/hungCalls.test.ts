@@ -12,6 +12,7 @@ import { openDatabase } from '../../../src/sqlite/database.js';
 import { SqliteInstanceStore } from '../../../src/sqlite/instanceStore.js';
 import { MemoryNagScheduler, RecordingNotifier, VirtualClock } from '../../support/fakes.js';
 import { useFaultProxy } from '../../support/faultProxy.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 import { useMoto } from '../../support/moto.js';
 
 const moto = useMoto();
@@ -59,14 +60,7 @@ function engine(regions: string[], start: Date) {
     notifier,
     events: { publish: async () => undefined },
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * HOUR,
-      defaultRenotifySeconds: HOUR,
-      regions,
-      tombstoneTtlSeconds: 24 * HOUR,
-    },
+    settings: testMonitorSettings({ regions }),
     sweepObservesStopped: true,
   });
   return { service, store, notifier, clock };

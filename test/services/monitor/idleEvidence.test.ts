@@ -21,6 +21,7 @@ import {
   VirtualClock,
 } from '../../support/fakes.js';
 import { useFaultProxy } from '../../support/faultProxy.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 import { useMoto } from '../../support/moto.js';
 import { LAUNCH } from './harness.js';
 
@@ -51,14 +52,7 @@ describe('idle evidence in nags', () => {
       notifier,
       events: new RecordingPublisher(),
       clock: clock.now,
-      settings: {
-        mode: 'opt-in',
-        defaultGroup: 'all',
-        defaultThresholdSeconds: 12 * HOUR,
-        defaultRenotifySeconds: HOUR,
-        regions: [REGION],
-        tombstoneTtlSeconds: 24 * HOUR,
-      },
+      settings: testMonitorSettings({ regions: [REGION] }),
       sweepObservesStopped: true,
       idleEvidence: new IdleEvidenceReader(metrics, { windowSeconds: 2 * HOUR, clock: clock.now }),
     });

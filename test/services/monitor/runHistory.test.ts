@@ -19,6 +19,7 @@ import { SqliteInstanceStore } from '../../../src/sqlite/instanceStore.js';
 import { SqliteOutbox } from '../../../src/sqlite/outbox.js';
 import { SqliteRunHistory } from '../../../src/sqlite/runHistory.js';
 import { FakeFleet, MemoryNagScheduler, RecordingNotifier, VirtualClock } from '../../support/fakes.js';
+import { testMonitorSettings } from '../../support/monitorSettings.js';
 
 const LAUNCH = '2026-11-16T08:00:00.000Z';
 const WEEK = { since: new Date('2026-11-16T00:00:00Z'), until: new Date('2026-11-23T00:00:00Z') };
@@ -56,14 +57,7 @@ function world(db: SqliteDatabase = openDatabase(':memory:'), opts: { dies?: boo
     // A process that dies right after its write never gets to deliver.
     events: { publish: async () => (opts.dies ? undefined : void (await deliverer.drain())) },
     clock: clock.now,
-    settings: {
-      mode: 'opt-in',
-      defaultGroup: 'all',
-      defaultThresholdSeconds: 12 * HOUR,
-      defaultRenotifySeconds: HOUR,
-      regions: ['eu-west-1'],
-      tombstoneTtlSeconds: 24 * HOUR,
-    },
+    settings: testMonitorSettings(),
     sweepObservesStopped: true,
   });
   const observe = (instanceId: string, state: string) =>
