@@ -28,7 +28,8 @@ export class Chat extends Construct {
   /** Absent in a Teams-only deployment (`slack=false`): it could only fail every request. */
   readonly slackEvents?: HandlerFunction;
   readonly chatNotify: HandlerFunction;
-  readonly digest: HandlerFunction;
+  /** The weekly digest: Slack's function (with the chart) and Teams' (tables), each when its platform is on. */
+  readonly digest: DigestFunction;
   readonly slackUrl?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, shared: SharedResources) {
@@ -60,7 +61,7 @@ export class Chat extends Construct {
       deadLetterQueue: shared.asyncFailures,
     });
 
-    this.digest = new DigestFunction(this, 'WeeklyDigest', shared).digest;
+    this.digest = new DigestFunction(this, 'WeeklyDigest', shared);
 
     const nagDlq = deliveryDeadLetterQueue(this, 'NagDeliveryDlq');
     const eventsDlq = deliveryDeadLetterQueue(this, 'EventDeliveryDlq');

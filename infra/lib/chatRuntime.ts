@@ -44,8 +44,14 @@ export function chatFunction(
   // Teams is on when the bot's App ID is configured; Slack unless turned off.
   const teamsOn = s.teamsAppId !== undefined;
   const workloadCommands = props.handler !== 'chatNotify' && schedules.workloadFunctionArn !== undefined;
-  // `/ec2 digest now` asks the digest function, where commands arrive.
-  const digestCommands = props.handler !== 'chatNotify' && schedules.digestFunctionArn !== undefined;
+  // `/ec2 digest now` asks the digest function of the platform the command arrives on.
+  const digestFunctionArn =
+    props.handler === 'slackEvents'
+      ? schedules.digestFunctionArn
+      : props.handler === 'teamsMessages'
+        ? schedules.teamsDigestFunctionArn
+        : undefined;
+  const digestCommands = digestFunctionArn !== undefined;
   const stack = Stack.of(scope);
   const functionName = props.handsOffWork ? `${stack.stackName}-${props.handler}`.slice(0, 64) : undefined;
   const f = new HandlerFunction(scope, id, {
@@ -63,7 +69,7 @@ export function chatFunction(
       ...(workloadCommands
         ? { WORKLOAD_STEP_FUNCTION_ARN: schedules.workloadFunctionArn!, ...workloadSpecEnvironment(s) }
         : {}),
-      ...(digestCommands ? { DIGEST_FUNCTION_ARN: schedules.digestFunctionArn! } : {}),
+      ...(digestCommands ? { DIGEST_FUNCTION_ARN: digestFunctionArn } : {}),
     },
     timeout: props.timeout,
     memorySize: props.memorySize,
@@ -89,7 +95,7 @@ export function chatFunction(
     });
     role.addToPolicy(policy.invokeSelfStatement(self));
   }
-  if (digestCommands) role.addToPolicy(policy.invokeDigestStatement(schedules.digestFunctionArn!));
+  if (digestCommands) role.addToPolicy(policy.invokeDigestStatement(digestFunctionArn));
   // Workload commands list specs and plan runs; the runs themselves are workloadStep's.
   if (workloadCommands) {
     role.addToPolicy(

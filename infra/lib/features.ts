@@ -6,8 +6,8 @@
 export const FEATURE_HANDLERS = {
   /** The engine: EC2 state changes, due nags, consented stops, the reconcile sweep, outbox delivery. Always required. */
   monitoring: ['stateChange', 'nagDue', 'consentStop', 'idleCheck', 'reconcile', 'outboxStream'],
-  /** Slack endpoint, delivery of nags/events to Slack and Teams channels, and the weekly digest. */
-  chat: ['slackEvents', 'chatNotify', 'digest'],
+  /** Slack endpoint, delivery of nags/events to Slack and Teams channels, and the weekly digest (one function per platform). */
+  chat: ['slackEvents', 'chatNotify', 'digest', 'teamsDigest'],
   /** Teams (Bot Framework) endpoint. */
   teams: ['teamsMessages'],
   /** Tiered workload runs. */

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { Alarms } from './alarms.js';
 import { Chat } from './chat.js';
 import { Cleanup } from './cleanup.js';
-import { digestFunctionName } from './digest.js';
+import { digestFunctionName, teamsDigestFunctionName } from './digest.js';
 import type { Feature } from './features.js';
 import type { BundlingMode, HandlerFunction } from './handlerFunction.js';
 import { consentFunctionName, Monitoring, nagFunctionName } from './monitoring.js';
@@ -75,7 +75,11 @@ export class LightsOutStack extends Stack {
     const nagFunctionArn = fnArn(nagFunctionName(this));
     const consentFunctionArn = fnArn(consentFunctionName(this));
     const workloadFunctionArn = has('workloads') ? fnArn(workloadFunctionName(this)) : undefined;
-    const digestFunctionArn = has('chat') ? fnArn(digestFunctionName(this)) : undefined;
+    // One digest function per chat platform (see infra/lib/digest.ts).
+    const digestFunctionArn =
+      has('chat') && settings.slackEnabled ? fnArn(digestFunctionName(this)) : undefined;
+    const teamsDigestFunctionArn =
+      has('chat') && settings.teamsAppId !== undefined ? fnArn(teamsDigestFunctionName(this)) : undefined;
     const schedulesConstruct = new Schedules(this, 'Schedules', {
       groupName: settings.scheduleGroupName,
       targetFunctionArns: [
@@ -91,6 +95,7 @@ export class LightsOutStack extends Stack {
       consentFunctionArn,
       workloadFunctionArn,
       digestFunctionArn,
+      teamsDigestFunctionArn,
     };
 
     this.alarms = new Alarms(this, 'Alarms', { settings, key: eventsKey });

@@ -26,6 +26,7 @@ const EVERY = [
   'decommission',
   'cloudmapReconcile',
   'digest',
+  'teamsDigest',
 ];
 /** The functions that answer chat requests and hand late work on. */
 const ANSWERING = ['slackEvents', 'teamsMessages'];
@@ -92,6 +93,7 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
       'chatNotify',
       'outboxStream',
       'digest',
+      'teamsDigest',
     ],
     feature: 'monitoring',
   },
@@ -108,9 +110,9 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   STOP_WARNING: { handlers: CONSENT, feature: 'monitoring' },
   // The outbox deliverers record ended runs in the history.
   RUN_HISTORY_RETENTION: { handlers: OUTBOX, feature: 'monitoring' },
-  // The digest function sends by them; `/ec2 digest` reports them.
-  DIGEST_TIME_ZONE: { handlers: ['digest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
-  DIGEST_DEFAULT: { handlers: ['digest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
+  // The digest functions send by them; `/ec2 digest` reports them.
+  DIGEST_TIME_ZONE: { handlers: ['digest', 'teamsDigest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
+  DIGEST_DEFAULT: { handlers: ['digest', 'teamsDigest', 'slackEvents', 'teamsMessages'], feature: 'chat' },
   IDLE_CPU_PERCENT: { handlers: IDLE, feature: 'monitoring' },
   IDLE_NETWORK_BYTES: { handlers: IDLE, feature: 'monitoring' },
   IDLE_GPU_PERCENT: { handlers: IDLE, feature: 'monitoring' },

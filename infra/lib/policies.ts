@@ -237,7 +237,7 @@ export function invokeSelfStatement(functionArn: string): iam.PolicyStatement {
   });
 }
 
-/** `/ec2 digest now`: the chat functions ask the digest function, which alone draws charts. */
+/** `/ec2 digest now`: the chat endpoints ask their platform's digest function, which alone posts digests. */
 export function invokeDigestStatement(functionArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'AskDigestFunction',

@@ -21,8 +21,10 @@ export interface ScheduleTargets {
   consentFunctionArn: string;
   /** Set when the workloads feature is deployed. */
   workloadFunctionArn?: string;
-  /** Set when the chat feature is deployed: the weekly digest function (`/ec2 digest now` invokes it). */
+  /** Set when the chat feature is deployed with Slack: the Slack digest function (`/ec2 digest now` in Slack invokes it). */
   digestFunctionArn?: string;
+  /** Set when the chat feature is deployed with Teams: the Teams digest function (`digest now` in Teams invokes it). */
+  teamsDigestFunctionArn?: string;
 }
 
 export interface SharedResources {

@@ -12,7 +12,7 @@ import { digestCommands } from '../chat/core/digestCommands.js';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { SubscriptionStore } from '../ports/subscriptionStore.js';
-import type { DigestEvent } from './digest.js';
+import type { DigestEvent } from './digestRuntime.js';
 
 export function lambdaDigestCommands(
   config: Config,

@@ -1,34 +1,33 @@
 /**
- * The weekly digest on AWS. An hourly EventBridge rule invokes it with no
- * payload: every channel whose Monday 09:00 has come gets its digest, once
- * (the week is claimed in the table, so a rule that fires twice, or a retry,
- * sends one). `/ec2 digest now` invokes it asynchronously with the channel:
- * `{ "sendNow": { "platform": "slack", "channelId": "C0…" } }`.
+ * The weekly digest on AWS, shared by its two functions: `digest` posts to
+ * Slack (with the chart: echarts, resvg's WebAssembly build and a font) and
+ * `teamsDigest` posts to Teams (an Adaptive Card of tables, no chart). One
+ * function per platform because together they would carry the Agents SDK and
+ * the chart renderer at once, and every function with Teams code must stay
+ * within 1.0 MB; each function sends the digests of its own platform's
+ * channels only, so no digest is handed from one to the other.
  *
- * It is a function of its own because the chart brings echarts, resvg's
- * WebAssembly build and a font: the chat functions stay small, and only this
- * one carries them (the wasm and the font sit beside index.mjs, see
- * infra/lib/handlerFunction.ts).
+ * An hourly EventBridge rule invokes both with no payload: every channel of
+ * the function's platform whose Monday 09:00 has come gets its digest, once
+ * (the week is claimed in the table, so a rule that fires twice, or a retry,
+ * sends one). `/ec2 digest now` invokes the function of the asking platform
+ * asynchronously with the channel:
+ * `{ "sendNow": { "platform": "slack", "channelId": "C0…" } }`.
  */
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { configureAwsClients, dynamoDocumentClient } from '../aws/clients.js';
-import { DynamoChatInstallationStore } from '../aws/dynamodb/chatInstallationStore.js';
 import { DynamoDigestSettingsStore } from '../aws/dynamodb/digestSettingsStore.js';
 import { DynamoInstanceStore } from '../aws/dynamodb/instanceStore.js';
 import { DynamoRunHistory } from '../aws/dynamodb/runHistory.js';
 import { DynamoSubscriptionStore } from '../aws/dynamodb/subscriptionStore.js';
-import { SlackDigestPoster } from '../chat/slack/slackDigest.js';
-import { TeamsDigestPoster } from '../chat/teams/digestCard.js';
-import { type Config, ConfigError, type Env, loadConfig } from '../config/index.js';
+import { type Config, ConfigError } from '../config/index.js';
+import type { ChatPlatform } from '../core/instance.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { DigestPoster } from '../ports/digestPoster.js';
 import type { ChannelRef } from '../ports/subscriptionStore.js';
 import { type DigestOutcome, WeeklyDigestService } from '../services/digest/weeklyDigest.js';
-import { chartAssets } from '../wiring/chartAssets.js';
 
 export interface DigestEvent {
   sendNow?: Pick<ChannelRef, 'platform' | 'channelId'>;
@@ -37,28 +36,36 @@ export interface DigestEvent {
 export interface LambdaDigest {
   service: WeeklyDigestService;
   subscriptions: DynamoSubscriptionStore;
+  /** The platform whose channels this function posts to. */
+  platform: ChatPlatform;
   log: Log & { addContext?: (c: Context) => void };
+}
+
+/** What a platform's entry gives the shared wiring: its poster, built at cold start. */
+export interface DigestPosterFactory {
+  platform: ChatPlatform;
+  /** Undefined when the platform is not configured for this deployment. */
+  build(
+    config: Config,
+    log: Log,
+    deps: { secrets: SecretsManagerClient; doc: ReturnType<typeof dynamoDocumentClient>; table: string },
+  ): Promise<DigestPoster | undefined>;
 }
 
 /** Builds the handler over its dependencies; tests pass them with a virtual clock. */
 export function digestHandler(deps: () => Promise<LambdaDigest>) {
   return async (event: DigestEvent = {}, context?: Context): Promise<DigestOutcome[]> => {
-    const { service, subscriptions, log } = await deps();
+    const { service, subscriptions, platform, log } = await deps();
     if (context) log.addContext?.(context);
     if (event.sendNow) {
+      const channel = `${event.sendNow.platform}:${event.sendNow.channelId}`;
+      // The chat functions ask the function of their own platform; another platform's channel is a wiring fault.
+      if (event.sendNow.platform !== platform)
+        return [{ channel, sent: false, reason: `this function posts ${platform} digests only` }];
       const [sub] = await subscriptions.forChannel(event.sendNow);
-      if (!sub)
-        return [
-          {
-            channel: `${event.sendNow.platform}:${event.sendNow.channelId}`,
-            sent: false,
-            reason: 'this channel follows no group',
-          },
-        ];
+      if (!sub) return [{ channel, sent: false, reason: 'this channel follows no group' }];
       await service.sendNow(sub.channel);
-      return [
-        { channel: `${sub.channel.platform}:${sub.channel.channelId}`, sent: true, reason: 'asked for now' },
-      ];
+      return [{ channel, sent: true, reason: 'asked for now' }];
     }
     const outcomes = await service.runDue();
     for (const o of outcomes.filter((x) => x.sent || x.reason.startsWith('failed')))
@@ -67,13 +74,14 @@ export function digestHandler(deps: () => Promise<LambdaDigest>) {
   };
 }
 
-/** The digest's wiring from config: DynamoDB stores, and a poster per configured chat platform. */
+/** The digest's wiring from config: DynamoDB stores and the one platform's poster. */
 export async function buildLambdaDigest(
   config: Config,
-  opts: { clock?: Clock; secrets?: SecretsManagerClient; assetDir?: string } = {},
+  poster: DigestPosterFactory,
+  opts: { clock?: Clock; secrets?: SecretsManagerClient } = {},
 ): Promise<LambdaDigest> {
   configureAwsClients(config.aws.clients);
-  const log = createLogger('lightsout-digest', config.logLevel);
+  const log = createLogger(`lightsout-${poster.platform}-digest`, config.logLevel);
   if (!config.store.tableName)
     throw new ConfigError(['TABLE_NAME is required on Lambda: the Lights Out DynamoDB table']);
   const region = config.monitor.regions[0] ?? 'us-east-1';
@@ -81,19 +89,11 @@ export async function buildLambdaDigest(
   const secrets = opts.secrets ?? new SecretsManagerClient({ region });
   const doc = dynamoDocumentClient(region);
   const table = config.store.tableName;
-  const posters: DigestPoster[] = [];
-  if (config.slack.enabled) {
-    const slack = await (await import('./slackRuntime.js')).slackAtColdStart(config, log, { secrets });
-    posters.push(new SlackDigestPoster(slack.client, chartAssets(opts.assetDir)));
-  }
-  if (config.teams.enabled) {
-    const installations = new DynamoChatInstallationStore(doc, table);
-    const teams = await (await import('./teamsRuntime.js')).teamsAtColdStart(config, log, {
-      secrets,
-      installations,
-    });
-    if (teams) posters.push(new TeamsDigestPoster(teams.transport.gateway));
-  }
+  const built = await poster.build(config, log, { secrets, doc, table });
+  if (!built)
+    throw new ConfigError([
+      `${poster.platform === 'slack' ? 'SLACK_SECRET_ARN' : 'the Teams client id (connections__serviceConnection__settings__clientId)'} is required: this function posts the ${poster.platform} digests`,
+    ]);
   const subscriptions = new DynamoSubscriptionStore(doc, table);
   const service = new WeeklyDigestService({
     history: new DynamoRunHistory(doc, table, { retentionDays: config.digest.historyRetentionDays }),
@@ -101,20 +101,10 @@ export async function buildLambdaDigest(
     ownerTag: config.monitor.ownerTag,
     subscriptions,
     settings: new DynamoDigestSettingsStore(doc, table),
-    posters,
+    posters: [built],
     defaults: { cadence: config.digest.defaultCadence, timeZone: config.digest.timeZone },
     clock,
     log,
   });
-  return { service, subscriptions, log };
+  return { service, subscriptions, platform: poster.platform, log };
 }
-
-let coldStart: Promise<LambdaDigest> | undefined;
-
-export const handler = digestHandler(() => {
-  // The chart's wasm and font were copied beside this bundle at build time.
-  coldStart ??= buildLambdaDigest(loadConfig(process.env as Env), {
-    assetDir: dirname(fileURLToPath(import.meta.url)),
-  });
-  return coldStart;
-});

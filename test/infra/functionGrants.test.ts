@@ -197,6 +197,8 @@ describe('chat endpoints follow the configured platforms', () => {
     expect(ids.some((id) => id.includes('SlackEvents'))).toBe(false);
     expect(ids.some((id) => id.includes('TeamsMessages'))).toBe(true);
     expect(ids.some((id) => id.includes('ChatNotify'))).toBe(true);
+    expect(ids.some((id) => id.includes('WeeklyDigestTeamsDigest'))).toBe(true);
+    expect(ids.some((id) => id.includes('WeeklyDigestFunction'))).toBe(false);
     expect(outputs).not.toContain('SlackRequestUrl');
     expect(outputs).toContain('TeamsMessagingEndpoint');
   });
@@ -214,6 +216,8 @@ describe('chat endpoints follow the configured platforms', () => {
     // Assert
     expect(ids.some((id) => id.includes('TeamsMessages'))).toBe(false);
     expect(ids.some((id) => id.includes('SlackEvents'))).toBe(true);
+    expect(ids.some((id) => id.includes('WeeklyDigestFunction'))).toBe(true);
+    expect(ids.some((id) => id.includes('WeeklyDigestTeamsDigest'))).toBe(false);
     expect(outputs).not.toContain('TeamsMessagingEndpoint');
     expect(outputs).toContain('SlackRequestUrl');
     expect(notifyEnv).not.toHaveProperty('TEAMS_SECRET_ARN');
@@ -221,7 +225,7 @@ describe('chat endpoints follow the configured platforms', () => {
 });
 
 describe('hand-off of click work to an asynchronous invocation', () => {
-  it('lets the Slack endpoint invoke itself and the digest function, nothing else, under fixed names', () => {
+  it('lets the Slack endpoint invoke itself and the Slack digest function, nothing else, under fixed names', () => {
     // Act
     const [invoke, digest] = splitDigest(statementsWith(s.json, 'ChatSlackEvents', 'lambda:InvokeFunction'));
     const fn = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) =>
@@ -238,7 +242,7 @@ describe('hand-off of click work to an asynchronous invocation', () => {
     expect(fn[1].Timeout).toBeGreaterThan(120);
   });
 
-  it('lets the Teams endpoint invoke itself and the digest function, nothing else, under fixed names', () => {
+  it('lets the Teams endpoint invoke itself and the Teams digest function, nothing else, under fixed names', () => {
     // Act (the default stack has Teams on)
     const [invoke, digest] = splitDigest(statementsWith(s.json, 'TeamsMessages', 'lambda:InvokeFunction'));
     const fn = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes('TeamsMessages'))!;
@@ -249,7 +253,7 @@ describe('hand-off of click work to an asynchronous invocation', () => {
     expect(JSON.stringify(invoke[0]!.Resource)).toMatch(/:function:LightsOut-teamsMessages"\]\]\}$/);
     expect(fn[1].FunctionName).toBe('LightsOut-teamsMessages');
     expect(digest).toHaveLength(1);
-    expect(JSON.stringify(digest[0]!.Resource)).toMatch(/:function:LightsOut-digest"\]\]\}$/);
+    expect(JSON.stringify(digest[0]!.Resource)).toMatch(/:function:LightsOut-teams-digest"\]\]\}$/);
   });
 
   it('gives the delivery function no invoke permission', () => {
@@ -289,31 +293,49 @@ describe('idle metrics (CloudWatch has no resource-level permissions for reading
   );
 });
 
-describe('the weekly digest function', () => {
-  it('runs hourly from a rule, may read and write the table and read the chat secrets, and nothing else', () => {
+describe('the weekly digest functions (one per chat platform)', () => {
+  const functionNamed = (fragment: string) =>
+    resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes(fragment))![1];
+
+  it('runs both hourly from one rule', () => {
     // Act
     const rules = resourcesOfType(s.json, 'AWS::Events::Rule').filter(([id]) => id.includes('DigestRule'));
-    const statements = roleStatements(s.json, 'ChatWeeklyDigest').filter((st) => st.Effect === 'Allow');
-    const actions = statements.flatMap(actionsOf);
-    const env = functionEnv(s.json, 'ChatWeeklyDigest');
 
     // Assert
     expect(rules).toHaveLength(1);
     expect(rules[0]![1].ScheduleExpression).toBe('rate(1 hour)');
-    expect(JSON.stringify(rules[0]![1].Targets)).toContain('ChatWeeklyDigest');
-    expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(true);
-    expect(actions).toContain('secretsmanager:GetSecretValue');
-    expect(actions.filter((a) => /^(ec2|lambda|scheduler|sns):/.test(a))).toEqual([]);
-    expect(env).toMatchObject({ TABLE_NAME: expect.anything(), SLACK_SECRET_ARN: expect.anything() });
-    expect(
-      resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes('ChatWeeklyDigest'))![1]
-        .FunctionName,
-    ).toBe('LightsOut-digest');
+    expect(JSON.stringify(rules[0]![1].Targets)).toContain('ChatWeeklyDigestFunction');
+    expect(JSON.stringify(rules[0]![1].Targets)).toContain('ChatWeeklyDigestTeamsDigest');
   });
 
-  it('gives the chat endpoints the digest function to ask for /ec2 digest now', () => {
-    expect(functionEnv(s.json, 'ChatSlackEvents').DIGEST_FUNCTION_ARN).toBeDefined();
-    expect(functionEnv(s.json, 'TeamsMessages').DIGEST_FUNCTION_ARN).toBeDefined();
+  it.each([
+    ['ChatWeeklyDigest', 'LightsOut-digest', 'SLACK_SECRET_ARN', 'TEAMS_SECRET_ARN'],
+    ['ChatWeeklyDigestTeamsDigest', 'LightsOut-teams-digest', 'TEAMS_SECRET_ARN', 'SLACK_SECRET_ARN'],
+  ])(
+    '%s may read and write the table and read its own platform’s secret, and nothing else',
+    (fragment, name, own, other) => {
+      // Act
+      const statements = roleStatements(s.json, fragment).filter((st) => st.Effect === 'Allow');
+      const actions = statements.flatMap(actionsOf);
+      const env = functionEnv(s.json, fragment);
+
+      // Assert
+      expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(true);
+      expect(actions).toContain('secretsmanager:GetSecretValue');
+      expect(actions.filter((a) => /^(ec2|lambda|scheduler|sns):/.test(a))).toEqual([]);
+      expect(env).toMatchObject({ TABLE_NAME: expect.anything(), [own]: expect.anything() });
+      expect(env).not.toHaveProperty(other);
+      expect(functionNamed(`${fragment}Function`).FunctionName).toBe(name);
+    },
+  );
+
+  it('gives each chat endpoint its own platform’s digest function to ask for /ec2 digest now', () => {
+    expect(JSON.stringify(functionEnv(s.json, 'ChatSlackEvents').DIGEST_FUNCTION_ARN)).toMatch(
+      /:function:LightsOut-digest"/,
+    );
+    expect(JSON.stringify(functionEnv(s.json, 'TeamsMessages').DIGEST_FUNCTION_ARN)).toMatch(
+      /:function:LightsOut-teams-digest"/,
+    );
     expect(functionEnv(s.json, 'ChatChatNotify').DIGEST_FUNCTION_ARN).toBeUndefined();
   });
 });

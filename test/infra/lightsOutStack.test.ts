@@ -20,6 +20,7 @@ const HANDLERS = [
   'SlackEvents',
   'ChatNotify',
   'WeeklyDigest',
+  'WeeklyDigestTeamsDigest',
   'TeamsMessages',
   'WorkloadStep',
   'Decommission',

@@ -10,7 +10,8 @@ import { dynamoDocumentClient } from '../../src/aws/clients.js';
 import { DynamoRunHistory } from '../../src/aws/dynamodb/runHistory.js';
 import { DynamoSubscriptionStore } from '../../src/aws/dynamodb/subscriptionStore.js';
 import { loadConfig } from '../../src/config/index.js';
-import { buildLambdaDigest, digestHandler } from '../../src/lambda/digest.js';
+import { slackDigestPoster } from '../../src/lambda/digest.js';
+import { buildLambdaDigest, digestHandler } from '../../src/lambda/digestRuntime.js';
 import { createTable } from '../support/dynamoTable.js';
 import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { VirtualClock } from '../support/fakes.js';
@@ -62,7 +63,7 @@ describe('the digest function', () => {
       secondsBeyondThreshold: 6 * H,
       hourlyUsd: 4.1,
     });
-    const deps = buildLambdaDigest(config, { clock: clock.now, secrets });
+    const deps = buildLambdaDigest(config, slackDigestPoster(), { clock: clock.now, secrets });
     return { clock, handler: digestHandler(() => deps) };
   }
 

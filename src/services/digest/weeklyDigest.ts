@@ -36,12 +36,18 @@ const label = (c: ChannelKey) => `${c.platform}:${c.channelId}`;
 export class WeeklyDigestService {
   constructor(private readonly deps: WeeklyDigestDeps) {}
 
-  /** Sends every digest that is due now; one channel failing never stops the others. */
+  /**
+   * Sends every digest that is due now; one channel failing never stops the
+   * others. Only channels of the platforms this service has a poster for: on
+   * Lambda each platform's digest function sends its own channels' digests.
+   */
   async runDue(): Promise<DigestOutcome[]> {
     const log = this.deps.log ?? silentLog;
     const now = this.deps.clock();
     const outcomes: DigestOutcome[] = [];
+    const served = new Set(this.deps.posters.map((p) => p.platform));
     for (const { channel, groups } of channelsOf(await this.deps.subscriptions.all())) {
+      if (!served.has(channel.platform)) continue;
       try {
         outcomes.push(await this.runChannel(channel, groups, now));
       } catch (err) {
