@@ -36,6 +36,7 @@ import { MonitorService } from '../services/monitor/monitorService.js';
 import { RunStopper } from '../services/monitor/stop.js';
 import { awsWorkloadRuntime } from '../wiring/workloadWiring.js';
 // Type-only: the platform modules are loaded through the loaders below.
+import type { chatConsents, chatStopScheduler } from './chatConsents.js';
 import { lambdaDigestCommands } from './digestRequest.js';
 import type { LambdaSlack, slackAtColdStart } from './slackRuntime.js';
 import type { LambdaTeams, teamsAtColdStart } from './teamsRuntime.js';
@@ -61,6 +62,15 @@ export interface LambdaChatOptions {
   slack?: () => Promise<{ slackAtColdStart: typeof slackAtColdStart }>;
   /** `() => import('./teamsRuntime.js')`: functions that post to or serve Teams pass it. */
   teams?: () => Promise<{ teamsAtColdStart: typeof teamsAtColdStart }>;
+  /**
+   * `() => import('./chatConsents.js')`: consented stops (stop --at/--in/--when-idle
+   * and the nag's consent controls), passed by the functions that receive
+   * commands and clicks. chatNotify only posts, so its bundle leaves them out.
+   */
+  consents?: () => Promise<{
+    chatConsents: typeof chatConsents;
+    chatStopScheduler: typeof chatStopScheduler;
+  }>;
 }
 
 export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): Promise<LambdaChat> {
@@ -100,6 +110,9 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
     ]);
   }
   const fleet = new Ec2Fleet(loadEc2Client);
+  const consentWiring = opts.consents ? await opts.consents() : undefined;
+  // A Stop click or command deletes the run's stop schedule through it (stopRequested).
+  const stopScheduler = consentWiring?.chatStopScheduler(config, clock);
   const monitor = new MonitorService({
     fleet,
     store: instances,
@@ -109,6 +122,7 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       roleArn: config.scheduler.roleArn!,
       clock,
     }),
+    ...(stopScheduler ? { stopScheduler } : {}),
     notifier: config.monitor.snsTopicArn
       ? new SnsNotifier(snsClient(region), config.monitor.snsTopicArn)
       : { notify: async () => Promise.reject(new Error('SNS_TOPIC_ARN is not set for this function')) },
@@ -145,6 +159,19 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       clock,
     ),
     ownerTag: config.monitor.ownerTag,
+    ...(consentWiring && stopScheduler
+      ? {
+          idleStops: consentWiring.chatConsents(config, {
+            monitor,
+            stopScheduler,
+            store: instances,
+            fleet,
+            audit,
+            clock,
+            log,
+          }),
+        }
+      : {}),
     extensions: [
       // `/ec2 workload …` joins when this function is given the workload step function.
       ...(config.workloads.stepFunctionArn

@@ -72,7 +72,11 @@ const header = (headers: Record<string, string | undefined>, name: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
 
 export async function createSlackEventsHandler(env: Env, opts: SlackEventsOptions = {}): Promise<Handler> {
-  const chat = await buildLambdaChat(env, { slack: () => import('./slackRuntime.js'), ...opts });
+  const chat = await buildLambdaChat(env, {
+    slack: () => import('./slackRuntime.js'),
+    consents: () => import('./chatConsents.js'),
+    ...opts,
+  });
   const { log } = chat;
   const slack = chat.slack?.config;
   if (!slack) {

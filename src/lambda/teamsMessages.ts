@@ -44,6 +44,7 @@ export async function createTeamsMessagesHandler(
   const chat = await buildLambdaChat(env, {
     slack: () => import('./slackRuntime.js'),
     teams: () => import('./teamsRuntime.js'),
+    consents: () => import('./chatConsents.js'),
     ...opts,
   });
   if (!chat.teams) {

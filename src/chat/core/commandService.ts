@@ -4,6 +4,7 @@
  * as buttons, so a typed command is checked exactly like a click.
  */
 import { formatDuration } from '../../core/duration.js';
+import type { IdleVerdict } from '../../core/idle.js';
 import type { InstanceRecord, RunActor, RunRef } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
@@ -340,12 +341,9 @@ export class CommandService {
     const window = forSeconds ?? idle.defaultWindowSeconds;
     const given = await idle.consents.give(run, { kind: 'idle', forSeconds: window }, by);
     if (given.status !== 'done') return refusal(given.notice);
-    const verdict = await idle.judge(run, window).catch(() => undefined);
-    const now = verdict
-      ? verdict.idle
-        ? `Right now it is ${verdict.reason}; the warning comes with the next check.`
-        : `Right now: ${verdict.reason}.`
-      : 'CloudWatch could not be read just now; the next check tries again.';
+    const now = idle.judge
+      ? idleNow(await idle.judge(run, window).catch(() => undefined))
+      : `The first check comes within ${formatDuration(idle.checkEverySeconds)}.`;
     return textReply(
       [
         `Stop when idle for ${formatDuration(window)}: ${instanceLabel(record)}. Lights Out checks CloudWatch every ${formatDuration(idle.checkEverySeconds)}; once it has been idle for the whole ${formatDuration(window)} it warns here, and stops it ${formatDuration(idle.graceSeconds)} later unless someone presses Cancel or it gets busy again.`,
@@ -433,4 +431,12 @@ export class CommandService {
       reply: refusal(`${quoted(target)} matches ${pick.length} instances: ${ids}. Use the instance id.`),
     };
   }
+}
+
+/** What CloudWatch says of the run right now, for the `--when-idle` reply; undefined when it could not be read. */
+function idleNow(verdict: IdleVerdict | undefined): string {
+  if (!verdict) return 'CloudWatch could not be read just now; the next check tries again.';
+  return verdict.idle
+    ? `Right now it is ${verdict.reason}; the warning comes with the next check.`
+    : `Right now: ${verdict.reason}.`;
 }

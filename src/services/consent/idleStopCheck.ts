@@ -43,7 +43,12 @@ export interface IdleStopCheckDeps {
 /** What `stop … --when-idle` needs: give the consent, and judge the run now for the reply. */
 export interface IdleStopCommands {
   consents: Pick<StopConsentService, 'give'>;
-  judge(run: RunRef, windowSeconds: number): Promise<IdleVerdict>;
+  /**
+   * The run judged now, for the reply. Absent where this process may not read
+   * CloudWatch (the Lambda chat functions: only the idle function may); the
+   * reply then says when the first check comes.
+   */
+  judge?(run: RunRef, windowSeconds: number): Promise<IdleVerdict>;
   /** IDLE_WINDOW, IDLE_CHECK_EVERY and the grace period (STOP_WARNING), for the reply. */
   defaultWindowSeconds: number;
   checkEverySeconds: number;

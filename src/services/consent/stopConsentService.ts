@@ -72,12 +72,15 @@ export class StopConsentService {
       if (!lead.ok) return { status: 'refused', notice: `Not scheduled: ${lead.reason}.` };
     }
     const consent = { ...spec, by, givenAt: now.toISOString() } as StopConsent;
+    let before: StopConsent | undefined;
     const result = await this.change(run, 'scheduled', (r) => {
+      before = r.stopConsent;
       const { consentCancelled: _c, ...rest } = r;
       return { ...rest, stopConsent: consent };
     });
     if (result.status !== 'done') return result;
-    await this.arrange(result.record, now);
+    const unscheduled = await this.arrangeOrUndo(result.record, before, now);
+    if (unscheduled) return unscheduled;
     await this.audit(now, by, 'consent', run, 'ok', describe(consent));
     return { ...result, notice: `${scheduledText(consent)}.` };
   }
@@ -104,8 +107,10 @@ export class StopConsentService {
   async postpone(run: RunRef, seconds: number, by: RunActor): Promise<ConsentResult> {
     const now = this.deps.clock();
     let moved: StopConsent | undefined;
+    let before: StopConsent | undefined;
     const result = await this.change(run, 'moved', (r) => {
       if (r.stopConsent?.kind !== 'at') return undefined;
+      before = r.stopConsent;
       // From the later of the planned time and now: a warning read late still buys the full hour.
       const base = {
         ...r.stopConsent,
@@ -121,7 +126,8 @@ export class StopConsentService {
         record: result.record,
         notice: 'No stop at a time is scheduled for this run.',
       };
-    await this.arrange(result.record, now);
+    const unscheduled = await this.arrangeOrUndo(result.record, before, now);
+    if (unscheduled) return unscheduled;
     await this.audit(now, by, 'consent-postpone', run, 'ok', describe(moved));
     return { ...result, notice: `Moved: ${describe(moved)}.` };
   }
@@ -236,6 +242,42 @@ export class StopConsentService {
       `${describe(consent)}; consent given ${consent.givenAt}; ${reason}`,
     );
     return stop;
+  }
+
+  /**
+   * `arrange`, and when the scheduler fails, the consent put back as it was
+   * `before`: the record (and so the message) never shows a stop that no
+   * schedule will carry out, and whoever asked is told it was not scheduled.
+   * Undefined when the schedule is in place. A schedule half made meanwhile
+   * only fires into a record that no longer names its time, and does nothing.
+   */
+  private async arrangeOrUndo(
+    record: InstanceRecord,
+    before: StopConsent | undefined,
+    now: Date,
+  ): Promise<ConsentResult | undefined> {
+    try {
+      await this.arrange(record, now);
+      return undefined;
+    } catch (err) {
+      const wanted = record.stopConsent;
+      this.log.error('stop schedule not made; consent put back as it was', {
+        instance: instanceKeyString(record),
+        error: String(err),
+      });
+      // If this write fails too, the error is the caller's answer: the consent stays, and says so in the log.
+      const undone = await this.change(record, before ? 'moved' : 'cancelled', (r) => {
+        if (JSON.stringify(r.stopConsent) !== JSON.stringify(wanted)) return undefined;
+        const { stopConsent: _s, ...rest } = r;
+        return before ? { ...rest, stopConsent: before } : rest;
+      });
+      const why = err instanceof Error ? err.message : String(err);
+      return {
+        status: 'refused',
+        record: undone.record ?? record,
+        notice: `Not scheduled: the stop schedule could not be made (${why}). Nothing changed; try again in a minute.`,
+      };
+    }
   }
 
   /** Puts the schedule in line with the record's consent: an `at` consent has one; anything else none. */

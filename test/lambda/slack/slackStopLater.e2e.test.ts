@@ -1,0 +1,154 @@
+/**
+ * Stopping later over Slack on Lambda, end to end on moto: `/ec2 stop … --in`
+ * and `--when-idle` through the real Slack function, the stop schedules in
+ * EventBridge Scheduler (listed on moto), the consent function fired with the
+ * schedule's own input on a clock set to its time, StopInstances counted by
+ * the proxy, and the nag message updated from the outbox's events through
+ * chatNotify, as the table's stream and the events topic deliver them.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import type { FakeSlackApi } from '../../support/fakeSlackApi.js';
+import { useFaultProxy } from '../../support/faultProxy.js';
+import { useMoto } from '../../support/moto.js';
+import { blockActionBody, FORM, lambdaEvent, slashCommandBody } from '../../support/slackRequests.js';
+import { CONSENT_ENV, consentLambda } from '../consentLambda.js';
+import { buildWorld, type SlackLambdaWorld, snsEvent, startFakeSlackApi } from './lambdaHarness.js';
+
+const moto = useMoto();
+const proxy = useFaultProxy(moto);
+let slack: FakeSlackApi;
+let world: SlackLambdaWorld;
+
+beforeAll(async () => {
+  slack = await startFakeSlackApi();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(async () => {
+  world = await buildWorld(moto, slack, CONSENT_ENV);
+  proxy.reset();
+  await world.events(lambdaEvent(slashCommandBody('subscribe web'), FORM));
+});
+
+const textOf = (v: unknown) => JSON.stringify(v);
+
+/** The command's answer: inline, or posted to its response_url when it was handed on. */
+async function slash(text: string): Promise<string> {
+  const before = slack.callsTo('response_url/r1').length;
+  const res = await world.events(
+    lambdaEvent(slashCommandBody(text, { responseUrl: slack.responseUrl() }), FORM),
+  );
+  const late = slack.callsTo('response_url/r1').slice(before).at(-1);
+  return late ? textOf(late.args) : (res.body ?? '');
+}
+
+async function nagged(name: string) {
+  const record = await world.launch(name);
+  await world.notify(snsEvent(`sns-${name}`, buildNagNotification({ ...record, nagCount: 1 }, new Date())));
+  const post = slack.callsTo('chat.postMessage').at(-1)!;
+  const token = (post.args.blocks as { type: string; block_id?: string }[]).find((b) => b.type === 'actions')!
+    .block_id!;
+  return { record, token, ts: (await world.store.get(record))!.chatRefs[0]!.messageId };
+}
+
+describe('stop later over Slack on Lambda', () => {
+  it('stop --in 2h: scheduled on EventBridge, fired once, stopped once, message says who consented', async () => {
+    // Arrange
+    const { record } = await nagged('render-1');
+    const consent = consentLambda(moto, world.env);
+
+    // Act
+    const answer = await slash('stop render-1 --in 2h');
+    const schedules = await consent.schedulesOf(record.instanceId);
+    await consent.deliverEvents(world.notify);
+    const scheduledMessage = textOf(slack.callsTo('chat.update').at(-1)?.args.blocks);
+    const given = (await world.store.get(record))!.stopConsent;
+    const stopAt = Date.parse(given?.kind === 'at' ? given.at : '');
+    const fired = await consent.fireUntil(new Date(stopAt + 60_000));
+    const again = await consent.fireUntil(new Date(stopAt + 3600_000));
+    await consent.observeStopped(world.engine, record);
+    await consent.deliverEvents(world.notify);
+
+    // Assert
+    expect(answer).toContain('Stop scheduled for');
+    expect(answer).toContain('by @alice');
+    expect(schedules.map((n) => n.slice(0, 5)).sort()).toEqual(['stop-', 'warn-']);
+    expect(scheduledMessage).toContain('Stop scheduled for');
+    expect(fired.map((f) => f.name.slice(0, 5))).toEqual(['warn-', 'stop-']);
+    expect(again).toEqual([]);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(1);
+    expect(await world.instanceState(record.instanceId)).toMatch(/stopping|stopped/);
+    expect((await world.store.get(record))?.lastStop).toMatchObject({
+      by: { platform: 'slack', id: 'U0ALICE' },
+      consent: { kind: 'at', by: { platform: 'slack', id: 'U0ALICE' } },
+    });
+    expect(textOf(slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain('Stopped by <@U0ALICE>');
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
+  it('a Stop click before the time deletes the stop schedules at once; nothing fires later', async () => {
+    // Arrange
+    const { record, token, ts } = await nagged('render-2');
+    const consent = consentLambda(moto, world.env);
+    await slash('stop render-2 --at 23:59');
+    const scheduled = await consent.schedulesOf(record.instanceId);
+
+    // Act
+    await world.events(
+      lambdaEvent(
+        blockActionBody({
+          actionId: 'lightsout.stop',
+          blockId: token,
+          messageTs: ts,
+          responseUrl: slack.responseUrl(),
+        }),
+        FORM,
+      ),
+    );
+
+    // Assert
+    expect(scheduled).toHaveLength(2);
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(1);
+    expect(await consent.fireUntil(new Date(Date.now() + 25 * 3600_000))).toEqual([]);
+  });
+
+  it('a schedule Scheduler refuses is reported to the asker, and no consent is left behind', async () => {
+    // Arrange
+    const { record } = await nagged('render-3');
+    const consent = consentLambda(moto, world.env);
+    proxy.get().addRule({ action: /^POST \/schedules\/stop-/, fault: { kind: 'error', status: 500 } });
+
+    // Act
+    const answer = await slash('stop render-3 --in 2h');
+    proxy.get().recover();
+
+    // Assert
+    expect(answer).toContain('Not scheduled');
+    expect(answer).not.toContain('Stop scheduled for');
+    expect((await world.store.get(record))?.stopConsent).toBeUndefined();
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
+  it('stop --when-idle: consent recorded, no schedule, the reply says when the first check comes', async () => {
+    // Arrange
+    const { record } = await nagged('render-4');
+    const consent = consentLambda(moto, world.env);
+
+    // Act
+    const answer = await slash('stop render-4 --when-idle --for 45m');
+
+    // Assert
+    expect(answer).toContain('Stop when idle for 45m');
+    expect(answer).toContain('The first check comes within 5m');
+    expect((await world.store.get(record))?.stopConsent).toMatchObject({
+      kind: 'idle',
+      forSeconds: 45 * 60,
+      by: { platform: 'slack', id: 'U0ALICE' },
+    });
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+    expect(proxy.get().count('GetMetricData').forwarded).toBe(0);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Stopping later over Teams on Lambda, end to end on moto: `stop … --in` and
+ * `--when-idle` as Activities into the real teamsMessages handler, the stop
+ * schedules in EventBridge Scheduler (listed on moto), the consent function
+ * fired with the schedule's own input at its time, StopInstances counted by
+ * the proxy, and the card updated on the loopback connector from the outbox's
+ * events through chatNotify.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildNagNotification } from '../../../src/core/notification.js';
+import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
+import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
+import { installationAdd, mention } from '../../chat/teams/activities.js';
+import { createTable } from '../../support/dynamoTable.js';
+import { useFakeBotConnector } from '../../support/fakeBotConnector.js';
+import { useFaultProxy } from '../../support/faultProxy.js';
+import { lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
+import { useMoto } from '../../support/moto.js';
+import { CONSENT_ENV, consentLambda } from '../consentLambda.js';
+import { snsEvent } from '../slack/lambdaHarness.js';
+
+const moto = useMoto();
+const proxy = useFaultProxy(moto);
+const connector = useFakeBotConnector();
+const env = { ...lambdaBaseEnv('lightsout'), ...CONSENT_ENV, TEAMS_ENABLED: 'true' };
+
+const urlEvent = (body: unknown) => ({
+  version: '2.0',
+  rawPath: '/api/messages',
+  headers: { 'content-type': 'application/json' },
+  requestContext: { http: { method: 'POST', path: '/api/messages' } },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+});
+
+/** Teams installed and subscribed to `web`, with render-1's nag posted. */
+async function nagged() {
+  const teams = await createTeamsMessagesHandler(env);
+  const notify = await createChatNotifyHandler(env);
+  const world = await lambdaEngine(moto, env.TABLE_NAME);
+  const record = await launchMonitored(new EC2Client(moto.clientConfig), world, 'render-1');
+  await teams(urlEvent(installationAdd(connector.serviceUrl)));
+  await teams(urlEvent(mention(connector.serviceUrl, 'subscribe web')));
+  await notify(snsEvent('sns-nag-1', buildNagNotification(record, new Date())));
+  const nag = connector.sent.at(-1)!;
+  /** The bot's answer to `text`, as the connector received it. */
+  const say = async (text: string) => {
+    const before = connector.sent.length;
+    await teams(urlEvent(mention(connector.serviceUrl, text)));
+    return connector.sent
+      .slice(before)
+      .map((s) => JSON.stringify(s.activity))
+      .join('\n');
+  };
+  return { world, record, notify, nag, say };
+}
+
+describe('stop later over Teams on Lambda', () => {
+  beforeEach(async () => {
+    await moto.reset();
+    proxy.reset();
+    await createTable(moto, env.TABLE_NAME);
+  });
+
+  it('stop --in 2h: scheduled on EventBridge, fired once, stopped once, the card says who consented', async () => {
+    // Arrange
+    const { world, record, notify, nag, say } = await nagged();
+    const consent = consentLambda(moto, env);
+
+    // Act
+    const answer = await say('stop render-1 --in 2h');
+    const schedules = await consent.schedulesOf(record.instanceId);
+    await consent.deliverEvents(notify);
+    const scheduledCard = JSON.stringify(connector.updates.filter((u) => u.id === nag.id).at(-1)?.activity);
+    const given = (await world.store.get(record))!.stopConsent;
+    const stopAt = Date.parse(given?.kind === 'at' ? given.at : '');
+    const fired = await consent.fireUntil(new Date(stopAt + 60_000));
+    await consent.observeStopped(world.engine, record);
+    await consent.deliverEvents(notify);
+
+    // Assert
+    expect(answer).toContain('Stop scheduled for');
+    expect(schedules.map((n) => n.slice(0, 5)).sort()).toEqual(['stop-', 'warn-']);
+    expect(scheduledCard).toContain('Stop scheduled for');
+    expect(fired.map((f) => f.name.slice(0, 5))).toEqual(['warn-', 'stop-']);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(1);
+    const stopped = await world.store.get(record);
+    expect(stopped?.lastStop?.consent).toMatchObject({ kind: 'at', by: { platform: 'teams' } });
+    expect(JSON.stringify(connector.updates.filter((u) => u.id === nag.id).at(-1)?.activity)).toMatch(
+      /Stopped by Alice Example/,
+    );
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
+  it('stop --when-idle: the consent is recorded without reading CloudWatch, and the reply says when it is checked', async () => {
+    // Arrange
+    const { world, record, say } = await nagged();
+
+    // Act
+    const answer = await say('stop render-1 --when-idle');
+
+    // Assert
+    expect(answer).toContain('Stop when idle for 30m');
+    expect(answer).toContain('The first check comes within 5m');
+    expect((await world.store.get(record))?.stopConsent).toMatchObject({
+      kind: 'idle',
+      forSeconds: 30 * 60,
+      by: { platform: 'teams' },
+    });
+    expect(proxy.get().count('GetMetricData').forwarded).toBe(0);
+  });
+});
