@@ -20,6 +20,8 @@ export interface ChannelDigestSettings {
   updatedAt?: string;
   /** The week (its Monday, `2026-11-23`) whose digest went out last. */
   lastSentWeek?: string;
+  /** A sender is building and posting this week's digest until `until` (ISO); see `claimWeek`. */
+  claim?: { week: string; until: string };
 }
 
 export interface DigestSettingsStore {
@@ -34,9 +36,14 @@ export interface DigestSettingsStore {
   }): Promise<ChannelDigestSettings>;
   /**
    * Claims the digest of `week` for the channel with a conditional write: true
-   * for exactly one of any number of concurrent claims, false once claimed.
+   * for exactly one of any number of concurrent claims; false once the week
+   * was sent, or while another claim on it holds. A claim holds until
+   * `lease.until`: a sender that crashed between claiming and posting leaves
+   * a claim that expires, and the next tick after it claims the week again.
    */
-  claimWeek(channel: ChannelKey, week: string): Promise<boolean>;
+  claimWeek(channel: ChannelKey, week: string, lease: { now: string; until: string }): Promise<boolean>;
+  /** The week's digest was posted: it is the last sent week, and the claim ends. */
+  markSent(channel: ChannelKey, week: string): Promise<void>;
   /** Gives a claim back after the digest could not be sent, so the next tick tries again. */
   releaseWeek(channel: ChannelKey, week: string): Promise<void>;
 }

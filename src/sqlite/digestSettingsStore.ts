@@ -11,6 +11,8 @@ interface Row {
   updated_by: string | null;
   updated_at: string | null;
   last_sent_week: string | null;
+  claimed_week: string | null;
+  claim_until: string | null;
 }
 
 export class SqliteDigestSettingsStore implements DigestSettingsStore {
@@ -24,9 +26,17 @@ export class SqliteDigestSettingsStore implements DigestSettingsStore {
         updated_by TEXT,
         updated_at TEXT,
         last_sent_week TEXT,
+        claimed_week TEXT,
+        claim_until TEXT,
         PRIMARY KEY (platform, channel_id)
       );
     `);
+    // Files from before claims had a lease: last_sent_week was the claim itself.
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(digest_settings)').all();
+    if (!columns.some((c) => c.name === 'claimed_week')) {
+      db.exec('ALTER TABLE digest_settings ADD COLUMN claimed_week TEXT');
+      db.exec('ALTER TABLE digest_settings ADD COLUMN claim_until TEXT');
+    }
   }
 
   async get(channel: ChannelKey): Promise<ChannelDigestSettings | undefined> {
@@ -49,25 +59,41 @@ export class SqliteDigestSettingsStore implements DigestSettingsStore {
     return (await this.get(s.channel))!;
   }
 
-  async claimWeek(channel: ChannelKey, week: string): Promise<boolean> {
+  async claimWeek(
+    channel: ChannelKey,
+    week: string,
+    lease: { now: string; until: string },
+  ): Promise<boolean> {
     return this.db.transaction(() => {
       this.db
         .prepare('INSERT OR IGNORE INTO digest_settings (platform, channel_id) VALUES (?, ?)')
         .run(channel.platform, channel.channelId);
+      // ISO-8601 UTC strings of one format compare as times.
       const res = this.db
         .prepare(
-          `UPDATE digest_settings SET last_sent_week = ?
-           WHERE platform = ? AND channel_id = ? AND (last_sent_week IS NULL OR last_sent_week <> ?)`,
+          `UPDATE digest_settings SET claimed_week = ?, claim_until = ?
+           WHERE platform = ? AND channel_id = ? AND (last_sent_week IS NULL OR last_sent_week <> ?)
+             AND (claimed_week IS NULL OR claimed_week <> ? OR claim_until <= ?)`,
         )
-        .run(week, channel.platform, channel.channelId, week);
+        .run(week, lease.until, channel.platform, channel.channelId, week, week, lease.now);
       return res.changes === 1;
     })();
+  }
+
+  async markSent(channel: ChannelKey, week: string): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE digest_settings SET last_sent_week = ?, claimed_week = NULL, claim_until = NULL
+         WHERE platform = ? AND channel_id = ?`,
+      )
+      .run(week, channel.platform, channel.channelId);
   }
 
   async releaseWeek(channel: ChannelKey, week: string): Promise<void> {
     this.db
       .prepare(
-        'UPDATE digest_settings SET last_sent_week = NULL WHERE platform = ? AND channel_id = ? AND last_sent_week = ?',
+        `UPDATE digest_settings SET claimed_week = NULL, claim_until = NULL
+         WHERE platform = ? AND channel_id = ? AND claimed_week = ?`,
       )
       .run(channel.platform, channel.channelId, week);
   }
@@ -81,5 +107,8 @@ function toSettings(row: Row): ChannelDigestSettings {
     ...(row.updated_by ? { updatedBy: row.updated_by } : {}),
     ...(row.updated_at ? { updatedAt: row.updated_at } : {}),
     ...(row.last_sent_week ? { lastSentWeek: row.last_sent_week } : {}),
+    ...(row.claimed_week && row.claim_until
+      ? { claim: { week: row.claimed_week, until: row.claim_until } }
+      : {}),
   };
 }

@@ -7,11 +7,16 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../src/aws/clients.js';
+import { DynamoDigestSettingsStore } from '../../src/aws/dynamodb/digestSettingsStore.js';
 import { DynamoRunHistory } from '../../src/aws/dynamodb/runHistory.js';
 import { DynamoSubscriptionStore } from '../../src/aws/dynamodb/subscriptionStore.js';
 import { loadConfig } from '../../src/config/index.js';
 import { slackDigestPoster } from '../../src/lambda/digest.js';
-import { buildLambdaDigest, digestHandler } from '../../src/lambda/digestRuntime.js';
+import {
+  buildLambdaDigest,
+  type DigestPosterFactory,
+  digestHandler,
+} from '../../src/lambda/digestRuntime.js';
 import { createTable } from '../support/dynamoTable.js';
 import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { VirtualClock } from '../support/fakes.js';
@@ -64,7 +69,10 @@ describe('the digest function', () => {
       hourlyUsd: 4.1,
     });
     const deps = buildLambdaDigest(config, slackDigestPoster(), { clock: clock.now, secrets });
-    return { clock, handler: digestHandler(() => deps) };
+    /** Another cold start of the function, with this poster in place of Slack's. */
+    const coldStart = (poster: DigestPosterFactory) =>
+      digestHandler(() => buildLambdaDigest(config, poster, { clock: clock.now, secrets }));
+    return { clock, handler: digestHandler(() => deps), coldStart };
   }
 
   it('sends a due digest once however often the hourly rule fires, with the chart as a PNG', async () => {
@@ -88,6 +96,40 @@ describe('the digest function', () => {
     expect(upload!.completed).toMatchObject({ channel_id: 'C0WEB' });
   });
 
+  it('posts a week whose invocation died between claiming it and posting exactly once, on a later tick', async () => {
+    // Arrange: at 09:00 an invocation claims the week and dies while posting (its poster never answers).
+    const { clock, coldStart } = await world('2026-11-23T09:00:00.000Z');
+    const settings = new DynamoDigestSettingsStore(dynamoDocumentClient('us-east-1'), TABLE);
+    const dying = coldStart({
+      platform: 'slack',
+      build: async () => ({ platform: 'slack', post: () => new Promise<void>(() => undefined) }),
+    });
+    void dying({});
+    await waitFor(
+      async () => (await settings.get({ platform: 'slack', channelId: 'C0WEB' }))?.claim !== undefined,
+    );
+    const left = await settings.get({ platform: 'slack', channelId: 'C0WEB' });
+
+    // Act: a new container; the rule's retry a few minutes on, then the next hourly tick, twice.
+    const handler = coldStart(slackDigestPoster());
+    clock.set('2026-11-23T09:05:00.000Z');
+    const retry = await handler({});
+    clock.set('2026-11-23T10:00:00.000Z');
+    const nextTick = await handler({});
+    const again = await handler({});
+
+    // Assert
+    expect(left).toMatchObject({ claim: { week: '2026-11-23' } });
+    expect(left?.lastSentWeek).toBeUndefined();
+    expect(retry).toMatchObject([
+      { sent: false, reason: 'the week of 2026-11-23 was claimed by another tick' },
+    ]);
+    expect(nextTick).toMatchObject([{ channel: 'slack:C0WEB', sent: true }]);
+    expect(again).toMatchObject([{ sent: false, reason: 'the digest of the week of 2026-11-23 was sent' }]);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
+  });
+
   it('posts the digest of the last 7 days when asked for now, and says when a channel follows no group', async () => {
     // Arrange
     const { handler } = await world('2026-11-20T12:00:00.000Z');
@@ -102,3 +144,11 @@ describe('the digest function', () => {
     expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
   });
 });
+
+async function waitFor(done: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -8,6 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { RunHistoryEntry } from '../../src/core/runHistory.js';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
 import { createLogger } from '../../src/log.js';
+import { WeeklyDigestService } from '../../src/services/digest/weeklyDigest.js';
+import { openDatabase } from '../../src/sqlite/database.js';
+import { SqliteDigestSettingsStore } from '../../src/sqlite/digestSettingsStore.js';
+import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
+import { SqliteRunHistory } from '../../src/sqlite/runHistory.js';
+import { SqliteSubscriptionStore } from '../../src/sqlite/subscriptionStore.js';
 import { freePort } from '../support/cliProcess.js';
 import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { FakeFleet, VirtualClock } from '../support/fakes.js';
@@ -57,8 +63,11 @@ describe('the weekly digest in the single process', () => {
     expect((await post(port, slashCommandBody('subscribe web'))).status).toBe(200);
     await local.app.history.record(run('i-0aaaaaaaaaaaaaaa1'));
     await local.app.history.record(run('i-0bbbbbbbbbbbbbbb2', { group: 'db', name: 'db-1' }));
-    return { clock, port, app: local.app };
+    return { clock, port, config, app: local.app };
   }
+
+  const digestSummaries = () =>
+    slack.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks).includes('weekly digest'));
 
   const command = async (port: number, text: string) => {
     const res = await post(port, slashCommandBody(text, { responseUrl: slack.responseUrl() }));
@@ -104,6 +113,55 @@ describe('the weekly digest in the single process', () => {
       channel_id: 'C0WEB',
       initial_comment: 'Daily cost beyond threshold, 2026-11-16 to 2026-11-23 (UTC)',
     });
+  });
+
+  it('posts a week whose sender died between claiming it and posting exactly once, after a restart', async () => {
+    // Arrange: the process stops; a second one on the same file claims Monday's week at 09:00
+    // and dies while posting: nothing after the claim ever runs (no release, no "sent").
+    const { clock, config } = await started('2026-11-23T08:00:00.000Z');
+    await local.app!.stop();
+    local.app = undefined;
+    clock.set('2026-11-23T09:00:00.000Z');
+    const db = openDatabase(config.store.sqlitePath);
+    const settings = new SqliteDigestSettingsStore(db);
+    const dying = new WeeklyDigestService({
+      history: new SqliteRunHistory(db),
+      store: new SqliteInstanceStore(db, { clock: clock.now }),
+      subscriptions: new SqliteSubscriptionStore(db),
+      settings,
+      posters: [{ platform: 'slack', post: () => new Promise<void>(() => undefined) }],
+      defaults: { cadence: 'weekly', timeZone: 'UTC' },
+      clock: clock.now,
+    });
+    void dying.runDue();
+    await waitFor(() => db.prepare('SELECT claimed_week FROM digest_settings').get() !== undefined);
+    const left = await settings.get({ platform: 'slack', channelId: 'C0WEB' });
+    db.close();
+
+    // Act: start again on the same file, and let the timer tick while the dead claim holds and after.
+    local.app = await startSingleProcess({
+      config,
+      log: createLogger('test', 'ERROR'),
+      clock: clock.now,
+      fleet: new FakeFleet(),
+    });
+    clock.set('2026-11-23T09:05:00.000Z');
+    const whileHeld = await local.app.digest.service.runDue();
+    clock.set('2026-11-23T09:20:00.000Z');
+    const afterLease = await local.app.digest.service.runDue();
+    clock.set('2026-11-23T10:20:00.000Z');
+    const later = await local.app.digest.service.runDue();
+
+    // Assert
+    expect(left).toMatchObject({ claim: { week: '2026-11-23' } });
+    expect(left?.lastSentWeek).toBeUndefined();
+    expect(whileHeld).toMatchObject([
+      { sent: false, reason: 'the week of 2026-11-23 was claimed by another tick' },
+    ]);
+    expect(afterLease).toMatchObject([{ channel: 'slack:C0WEB', sent: true }]);
+    expect(later).toMatchObject([{ sent: false, reason: 'the digest of the week of 2026-11-23 was sent' }]);
+    expect(digestSummaries()).toHaveLength(1);
+    expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
   });
 
   it('follows the channel time zone set with /ec2 digest weekly --tz, and says so', async () => {

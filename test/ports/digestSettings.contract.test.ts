@@ -67,41 +67,77 @@ describe.each(implementations)('DigestSettingsStore contract: %s', (_name, make)
     expect((await store.get(ops))?.timeZone).toBeUndefined();
   });
 
-  it('lets exactly one claim of a week win', async () => {
+  /** A claim made at `at`, held for 15 minutes. */
+  const lease = (at: string) => ({
+    now: at,
+    until: new Date(Date.parse(at) + 15 * 60_000).toISOString(),
+  });
+  const NINE = '2026-11-23T09:00:00.000Z';
+
+  it('lets exactly one claim of a week win while it holds, and none once the week is sent', async () => {
     // Act: one after another; moto's server does not evaluate conditions atomically under
     // concurrent requests (DynamoDB does), and the single-process test fires two ticks at once.
     const claims: boolean[] = [];
-    for (let i = 0; i < 3; i++) claims.push(await store.claimWeek(web, '2026-11-23'));
-    const again = await store.claimWeek(web, '2026-11-23');
-    const next = await store.claimWeek(web, '2026-11-30');
+    for (let i = 0; i < 3; i++) claims.push(await store.claimWeek(web, '2026-11-23', lease(NINE)));
+    const claimed = await store.get(web);
+    await store.markSent(web, '2026-11-23');
+    const afterSent = await store.claimWeek(web, '2026-11-23', lease('2026-11-23T10:00:00.000Z'));
+    const next = await store.claimWeek(web, '2026-11-30', lease('2026-11-30T09:00:00.000Z'));
 
     // Assert
     expect(claims).toEqual([true, false, false]);
-    expect(again).toBe(false);
+    expect(claimed).toMatchObject({ claim: { week: '2026-11-23', until: '2026-11-23T09:15:00.000Z' } });
+    expect(claimed?.lastSentWeek).toBeUndefined();
+    expect(afterSent).toBe(false);
     expect(next).toBe(true);
-    expect(await store.get(web)).toMatchObject({ lastSentWeek: '2026-11-30' });
+    expect(await store.get(web)).toMatchObject({
+      lastSentWeek: '2026-11-23',
+      claim: { week: '2026-11-30' },
+    });
   });
 
-  it('keeps the claimed week when the settings change, and gives a claim back', async () => {
+  it('lets a week be claimed again once a claim that was never marked sent has expired', async () => {
+    // Arrange: a sender claimed the week and died before posting.
+    await store.claimWeek(web, '2026-11-23', lease(NINE));
+
+    // Act
+    const whileHeld = await store.claimWeek(web, '2026-11-23', lease('2026-11-23T09:14:59.000Z'));
+    const expired = await store.claimWeek(web, '2026-11-23', lease('2026-11-23T09:15:00.000Z'));
+    const other = await store.claimWeek(ops, '2026-11-23', lease('2026-11-23T09:01:00.000Z'));
+
+    // Assert
+    expect(whileHeld).toBe(false);
+    expect(expired).toBe(true);
+    expect(other).toBe(true);
+    expect(await store.get(web)).toMatchObject({
+      claim: { week: '2026-11-23', until: '2026-11-23T09:30:00.000Z' },
+    });
+  });
+
+  it('keeps the sent week when the settings change, and gives a claim back', async () => {
     // Arrange
-    await store.claimWeek(web, '2026-11-23');
+    await store.claimWeek(web, '2026-11-16', lease('2026-11-16T09:00:00.000Z'));
+    await store.markSent(web, '2026-11-16');
+    await store.claimWeek(web, '2026-11-23', lease(NINE));
 
     // Act
     await store.set({
       channel: web,
       cadence: 'weekly',
       updatedBy: 'slack:U1',
-      updatedAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T09:01:00.000Z',
     });
     const kept = await store.get(web);
     await store.releaseWeek(web, '2026-11-16');
-    const stillKept = await store.get(web);
+    const stillClaimed = await store.get(web);
     await store.releaseWeek(web, '2026-11-23');
+    const released = await store.get(web);
 
     // Assert
-    expect(kept?.lastSentWeek).toBe('2026-11-23');
-    expect(stillKept?.lastSentWeek).toBe('2026-11-23');
-    expect((await store.get(web))?.lastSentWeek).toBeUndefined();
-    expect(await store.claimWeek(web, '2026-11-23')).toBe(true);
+    expect(kept).toMatchObject({ lastSentWeek: '2026-11-16', claim: { week: '2026-11-23' } });
+    expect(stillClaimed?.claim?.week).toBe('2026-11-23');
+    expect(released?.claim).toBeUndefined();
+    expect(released?.lastSentWeek).toBe('2026-11-16');
+    expect(await store.claimWeek(web, '2026-11-23', lease('2026-11-23T09:02:00.000Z'))).toBe(true);
   });
 });

@@ -3,7 +3,9 @@
  *
  * Layout: one partition, `pk = DIGEST`, `sk = <platform>#<channelId>`; one
  * item per channel. Claiming a week is a conditional update on
- * `lastSentWeek`, so two ticks that fire at once send one digest.
+ * `lastSentWeek` and the claim's lease (`claimedWeek`, `claimUntil`), so two
+ * ticks that fire at once send one digest, and a sender that died holding a
+ * claim holds it only until the lease ends.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DigestCadence } from '../../core/digestSchedule.js';
@@ -56,18 +58,28 @@ export class DynamoDigestSettingsStore implements DigestSettingsStore {
     return toSettings(res.Attributes ?? {});
   }
 
-  async claimWeek(channel: ChannelKey, week: string): Promise<boolean> {
+  async claimWeek(
+    channel: ChannelKey,
+    week: string,
+    lease: { now: string; until: string },
+  ): Promise<boolean> {
     try {
       await awsCall('UpdateItem digest claim', () =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: key(channel),
-            UpdateExpression: 'SET lastSentWeek = :week, #channel = if_not_exists(#channel, :channel)',
-            ConditionExpression: 'attribute_not_exists(lastSentWeek) OR lastSentWeek <> :week',
+            UpdateExpression:
+              'SET claimedWeek = :week, claimUntil = :until, #channel = if_not_exists(#channel, :channel)',
+            // ISO-8601 UTC strings of one format compare as times.
+            ConditionExpression:
+              '(attribute_not_exists(lastSentWeek) OR lastSentWeek <> :week) AND ' +
+              '(attribute_not_exists(claimedWeek) OR claimedWeek <> :week OR claimUntil <= :now)',
             ExpressionAttributeNames: { '#channel': 'channel' },
             ExpressionAttributeValues: {
               ':week': week,
+              ':until': lease.until,
+              ':now': lease.now,
               ':channel': { platform: channel.platform, channelId: channel.channelId },
             },
           }),
@@ -80,14 +92,32 @@ export class DynamoDigestSettingsStore implements DigestSettingsStore {
     }
   }
 
+  async markSent(channel: ChannelKey, week: string): Promise<void> {
+    await awsCall('UpdateItem digest sent', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(channel),
+          UpdateExpression:
+            'SET lastSentWeek = :week, #channel = if_not_exists(#channel, :channel) REMOVE claimedWeek, claimUntil',
+          ExpressionAttributeNames: { '#channel': 'channel' },
+          ExpressionAttributeValues: {
+            ':week': week,
+            ':channel': { platform: channel.platform, channelId: channel.channelId },
+          },
+        }),
+      ),
+    );
+  }
+
   async releaseWeek(channel: ChannelKey, week: string): Promise<void> {
     await awsCall('UpdateItem digest release', () =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(channel),
-          UpdateExpression: 'REMOVE lastSentWeek',
-          ConditionExpression: 'lastSentWeek = :week',
+          UpdateExpression: 'REMOVE claimedWeek, claimUntil',
+          ConditionExpression: 'claimedWeek = :week',
           ExpressionAttributeValues: { ':week': week },
         }),
       ),
@@ -106,5 +136,8 @@ function toSettings(i: Record<string, unknown>): ChannelDigestSettings {
     ...(i.updatedBy ? { updatedBy: String(i.updatedBy) } : {}),
     ...(i.updatedAt ? { updatedAt: String(i.updatedAt) } : {}),
     ...(i.lastSentWeek ? { lastSentWeek: String(i.lastSentWeek) } : {}),
+    ...(i.claimedWeek && i.claimUntil
+      ? { claim: { week: String(i.claimedWeek), until: String(i.claimUntil) } }
+      : {}),
   };
 }

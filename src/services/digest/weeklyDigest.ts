@@ -3,8 +3,9 @@
  * (hourly on AWS, every few minutes in the single process): for every
  * channel that follows a group it decides whether the digest is due
  * (src/core/digestSchedule.ts), claims the week in the settings store so a
- * tick that fires twice sends one digest, builds it for the channel's groups
- * and posts it. `sendNow()` is `/ec2 digest now`.
+ * tick that fires twice sends one digest, builds it for the channel's groups,
+ * posts it, and only then marks the week sent. The claim is a lease: a crash
+ * between claiming and posting delays the week's digest, never loses it. `sendNow()` is `/ec2 digest now`.
  */
 import type { Digest } from '../../core/digest.js';
 import { type DigestDefaults, digestDue } from '../../core/digestSchedule.js';
@@ -30,6 +31,13 @@ export interface DigestOutcome {
   sent: boolean;
   reason: string;
 }
+
+/**
+ * How long a claim on a week holds: longer than building and posting one
+ * digest takes (the digest functions time out after 5 minutes), short enough
+ * that a sender that crashed holding it delays the digest by a tick or two.
+ */
+export const CLAIM_LEASE_MS = 15 * 60_000;
 
 const label = (c: ChannelKey) => `${c.platform}:${c.channelId}`;
 
@@ -82,7 +90,8 @@ export class WeeklyDigestService {
     const decision = digestDue(settings ?? {}, this.deps.defaults, now);
     if (!decision.due) return { channel: label(channel), sent: false, reason: decision.reason };
     const poster = this.poster(channel.platform);
-    if (!(await this.deps.settings.claimWeek(channel, decision.week))) {
+    const lease = { now: now.toISOString(), until: new Date(now.getTime() + CLAIM_LEASE_MS).toISOString() };
+    if (!(await this.deps.settings.claimWeek(channel, decision.week, lease))) {
       return {
         channel: label(channel),
         sent: false,
@@ -101,6 +110,8 @@ export class WeeklyDigestService {
       await this.deps.settings.releaseWeek(channel, decision.week);
       throw err;
     }
+    // Only now is the week sent: a crash before this line leaves a claim that expires, not a lost week.
+    await this.deps.settings.markSent(channel, decision.week);
     log.info('weekly digest sent', { channel: label(channel), week: decision.week, groups });
     return { channel: label(channel), sent: true, reason: decision.reason };
   }
