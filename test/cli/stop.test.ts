@@ -16,6 +16,7 @@ import { MonitorService } from '../../src/services/monitor/monitorService.js';
 import { SqliteAuditLog } from '../../src/sqlite/auditLog.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteInstanceStore } from '../../src/sqlite/instanceStore.js';
+import { SqliteStopScheduleStore } from '../../src/sqlite/stopScheduleStore.js';
 import { MemoryNagScheduler } from '../support/fakes.js';
 import { useFaultProxy } from '../support/faultProxy.js';
 import { testMonitorSettings } from '../support/monitorSettings.js';
@@ -120,6 +121,30 @@ describe('lightsout stop', () => {
     const me = userInfo().username;
     expect(record).toMatchObject({ state: 'stopping', lastStop: { by: { platform: 'cli', id: me } } });
     expect(audit[0]).toMatchObject({ actor: `cli:${me}`, action: 'stop', result: 'ok' });
+  });
+
+  it('deletes the consented stop schedule of the run, so the running process never fires it', async () => {
+    // Arrange: someone consented to a stop at a time; its row waits in the state file.
+    const id = await launch('render-9');
+    await track(id);
+    const db = openDatabase(dbPath);
+    const [record] = await readState(id);
+    new SqliteStopScheduleStore(db).upsert({
+      region: REGION,
+      instanceId: id,
+      launchTime: record!.launchTime,
+      stopAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    db.close();
+
+    // Act
+    const out = await cli([id]);
+
+    // Assert
+    expect(out.code).toBe(0);
+    const after = openDatabase(dbPath);
+    expect(new SqliteStopScheduleStore(after).get({ region: REGION, instanceId: id })).toBeUndefined();
+    after.close();
   });
 
   it('hibernates with --hibernate where hibernation is configured', async () => {

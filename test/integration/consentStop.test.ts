@@ -6,7 +6,12 @@
  * its input, on a virtual clock set to the schedule's time. StopInstances
  * calls are counted by the proxy in front of moto.
  */
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -190,6 +195,44 @@ describe('consented stops on moto (Lambda mode)', () => {
     });
     expect(fired).toEqual([]);
     expect(proxy.get().count('StopInstances').forwarded).toBe(0);
+  });
+
+  it('an instance stopped outside Lights Out loses its stop schedules at the stateChange', async () => {
+    // Arrange
+    const run = await launch({ Monitor: 'true', MonitorGroup: 'web', Name: 'render-2' });
+    const clock = new VirtualClock(new Date());
+    const { service } = consentAt(clock);
+    await service.give(run, { kind: 'at', at: new Date(Date.now() + 2 * 3600_000).toISOString() }, ana);
+    const scheduler = new SchedulerClient(moto.clientConfig);
+    const names = async () =>
+      (
+        await scheduler.send(new ListSchedulesCommand({ GroupName: 'lightsout', MaxResults: 100 }))
+      ).Schedules?.map((s) => s.Name!).filter((n) => /^(stop|warn)-/.test(n) && n.includes(run.instanceId));
+    const before = await names();
+
+    // Act: someone stops it in the console; EC2's event reaches the stateChange function.
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [run.instanceId] }));
+    await stateChange({
+      version: '0',
+      id: 'e6a0b8a0-0000-0000-0000-000000000001',
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Instance State-change Notification',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${run.instanceId}`],
+      detail: { 'instance-id': run.instanceId, state: 'stopped' },
+    });
+
+    // Assert
+    expect(before).toHaveLength(2);
+    expect(await names()).toEqual([]);
+    const { service: after } = consentAt(clock);
+    expect(
+      await after.handleFiring({ kind: 'stop', ...run, stopAt: new Date().toISOString() }),
+    ).toMatchObject({
+      act: 'nothing',
+    });
   });
 
   it('a firing for a run with no consent (cancelled, or never given) stops nothing; malformed input is dropped', async () => {
