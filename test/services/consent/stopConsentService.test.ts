@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TransientError } from '../../../src/core/errors.js';
 import { consentWorld, LAUNCH } from './consentWorld.js';
 
 const ana = { platform: 'slack' as const, id: 'U0ANA', name: 'ana' };
@@ -106,6 +107,52 @@ describe('Stop at a time', () => {
     expect(warnAgain.map((f) => f.kind)).toEqual(['warn']);
     expect(stop.map((f) => f.kind)).toEqual(['stop']);
     expect(w.stopCalls()).toBe(1);
+  });
+
+  it('+1h that the scheduler refuses keeps the stop where it was, says so, and still stops then', async () => {
+    // Arrange
+    const w = consentWorld();
+    const run = await w.launch();
+    w.clock.set('2026-12-02T18:00:00.000Z');
+    await w.consent.give(run, at('2026-12-02T19:00:00.000Z'), ana);
+    const working = w.stops.schedule.bind(w.stops);
+    w.stops.schedule = async () => {
+      throw new TransientError('CreateSchedule failed: ThrottlingException');
+    };
+
+    // Act
+    const moved = await w.consent.postpone(run, 3600, bob);
+    w.stops.schedule = working;
+    const record = await w.store.get(run);
+    const stop = await w.advanceTo('2026-12-02T19:00:00.000Z');
+
+    // Assert
+    expect(moved).toMatchObject({
+      status: 'refused',
+      notice: expect.stringContaining('Not scheduled: the stop schedule could not be made'),
+    });
+    expect(record?.stopConsent).toMatchObject({ kind: 'at', at: '2026-12-02T19:00:00.000Z' });
+    expect(stop.map((f) => f.kind)).toEqual(['warn', 'stop']);
+    expect(w.stopCalls()).toBe(1);
+  });
+
+  it('a consent the scheduler refuses is not kept: no stop is shown that nothing would carry out', async () => {
+    // Arrange
+    const w = consentWorld();
+    const run = await w.launch();
+    w.stops.schedule = async () => {
+      throw new TransientError('CreateSchedule failed: InternalServerException');
+    };
+
+    // Act
+    const given = await w.consent.give(run, at('2026-12-02T19:00:00.000Z'), ana);
+
+    // Assert
+    expect(given).toMatchObject({ status: 'refused', notice: expect.stringContaining('Nothing changed') });
+    expect((await w.store.get(run))?.stopConsent).toBeUndefined();
+    expect(
+      w.store.outbox.filter((e) => e.type === 'instance.stop-consent').map((e) => 'change' in e && e.change),
+    ).toEqual(['scheduled', 'cancelled']);
   });
 
   it('two people scheduling and cancelling at once end in one consistent state', async () => {
