@@ -19,6 +19,11 @@ export class SqlitePriceCache implements PriceCache {
         fetched_at TEXT NOT NULL,
         expires_at TEXT NOT NULL
       );
+      -- Who is asking the source for a key, until when (see PriceCache.claim).
+      CREATE TABLE IF NOT EXISTS price_claim (
+        key TEXT PRIMARY KEY,
+        until TEXT NOT NULL
+      );
     `);
   }
 
@@ -36,16 +41,40 @@ export class SqlitePriceCache implements PriceCache {
   }
 
   async put(entry: CachedPrice): Promise<void> {
-    // Housekeeping rides on writes: entries a day past expiry are of no use to anyone.
-    this.db
-      .prepare('DELETE FROM price_cache WHERE expires_at < ?')
-      .run(new Date(Date.parse(entry.fetchedAt) - 86_400_000).toISOString());
-    this.db
-      .prepare(
-        `INSERT INTO price_cache (key, hourly_usd, fetched_at, expires_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET hourly_usd = excluded.hourly_usd,
-           fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
-      )
-      .run(entry.key, entry.hourlyUsd ?? null, entry.fetchedAt, entry.expiresAt);
+    this.db.transaction(() => {
+      // Housekeeping rides on writes: entries a day past expiry are of no use to anyone.
+      const dayBefore = new Date(Date.parse(entry.fetchedAt) - 86_400_000).toISOString();
+      this.db.prepare('DELETE FROM price_cache WHERE expires_at < ?').run(dayBefore);
+      this.db.prepare('DELETE FROM price_claim WHERE key = ? OR until < ?').run(entry.key, dayBefore);
+      this.db
+        .prepare(
+          `INSERT INTO price_cache (key, hourly_usd, fetched_at, expires_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET hourly_usd = excluded.hourly_usd,
+             fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
+        )
+        .run(entry.key, entry.hourlyUsd ?? null, entry.fetchedAt, entry.expiresAt);
+    })();
+  }
+
+  async claim(key: string, now: Date, until: Date): Promise<boolean> {
+    // IMMEDIATE takes the write lock before the read, so two processes on one file cannot both see no claim.
+    return this.db
+      .transaction(() => {
+        const at = now.toISOString();
+        const live = this.db
+          .prepare<[string, string], { key: string }>(
+            'SELECT key FROM price_cache WHERE key = ? AND expires_at > ?',
+          )
+          .get(key, at);
+        if (live) return false;
+        const res = this.db
+          .prepare(
+            `INSERT INTO price_claim (key, until) VALUES (?, ?)
+           ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE price_claim.until <= ?`,
+          )
+          .run(key, until.toISOString(), at);
+        return res.changes === 1;
+      })
+      .immediate();
   }
 }

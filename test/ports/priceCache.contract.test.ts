@@ -86,4 +86,36 @@ describe.each(implementations)('PriceCache contract: %s', (_name, make) => {
     // Assert
     expect(await cache.get(KEY, at(200))).toMatchObject({ hourlyUsd: 0.2, fetchedAt: at(120).toISOString() });
   });
+
+  it('gives one claim on a key while it holds, and another once it has run out', async () => {
+    // Act
+    const first = await cache.claim(KEY, now, at(60));
+    const second = await cache.claim(KEY, at(1), at(61));
+    const otherKey = await cache.claim('on-demand|other', at(1), at(61));
+    const afterExpiry = await cache.claim(KEY, at(60), at(120));
+
+    // Assert
+    expect([first, second, otherKey, afterExpiry]).toEqual([true, false, true, true]);
+    expect(await cache.get(KEY, at(60))).toBeUndefined();
+  });
+
+  it('gives no claim on a key with a live entry, and ends a claim when the entry is written', async () => {
+    // Arrange: one process claims and writes the price, which lives 30 s here.
+    await cache.claim(KEY, now, at(60));
+    await cache.put({
+      key: KEY,
+      hourlyUsd: 0.1,
+      fetchedAt: now.toISOString(),
+      expiresAt: at(30).toISOString(),
+    });
+
+    // Act
+    const whileLive = await cache.claim(KEY, at(10), at(70));
+    const afterEntryExpired = await cache.claim(KEY, at(30), at(90));
+
+    // Assert: the write ended the claim, so the expired entry can be fetched again before the claim's 60 s.
+    expect(whileLive).toBe(false);
+    expect(afterEntryExpired).toBe(true);
+    expect(await cache.get(KEY, at(10))).toMatchObject({ hourlyUsd: 0.1 });
+  });
 });

@@ -17,6 +17,17 @@ export class MemoryPriceCache implements PriceCache {
 
   async put(entry: CachedPrice): Promise<void> {
     this.entries.set(entry.key, structuredClone(entry));
+    this.claims.delete(entry.key);
+  }
+
+  /** Claims by key → until (ms); the same rule as the stores: no live entry, no live claim. */
+  readonly claims = new Map<string, number>();
+
+  async claim(key: string, now: Date, until: Date): Promise<boolean> {
+    if (await this.get(key, now)) return false;
+    if ((this.claims.get(key) ?? 0) > now.getTime()) return false;
+    this.claims.set(key, until.getTime());
+    return true;
   }
 }
 

@@ -33,6 +33,12 @@ export interface FakePricingApi {
   products: FakeProduct[];
   /** The next request is answered with this AWS error (e.g. ThrottlingException, 400) instead. */
   failNext(code: string, status: number): void;
+  /**
+   * Holds every answer from now on (requests are recorded on arrival) until
+   * the returned function is called, like a Price List slower than a cold
+   * start: lets a test have one lookup in flight while another begins.
+   */
+  hold(): () => void;
   /** Adds an EC2 compute product with the usual attributes; `over` replaces any of them. */
   addEc2(instanceType: string, regionCode: string, usd: string, over?: Record<string, string>): void;
   reset(): void;
@@ -84,6 +90,7 @@ export async function startFakePricingApi(): Promise<FakePricingApi> {
   const requests: GetProductsRequest[] = [];
   const products: FakeProduct[] = [];
   const failures: { code: string; status: number }[] = [];
+  let held: Promise<void> | undefined;
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -100,6 +107,7 @@ export async function startFakePricingApi(): Promise<FakePricingApi> {
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as GetProductsRequest;
     requests.push(body);
+    if (held) await held;
     const failure = failures.shift();
     if (failure) {
       answer(failure.status, { __type: failure.code, message: `${failure.code} from the fake Price List` });
@@ -126,6 +134,16 @@ export async function startFakePricingApi(): Promise<FakePricingApi> {
     requests,
     products,
     failNext: (code, status) => failures.push({ code, status }),
+    hold() {
+      let release: () => void = () => undefined;
+      held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        held = undefined;
+        release();
+      };
+    },
     addEc2(instanceType, regionCode, usd, over = {}) {
       products.push({
         usd,
@@ -151,6 +169,7 @@ export async function startFakePricingApi(): Promise<FakePricingApi> {
       });
     },
     reset() {
+      held = undefined;
       requests.length = 0;
       products.length = 0;
       failures.length = 0;

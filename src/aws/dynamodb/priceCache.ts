@@ -2,9 +2,12 @@
  * Looked-up prices in the single DynamoDB table: `pk = PRICE#<key>`,
  * `sk = PRICE`, TTL `expiresAt` (epoch seconds). DynamoDB deletes expired
  * items lazily, so reads check the expiry themselves. The ISO expiry is kept
- * beside the TTL attribute because the TTL drops the milliseconds.
+ * beside the TTL attribute because the TTL drops the milliseconds. A claim
+ * (`claimUntil`) sits on the same item, so one conditional update sees both
+ * the entry and any claim; the Put of the entry replaces the item and so ends it.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../core/errors.js';
 import type { CachedPrice, PriceCache } from '../../ports/priceCache.js';
 import { awsCall } from '../errors.js';
 import { ttlSeconds } from './table.js';
@@ -14,8 +17,10 @@ const pk = (key: string) => `PRICE#${key}`;
 
 interface Item {
   hourlyUsd?: number;
-  fetchedAt: string;
-  validUntil: string;
+  /** Absent on an item that holds only a claim. */
+  fetchedAt?: string;
+  validUntil?: string;
+  claimUntil?: string;
 }
 
 export class DynamoPriceCache implements PriceCache {
@@ -29,7 +34,8 @@ export class DynamoPriceCache implements PriceCache {
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(key), sk: SK } })),
     );
     const item = res.Item as Item | undefined;
-    if (!item || Date.parse(item.validUntil) <= now.getTime()) return undefined;
+    if (!item?.validUntil || !item.fetchedAt || Date.parse(item.validUntil) <= now.getTime())
+      return undefined;
     return {
       key,
       ...(typeof item.hourlyUsd === 'number' ? { hourlyUsd: item.hourlyUsd } : {}),
@@ -55,5 +61,33 @@ export class DynamoPriceCache implements PriceCache {
         }),
       ),
     );
+  }
+
+  async claim(key: string, now: Date, until: Date): Promise<boolean> {
+    try {
+      await awsCall(`UpdateItem price claim ${key}`, () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: pk(key), sk: SK },
+            UpdateExpression: 'SET claimUntil = :until, expiresAt = if_not_exists(expiresAt, :ttl)',
+            // ISO-8601 UTC strings of one format compare as times.
+            ConditionExpression:
+              '(attribute_not_exists(validUntil) OR validUntil <= :now) AND ' +
+              '(attribute_not_exists(claimUntil) OR claimUntil <= :now)',
+            ExpressionAttributeValues: {
+              ':until': until.toISOString(),
+              ':now': now.toISOString(),
+              // A claim whose claimant died is removed by the TTL like a stale price.
+              ':ttl': ttlSeconds(until.toISOString()) + 86_400,
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
   }
 }

@@ -6,6 +6,10 @@
  * instances of one type from a single store read, and answers within one
  * process at most once per key while the entry lives.
  *
+ * Across processes and Lambda containers the store's claim (PriceCache.claim)
+ * lets one of them ask the source for a key; the others wait briefly for the
+ * entry it writes.
+ *
  * A failed lookup never fails the caller: the run keeps the price it had (or
  * stays unknown), the failure is logged, and the key is not asked again for
  * RETRY_AFTER_MS in this process so an outage is not hammered by every event.
@@ -20,12 +24,25 @@ import type { OnDemandPriceSource, SpotPriceSource } from '../../ports/priceSour
 /** How long a key whose lookup failed is left alone in this process. */
 export const RETRY_AFTER_MS = 5 * 60_000;
 
+/**
+ * How long a claim to look a key up holds: longer than a Pricing call with
+ * its retries takes, so nobody asks again while the claimant is still asking.
+ */
+export const CLAIM_HOLD_MS = 60_000;
+
 export interface PricerDeps {
   onDemand: OnDemandPriceSource;
   spot: SpotPriceSource;
   cache: PriceCache;
+  /**
+   * How long to wait for the entry when another process holds the claim on a
+   * key: `attempts` store reads `intervalMs` apart (default 8 × 250 ms).
+   */
+  claimWait?: { attempts: number; intervalMs: number };
   log?: Log;
 }
+
+const DEFAULT_CLAIM_WAIT = { attempts: 8, intervalMs: 250 };
 
 /** What the monitor needs of a pricer (the service below; tests may pass their own). */
 export interface Pricer {
@@ -101,6 +118,19 @@ export class InstancePricer implements Pricer {
         this.memo.set(plan.key, cached);
         return cached;
       }
+      if (!(await this.deps.cache.claim(plan.key, now, new Date(now.getTime() + CLAIM_HOLD_MS)))) {
+        // Another process or container is asking the source for this key: use its answer.
+        const theirs = await this.awaitEntry(plan.key, now);
+        if (theirs) {
+          this.memo.set(plan.key, theirs);
+          return theirs;
+        }
+        this.failedUntil.set(plan.key, now.getTime() + CLAIM_HOLD_MS);
+        log.info('another process is looking this price up; the run keeps the price it had until then', {
+          key: plan.key,
+        });
+        return undefined;
+      }
       const hourlyUsd =
         plan.kind === 'spot'
           ? await this.deps.spot.spotHourlyUsd(plan.query, now)
@@ -116,6 +146,7 @@ export class InstancePricer implements Pricer {
       if (hourlyUsd === undefined) log.info('no price for this product; shown as unknown', { key: plan.key });
       return entry;
     } catch (err) {
+      // The claim stays until it runs out: other containers do not hammer a failing source either.
       this.failedUntil.set(plan.key, now.getTime() + RETRY_AFTER_MS);
       log.warn('price lookup failed; the run keeps the price it had', {
         key: plan.key,
@@ -123,5 +154,16 @@ export class InstancePricer implements Pricer {
       });
       return undefined;
     }
+  }
+
+  /** The entry another process's claim will write, read a few times while it asks the source. */
+  private async awaitEntry(key: string, now: Date): Promise<CachedPrice | undefined> {
+    const { attempts, intervalMs } = this.deps.claimWait ?? DEFAULT_CLAIM_WAIT;
+    for (let i = 0; i < attempts; i++) {
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      const entry = await this.deps.cache.get(key, now);
+      if (entry) return entry;
+    }
+    return undefined;
   }
 }
