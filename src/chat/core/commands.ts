@@ -64,6 +64,13 @@ export function isRepeatable(cmd: ChatCommand): boolean {
     case 'snooze':
     case 'extend':
       return false;
+    case 'stop':
+      // Only the plain stop (and --hibernate) is a read: it shows the confirmation. Its other
+      // options give or withdraw a consent: run twice, a frozen first run could thaw after a
+      // Cancel and give it again, so like Snooze they are handed off before they start.
+      return Object.entries(cmd).every(
+        ([k, v]) => k === 'kind' || k === 'target' || k === 'hibernate' || v === undefined || v === false,
+      );
     case 'extension':
       return cmd.extension.repeatable?.(cmd.args) ?? false;
     default:

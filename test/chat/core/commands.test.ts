@@ -135,6 +135,7 @@ describe('isRepeatable', () => {
       'list all',
       'status web-1',
       'stop web-1',
+      'stop web-1 --hibernate',
       'subscriptions',
       'subscribe web',
       'unsubscribe web',
@@ -147,8 +148,16 @@ describe('isRepeatable', () => {
     }
   });
 
-  it('never runs Snooze, Extend or a confirmed workload run twice', () => {
-    for (const text of ['snooze web-1 2h', 'extend web-1 4h', 'workload stop shop --confirm ABC123']) {
+  it('never runs Snooze, Extend, a consent (stop later, when idle) or a confirmed workload run twice', () => {
+    for (const text of [
+      'snooze web-1 2h',
+      'extend web-1 4h',
+      'stop web-1 --at 19:00',
+      'stop web-1 --in 2h',
+      'stop web-1 --when-idle',
+      'stop web-1 --when-idle --for 45m',
+      'workload stop shop --confirm ABC123',
+    ]) {
       expect([text, repeatable(text)]).toEqual([text, false]);
     }
   });

@@ -34,15 +34,20 @@ beforeEach(async () => {
 
 const textOf = (v: unknown) => JSON.stringify(v);
 
-/** The command's answer: inline, or posted to its response_url when it was handed on. */
-async function slash(text: string): Promise<string> {
+/**
+ * A consent command's answer. It changes the run, so on Lambda it is handed
+ * on before it starts: Slack's acknowledgement says it is being worked on,
+ * and the answer (the truth, once the schedule exists) goes to response_url.
+ */
+async function slashAnswers(text: string): Promise<{ ack: string; answer: string }> {
   const before = slack.callsTo('response_url/r1').length;
   const res = await world.events(
     lambdaEvent(slashCommandBody(text, { responseUrl: slack.responseUrl() }), FORM),
   );
   const late = slack.callsTo('response_url/r1').slice(before).at(-1);
-  return late ? textOf(late.args) : (res.body ?? '');
+  return { ack: res.body ?? '', answer: late ? textOf(late.args) : '' };
 }
+const slash = async (text: string) => (await slashAnswers(text)).answer;
 
 async function nagged(name: string) {
   const record = await world.launch(name);
@@ -60,7 +65,7 @@ describe('stop later over Slack on Lambda', () => {
     const consent = consentLambda(moto, world.env);
 
     // Act
-    const answer = await slash('stop render-1 --in 2h');
+    const { ack, answer } = await slashAnswers('stop render-1 --in 2h');
     const schedules = await consent.schedulesOf(record.instanceId);
     await consent.deliverEvents(world.notify);
     const scheduledMessage = textOf(slack.callsTo('chat.update').at(-1)?.args.blocks);
@@ -72,8 +77,10 @@ describe('stop later over Slack on Lambda', () => {
     await consent.deliverEvents(world.notify);
 
     // Assert
+    expect(ack).toContain('Working on it');
+    expect(world.handOffs.sent.map((w) => w.kind)).toContain('command');
     expect(answer).toContain('Stop scheduled for');
-    expect(answer).toContain('by @alice');
+    expect(answer).toContain('@alice');
     expect(schedules.map((n) => n.slice(0, 5)).sort()).toEqual(['stop-', 'warn-']);
     expect(scheduledMessage).toContain('Stop scheduled for');
     expect(fired.map((f) => f.name.slice(0, 5))).toEqual(['warn-', 'stop-']);
