@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
-import { installationAdd, mention } from '../../chat/teams/activities.js';
+import { execute, installationAdd, mention } from '../../chat/teams/activities.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { useFaultProxy } from '../../support/faultProxy.js';
@@ -53,7 +53,16 @@ async function nagged() {
       .map((s) => JSON.stringify(s.activity))
       .join('\n');
   };
-  return { world, record, notify, nag, say };
+  /** Stop on the nag's card, confirmed, as Teams sends it. */
+  const clickStop = async () => {
+    const token = /"token":"([^"]+)"/.exec(JSON.stringify(nag.activity))![1]!;
+    await teams(
+      urlEvent(
+        execute(connector.serviceUrl, nag.id, { verb: 'lightsout.stop', data: { token, confirmed: true } }),
+      ),
+    );
+  };
+  return { world, record, notify, nag, say, clickStop };
 }
 
 describe('stop later over Teams on Lambda', () => {
@@ -91,6 +100,23 @@ describe('stop later over Teams on Lambda', () => {
       /Stopped by Alice Example/,
     );
     expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
+  it('a Stop click on the card deletes the stop schedules at once; nothing fires later', async () => {
+    // Arrange
+    const { record, say, clickStop } = await nagged();
+    const consent = consentLambda(moto, env);
+    await say('stop render-1 --in 3h');
+    const scheduled = await consent.schedulesOf(record.instanceId);
+
+    // Act
+    await clickStop();
+
+    // Assert
+    expect(scheduled).toHaveLength(2);
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(1);
+    expect(await consent.fireUntil(new Date(Date.now() + 4 * 3600_000))).toEqual([]);
   });
 
   it('stop --when-idle: the consent is recorded without reading CloudWatch, and the reply says when it is checked', async () => {
