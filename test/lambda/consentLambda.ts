@@ -11,13 +11,16 @@ import type { SNSEvent } from 'aws-lambda';
 import { dynamoDocumentClient } from '../../src/aws/clients.js';
 import { DynamoAuditLog } from '../../src/aws/dynamodb/auditLog.js';
 import { DynamoOutbox } from '../../src/aws/dynamodb/outbox.js';
+import { DynamoSubscriptionStore } from '../../src/aws/dynamodb/subscriptionStore.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { RunRef } from '../../src/core/instance.js';
 import { consentStopHandler } from '../../src/lambda/consentStop.js';
+import { idleCheckHandler } from '../../src/lambda/idleCheck.js';
 import { createLogger } from '../../src/log.js';
 import { MonitorService } from '../../src/services/monitor/monitorService.js';
 import { awsMonitorDeps } from '../../src/wiring/awsMonitor.js';
 import { consentService } from '../../src/wiring/consentWiring.js';
+import { idleCheckWiring } from '../../src/wiring/idleCheckWiring.js';
 import { VirtualClock } from '../support/fakes.js';
 import { LAMBDA_REGION } from '../support/lambdaEngine.js';
 import type { MotoServer } from '../support/moto.js';
@@ -48,6 +51,16 @@ export function consentLambda(moto: MotoServer, env: Record<string, string>) {
     log,
   );
   const handler = consentStopHandler(() => ({ service, log }));
+  // The idle function's check over the same clock and consent service.
+  const { check } = idleCheckWiring(config, {
+    store: deps.store,
+    fleet: deps.fleet,
+    consents: service,
+    subscriptions: new DynamoSubscriptionStore(doc, table),
+    clock: clock.now,
+    log,
+  });
+  const idleCheck = idleCheckHandler(() => ({ check, log }));
   const scheduler = new SchedulerClient(moto.clientConfig);
   const outbox = new DynamoOutbox(doc, table);
 
@@ -71,6 +84,11 @@ export function consentLambda(moto: MotoServer, env: Record<string, string>) {
         const result = await handler(JSON.parse(input));
         if (result.status !== 'handled') throw new Error(`${s.name}: ${JSON.stringify(result)}`);
       });
+    },
+    /** One run of the idleCheck function with the clock at `at`. */
+    async idleCheckAt(at: Date) {
+      clock.advanceTo(at);
+      return idleCheck({});
     },
     /** EC2's stopped event for the run, as the stateChange function applies it. */
     async observeStopped(engine: MonitorService, run: RunRef): Promise<void> {

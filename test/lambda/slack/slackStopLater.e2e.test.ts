@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildNagNotification } from '../../../src/core/notification.js';
+import { CloudWatchData } from '../../support/cloudWatchData.js';
 import type { FakeSlackApi } from '../../support/fakeSlackApi.js';
 import { useFaultProxy } from '../../support/faultProxy.js';
 import { useMoto } from '../../support/moto.js';
@@ -139,23 +140,43 @@ describe('stop later over Slack on Lambda', () => {
     expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
   });
 
-  it('stop --when-idle: consent recorded, no schedule, the reply says when the first check comes', async () => {
-    // Arrange
+  it('stop --when-idle: consented without reading CloudWatch; the idle check warns, stops once, the message says who', async () => {
+    // Arrange: render-4 idles (CPU, network, GPU) from an hour ago until well past the check times.
     const { record } = await nagged('render-4');
     const consent = consentLambda(moto, world.env);
+    const now = new Date();
+    await new CloudWatchData(moto.clientConfig).publish(
+      record.instanceId,
+      new Date(now.getTime() + 20 * 60_000),
+      { fromMinutesAgo: 80 },
+      () => ({ cpu: 0.3, network: 1_000, gpus: [0] }),
+    );
 
     // Act
     const answer = await slash('stop render-4 --when-idle --for 45m');
+    const readsByChat = proxy.get().count('GetMetricData').forwarded;
+    const warned = await consent.idleCheckAt(now);
+    await consent.deliverEvents(world.notify);
+    const warning = slack.callsTo('chat.postMessage').at(-1);
+    const stopped = await consent.idleCheckAt(new Date(now.getTime() + 11 * 60_000));
+    const again = await consent.idleCheckAt(new Date(now.getTime() + 16 * 60_000));
+    await consent.observeStopped(world.engine, record);
+    await consent.deliverEvents(world.notify);
 
     // Assert
     expect(answer).toContain('Stop when idle for 45m');
     expect(answer).toContain('The first check comes within 5m');
-    expect((await world.store.get(record))?.stopConsent).toMatchObject({
-      kind: 'idle',
-      forSeconds: 45 * 60,
-      by: { platform: 'slack', id: 'U0ALICE' },
+    expect(readsByChat).toBe(0);
+    expect(warned.warned).toEqual([`${record.region}/${record.instanceId}`]);
+    expect(warning?.args.thread_ts).toBeDefined();
+    expect(String(warning?.args.text)).toContain('has been idle for 45m');
+    expect(stopped.stopped).toEqual([`${record.region}/${record.instanceId}: stopping`]);
+    expect(again.stopped).toEqual([]);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(1);
+    expect((await world.store.get(record))?.lastStop).toMatchObject({
+      consent: { kind: 'idle', by: { platform: 'slack', id: 'U0ALICE' } },
     });
+    expect(textOf(slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain('Stopped by <@U0ALICE>');
     expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
-    expect(proxy.get().count('GetMetricData').forwarded).toBe(0);
   });
 });
