@@ -23,6 +23,8 @@ export type StopConsent = ConsentSpec & {
   givenAt: string;
   /** When the "stopping in 10 minutes" warning went out (ISO); cleared when the time moves. */
   warnedAt?: string;
+  /** Who last moved the stop (+1h); the message says "Postponed to 20:00 by @bo". */
+  postponedBy?: RunActor;
 };
 
 /** What a stop record keeps of the consent it carried out (RunStop.consent). */
@@ -249,7 +251,15 @@ const sameSecond = (a: string, b: string): boolean =>
   Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
 
 /** A consent moved by `seconds` (+1h): the warning goes out again before the new time. */
-export function postponed(consent: StopConsent & { kind: 'at' }, seconds: number): StopConsent {
+export function postponed(
+  consent: StopConsent & { kind: 'at' },
+  seconds: number,
+  by?: RunActor,
+): StopConsent {
   const { warnedAt: _w, ...rest } = consent;
-  return { ...rest, at: new Date(Date.parse(consent.at) + seconds * 1000).toISOString() };
+  return {
+    ...rest,
+    at: new Date(Date.parse(consent.at) + seconds * 1000).toISOString(),
+    ...(by ? { postponedBy: by } : {}),
+  };
 }

@@ -14,7 +14,7 @@
  */
 
 import type { AccessPolicy } from '../chat/core/authorizer.js';
-import { type ChatCore, createChatCore } from '../chat/core/chatCore.js';
+import { type ChatCore, type ChatCoreDeps, createChatCore } from '../chat/core/chatCore.js';
 import type { CommandExtension } from '../chat/core/commandExtension.js';
 import { ChatDelivery } from '../chat/core/delivery.js';
 import { OwnerReach } from '../chat/core/ownerReach.js';
@@ -98,6 +98,8 @@ export interface PreparedLocalChat {
     idleEvidence?: IdleEvidenceLookup;
     /** `stop … --when-idle`. */
     idleStops?: IdleStopCommands;
+    /** Stop at…, Cancel and +1h (the consent service over the SQLite-kept stop schedules). */
+    consents?: ChatCoreDeps['consents'];
     /** What `/healthz` reports (readiness and why). */
     health?: () => Promise<{ ready: boolean }>;
   }): Promise<RunningLocalChat>;
@@ -164,7 +166,7 @@ export async function prepareLocalChat(opts: {
     notifiers: [notifier],
     workloadPosters: platforms.flatMap((p) => (p.workloadProgress ? [p.workloadProgress] : [])),
     digestPosters: platforms.flatMap((p) => (p.digestPoster ? [p.digestPoster] : [])),
-    async start({ monitor, fleet, bus, extensions, idleEvidence, idleStops, health }) {
+    async start({ monitor, fleet, bus, extensions, idleEvidence, idleStops, consents, health }) {
       const core = createChatCore({
         monitor,
         fleet,
@@ -182,6 +184,7 @@ export async function prepareLocalChat(opts: {
         extensions,
         idleEvidence,
         idleStops,
+        consents,
         clock,
         log,
       });

@@ -177,6 +177,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     extensions: [workloads.extension, digest.extension],
     idleEvidence,
     idleStops: consents.idle.commands,
+    consents: consents.consents,
     health,
   });
 

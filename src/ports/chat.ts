@@ -5,7 +5,7 @@
  */
 
 import type { ChatMessageRef, ChatPlatform } from '../core/instance.js';
-import type { NagMessage } from '../core/message/nagMessage.js';
+import type { ConsentWarning, NagMessage } from '../core/message/nagMessage.js';
 import type { EscalationTarget } from '../core/nagRouting.js';
 import type { ChannelRef } from './subscriptionStore.js';
 
@@ -44,6 +44,12 @@ export interface ChatGateway {
 export interface ThreadReplyOptions {
   broadcast?: boolean;
   mention?: readonly EscalationTarget[];
+  /**
+   * The reply warns of a consented stop: the gateway words it with each
+   * reader's time zone and puts Cancel (and +1h) under it; `text` stays the
+   * plain fallback (notifications, screen readers).
+   */
+  warning?: ConsentWarning;
 }
 
 /** The person behind a command or a click, as the chat core needs them. */

@@ -1,8 +1,9 @@
 /**
- * The one path every Stop, Snooze and Extend takes, from Slack buttons, Teams
- * cards and `/ec2` commands alike: authorize, check it is still the same run
- * in the same group, act through the engine, audit, and rewrite the run's
- * chat messages. Platforms only render the result.
+ * The one path every Stop, Snooze and Extend takes, and every consent control
+ * (Stop at…, Stop when idle, Cancel, +1h; see consentActions.ts), from Slack
+ * buttons, Teams cards and `/ec2` commands alike: authorize (one rule, see
+ * actAuthorization.ts), check it is still the same run in the same group,
+ * act, audit, and rewrite the run's chat messages. Platforms only render the result.
  */
 import { formatDuration } from '../../core/duration.js';
 import {
@@ -21,29 +22,40 @@ import {
 } from '../../core/instance.js';
 import {
   type ChatPerson,
+  type ConsentOffers,
   instanceLabel,
   type NagMessage,
   type NagOutcome,
   nagMessageFromRecord,
+  offerConsents,
   outcomeStyle,
   outcomeText,
   stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
-import { ownedBy, ownerFromTags } from '../../core/owner.js';
 import { formatWhenIn } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
 import type { RunStopper } from '../../services/monitor/stop.js';
+import { authorizeAct, authorizedAs } from './actAuthorization.js';
 import type { Authorizer } from './authorizer.js';
 import { resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
 import type { CommandContext } from './commandContext.js';
+import {
+  type ConsentActionDeps,
+  type ConsentActionKind,
+  consentOffers,
+  isConsentAction,
+  runConsentAction,
+} from './consentActions.js';
 import { describeFailure } from './failureText.js';
 import type { RunLedger } from './runLedger.js';
 
-export type ActionKind = 'stop' | 'snooze' | 'extend';
+export type ActionKind = 'stop' | 'snooze' | 'extend' | ConsentActionKind;
+
+export { isOwnerOf } from './actAuthorization.js';
 
 /** The `choice` of a Stop that hibernates (the Hibernate button, `stop --hibernate`). */
 export const HIBERNATE_CHOICE = 'hibernate';
@@ -55,6 +67,10 @@ export interface ActionRequest {
   choice?: string;
   snoozeUntil?: Date;
   extendSeconds?: number;
+  /** `stop … --at/--in`: the stop time, already resolved in the person's zone. */
+  stopAt?: Date;
+  /** `stop … --when-idle --for 30m`: the idle window (the default otherwise). */
+  idleForSeconds?: number;
   ctx: CommandContext;
 }
 
@@ -68,6 +84,8 @@ export interface ActionResult {
   updatedRefs: ChatMessageRef[];
   /** A failure another try may fix (AWS throttling, 5xx, a timeout); the caller may try again. */
   retryable?: boolean;
+  /** The record as the action left it (consent actions), for replies that say more. */
+  record?: InstanceRecord;
 }
 
 /** Rewrites every chat message of a run; implemented by ChatDelivery. */
@@ -84,6 +102,12 @@ export interface ActionPipelineDeps {
   messages?: RunMessages;
   /** OWNER_TAG: an instance's owner may act on it from anywhere. */
   ownerTag?: string;
+  /**
+   * Stop at…, Stop when idle, Cancel and +1h. Optional: where the runtime
+   * wires no consent service (or no idle check) those controls are neither
+   * shown nor accepted.
+   */
+  consents?: ConsentActionDeps;
   clock: Clock;
   log: Log;
 }
@@ -91,7 +115,12 @@ export interface ActionPipelineDeps {
 const LIVE = new Set(['pending', 'running']);
 
 export class ActionPipeline {
-  constructor(private readonly deps: ActionPipelineDeps) {}
+  /** Which consent controls messages may show (see consentActions.ts). */
+  readonly offers: ConsentOffers | undefined;
+
+  constructor(private readonly deps: ActionPipelineDeps) {
+    this.offers = consentOffers(deps.consents);
+  }
 
   async handle(req: ActionRequest): Promise<ActionResult> {
     const { ctx } = req;
@@ -103,7 +132,8 @@ export class ActionPipeline {
     try {
       const result = await this.run(req, now);
       if (requestKey) await this.deps.ledger.done(requestKey, now);
-      return result;
+      // Every message a result shows offers only the consent controls this deployment honours.
+      return result.message ? { ...result, message: offerConsents(result.message, this.offers) } : result;
     } catch (err) {
       if (requestKey) await this.deps.ledger.failed(requestKey).catch(() => undefined);
       throw err;
@@ -116,19 +146,20 @@ export class ActionPipeline {
     const person: ChatPerson = { platform: ctx.actor.platform, id: ctx.actor.id, name: ctx.actor.name };
     const what = `${action} ${instanceKeyString(target)}`;
 
-    // A snooze always needs the clicker's time zone (for the choice and the notice): a platform
-    // lookup (Slack users.info) that starts now runs alongside the reads instead of after them.
-    const timeZone = action === 'snooze' ? ctx.actor.timeZone?.() : undefined;
+    // A snooze or a stop at a time needs the clicker's time zone (for the choice and the notice): a
+    // platform lookup (Slack users.info) that starts now runs alongside the reads instead of after them.
+    const zoned = action === 'snooze' || action === 'stop-at' || action === 'postpone-stop';
+    const timeZone = zoned ? ctx.actor.timeZone?.() : undefined;
     timeZone?.catch(() => undefined); // awaited below unless the click is refused first
     // Independent reads run together: clicks must answer well inside Slack's 3 s.
-    let [allowed, record] = await Promise.all([
-      this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action),
+    const [channelRule, record] = await Promise.all([
+      this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, authorizedAs(action)),
       this.deps.monitor.get(target),
     ]);
     // Outside a channel that follows the group (the owner's DM, a `mine` answer): the owner may still act.
-    if (!allowed.ok && record && (await isOwnerOf(record, ctx, this.deps.ownerTag))) {
-      allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, target.group, action, true);
-    }
+    const allowed = channelRule.ok
+      ? channelRule
+      : await authorizeAct(this.deps.authorizer, ctx, target.group, action, record, this.deps.ownerTag);
     if (!allowed.ok) {
       await this.audit(now, actor, action, target, 'refused', allowed.reason);
       return { status: 'refused', notice: allowed.reason, updatedRefs: [] };
@@ -153,6 +184,10 @@ export class ActionPipeline {
       let notice: string;
       if (action === 'stop') {
         return await this.stop(target, person, record!, now, req.choice === HIBERNATE_CHOICE);
+      }
+      if (isConsentAction(action)) {
+        const zone = await timeZone?.catch(() => undefined);
+        return await this.consent(req, action, record!, person, now, zone);
       }
       if (action === 'snooze') {
         const until = req.snoozeUntil ?? this.resolveSnooze(req, now, await timeZone);
@@ -296,6 +331,50 @@ export class ActionPipeline {
     }
   }
 
+  /** Stop at…, Stop when idle, Cancel, +1h: the consent service audits what it did; refusals are audited here. */
+  private async consent(
+    req: ActionRequest,
+    action: ConsentActionKind,
+    record: InstanceRecord,
+    person: ChatPerson,
+    now: Date,
+    timeZone: string | undefined,
+  ): Promise<ActionResult> {
+    const { target, ctx } = req;
+    const actor = `${ctx.actor.platform}:${ctx.actor.id}`;
+    const r = await runConsentAction(this.deps.consents ?? {}, {
+      action,
+      run: target,
+      label: instanceLabel(record),
+      by: person,
+      choice: req.choice,
+      stopAt: req.stopAt,
+      forSeconds: req.idleForSeconds,
+      timeZone,
+      now,
+    });
+    if (r.status !== 'done') {
+      // The run ended or was replaced between the check and the change: the stale answer.
+      const stale = r.record ? this.staleness(r.record, target) : undefined;
+      if (stale) return this.staleResult(stale, now, actor, action, target);
+      await this.audit(now, actor, action, target, 'refused', r.notice);
+      return {
+        status: 'refused',
+        notice: r.notice,
+        message: nagMessageFromRecord(r.record ?? record, now),
+        updatedRefs: [],
+      };
+    }
+    const updatedRefs = await this.rewrite(r.record, undefined, now);
+    return {
+      status: 'done',
+      notice: r.notice,
+      message: nagMessageFromRecord(r.record, now),
+      updatedRefs,
+      record: r.record,
+    };
+  }
+
   private resolveSnooze(req: ActionRequest, now: Date, timeZone: string | undefined): Date | string {
     const r = resolveSnoozeChoice(req.choice ?? '', now, timeZone);
     return r.ok ? r.value : r.reason;
@@ -353,7 +432,11 @@ export class ActionPipeline {
     return { status: 'stale', notice, message, updatedRefs: [] };
   }
 
-  private async rewrite(record: InstanceRecord, outcome: NagOutcome, now: Date): Promise<ChatMessageRef[]> {
+  private async rewrite(
+    record: InstanceRecord,
+    outcome: NagOutcome | undefined,
+    now: Date,
+  ): Promise<ChatMessageRef[]> {
     if (!this.deps.messages) return [];
     try {
       return await this.deps.messages.updateRun(record, outcome, now);
@@ -388,26 +471,3 @@ export class ActionPipeline {
 }
 
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
-
-/**
- * Whether the person acting owns the run: the click came from the owner's
- * direct conversation holding its nag, or the Owner tag names them (their
- * chat id, or the email or UPN their platform reports).
- */
-export async function isOwnerOf(
-  record: InstanceRecord,
-  ctx: Pick<CommandContext, 'actor' | 'channel'>,
-  ownerTag?: string,
-): Promise<boolean> {
-  const inOwnersDm = record.chatRefs.some(
-    (r) => r.direct && r.platform === ctx.channel.platform && r.channelId === ctx.channel.channelId,
-  );
-  if (inOwnersDm) return true;
-  const { owner } = ownerFromTags(record.tags, ownerTag);
-  if (!owner) return false;
-  if (ownedBy(owner, { userIds: [ctx.actor.id], emails: [] })) return true;
-  if (owner.kind === 'slack-user' || (owner.kind === 'teams-user' && !owner.value.includes('@')))
-    return false;
-  const emails = (await ctx.actor.emails?.().catch(() => [])) ?? [];
-  return ownedBy(owner, { userIds: [], emails });
-}

@@ -14,12 +14,14 @@ import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { ChannelRef, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { IdleStopCommands } from '../../services/consent/idleStopCheck.js';
+import type { StopConsentService } from '../../services/consent/stopConsentService.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
 import { RunStopper } from '../../services/monitor/stop.js';
 import { ActionPipeline } from './actionPipeline.js';
 import { type AccessPolicy, Authorizer } from './authorizer.js';
 import type { CommandExtension } from './commandExtension.js';
 import { CommandService } from './commandService.js';
+import { type ConsentActionDeps, consentOffers } from './consentActions.js';
 import { ChatDelivery, type RepeatNagMode } from './delivery.js';
 import type { OwnerReach } from './ownerReach.js';
 import { RunLedger } from './runLedger.js';
@@ -42,6 +44,12 @@ export interface ChatCoreDeps {
   idleEvidence?: IdleEvidenceLookup;
   /** `stop … --when-idle`; absent where no idle check runs. */
   idleStops?: IdleStopCommands;
+  /**
+   * The consent service over this runtime's stop scheduler: "Stop at…",
+   * Cancel and +1h on the nag, `stop … --at/--in/--cancel`. Absent: none of
+   * them is offered (and "Stop when idle" neither, which needs it too).
+   */
+  consents?: Pick<StopConsentService, 'give' | 'cancel' | 'postpone'>;
   /** Reaches instance owners' direct conversations (groups routed to owners). */
   owners?: OwnerReach;
   /** OWNER_TAG: which tag `mine` reads the owner from. */
@@ -61,6 +69,14 @@ export interface ChatCore {
 
 export function createChatCore(deps: ChatCoreDeps): ChatCore {
   const fallbackChannels = deps.fallbackChannels ?? {};
+  // The idle check's consent service is the runtime's consent service (it needs a stop scheduler too).
+  const consentService = deps.consents ?? deps.idleStops?.consents;
+  const consents: ConsentActionDeps | undefined = consentService
+    ? {
+        consents: consentService,
+        ...(deps.idleStops ? { idleWindowSeconds: deps.idleStops.defaultWindowSeconds } : {}),
+      }
+    : undefined;
   const ledger = new RunLedger(deps.idempotency);
   const authorizer = new Authorizer({
     subscriptions: deps.subscriptions,
@@ -76,6 +92,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     repeatMode: deps.repeatMode ?? 'update',
     channelTimeoutSeconds: deps.channelTimeoutSeconds,
     owners: deps.owners,
+    offers: consentOffers(consents),
     clock: deps.clock,
     log: deps.log,
   });
@@ -95,6 +112,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     ledger,
     messages: delivery,
     ownerTag: deps.ownerTag,
+    consents,
     clock: deps.clock,
     log: deps.log,
   });

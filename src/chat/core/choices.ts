@@ -3,9 +3,9 @@
  * at click time, in the clicker's own time zone.
  */
 import { HOUR } from '../../core/duration.js';
-import { EXTEND_CHOICES, SNOOZE_CHOICES } from '../../core/message/menuChoices.js';
+import { EXTEND_CHOICES, SNOOZE_CHOICES, STOP_AT_CHOICES } from '../../core/message/menuChoices.js';
 import { isValidTimeZone } from '../../core/when.js';
-import { tomorrowAt } from './zonedTime.js';
+import { nextWallTime, tomorrowAt } from './zonedTime.js';
 
 const HOURS_RE = /^(\d{1,2})h$/;
 const TOMORROW_RE = /^tomorrow-(\d{2}):(\d{2})$/;
@@ -37,4 +37,29 @@ export function resolveExtendChoice(value: string): Resolved<number> {
     };
   }
   return { ok: true, value: Number(hours[1]) * HOUR };
+}
+
+const IN_RE = /^in-(\d{1,2})h$/;
+/** `at-19:00` from the menu, or `19:00` from a time picker (Slack `timepicker`, Teams `Input.Time`). */
+const AT_RE = /^(?:at-)?([01]\d|2[0-3]):([0-5]\d)(?::\d{2})?$/;
+
+/**
+ * When a "Stop at…" choice or picked time means: `in-2h` from now; a clock
+ * time at its next occurrence in the clicker's zone (UTC when unknown), like
+ * "Until 09:00 tomorrow" for snooze. The consent service checks the lead.
+ */
+export function resolveStopAtChoice(value: string, now: Date, timeZone: string | undefined): Resolved<Date> {
+  const menu = value.startsWith('in-') || value.startsWith('at-');
+  const known = !menu || STOP_AT_CHOICES.some((c) => c.value === value);
+  const hours = IN_RE.exec(value);
+  if (known && hours) return { ok: true, value: new Date(now.getTime() + Number(hours[1]) * HOUR * 1000) };
+  const at = known ? AT_RE.exec(value) : null;
+  if (!at) {
+    return {
+      ok: false,
+      reason: `"${value}" is not a stop time: pick one of the menu (${STOP_AT_CHOICES.map((c) => c.label).join(', ')}) or a time of day (HH:MM)`,
+    };
+  }
+  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
+  return { ok: true, value: nextWallTime(now, Number(at[1]), Number(at[2]), zone) };
 }

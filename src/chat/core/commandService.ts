@@ -5,8 +5,9 @@
  */
 import { formatDuration } from '../../core/duration.js';
 import type { IdleVerdict } from '../../core/idle.js';
-import type { InstanceRecord, RunActor, RunRef } from '../../core/instance.js';
+import type { InstanceRecord } from '../../core/instance.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
+import type { RunTarget } from '../../core/message/runToken.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
 import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
 import { formatCost } from '../../core/price.js';
@@ -20,7 +21,8 @@ import type { IdleEvidenceLookup } from '../../ports/instanceMetrics.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import type { IdleStopCommands } from '../../services/consent/idleStopCheck.js';
-import { type ActionPipeline, type ActionResult, isOwnerOf } from './actionPipeline.js';
+import { authorizeAct } from './actAuthorization.js';
+import type { ActionPipeline, ActionResult } from './actionPipeline.js';
 import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
@@ -82,6 +84,7 @@ export class CommandService {
       case 'status':
         return this.showInstance('status', cmd.target, ctx);
       case 'stop':
+        if (cmd.cancel) return this.cancelStop(cmd.target, ctx);
         if (cmd.whenIdle) return this.stopWhenIdle(cmd.target, cmd.whenIdle.forSeconds, ctx);
         if (cmd.stopAt) return this.stopLater(cmd.target, cmd.stopAt, ctx);
         return this.showInstance('stop', cmd.target, ctx, cmd.hibernate === true);
@@ -207,8 +210,14 @@ export class CommandService {
     if (record.state !== 'running' && record.state !== 'pending') {
       return refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`);
     }
-    const owner = await isOwnerOf(record, ctx, this.deps.ownerTag);
-    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop', owner);
+    const allowed = await authorizeAct(
+      this.deps.authorizer,
+      ctx,
+      record.group,
+      'stop',
+      record,
+      this.deps.ownerTag,
+    );
     if (!allowed.ok) return refusal(allowed.reason);
     // What EC2 would refuse is refused here, privately, with why (protection as last read before a nag).
     if (record.stopProtected) return refusal(stopProtectedReason(record, instanceLabel(record)));
@@ -326,7 +335,8 @@ export class CommandService {
   /**
    * `stop <instance> --when-idle [--for 30m]`: consent to stop once idle,
    * and what CloudWatch says right now, so nobody waits for a stop that
-   * cannot happen (no data is never idle).
+   * cannot happen (no data is never idle). Through the action pipeline, like
+   * the "Stop when idle" button.
    */
   private async stopWhenIdle(
     target: string,
@@ -335,12 +345,17 @@ export class CommandService {
   ): Promise<ChatReply> {
     const idle = this.deps.idleStops;
     if (!idle) return refusal('Stop when idle is not available here: no idle check runs in this deployment.');
-    const found = await this.consentTarget(target, ctx);
+    const found = await this.consentTarget(target);
     if ('reply' in found) return found.reply;
-    const { record, run, by } = found;
+    const { record, run } = found;
     const window = forSeconds ?? idle.defaultWindowSeconds;
-    const given = await idle.consents.give(run, { kind: 'idle', forSeconds: window }, by);
-    if (given.status !== 'done') return refusal(given.notice);
+    const result = await this.deps.actions.handle({
+      action: 'stop-when-idle',
+      target: run,
+      idleForSeconds: window,
+      ctx,
+    });
+    if (result.status !== 'done') return refusal(result.notice);
     const now = idle.judge
       ? idleNow(await idle.judge(run, window).catch(() => undefined))
       : `The first check comes within ${formatDuration(idle.checkEverySeconds)}.`;
@@ -355,59 +370,65 @@ export class CommandService {
   }
 
   /**
-   * `stop <instance> --at 19:00 | --in 2h`: consent to stop the run then. The
-   * stop goes through the consent service (a warning ten minutes before, with
-   * Cancel and +1h on the message, then the one stop operation); `--at` is
-   * the next such time in the person's zone (UTC when chat does not say it).
+   * `stop <instance> --at 19:00 | --in 2h`: consent to stop the run then,
+   * through the action pipeline like "Stop at…" on the nag. `--at` is the
+   * next such time in the person's zone (what they mean; UTC when chat does
+   * not say it), unlike an `AutoStop=at:` tag, which reads in the group's zone.
    */
   private async stopLater(target: string, at: StopAt, ctx: CommandContext): Promise<ChatReply> {
-    const consents = this.deps.idleStops?.consents;
-    if (!consents)
+    if (!this.deps.actions.offers?.stopAt)
       return refusal('Stop at a time is not available here: no stop scheduler runs in this deployment.');
-    const found = await this.consentTarget(target, ctx);
+    const found = await this.consentTarget(target);
     if ('reply' in found) return found.reply;
-    const { record, run, by } = found;
     const now = this.deps.clock();
     const zone = await ctx.actor.timeZone?.().catch(() => undefined);
     const when =
       at.kind === 'in'
         ? new Date(now.getTime() + at.seconds * 1000)
         : nextClockTime(now, at.hour, at.minute, isValidTimeZone(zone) ? zone : 'UTC');
-    const given = await consents.give(run, { kind: 'at', at: when.toISOString() }, by);
-    if (given.status !== 'done') return refusal(given.notice);
-    return textReply(
-      [
-        `Stop scheduled for ${formatWhenIn(when, now, zone)} by @${by.name ?? by.id}: ${instanceLabel(record)}. Lights Out warns on its message 10 minutes before, with Cancel and +1h.`,
-      ],
-      undefined,
-      'channel',
-    );
+    const result = await this.deps.actions.handle({
+      action: 'stop-at',
+      target: found.run,
+      stopAt: when,
+      ctx,
+    });
+    if (result.status !== 'done') return refusal(result.notice);
+    return textReply([result.notice.replace(/^Stop at /, 'Stop scheduled for ')], undefined, 'channel');
+  }
+
+  /** `stop <instance> --cancel`: the Cancel button as a command. */
+  private async cancelStop(target: string, ctx: CommandContext): Promise<ChatReply> {
+    const found = await this.resolve(target);
+    if ('reply' in found) return found.reply;
+    const r = found.record;
+    const run = { region: r.region, instanceId: r.instanceId, launchTime: r.launchTime, group: r.group };
+    const result = await this.deps.actions.handle({ action: 'cancel-stop', target: run, ctx });
+    return result.status === 'done'
+      ? textReply([result.notice], undefined, 'channel')
+      : refusal(result.notice);
   }
 
   /**
    * What both consented stops (`--when-idle`, `--at`/`--in`) start from: the
-   * running instance, the person allowed to stop it, and the run they consent
-   * for. A miss, a stopped instance or a refusal becomes the reply.
+   * running instance and its run. Who may consent is the action pipeline's
+   * one rule (actAuthorization.ts), as for the buttons.
    */
   private async consentTarget(
     target: string,
-    ctx: CommandContext,
-  ): Promise<{ record: InstanceRecord; run: RunRef; by: RunActor } | { reply: ChatReply }> {
+  ): Promise<{ record: InstanceRecord; run: RunTarget } | { reply: ChatReply }> {
     const found = await this.resolve(target);
     if ('reply' in found) return found;
     const record = found.record;
     if (record.state !== 'running') {
       return { reply: refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`) };
     }
-    const allowed = await this.deps.authorizer.mayAct(ctx.actor, ctx.channel, record.group, 'stop');
-    if (!allowed.ok) return { reply: refusal(allowed.reason) };
-    const run = { region: record.region, instanceId: record.instanceId, launchTime: record.launchTime };
-    const by = {
-      platform: ctx.actor.platform,
-      id: ctx.actor.id,
-      ...(ctx.actor.name ? { name: ctx.actor.name } : {}),
+    const run = {
+      region: record.region,
+      instanceId: record.instanceId,
+      launchTime: record.launchTime,
+      group: record.group,
     };
-    return { record, run, by };
+    return { record, run };
   }
 
   /** Finds the running instance by id or Name tag; ambiguity and misses become replies. */

@@ -21,7 +21,15 @@ export type ChatCommand =
   | { kind: 'list'; scope: ListScope; overOnly: boolean; public: boolean }
   | { kind: 'status'; target: string }
   /** `whenIdle`: consent to stop once idle (`--when-idle [--for 30m]`) instead of a stop now. `hibernate`: hibernate, not a plain stop. */
-  | { kind: 'stop'; target: string; whenIdle?: WhenIdle; hibernate?: boolean; stopAt?: StopAt }
+  /** `cancel`: withdraw the run's consented stop (`--cancel`), the command twin of the Cancel button. */
+  | {
+      kind: 'stop';
+      target: string;
+      whenIdle?: WhenIdle;
+      hibernate?: boolean;
+      stopAt?: StopAt;
+      cancel?: boolean;
+    }
   | { kind: 'snooze'; target: string; spec: SnoozeSpec }
   | { kind: 'extend'; target: string; seconds: number }
   /** `routing`: only the flags given (absent ones keep the stored settings). */
@@ -41,7 +49,7 @@ export const MAX_EXTEND_SECONDS = 7 * DAY;
 export const USAGE: Record<Exclude<ChatCommand['kind'], 'extension'>, string> = {
   list: 'list [group|all] [--over] [--public]: instances by runtime; --public posts the answer for the whole channel',
   status: 'status <instance-id|Name>: runtime, threshold, next nag and buttons for one instance',
-  stop: 'stop <instance-id|Name> [--hibernate | --at 19:00 | --in 2h | --when-idle [--for 30m]]: stops (or hibernates) the instance after you confirm; --at/--in stop it then, and --when-idle once idle for the window, each with a warning and Cancel first',
+  stop: 'stop <instance-id|Name> [--hibernate | --at 19:00 | --in 2h | --when-idle [--for 30m] | --cancel]: stops (or hibernates) the instance after you confirm; --at/--in stop it then, and --when-idle once idle for the window, each with a warning and Cancel first; --cancel withdraws such a stop',
   snooze:
     'snooze <instance-id|Name> <duration|until HH:MM>: e.g. `snooze web-1 2h`, `snooze web-1 until 18:00`',
   extend: "extend <instance-id|Name> <duration>: raises this run's threshold, e.g. `extend web-1 4h`",
@@ -171,12 +179,19 @@ export function parseCommand(
 function parseStop(args: string[], prefix: string): ParseResult {
   const fail = (error: string): ParseResult => ({ ok: false, error, usage: usageOf('stop', prefix) });
   const isHibernate = (a: string) => a.toLowerCase() === '--hibernate';
-  const known = /^--(hibernate|when-idle|for|at|in)(=.*)?$/i;
+  const known = /^--(hibernate|when-idle|for|at|in|cancel)(=.*)?$/i;
   const unknown = args.find((a) => a.startsWith('--') && !known.test(a));
   if (unknown)
     return fail(
-      `unknown option ${quoted(unknown)} (use --hibernate, --at 19:00, --in 2h, or --when-idle [--for 30m])`,
+      `unknown option ${quoted(unknown)} (use --hibernate, --at 19:00, --in 2h, --when-idle [--for 30m] or --cancel)`,
     );
+  const isCancel = (a: string) => a.toLowerCase() === '--cancel';
+  if (args.some(isCancel)) {
+    const rest = args.filter((a) => !isCancel(a));
+    if (rest.length !== 1 || rest[0]!.startsWith('--'))
+      return fail('`stop <instance> --cancel` takes the instance and nothing else');
+    return { ok: true, command: { kind: 'stop', target: rest[0]!, cancel: true } };
+  }
   const at = parseStopAt(args);
   if (!at.ok) return fail(at.error);
   const hibernate = at.rest.some(isHibernate);

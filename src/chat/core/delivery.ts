@@ -21,14 +21,15 @@ import {
   runtimeSeconds,
 } from '../../core/instance.js';
 import {
-  idleStopWarningText,
+  consentWarning,
+  consentWarningText,
   type NagMessage,
   type NagOutcome,
   nagMessageFromNotification,
   nagMessageFromRecord,
+  offerConsents,
   repeatNagText,
   stoppedOutcome,
-  stopWarningText,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
 import { type EscalationTarget, type NagRouting, routeNag, routingOf } from '../../core/nagRouting.js';
@@ -97,7 +98,7 @@ export class ChatDelivery implements RunMessages {
     const record = await this.deps.instances.get(key);
     const sameRun = record && sameLaunch(record.launchTime, n.launchTime) ? record : undefined;
     const refs = sameRun?.chatRefs ?? [];
-    const message = nagMessageFromNotification(n);
+    const message = offerConsents(nagMessageFromNotification(n), this.deps.offers);
     if (ownerWarning) message.facts.warnings.push(ownerWarning);
     // Channels are independent: each goes at once, with its own timeout, so a slow or
     // broken channel never holds up another group's (or this group's other) channels.
@@ -450,14 +451,15 @@ export class ChatDelivery implements RunMessages {
       current.stopConsent?.kind === 'idle' &&
       current.stopConsent.warnedAt === consent.warnedAt;
     if (event.change !== 'warned' || !(stillDue || idleDue)) return updated;
-    const text =
-      consent.kind === 'at' ? stopWarningText(current, consent, now) : idleStopWarningText(current, consent);
+    // The reply carries Cancel (and +1h) and lets each gateway word the time for its readers.
+    const warning = consentWarning(current, consent, now);
+    const text = consentWarningText(warning);
     const failures: { channel: string; error: unknown }[] = [];
     for (const ref of current.chatRefs.filter((r) => this.gateways.has(r.platform))) {
       const key = `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`;
       if (!(await this.deps.ledger.firstTime(key, now))) continue;
       try {
-        await this.gateways.get(ref.platform)!.replyInThread(ref, text);
+        await this.gateways.get(ref.platform)!.replyInThread(ref, text, { warning });
         await this.deps.ledger.done(key, now);
       } catch (error) {
         await this.deps.ledger.failed(key).catch(() => undefined);
@@ -500,12 +502,15 @@ export class ChatDelivery implements RunMessages {
     pinned: number | undefined,
     strict: boolean,
   ): Promise<ChatMessageRef[]> {
-    const message = nagMessageFromRecord(
-      record,
-      now,
-      outcome,
-      pinned ??
-        (record.state === 'running' ? undefined : runtimeSeconds(record, new Date(record.stateChangedAt))),
+    const message = offerConsents(
+      nagMessageFromRecord(
+        record,
+        now,
+        outcome,
+        pinned ??
+          (record.state === 'running' ? undefined : runtimeSeconds(record, new Date(record.stateChangedAt))),
+      ),
+      this.deps.offers,
     );
     return this.eachRef(record.chatRefs, (g, ref) => g.update(ref, message), strict);
   }

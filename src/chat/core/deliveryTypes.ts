@@ -4,6 +4,7 @@
  * by, and the error that makes the caller retry.
  */
 import type { ChatMessageRef, ChatPlatform } from '../../core/instance.js';
+import type { ConsentOffers } from '../../core/message/nagMessage.js';
 import type { NagNotification } from '../../core/notification.js';
 import type { Log } from '../../log.js';
 import type { ChatGateway } from '../../ports/chat.js';
@@ -27,6 +28,8 @@ export interface ChatDeliveryDeps {
   channelTimeoutSeconds?: number;
   /** Finds owners' direct conversations; without it every group nags its channels. */
   owners?: OwnerReach;
+  /** Which consented stops the messages may offer ("Stop at…", "Stop when idle"); none when absent. */
+  offers?: ConsentOffers;
   clock: Clock;
   log: Log;
 }

@@ -98,7 +98,15 @@ export function cardAnswer(result: ActionResult): InvokeResponse<AdaptiveCardInv
   return card ? cardResponse(card) : messageResponse(result.notice);
 }
 
-const DOING: Record<ActionKind, string> = { stop: 'Stopping', snooze: 'Snoozing', extend: 'Extending' };
+const DOING: Record<ActionKind, string> = {
+  stop: 'Stopping',
+  snooze: 'Snoozing',
+  extend: 'Extending',
+  'stop-at': 'Scheduling a stop of',
+  'stop-when-idle': 'Scheduling a stop when idle of',
+  'cancel-stop': 'Cancelling the scheduled stop of',
+  'postpone-stop': 'Postponing the stop of',
+};
 
 /** What the clicker sees while the action is still waiting on AWS. */
 export function interimNotice(request: ActionRequest): string {

@@ -42,7 +42,8 @@ export interface IdleStopCheckDeps {
 
 /** What `stop … --when-idle` needs: give the consent, and judge the run now for the reply. */
 export interface IdleStopCommands {
-  consents: Pick<StopConsentService, 'give'>;
+  /** The consent service (over a stop scheduler): chat also cancels and moves stops through it. */
+  consents: Pick<StopConsentService, 'give' | 'cancel' | 'postpone'>;
   /**
    * The run judged now, for the reply. Absent where this process may not read
    * CloudWatch (the Lambda chat functions: only the idle function may); the

@@ -116,7 +116,7 @@ export class StopConsentService {
         ...r.stopConsent,
         at: new Date(Math.max(Date.parse(r.stopConsent.at), now.getTime())).toISOString(),
       };
-      moved = postponed(base, seconds);
+      moved = postponed(base, seconds, by);
       return { ...r, stopConsent: moved };
     });
     if (result.status !== 'done') return result;
