@@ -153,6 +153,9 @@ export async function prepareLocalChat(opts: {
     repeatMode,
     channelTimeoutSeconds: config.delivery.channelTimeoutSeconds,
     owners,
+    // The single process always runs the SQLite-kept stop scheduler and the idle check
+    // (startSingleProcess hands both to start()), so nags offer Stop at… and Stop when idle.
+    offers: { stopAt: true, idleWindowSeconds: config.idle.defaultWindowSeconds },
     clock,
     log,
   });

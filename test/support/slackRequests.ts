@@ -91,6 +91,10 @@ export interface BlockActionOptions {
   channel?: string;
   user?: string;
   selected?: string;
+  /** A time picker's pick (`19:00`): the action is a `timepicker`. */
+  selectedTime?: string;
+  /** A button's value (default `stop`). */
+  value?: string;
   responseUrl: string;
   actionTs?: string;
   ephemeral?: boolean;
@@ -98,22 +102,30 @@ export interface BlockActionOptions {
 
 export function blockActionBody(o: BlockActionOptions): string {
   const action =
-    o.selected !== undefined
+    o.selectedTime !== undefined
       ? {
-          type: 'static_select',
+          type: 'timepicker',
           action_id: o.actionId,
           block_id: o.blockId,
-          selected_option: { text: { type: 'plain_text', text: o.selected }, value: o.selected },
+          selected_time: o.selectedTime,
           action_ts: o.actionTs ?? String(Date.now() / 1000),
         }
-      : {
-          type: 'button',
-          action_id: o.actionId,
-          block_id: o.blockId,
-          value: 'stop',
-          text: { type: 'plain_text', text: 'Stop' },
-          action_ts: o.actionTs ?? String(Date.now() / 1000),
-        };
+      : o.selected !== undefined
+        ? {
+            type: 'static_select',
+            action_id: o.actionId,
+            block_id: o.blockId,
+            selected_option: { text: { type: 'plain_text', text: o.selected }, value: o.selected },
+            action_ts: o.actionTs ?? String(Date.now() / 1000),
+          }
+        : {
+            type: 'button',
+            action_id: o.actionId,
+            block_id: o.blockId,
+            value: o.value ?? 'stop',
+            text: { type: 'plain_text', text: 'Stop' },
+            action_ts: o.actionTs ?? String(Date.now() / 1000),
+          };
   const payload = {
     type: 'block_actions',
     user: { id: o.user ?? 'U0ALICE', username: 'alice', name: 'alice', team_id: 'T0TEAM' },

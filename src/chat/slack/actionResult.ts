@@ -14,6 +14,8 @@ export interface ClickedMessage {
   messageTs?: string;
   /** Ephemeral messages cannot be edited with chat.update; they are replaced through response_url. */
   replace?: (rendered: { text: string; blocks: unknown[] }) => Promise<unknown>;
+  /** The clicked message is a warning reply in the nag's thread: once acted on, it says what was done. */
+  warningReply?: boolean;
 }
 
 export async function showActionResult(
@@ -28,6 +30,16 @@ export async function showActionResult(
   );
   const rewrite = async () => {
     if (!result.message || alreadyUpdated) return;
+    if (where.warningReply) {
+      // The reply keeps its place in the thread but loses its buttons: "Scheduled stop cancelled by @bo".
+      if (result.status !== 'done' || !where.messageTs) return;
+      await client.chat.update({
+        channel: where.channelId,
+        ts: where.messageTs,
+        ...clampMessage({ text: esc(result.notice), blocks: [] }),
+      });
+      return;
+    }
     const rendered = clampMessage({ text: nagText(result.message), blocks: nagBlocks(result.message) });
     if (where.replace) await where.replace(rendered);
     else if (where.messageTs)

@@ -6,7 +6,10 @@
 import type { types } from '@slack/bolt';
 import { formatDuration } from '../../core/duration.js';
 import {
+  type ConsentWarning,
+  consentCancelledText,
   consentText,
+  consentWarningText,
   costLine,
   headline,
   idleEvidenceLine,
@@ -16,6 +19,7 @@ import {
   outcomeText,
   STOP_PROTECTED_NOTE,
   showsStopProtected,
+  warningActions,
 } from '../../core/message/nagMessage.js';
 import { formatDayTimeUtc } from '../../core/when.js';
 import { esc, escalationMentions, link, mention } from './mrkdwn.js';
@@ -26,7 +30,16 @@ export const ACTION = {
   snooze: 'lightsout.snooze',
   extend: 'lightsout.extend',
   console: 'lightsout.console',
+  /** "Stop at…": the menu (`in-2h`, `at-19:00`) and the time picker (any `HH:MM`). */
+  stopAt: 'lightsout.stopAt',
+  stopAtTime: 'lightsout.stopAtTime',
+  stopWhenIdle: 'lightsout.stopWhenIdle',
+  cancelStop: 'lightsout.cancelStop',
+  postponeStop: 'lightsout.postponeStop',
 } as const;
+
+/** The `value` of Cancel and +1h under a warning reply: the clicked message is that reply, not the nag. */
+export const WARNING_REPLY = 'warning';
 
 export type SlackBlock = types.KnownBlock | types.Block;
 
@@ -109,12 +122,82 @@ export function nagBlocks(m: NagMessage): SlackBlock[] {
   return blocks;
 }
 
-/** The stop consented for later, while the run is live: "Stop scheduled for … by @ana". */
+/**
+ * The stop consented for later, while the run is live: "Stop scheduled for …
+ * by @ana", its time in each reader's zone; or who cancelled the last one.
+ */
 function consentBlocks(m: NagMessage): SlackBlock[] {
-  if (!m.consent || ended(m)) return [];
+  if (ended(m)) return [];
+  const line = m.consent
+    ? `:alarm_clock: ${consentText(m.consent, slackOutcomeStyle, esc)}`
+    : m.consentCancelled
+      ? `:no_entry_sign: ${consentCancelledText(m.consentCancelled, slackOutcomeStyle)}`
+      : undefined;
+  return line ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: line }] }] : [];
+}
+
+/**
+ * The warning in a nag's thread ten minutes before a consented stop (or once
+ * an idle run's window is full), with Cancel and +1h under it: the time in
+ * each reader's zone, names escaped; `text` stays the plain UTC fallback.
+ */
+export function warningBlocks(w: ConsentWarning): SlackBlock[] {
   return [
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `:alarm_clock: ${esc(consentText(m.consent))}` }] },
+    { type: 'section', text: { type: 'mrkdwn', text: consentWarningText(w, slackOutcomeStyle, esc) } },
+    {
+      type: 'actions',
+      block_id: w.token,
+      elements: consentButtons(warningActions(w), WARNING_REPLY),
+    } as SlackBlock,
   ];
+}
+
+/** Cancel and +1h on a scheduled stop; `value` tells a warning reply from the nag. */
+function consentButtons(a: { cancel: boolean; postpone: boolean }, value = 'nag'): unknown[] {
+  return [
+    ...(a.cancel
+      ? [
+          {
+            type: 'button',
+            action_id: ACTION.cancelStop,
+            text: { type: 'plain_text', text: 'Cancel stop' },
+            value,
+          },
+        ]
+      : []),
+    ...(a.postpone
+      ? [
+          {
+            type: 'button',
+            action_id: ACTION.postponeStop,
+            text: { type: 'plain_text', text: '+1h' },
+            value,
+          },
+        ]
+      : []),
+  ];
+}
+
+/** "Stop at…" (menu and time picker) and "Stop when idle", where the deployment offers them. */
+function stopLaterElements(m: NagMessage): unknown[] {
+  const out: unknown[] = [];
+  if (m.stopAtChoices?.length) {
+    out.push(select(ACTION.stopAt, 'Stop at…', m.stopAtChoices));
+    out.push({
+      type: 'timepicker',
+      action_id: ACTION.stopAtTime,
+      placeholder: { type: 'plain_text', text: 'Stop at another time' },
+    });
+  }
+  if (m.stopWhenIdle) {
+    out.push({
+      type: 'button',
+      action_id: ACTION.stopWhenIdle,
+      text: { type: 'plain_text', text: `Stop when idle (${formatDuration(m.stopWhenIdle.forSeconds)})` },
+      value: String(m.stopWhenIdle.forSeconds),
+    });
+  }
+  return out;
 }
 
 /** The idle evidence as a context line; only while the run is live, since it describes the run now. */
@@ -162,6 +245,8 @@ function actionsBlock(m: NagMessage): SlackBlock {
     });
   }
   if (m.actions.hibernate) elements.push(hibernateButton(m, label));
+  elements.push(...stopLaterElements(m));
+  if (m.consentActions && !ended(m)) elements.push(...consentButtons(m.consentActions));
   if (m.actions.snooze) {
     elements.push(select(ACTION.snooze, 'Snooze…', [...m.snoozeChoices, SNOOZE_CUSTOM_CHOICE]));
   }

@@ -8,7 +8,7 @@
  * work waits on AWS, which may be throttling or hung. A slash command is
  * answered within the budget the same way (`slashCommand.ts`).
  */
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, StaticSelectAction, TimepickerAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeRunToken } from '../../core/message/runToken.js';
 import type { Log } from '../../log.js';
@@ -17,7 +17,7 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import { type ActionKind, type ActionPipeline, HIBERNATE_CHOICE } from '../core/actionPipeline.js';
 import type { CommandService } from '../core/commandService.js';
-import { ACTION, SNOOZE_CUSTOM } from './blockKit.js';
+import { ACTION, SNOOZE_CUSTOM, WARNING_REPLY } from './blockKit.js';
 import { buildHomeView } from './homeView.js';
 import { reportSlackWorkFailure, type SlackClick, type SlackDispatch } from './slackWork.js';
 import { registerSlashCommand } from './slashCommand.js';
@@ -45,6 +45,11 @@ const ACTION_KIND: Record<string, ActionKind> = {
   [ACTION.hibernate]: 'stop',
   [ACTION.snooze]: 'snooze',
   [ACTION.extend]: 'extend',
+  [ACTION.stopAt]: 'stop-at',
+  [ACTION.stopAtTime]: 'stop-at',
+  [ACTION.stopWhenIdle]: 'stop-when-idle',
+  [ACTION.cancelStop]: 'cancel-stop',
+  [ACTION.postponeStop]: 'postpone-stop',
 };
 
 export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
@@ -76,11 +81,15 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   });
 
   app.action(
-    { type: 'block_actions', action_id: /^lightsout\.(stop|hibernate|snooze|extend)$/ },
+    {
+      type: 'block_actions',
+      action_id:
+        /^lightsout\.(stop|hibernate|snooze|extend|stopAt|stopAtTime|stopWhenIdle|cancelStop|postponeStop)$/,
+    },
     async ({ ack, body, action, client, respond }) => {
       await ack();
       const b = body as BlockAction;
-      const a = action as ButtonAction | StaticSelectAction;
+      const a = action as ButtonAction | StaticSelectAction | TimepickerAction;
       const channelId = b.channel?.id ?? (b.container.channel_id as string | undefined);
       const messageTs = b.container.message_ts as string | undefined;
       const ephemeral = b.container.is_ephemeral === true;
@@ -94,12 +103,16 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         return;
       }
       // Hibernate is a Stop with the `hibernate` choice: the same pipeline, claim and audit.
+      // The time picker's `HH:MM` is a "Stop at…" choice like the menu's `at-19:00`.
       const choice =
         a.type === 'static_select'
           ? a.selected_option?.value
-          : a.action_id === ACTION.hibernate
-            ? HIBERNATE_CHOICE
-            : undefined;
+          : a.type === 'timepicker'
+            ? (a.selected_time ?? undefined)
+            : a.action_id === ACTION.hibernate
+              ? HIBERNATE_CHOICE
+              : undefined;
+      const warningReply = a.type === 'button' && a.value === WARNING_REPLY;
       const responseUrl = ephemeral || !messageTs ? b.response_url : undefined;
       if (a.action_id === ACTION.snooze && choice === SNOOZE_CUSTOM) {
         // Slack only, no AWS: the trigger id expires in 3 s, so the modal opens here.
@@ -127,6 +140,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         responseUrl,
         user: { id: b.user.id, name: b.user.name, username: b.user.username },
         requestId: `${a.action_ts}:${b.user.id}`,
+        ...(warningReply ? { warningReply: true } : {}),
       };
       await deps.dispatch(work).catch((err: unknown) => reportSlackWorkFailure(client, work, deps.log, err));
     },

@@ -16,7 +16,7 @@ import type { NagMessage } from '../../core/message/nagMessage.js';
 import type { ChatGateway, ThreadReplyOptions } from '../../ports/chat.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import { classifyChatFailure } from '../core/deliveryErrors.js';
-import { nagBlocks, nagText } from './blockKit.js';
+import { nagBlocks, nagText, warningBlocks } from './blockKit.js';
 import { esc, escalationMentions } from './mrkdwn.js';
 import { clampMessage } from './slackLimits.js';
 
@@ -151,7 +151,11 @@ export class SlackGateway implements ChatGateway {
     const reply = {
       channel: ref.channelId,
       thread_ts: ref.messageId,
-      ...clampMessage({ text: `${mentions ? `${mentions} ` : ''}${esc(text)}` }),
+      ...clampMessage({
+        text: `${mentions ? `${mentions} ` : ''}${esc(text)}`,
+        // A warning of a consented stop carries Cancel (and +1h), and its time in each reader's zone.
+        ...(opts.warning ? { blocks: warningBlocks(opts.warning) } : {}),
+      }),
     };
     // A thread reply notifies almost nobody; broadcast, it shows in the channel as well.
     await this.client.chat.postMessage(opts.broadcast ? { ...reply, reply_broadcast: true } : reply);

@@ -49,6 +49,8 @@ export interface SlackClick extends WorkBase {
   kind: 'click';
   action: ActionKind;
   choice?: string;
+  /** Cancel or +1h pressed under a warning reply: that reply, not a nag, is the clicked message. */
+  warningReply?: boolean;
 }
 
 /** The "Snooze until a time…" modal submitted, with the picked wall time. */
@@ -139,6 +141,7 @@ async function runClick(work: SlackClick | SlackSnoozeAt, deps: SlackWorkDeps): 
     channelId: work.channelId,
     messageTs: work.messageTs,
     replace: work.responseUrl ? replaceViaResponseUrl(work.responseUrl) : undefined,
+    ...(work.kind === 'click' && work.warningReply ? { warningReply: true } : {}),
   };
   await showActionResult(client, result, where, work.user.id);
 }

@@ -8,7 +8,10 @@ import { formatDuration } from '../../core/duration.js';
 import type { Choice } from '../../core/message/menuChoices.js';
 import {
   type ChatPerson,
+  type ConsentWarning,
+  consentCancelledText,
   consentText,
+  consentWarningText,
   costLine,
   headline,
   idleEvidenceLine,
@@ -18,6 +21,7 @@ import {
   outcomeText,
   STOP_PROTECTED_NOTE,
   showsStopProtected,
+  warningActions,
 } from '../../core/message/nagMessage.js';
 import { clampCard } from './teamsLimits.js';
 import { cardMarkdown } from './teamsMarkdown.js';
@@ -42,9 +46,20 @@ export const VERBS = {
   hibernate: 'lightsout.hibernate',
   snooze: 'lightsout.snooze',
   extend: 'lightsout.extend',
+  /** "Stop at…": the menu's choice, or the Input.Time's pick (any other time). */
+  stopAt: 'lightsout.stopAt',
+  stopAtTime: 'lightsout.stopAtTime',
+  stopWhenIdle: 'lightsout.stopWhenIdle',
+  cancelStop: 'lightsout.cancelStop',
+  postponeStop: 'lightsout.postponeStop',
 } as const;
 /** Input ids; Teams merges input values into the action's data on submit. */
-export const INPUTS = { snooze: 'snoozeChoice', extend: 'extendChoice' } as const;
+export const INPUTS = {
+  snooze: 'snoozeChoice',
+  extend: 'extendChoice',
+  stopAt: 'stopAtChoice',
+  stopAtTime: 'stopAtTime',
+} as const;
 const STOP_CONFIRM_ID = 'stopConfirm';
 const HIBERNATE_CONFIRM_ID = 'hibernateConfirm';
 
@@ -52,6 +67,8 @@ const HIBERNATE_CONFIRM_ID = 'hibernateConfirm';
 export interface ActionData {
   token: string;
   confirmed?: boolean;
+  /** Cancel or +1h pressed on a warning reply (the clicked card is that reply, not the nag). */
+  warningReply?: boolean;
 }
 
 export function card(body: CardElement[], actions?: CardElement[]): AdaptiveCard {
@@ -229,6 +246,8 @@ function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[]
   if (m.actions.stop) out.push(...(opts.confirmStop ? [stopConfirmation(m, true)] : stopControls(m)));
   if (m.actions.hibernate && !opts.confirmStop) out.push(...hibernateControls(m));
   if (showsStopProtected(m)) out.push(text(`🔒 ${STOP_PROTECTED_NOTE}`, { isSubtle: true }));
+  out.push(...stopLaterControls(m));
+  if (m.consentActions) out.push(consentButtons(m.token, m.consentActions));
   if (m.actions.snooze) {
     out.push(
       menuRow(
@@ -246,6 +265,69 @@ function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[]
     );
   }
   return out;
+}
+
+/**
+ * "Stop at…" (a menu, and an Input.Time for any other time, each with its
+ * button) and "Stop when idle", where the deployment offers them.
+ */
+function stopLaterControls(m: NagMessage): CardElement[] {
+  const out: CardElement[] = [];
+  if (m.stopAtChoices?.length) {
+    out.push(
+      menuRow(
+        choiceSet(INPUTS.stopAt, 'Stop at…', m.stopAtChoices),
+        execute('Stop then', VERBS.stopAt, { token: m.token }),
+      ),
+      menuRow(
+        { type: 'Input.Time', id: INPUTS.stopAtTime, label: 'Or stop at this time (yours)', value: '19:00' },
+        execute('Stop at this time', VERBS.stopAtTime, { token: m.token }),
+      ),
+    );
+  }
+  if (m.stopWhenIdle) {
+    out.push({
+      type: 'ActionSet',
+      actions: [
+        execute(`Stop when idle (${formatDuration(m.stopWhenIdle.forSeconds)})`, VERBS.stopWhenIdle, {
+          token: m.token,
+        }),
+      ],
+    });
+  }
+  return out;
+}
+
+/** Cancel (and +1h for a stop at a time) on a scheduled stop, on the nag or under its warning. */
+function consentButtons(
+  token: string,
+  a: { cancel: boolean; postpone: boolean },
+  warningReply = false,
+): CardElement {
+  const data = { token, ...(warningReply ? { warningReply: true } : {}) };
+  return {
+    type: 'ActionSet',
+    actions: [
+      ...(a.cancel ? [execute('Cancel stop', VERBS.cancelStop, data)] : []),
+      ...(a.postpone ? [execute('+1h', VERBS.postponeStop, data)] : []),
+    ],
+  };
+}
+
+/**
+ * The warning reply ten minutes before a consented stop (or once an idle
+ * run's window is full), with Cancel and +1h: the time in each reader's zone,
+ * every value escaped by `text()`.
+ */
+export function renderWarningCard(w: ConsentWarning): AdaptiveCard {
+  return clampCard(
+    card([text(consentWarningText(w, teamsOutcomeStyle)), consentButtons(w.token, warningActions(w), true)]),
+  );
+}
+
+/** What a warning reply turns into once acted on: what was done, and no buttons. */
+export function renderNoticeCard(notice: string): AdaptiveCard {
+  return card([text(notice)]);
 }
 
 export interface NagCardOptions {
@@ -282,8 +364,11 @@ export function renderNagCard(m: NagMessage, opts: NagCardOptions = {}): Adaptiv
   const evidence = idleEvidenceLine(m.facts);
   if (evidence && over) body.push(text(`📊 ${evidence}`, { isSubtle: true, size: 'Small' }));
   for (const w of m.facts.warnings) body.push(text(`⚠ ${w}`, { color: 'Warning', size: 'Small' }));
-  // The stop consented for later (escaped by text(), like every value from people or AWS).
-  if (m.consent && over) body.push(text(`⏰ ${consentText(m.consent)}`, { isSubtle: true }));
+  // The stop consented for later, in each reader's zone (escaped by text(), like every value from people or AWS).
+  if (m.consent && over)
+    body.push(text(`⏰ ${consentText(m.consent, teamsOutcomeStyle)}`, { isSubtle: true }));
+  else if (m.consentCancelled && over)
+    body.push(text(`🚫 ${consentCancelledText(m.consentCancelled, teamsOutcomeStyle)}`, { isSubtle: true }));
   body.push(...controls(m, { confirmStop: opts.confirmStop }));
   // An escalated nag posted anew names its group's escalation target (tags, people).
   const mentions = m.outcome ? undefined : teamsMentions(m.mention);

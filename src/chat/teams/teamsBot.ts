@@ -315,7 +315,7 @@ export class TeamsBot extends ActivityHandler {
         instanceId: request.target.instanceId,
         status: ready.value.status,
       });
-      return cardAnswer(ready.value);
+      return cardAnswer(ready.value, click.warningReply);
     }
     void result
       .then((r) => finishClick(this.deps.gateway, activity, r, log))

@@ -13,7 +13,14 @@ import {
 } from '../core/actionPipeline.js';
 import type { CommandContext } from '../core/commandContext.js';
 import type { AdaptiveCardInvokeResponse, InvokeResponse } from './agentsSdk.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, INPUTS, renderNagCard, VERBS } from './nagCard.js';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  type AdaptiveCard,
+  INPUTS,
+  renderNagCard,
+  renderNoticeCard,
+  VERBS,
+} from './nagCard.js';
 
 const ExecuteValue = z.object({
   action: z.object({
@@ -29,13 +36,26 @@ const VERB_TO_ACTION: Record<string, ActionKind> = {
   [VERBS.hibernate]: 'stop',
   [VERBS.snooze]: 'snooze',
   [VERBS.extend]: 'extend',
+  [VERBS.stopAt]: 'stop-at',
+  [VERBS.stopAtTime]: 'stop-at',
+  [VERBS.stopWhenIdle]: 'stop-when-idle',
+  [VERBS.cancelStop]: 'cancel-stop',
+  [VERBS.postponeStop]: 'postpone-stop',
+};
+
+/** Where each menu's value arrives: Teams merges the card's inputs into the action's data. */
+const CHOICE_INPUT: Partial<Record<string, string>> = {
+  [VERBS.snooze]: INPUTS.snooze,
+  [VERBS.extend]: INPUTS.extend,
+  [VERBS.stopAt]: INPUTS.stopAt,
+  [VERBS.stopAtTime]: INPUTS.stopAtTime,
 };
 
 /** The click as an action request, or the words that explain why nothing was done. */
 export function readClick(
   value: unknown,
   ctx: CommandContext,
-): { request: ActionRequest } | { refusal: string } {
+): { request: ActionRequest; warningReply?: boolean } | { refusal: string } {
   const parsed = ExecuteValue.safeParse(value);
   if (!parsed.success)
     return { refusal: 'That click arrived without the data Lights Out needs; nothing was done.' };
@@ -57,13 +77,16 @@ export function readClick(
         : 'Stopping needs a confirmation: press "Stop…", then "Yes, stop it".',
     };
   }
-  const choiceKey = action === 'snooze' ? INPUTS.snooze : action === 'extend' ? INPUTS.extend : undefined;
+  const choiceKey = CHOICE_INPUT[verb];
   const choice = hibernate
     ? HIBERNATE_CHOICE
     : choiceKey && typeof data[choiceKey] === 'string'
       ? (data[choiceKey] as string)
       : undefined;
-  return { request: { action, target, choice, ctx } };
+  return {
+    request: { action, target, choice, ctx },
+    ...(data.warningReply === true ? { warningReply: true } : {}),
+  };
 }
 
 /** A short message Teams shows the clicker instead of changing the card. */
@@ -93,7 +116,15 @@ export function resultCard(result: ActionResult): AdaptiveCard | undefined {
   }
 }
 
-export function cardAnswer(result: ActionResult): InvokeResponse<AdaptiveCardInvokeResponse> {
+export function cardAnswer(
+  result: ActionResult,
+  warningReply = false,
+): InvokeResponse<AdaptiveCardInvokeResponse> {
+  // A warning reply acted on says what was done in its place; refused, it keeps its buttons.
+  if (warningReply)
+    return result.status === 'done'
+      ? cardResponse(renderNoticeCard(result.notice))
+      : messageResponse(result.notice);
   const card = resultCard(result);
   return card ? cardResponse(card) : messageResponse(result.notice);
 }

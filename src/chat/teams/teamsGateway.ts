@@ -18,7 +18,7 @@ import {
   MessageFactory,
   type TurnContext,
 } from './agentsSdk.js';
-import { renderNagCard } from './nagCard.js';
+import { renderNagCard, renderWarningCard } from './nagCard.js';
 import { baseConversationId, TEAMS_CHANNEL_ID } from './teamsActivity.js';
 import { clampMarkdown, clampMessageText } from './teamsLimits.js';
 import { messageMarkdown } from './teamsMarkdown.js';
@@ -221,9 +221,14 @@ export class TeamsGateway implements ChatGateway {
     const threaded = hasThreads(ref.channelId) && !opts.broadcast;
     const conversationId = threaded ? `${ref.channelId};messageid=${ref.messageId}` : ref.channelId;
     const mentions = teamsMentions(opts.mention);
-    const activity = MessageFactory.text(
-      `${mentions.text ? `${mentions.text} ` : ''}${clampMessageText(messageMarkdown(text))}`,
-    );
+    // A warning of a consented stop is a card: Cancel (and +1h), its time in each reader's zone;
+    // the plain text stays as the summary notifications show.
+    const activity = opts.warning
+      ? MessageFactory.attachment(CardFactory.adaptiveCard(renderWarningCard(opts.warning)))
+      : MessageFactory.text(
+          `${mentions.text ? `${mentions.text} ` : ''}${clampMessageText(messageMarkdown(text))}`,
+        );
+    if (opts.warning) activity.summary = clampMessageText(text);
     if (mentions.entities.length) activity.entities = mentions.entities;
     await this.within(this.reference(conversationId, ref.serviceUrl, ref.tenantId), async (ctx) => {
       await ctx.sendActivity(asActivity(activity));
