@@ -148,7 +148,7 @@ describe('Hibernate over Slack', () => {
     const reply = await slash('stop web-1 --force');
 
     expect(reply.text).toContain(
-      'unknown option "--force" (use --hibernate, --at 19:00, --in 2h, or --when-idle [--for 30m])',
+      'unknown option "--force" (use --hibernate, --at 19:00, --in 2h, --when-idle [--for 30m] or --cancel)',
     );
     expect(textOf(reply)).toContain(
       '/ec2 stop &lt;instance-id|Name&gt; [--hibernate | --at 19:00 | --in 2h | --when-idle',
