@@ -102,11 +102,14 @@ describe('consent controls on a Slack nag, single process', () => {
     // Act: the menu, then +1h on the warning reply in the thread.
     expect((await click('lightsout.stopAt', { selected: 'in-2h' })).status).toBe(200);
     await expect.poll(async () => (await app.service.get(key))?.stopConsent?.kind).toBe('at');
+    await expect.poll(lastUpdate).toContain('lightsout.cancelStop');
     const scheduled = lastUpdate();
     const stopAt = start + 2 * HOUR * 1000;
     await timers.advanceTo(stopAt - 10 * MINUTE * 1000, app);
     await app.outbox.deliverer.drain();
-    const warning = slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts)!;
+    const warningReply = () => slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts);
+    await expect.poll(warningReply).toBeDefined();
+    const warning = warningReply()!;
     const warningActions = (warning.args.blocks as Block[]).find((b) => b.type === 'actions')!;
     await click('lightsout.postponeStop', {
       blockId: warningActions.block_id!,
