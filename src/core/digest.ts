@@ -126,11 +126,11 @@ export function buildDigest(input: DigestInput): Digest {
     hoursBeyond: 0,
     cost: { usd: null, unpricedHours: 0 },
   }));
-  const instances = new Map<string, DigestInstance & { thresholds: Set<number> }>();
+  const instances = new Map<string, DigestInstance & { thresholds: Set<number>; unseenStops: number }>();
   const totals = { hoursBeyond: 0, cost: emptyCost(), avoided: emptyCost(), stops: 0 };
 
   // Called once per run of the window: no spreads or closures allocated per run.
-  const addBeyond = (run: OpenRun, runEnd: number, stillRunning: boolean) => {
+  const addBeyond = (run: OpenRun, runEnd: number, stillRunning: boolean, unseenStop = false) => {
     const start = Math.max(Date.parse(run.launchTime) + run.thresholdSeconds * 1000, since);
     const end = Math.min(runEnd, until);
     if (end <= start) return;
@@ -146,6 +146,7 @@ export function buildDigest(input: DigestInput): Digest {
     item.runs += 1;
     item.thresholds.add(run.thresholdSeconds);
     if (stillRunning) item.stillRunning = true;
+    if (unseenStop) item.unseenStops += 1;
     totals.hoursBeyond += hours;
     addCost(totals.cost, hours, run.hourlyUsd);
     spreadOverDays({ key: id, start, end, hourlyUsd: run.hourlyUsd }, days, daily);
@@ -153,7 +154,8 @@ export function buildDigest(input: DigestInput): Digest {
 
   for (const run of input.runs) {
     const stopped = Date.parse(run.stoppedAt);
-    if (stopped >= since) addBeyond(run, stopped, false);
+    // A stop nobody saw is dated when the run was last known up: its hours stop there.
+    if (stopped >= since) addBeyond(run, stopped, false, run.endedBy === 'unobserved');
   }
   for (const run of input.open) addBeyond(run, until, true);
 
@@ -185,7 +187,10 @@ export function buildDigest(input: DigestInput): Digest {
   }
 
   const overThreshold = [...instances.values()]
-    .map(({ thresholds, ...item }) => ({ ...item, reason: instanceReason(item, thresholds) }))
+    .map(({ thresholds, unseenStops, ...item }) => ({
+      ...item,
+      reason: instanceReason(item, thresholds, unseenStops),
+    }))
     .sort(byCost);
   return {
     since: input.since.toISOString(),
@@ -222,6 +227,7 @@ function newInstance(run: Omit<OpenRun, 'launchTime' | 'thresholdSeconds' | 'hou
     stillRunning: false,
     reason: '',
     thresholds: new Set<number>(),
+    unseenStops: 0,
   };
 }
 
@@ -252,11 +258,15 @@ function avoidedReason(hours: number, restarted: boolean, capped: boolean, cut: 
   return `stopped for ${span}`;
 }
 
-function instanceReason(item: DigestInstance, thresholds: Set<number>): string {
+function instanceReason(item: DigestInstance, thresholds: Set<number>, unseenStops: number): string {
   const limits = [...thresholds].sort((a, b) => a - b).map((s) => formatDuration(s));
   const runs = item.runs === 1 ? '1 run' : `${item.runs} runs`;
   const hours = formatDuration(Math.round(item.hoursBeyond * 3600));
-  return `${runs} beyond ${limits.length === 1 ? 'its' : 'their'} ${limits.join('/')} threshold, ${hours} in all${item.stillRunning ? '; still running' : ''}`;
+  const unseen =
+    unseenStops === 0
+      ? ''
+      : `; ${unseenStops === 1 ? 'a stop' : `${unseenStops} stops`} not seen, counted to when last seen running`;
+  return `${runs} beyond ${limits.length === 1 ? 'its' : 'their'} ${limits.join('/')} threshold, ${hours} in all${item.stillRunning ? '; still running' : ''}${unseen}`;
 }
 
 interface DayStart {

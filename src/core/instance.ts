@@ -74,6 +74,12 @@ export interface RunStop {
   hibernated?: boolean;
   /** Set when the stop carried out a consent given earlier (a scheduled or idle stop): who consented and when. */
   consent?: StopConsentRecord;
+  /**
+   * The stop itself was never seen (the process was down, or the event was
+   * lost) and the run was closed when its next launch was: `at` is the last
+   * time it was known to be up.
+   */
+  unobserved?: true;
 }
 
 export interface InstanceRecord extends InstanceKey {

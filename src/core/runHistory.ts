@@ -19,9 +19,11 @@ export type RunStopConsent = StopConsentRecord;
 /**
  * What ended the run: someone through Lights Out (`actor`), a stop they
  * consented to in advance (`consented`), a termination, or a stop made
- * outside Lights Out (console, CLI, another tool, a shutdown inside the instance).
+ * outside Lights Out (console, CLI, another tool, a shutdown inside the instance),
+ * or a stop nobody saw (`unobserved`: the run was closed when the instance's
+ * next launch was seen, at the last time it was known to be up).
  */
-export type RunEndCause = 'actor' | 'consented' | 'terminated' | 'outside';
+export type RunEndCause = 'actor' | 'consented' | 'terminated' | 'outside' | 'unobserved';
 
 export interface RunHistoryEntry {
   region: string;
@@ -59,6 +61,7 @@ export function endCause(
   type: 'instance.stopped' | 'instance.terminated',
   record: InstanceRecord,
 ): RunEndCause {
+  if (record.lastStop?.unobserved) return 'unobserved';
   if (record.lastStop?.consent) return 'consented';
   if (record.lastStop?.by) return 'actor';
   return type === 'instance.terminated' ? 'terminated' : 'outside';

@@ -51,8 +51,18 @@ export type LifecycleOutcome =
       record: InstanceRecord;
       schedule: 'set' | 'cancel';
       event?: { type: 'instance.stopped' | 'instance.terminated'; runtimeSeconds: number };
+      /** The previous run, closed because a newer run replaced it before its stop was seen. */
+      unseenEnd?: UnseenEnd;
       reason: string;
     };
+
+/** A run closed without its stop being seen: the record as it ended, for its `instance.stopped`. */
+export interface UnseenEnd {
+  record: InstanceRecord;
+  runtimeSeconds: number;
+  /** When it ended as far as anyone knows (the record's `lastStop.at`). */
+  at: string;
+}
 
 const RANK: Record<InstanceState, number> = {
   pending: 0,
@@ -108,6 +118,20 @@ export function applyStateChange(
       : { kind: 'ignore', reason: `not monitored: ${policy.reason}` };
   }
 
+  const outcome = applyToRun(existing, tracked, change, launchTime, policy, opts);
+  // A newer run replaced one whose stop was never seen: close that one too, or it never reaches the history.
+  const unseen = existing && !tracked ? closeUnseenRun(existing, launchTime) : undefined;
+  return unseen && outcome.kind === 'update' ? { ...outcome, unseenEnd: unseen } : outcome;
+}
+
+function applyToRun(
+  existing: InstanceRecord | undefined,
+  tracked: InstanceRecord | undefined,
+  change: StateChange,
+  launchTime: string,
+  policy: TagPolicy,
+  opts: { now: Date; tombstoneTtlSeconds: number },
+): LifecycleOutcome {
   const base = withFacts(
     tracked ?? newRun(existing, change.region, change.instanceId, launchTime),
     change.facts,
@@ -159,6 +183,38 @@ export function applyStateChange(
     event: first ? { type: 'instance.stopped', runtimeSeconds } : undefined,
     reason: `run ${change.state} after ${formatDuration(runtimeSeconds)}`,
   };
+}
+
+/**
+ * The previous run of an instance whose next launch is being recorded, closed
+ * if its end was never seen: still up on the record, or stopping through
+ * Lights Out without EC2's confirmation. A stop requested through Lights Out
+ * keeps its time and who asked; otherwise the run ended, as far as anyone
+ * knows, when it was last known to be up (its last nag, or the state change
+ * that made it running), never later than the next launch.
+ */
+export function closeUnseenRun(previous: InstanceRecord, nextLaunch: string): UnseenEnd | undefined {
+  if (!isUp(previous.state) && previous.stopRequestedAt === undefined) return undefined;
+  const launched = Date.parse(previous.launchTime);
+  const { stopRequestedAt: _requested, stopRequestedBy: _by, nextNagAt: _next, ...rest } = previous;
+  if (previous.lastStop) {
+    const record: InstanceRecord = { ...rest, state: 'stopped', stateChangedAt: previous.lastStop.at };
+    return { record, runtimeSeconds: previous.lastStop.runtimeSeconds, at: previous.lastStop.at };
+  }
+  const lastKnownUp = Math.max(
+    Date.parse(previous.stateChangedAt),
+    previous.lastNagAt ? Date.parse(previous.lastNagAt) : launched,
+  );
+  const end = Math.max(launched, Math.min(lastKnownUp, Date.parse(nextLaunch)));
+  const at = new Date(end).toISOString();
+  const runtimeSeconds = Math.floor((end - launched) / 1000);
+  const record: InstanceRecord = {
+    ...rest,
+    state: 'stopped',
+    stateChangedAt: at,
+    lastStop: { at, runtimeSeconds, unobserved: true },
+  };
+  return { record, runtimeSeconds, at };
 }
 
 /** A blank record for a run we have not seen before; keeps the stored version for the conditional write. */

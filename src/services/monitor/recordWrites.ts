@@ -12,6 +12,7 @@ import {
   type InstanceFacts,
   isUp,
   type LifecycleOutcome,
+  type UnseenEnd,
   withPrice,
 } from '../../core/runLifecycle.js';
 import { readTagPolicy } from '../../core/tagPolicy.js';
@@ -122,16 +123,14 @@ export async function applyObservedState(
         ? [{ ...upkeep.event, record: { ...result.record, version: expectedVersion + 1 } } as DomainEvent]
         : [];
       // The event goes into the outbox in the same write: a crash after it cannot lose it.
-      const events: DomainEvent[] = result.event
-        ? [
-            {
-              type: result.event.type,
-              record: { ...result.record, version: expectedVersion + 1 },
-              runtimeSeconds: result.event.runtimeSeconds,
-              at: observed.at,
-            },
-          ]
-        : [];
+      const events: DomainEvent[] = result.unseenEnd ? [unseenEndEvent(result.unseenEnd)] : [];
+      if (result.event)
+        events.push({
+          type: result.event.type,
+          record: { ...result.record, version: expectedVersion + 1 },
+          runtimeSeconds: result.event.runtimeSeconds,
+          at: observed.at,
+        });
       events.push(...consentEvents);
       saved = await deps.store.put(result.record, { expectedVersion, events });
     } else if (result.kind === 'untrack') {
@@ -161,13 +160,24 @@ export async function applyObservedState(
       dueAt: scheduleTime(saved.nextNagAt, now),
     });
   }
+  const wake: DomainEvent[] = [];
+  if (outcome.kind === 'update' && outcome.unseenEnd) {
+    log.info('previous run closed: its stop was not seen', {
+      ...context,
+      previousLaunch: outcome.unseenEnd.record.launchTime,
+      lastKnownUp: outcome.unseenEnd.at,
+    });
+    wake.push(unseenEndEvent(outcome.unseenEnd));
+  }
   if (outcome.kind === 'update' && outcome.event && saved) {
-    const event: DomainEvent = {
+    wake.push({
       type: outcome.event.type,
       record: saved,
       runtimeSeconds: outcome.event.runtimeSeconds,
       at: observed.at,
-    };
+    });
+  }
+  for (const event of wake) {
     try {
       // Already in the outbox; this only wakes the deliverer (see MonitorDeps.events).
       await deps.events.publish(event);
@@ -180,6 +190,11 @@ export async function applyObservedState(
     }
   }
   return outcome;
+}
+
+/** The `instance.stopped` of a run whose stop nobody saw, dated when it was last known to be up. */
+function unseenEndEvent(end: UnseenEnd): DomainEvent {
+  return { type: 'instance.stopped', record: end.record, runtimeSeconds: end.runtimeSeconds, at: end.at };
 }
 
 /**

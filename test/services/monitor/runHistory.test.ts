@@ -6,6 +6,7 @@
  * before delivering, loses nothing: the entry stays in the outbox.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { buildDigest } from '../../../src/core/digest.js';
 import { HOUR } from '../../../src/core/duration.js';
 import type { InstanceRecord } from '../../../src/core/instance.js';
 import type { RunHistoryEntry } from '../../../src/core/runHistory.js';
@@ -199,6 +200,85 @@ describe('recording ended runs', () => {
     expect(left).toMatchObject({ depth: 1, oldestPending: { attempts: 0 } });
     expect(await restarted.history.between(WEEK)).toMatchObject([
       { instanceId: instance.instanceId, endedBy: 'outside', secondsBeyondThreshold: HOUR },
+    ]);
+  });
+
+  it('closes a run whose stop nobody saw when the sweep sees the next launch, at the last time it was known up', async () => {
+    // Arrange: 8 h threshold; last nagged 10 h in, priced at $2/h.
+    const instance = await launch(w);
+    const run = { region: 'eu-west-1', instanceId: instance.instanceId, launchTime: LAUNCH };
+    const record = (await w.store.get(run))!;
+    await w.store.put(
+      {
+        ...record,
+        lastNagAt: '2026-11-16T18:00:00.000Z',
+        nagCount: 2,
+        price: { hourlyUsd: 2, source: 'on-demand', at: LAUNCH },
+      } as InstanceRecord,
+      { expectedVersion: record.version },
+    );
+    // While the process is down the instance stops (at 20:00, unseen) and is started again the next morning.
+    w.fleet.set(instance, { launchTime: '2026-11-17T07:00:00.000Z', state: 'running' });
+    w.clock.set('2026-11-17T07:30:00.000Z');
+
+    // Act
+    await w.service.reconcile();
+    const entries = await w.history.between(WEEK);
+    const digest = buildDigest({ ...WEEK, timeZone: 'UTC', runs: entries, open: [] });
+
+    // Assert: the old run ends at its last nag (never later than the new launch); the new run is tracked.
+    expect(entries).toEqual([
+      {
+        region: 'eu-west-1',
+        instanceId: instance.instanceId,
+        launchTime: LAUNCH,
+        stoppedAt: '2026-11-16T18:00:00.000Z',
+        endedBy: 'unobserved',
+        group: 'render',
+        name: 'render-1',
+        thresholdSeconds: 8 * HOUR,
+        runtimeSeconds: 10 * HOUR,
+        secondsBeyondThreshold: 2 * HOUR,
+        hourlyUsd: 2,
+      },
+    ]);
+    expect((await w.store.get(run))?.launchTime).toBe('2026-11-17T07:00:00.000Z');
+    // The digest counts the 2 h that were seen, at $2/h, and no stop through Lights Out.
+    expect(digest.totals).toMatchObject({ hoursBeyond: 2, cost: { usd: 4 }, stops: 0 });
+    expect(digest.stops).toEqual([]);
+    expect(digest.overThreshold[0]!.reason).toBe(
+      '1 run beyond its 8h threshold, 2h in all; a stop not seen, counted to when last seen running',
+    );
+  });
+
+  it('never dates an unseen stop after the next launch, and records nothing when the stop was seen', async () => {
+    // Arrange: one instance nagged "after" its next launch (clock skew), one whose stop was seen.
+    const skewed = await launch(w);
+    const seen = w.fleet.add({
+      launchTime: LAUNCH,
+      tags: { Monitor: 'true', MonitorGroup: 'render', Threshold: '8', Name: 'render-2' },
+    });
+    await w.observe(seen.instanceId, 'running');
+    const key = { region: 'eu-west-1', instanceId: skewed.instanceId };
+    const record = (await w.store.get(key))!;
+    await w.store.put(
+      { ...record, lastNagAt: '2026-11-16T21:00:00.000Z' },
+      { expectedVersion: record.version },
+    );
+    w.clock.set('2026-11-16T12:00:00.000Z');
+    await w.observe(seen.instanceId, 'stopped');
+    w.fleet.set(skewed, { launchTime: '2026-11-16T20:00:00.000Z', state: 'running' });
+    w.fleet.set(seen, { launchTime: '2026-11-16T20:00:00.000Z', state: 'running' });
+    w.clock.set('2026-11-16T22:00:00.000Z');
+
+    // Act
+    await w.service.reconcile();
+
+    // Assert
+    const entries = await w.history.between(WEEK);
+    expect(entries.map((e) => [e.instanceId, e.endedBy, e.stoppedAt])).toEqual([
+      [seen.instanceId, 'outside', '2026-11-16T12:00:00.000Z'],
+      [skewed.instanceId, 'unobserved', '2026-11-16T20:00:00.000Z'],
     ]);
   });
 });
