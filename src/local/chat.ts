@@ -41,6 +41,14 @@ import { SqliteIdempotencyStore } from '../sqlite/idempotencyStore.js';
 import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
 import { LocalHttpServer } from './httpServer.js';
+import { LateWork } from './lateWork.js';
+
+/**
+ * Chat work run at once after the answers (the rest waits in the queue): a
+ * few at a time keep EC2, SQLite and Slack busy without the work's own CPU
+ * holding up the acknowledgements of a burst of clicks.
+ */
+const LATE_WORK_AT_ONCE = 8;
 
 export interface PlatformRuntimeDeps {
   core: ChatCore;
@@ -50,6 +58,8 @@ export interface PlatformRuntimeDeps {
   http: LocalHttpServer;
   clock: Clock;
   log: Log;
+  /** Work after an answer (clicks, late commands): queued, and waited for at shutdown. */
+  late: LateWork;
 }
 
 export interface LocalChatPlatform {
@@ -197,8 +207,9 @@ export async function prepareLocalChat(opts: {
       const http = new LocalHttpServer(log);
       if (health) http.setHealth(health);
       const running: { stop(): Promise<void> }[] = [];
+      const late = new LateWork(LATE_WORK_AT_ONCE);
       for (const p of platforms)
-        running.push(await p.start({ core, subscriptions, instances, http, clock, log }));
+        running.push(await p.start({ core, subscriptions, instances, http, clock, log, late }));
       const port = http.mounted.length ? await http.listen(config.slack.port) : undefined;
       return {
         core,
@@ -206,6 +217,9 @@ export async function prepareLocalChat(opts: {
         async stop() {
           unsubscribe();
           for (const r of running) await r.stop();
+          // Answered requests still at work are finished (a click is never cut off half done).
+          if (late.size) log.info('waiting for chat work already answered', { requests: late.size });
+          await late.drain();
           await http.close();
         },
       };

@@ -43,7 +43,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
     fallbackChannel: s.fallbackChannel
       ? { platform: 'slack' as const, channelId: s.fallbackChannel }
       : undefined,
-    async start({ core, subscriptions, instances, http, clock }) {
+    async start({ core, subscriptions, instances, http, clock, late }) {
       // The click was acknowledged already; this process keeps running, so the work runs right here.
       const commands = core.commands('/ec2');
       const work = {
@@ -54,16 +54,8 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         log,
         deadlineMs: config.aws.chat.actionDeadlineMs,
       };
-      // Stopping waits for work in flight, so a click is never cut off half done.
-      const inFlight = new Set<Promise<void>>();
-      const dispatch = (w: SlackWork): Promise<void> => {
-        const running = runSlackWork(w, work);
-        inFlight.add(running);
-        return running.finally(() => inFlight.delete(running));
-      };
-      const drain = async () => {
-        await Promise.allSettled([...inFlight]);
-      };
+      // Clicks queue for their turn (the answers go out first); the chat runtime's stop waits for them.
+      const dispatch = (w: SlackWork): Promise<void> => late.run(() => runSlackWork(w, work));
       const listeners = {
         commands,
         actions: core.actions,
@@ -75,6 +67,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         // This process keeps running after an answer: a late slash command finishes here.
         ackBudgetMs: config.aws.chat.ackBudgetMs,
         handsOff: false,
+        keep: (p: Promise<unknown>) => late.keep(p),
       };
       if (s.appToken) {
         const app = createSlackApp({
@@ -104,7 +97,6 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
             stopped = true;
             clearTimeout(retry);
             await app.stop().catch(() => undefined);
-            await drain();
           },
         };
       }
@@ -129,7 +121,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         return receiver.requestListener(req, res);
       });
       log.info('Slack HTTP receiver mounted', { path: SLACK_EVENTS_PATH, port: s.port });
-      return { stop: drain };
+      return { stop: async () => undefined };
     },
   };
 };

@@ -36,6 +36,8 @@ export interface SlackListenerDeps {
   ackBudgetMs: number;
   /** True on Lambda, where nothing may run after the answer: late work goes to `dispatch`. */
   handsOff: boolean;
+  /** The single process: work that goes on after its answer is handed here, so shutdown waits for it. */
+  keep?: (late: Promise<unknown>) => void;
 }
 
 export { SLASH_COMMAND } from './slashCommand.js';
@@ -78,6 +80,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     dispatch: deps.dispatch,
     ackBudgetMs: deps.ackBudgetMs,
     handsOff: deps.handsOff,
+    keep: deps.keep,
   });
 
   app.action(

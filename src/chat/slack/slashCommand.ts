@@ -40,6 +40,8 @@ export interface SlashCommandDeps {
   ackBudgetMs: number;
   /** True on Lambda: work cannot go on after the answer, so late work is dispatched instead. */
   handsOff: boolean;
+  /** The single process: a late answer still on its way is handed here, so shutdown waits for it. */
+  keep?: (late: Promise<unknown>) => void;
 }
 
 /** A rendered reply, or a plain private line (no blocks). */
@@ -80,9 +82,13 @@ export function registerSlashCommand(app: App, deps: SlashCommandDeps): void {
       await deps.dispatch(work).catch((err: unknown) => commandFailed(work, deps.log, err, respond));
       return;
     }
-    await respond(asResponse(await answer)).catch((err: unknown) =>
-      deps.log.error('could not deliver a late slash command answer', { error: String(err) }),
-    );
+    const late = answer
+      .then((a) => respond(asResponse(a)))
+      .catch((err: unknown) =>
+        deps.log.error('could not deliver a late slash command answer', { error: String(err) }),
+      );
+    deps.keep?.(late);
+    await late;
   });
 }
 
