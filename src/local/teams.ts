@@ -37,7 +37,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
     workloadProgress: new TeamsWorkloadProgressPoster(transport.gateway),
     ownerDirectory: new TeamsOwnerDirectory(transport.gateway, installations),
     digestPoster: new TeamsDigestPoster(transport.gateway),
-    async start({ core, subscriptions, http, clock }) {
+    async start({ core, subscriptions, http, clock, late }) {
       // This process keeps running after an answer: late work finishes here, not in a hand-off.
       const endpoint = createTeamsEndpoint(transport, {
         core,
@@ -46,6 +46,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
         clock,
         log,
         ackBudgetMs: config.aws.chat.ackBudgetMs,
+        keep: (p) => late.keep(p),
       });
       http.mount(TEAMS_MESSAGES_PATH, endpoint.listener);
       log.info('Teams messaging endpoint mounted', {

@@ -60,8 +60,9 @@ export interface FakeBotConnector {
    * The next `count` requests fail with `status` and the connector's error
    * body `{ error: { code, message } }`, e.g. 403 `BotNotInConversationRoster`
    * when the bot was removed from the team, 404 `ConversationNotFound`.
+   * With `method` only requests of that method fail (`PUT`: in-place card updates).
    */
-  failNext(status: number, count?: number, code?: string): void;
+  failNext(status: number, count?: number, code?: string, method?: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -78,7 +79,7 @@ const DEFAULT_CODES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbi
 
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   let seq = 0;
-  let failures: { status: number; left: number; code: string } | undefined;
+  let failures: { status: number; left: number; code: string; method?: string } | undefined;
   const state = {
     sent: [] as RecordedActivity[],
     updates: [] as RecordedActivity[],
@@ -97,7 +98,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const body = await readJson(req);
-    if (failures && failures.left > 0) {
+    if (failures && failures.left > 0 && (!failures.method || failures.method === req.method)) {
       failures.left--;
       reply(res, failures.status, { error: { code: failures.code, message: 'fake connector failure' } });
       return;
@@ -187,8 +188,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     get unknown() {
       return state.unknown;
     },
-    failNext(status, count = 1, code = DEFAULT_CODES[status] ?? 'ServiceError') {
-      failures = { status, left: count, code };
+    failNext(status, count = 1, code = DEFAULT_CODES[status] ?? 'ServiceError', method) {
+      failures = { status, left: count, code, method };
     },
     reset() {
       state.sent = [];

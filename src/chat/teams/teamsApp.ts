@@ -84,6 +84,8 @@ export interface TeamsEndpointDeps {
   ackBudgetMs: number;
   /** Lambda only: hands late work to an asynchronous invocation (see `teamsLateWork.ts`). */
   handOff?: TeamsHandOff;
+  /** The single process: late work is handed here so shutdown waits for it. */
+  keep?: (late: Promise<unknown>) => void;
 }
 
 export interface TeamsEndpoint {
@@ -105,6 +107,7 @@ export function createTeamsEndpoint(transport: TeamsTransport, deps: TeamsEndpoi
     log: deps.log,
     ackBudgetMs: deps.ackBudgetMs,
     handOff: deps.handOff,
+    keep: deps.keep,
   });
   return {
     bot,

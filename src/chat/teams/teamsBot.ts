@@ -39,7 +39,7 @@ import {
 import { cardAnswer, interimNotice, messageResponse, readClick } from './teamsClick.js';
 import type { TeamsGateway } from './teamsGateway.js';
 import {
-  finishClick,
+  finishClickOrTell,
   type LateGateway,
   type TeamsHandOff,
   type TeamsWork,
@@ -64,9 +64,14 @@ export interface TeamsBotDeps {
    * it after the answer itself.
    */
   handOff?: TeamsHandOff;
+  /** The single process: work that goes on after its answer is handed here, so shutdown waits for it. */
+  keep?: (late: Promise<unknown>) => void;
 }
 
 type Send = (activity: Partial<Activity>) => Promise<unknown>;
+
+const COMMAND_FAILED_LATE =
+  'Lights Out could not finish that command: it failed after "Working on it…" and has been logged. Please try again in a minute.';
 
 const WELCOME = [
   '**Lights Out is here.** It nags about EC2 instances that run past their threshold, with Stop, Snooze and Extend on every nag.',
@@ -128,7 +133,7 @@ export class TeamsBot extends ActivityHandler {
     }
     if (isPersonal(activity)) await this.rememberPersonalChat(activity);
     const text = commandText(activity);
-    const { handOff, ackBudgetMs, log } = this.deps;
+    const { handOff, ackBudgetMs } = this.deps;
     const inTurn: Send = (a) => context.sendActivity(a as Activity);
     const work: TeamsWork = { kind: 'teamsCommand', activity: plain(activity) };
     if (handOff && !this.deps.commands.repeatable(text)) {
@@ -150,23 +155,39 @@ export class TeamsBot extends ActivityHandler {
       await handOff(work);
       return;
     }
-    void reply
-      .then((r) => this.answer(this.proactive(activity), activity, r))
-      .catch((err: unknown) => log.error('teams command failed after its answer', { error: String(err) }));
+    // Started here, not inside `keep?.(…)`: an absent keep would skip evaluating its argument.
+    const late = this.finishCommand(activity, reply);
+    this.deps.keep?.(late);
+  }
+
+  /** Sends a late command answer into the thread; never rejects. */
+  private async finishCommand(activity: Partial<Activity>, reply: Promise<ChatReply>): Promise<void> {
+    try {
+      await this.answer(this.proactive(activity), activity, await reply);
+    } catch (err) {
+      this.deps.log.error('teams command failed after its answer', { error: String(err) });
+      // "Working on it…" promised an answer: say that none is coming rather than leave it hanging.
+      await this.proactive(activity)(MessageFactory.text(COMMAND_FAILED_LATE)).catch((e: unknown) =>
+        this.deps.log.error('could not tell the asker that their command failed', { error: String(e) }),
+      );
+    }
   }
 
   /** Finishes work handed on from the invocation that answered Teams (Lambda). */
   async runHandedOff(work: TeamsWork): Promise<void> {
     const activity = work.activity as Partial<Activity>;
     if (work.kind === 'teamsCommand') {
-      const reply = await this.deps.commands.handleText(commandText(activity), this.context(activity));
-      await this.answer(this.proactive(activity), activity, reply);
+      await this.finishCommand(
+        activity,
+        this.deps.commands.handleText(commandText(activity), this.context(activity)),
+      );
       return;
     }
     const click = readClick(activity.value, this.context(activity));
     if ('refusal' in click) return; // answered already, when the click arrived
-    const result = await this.deps.actions.handle(click.request);
-    await finishClick(this.deps.gateway, activity, result, this.deps.log);
+    const { request } = click;
+    const result = this.deps.actions.handle(request);
+    await finishClickOrTell(this.deps.gateway, activity, request, result, this.deps.log);
   }
 
   /** Sends into the activity's thread (or 1:1 chat) after its turn has ended. */
@@ -317,11 +338,8 @@ export class TeamsBot extends ActivityHandler {
       });
       return cardAnswer(ready.value, click.warningReply);
     }
-    void result
-      .then((r) => finishClick(this.deps.gateway, activity, r, log))
-      .catch((err: unknown) =>
-        log.error('teams card action failed after its answer', { error: String(err) }),
-      );
+    const late = finishClickOrTell(this.deps.gateway, activity, request, result, log);
+    this.deps.keep?.(late);
     return messageResponse(interimNotice(request));
   }
 }

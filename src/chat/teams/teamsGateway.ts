@@ -348,7 +348,8 @@ async function findMember(
 /** 20 pages of 500: teams up to 10,000 members are searched by email. */
 const MAX_MEMBER_PAGES = 20;
 
-function statusOf(err: unknown): number | undefined {
+/** The connector's HTTP status carried by an SDK error, if any. */
+export function statusOf(err: unknown): number | undefined {
   const e = err as { status?: number; statusCode?: number; response?: { status?: number } } | undefined;
   return e?.status ?? e?.statusCode ?? e?.response?.status;
 }

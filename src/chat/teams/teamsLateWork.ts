@@ -8,11 +8,12 @@
  */
 import type { Log } from '../../log.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
-import type { ActionResult } from '../core/actionPipeline.js';
+import { type ActionRequest, type ActionResult, HIBERNATE_CHOICE } from '../core/actionPipeline.js';
+import { describeFailure } from '../core/failureText.js';
 import { type Activity, CardFactory, MessageFactory } from './agentsSdk.js';
 import { actorOf, baseConversationId, channelOf, referenceOf } from './teamsActivity.js';
 import { resultCard } from './teamsClick.js';
-import type { TeamsGateway } from './teamsGateway.js';
+import { statusOf, type TeamsGateway } from './teamsGateway.js';
 
 /** A request handed on to finish elsewhere: the activity as Teams sent it (JSON). */
 export interface TeamsWork {
@@ -69,3 +70,54 @@ export async function finishClick(
     instanceId: result.message?.facts.instanceId,
   });
 }
+
+/**
+ * Finishes a click after its interim answer, and tells the clicker when that
+ * fails instead of only logging it: the action itself failed (a store or AWS
+ * outage; describeFailure's words say what and what to do), or it was done but
+ * its card could not be rewritten (the outcome, and how to get a fresh card).
+ * Never rejects; if even the message to the clicker fails, that is logged.
+ */
+export async function finishClickOrTell(
+  gateway: LateGateway,
+  activity: Partial<Activity>,
+  request: Pick<ActionRequest, 'action' | 'target' | 'choice'>,
+  result: Promise<ActionResult>,
+  log: Log,
+): Promise<void> {
+  const instanceId = request.target.instanceId;
+  let outcome: ActionResult;
+  try {
+    outcome = await result;
+  } catch (err) {
+    log.error('teams card action failed after its answer', { instanceId, error: errorText(err) });
+    const action = request.choice === HIBERNATE_CHOICE ? 'hibernate' : request.action;
+    await tellClicker(gateway, activity, describeFailure(err, action, { instanceId }), log);
+    return;
+  }
+  try {
+    await finishClick(gateway, activity, outcome, log);
+  } catch (err) {
+    log.error('teams card could not be rewritten after its action', { instanceId, error: errorText(err) });
+    const status = statusOf(err);
+    const teamsSaid = status ? `Teams answered ${status}` : 'Teams could not be reached';
+    const why = `The card could not be updated (${teamsSaid}); mention me with \`status ${instanceId}\` for a fresh one.`;
+    await tellClicker(gateway, activity, `${outcome.notice} ${why}`, log);
+  }
+}
+
+/** A private note to the person who clicked, in the card's conversation. */
+async function tellClicker(
+  gateway: LateGateway,
+  activity: Partial<Activity>,
+  text: string,
+  log: Log,
+): Promise<void> {
+  await gateway
+    .notifyPrivately(channelOf(activity), actorOf(activity).id, text)
+    .catch((err: unknown) =>
+      log.error('could not tell the clicker that their action failed', { error: errorText(err) }),
+    );
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -5,6 +5,7 @@
  * the loopback connector. A Stop click and a command are answered while EC2
  * still holds their calls; once EC2 recovers the card is rewritten in place
  * (StopInstances reached EC2 once) and the command's answer arrives in the thread.
+ * When the late part fails (the card cannot be rewritten), the clicker is told.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workloadCommands } from '../../../src/chat/core/workloadCommands.js';
@@ -82,6 +83,34 @@ describe('Teams in the single process while EC2 hangs', () => {
     expect(JSON.stringify(connector.updates.find((u) => u.id === nag.id)!.activity)).toContain(
       'Stopped by Alice Example',
     );
+    expect(proxy.count('StopInstances').forwarded).toBe(1);
+  });
+
+  it('tells the clicker when the card cannot be rewritten after a late Stop, instead of only logging it', async () => {
+    // Arrange: a Stop click answered while EC2 hangs.
+    teams = await createTeamsWorld(proxied(), connector);
+    expect((await teams.post(mention(connector.serviceUrl, 'subscribe web'))).status).toBe(200);
+    const record = await teams.launch();
+    await teams.core.delivery.deliverNag(buildNagNotification(record, teams.now));
+    const nag = connector.sent.at(-1)!;
+    const proxy = faults.get();
+    proxy.addRule({ action: ec2Calls, fault: { kind: 'hang' } });
+    const res = await teams.post(stopClick(nag.id, tokenOf(nag.activity)));
+    await until(() => proxy.pendingHangs() > 0);
+    const sentBefore = connector.sent.length;
+
+    // Act: EC2 recovers, but the connector refuses every in-place card update from now on.
+    connector.failNext(502, 100, 'ServiceError', 'PUT');
+    proxy.recover();
+
+    // Assert: stopped once, and the clicker is told what happened and how to get a fresh card.
+    expect(res.status).toBe(200);
+    await until(() => connector.sent.length > sentBefore);
+    const note = String(connector.sent[sentBefore]!.activity.text);
+    expect(note).toMatch(new RegExp(`Stopping .*${record.instanceId}.* after `));
+    expect(note).toContain('The card could not be updated (Teams answered 502)');
+    expect(note).toContain(`\`status ${record.instanceId}\``);
+    expect(connector.updates.filter((u) => u.id === nag.id)).toEqual([]);
     expect(proxy.count('StopInstances').forwarded).toBe(1);
   });
 

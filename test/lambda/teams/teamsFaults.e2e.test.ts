@@ -4,7 +4,8 @@
  * fault proxy, real Activities into the real CloudAdapter, replies captured on
  * the loopback connector. A Stop click is answered with an interim message
  * while EC2 holds its call and handed on; once EC2 recovers the card is
- * rewritten in place and StopInstances reached EC2 once.
+ * rewritten in place and StopInstances reached EC2 once. When the handed-off
+ * work fails (DynamoDB throttling), the clicker is told what failed and what to do.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -52,38 +53,41 @@ const stopClick = (cardId: string, token: string) =>
 const tokenOf = (activity: Record<string, unknown>) =>
   /"token":"([^"]+)"/.exec(JSON.stringify(cardsOf(activity)[0]))![1]!;
 
-describe('Teams on Lambda while EC2 hangs', () => {
+/** The Teams and chatNotify functions on moto, a team subscribed to `web`, and a nag posted there. */
+async function nagged() {
+  const env = { ...lambdaBaseEnv('lightsout'), TEAMS_ENABLED: 'true' };
+  await createTable(moto, env.TABLE_NAME);
+  const handOffs = inProcessHandOff<TeamsWork>();
+  const handler = await createTeamsMessagesHandler(env, { handOff: handOffs.handOff });
+  handOffs.attach((event) => handler(event));
+  const post = async (activity: unknown) =>
+    (await handler({
+      version: '2.0',
+      headers: { 'content-type': 'application/json' },
+      requestContext: { http: { method: 'POST' } },
+      body: JSON.stringify(activity),
+      isBase64Encoded: false,
+    })) as APIGatewayProxyStructuredResultV2;
+  const notify = await createChatNotifyHandler(env);
+  const engine = await lambdaEngine(moto, env.TABLE_NAME);
+  const { EC2Client } = await import('@aws-sdk/client-ec2');
+  const { instanceId } = await launchMonitored(new EC2Client(moto.clientConfig), engine, 'web-1');
+  await post(installationAdd(connector.serviceUrl));
+  await post(mention(connector.serviceUrl, 'subscribe web'));
+  await handOffs.settled();
+  const record = (await engine.store.get({ region: 'us-east-1', instanceId }))!;
+  connector.reset();
+  await notify(
+    snsEvent('nag-1', buildNagNotification(record, new Date(Date.parse(record.launchTime) + 13 * 3600_000))),
+  );
+  const nag = connector.sent.find((s) => s.conversationId === OPS)!;
+  return { post, handOffs, instanceId, nag };
+}
+
+describe('Teams on Lambda while AWS fails', () => {
   it('answers a Stop click with an interim message, hands it on, and rewrites the card after', async () => {
     // Arrange
-    const env = { ...lambdaBaseEnv('lightsout'), TEAMS_ENABLED: 'true' };
-    await createTable(moto, env.TABLE_NAME);
-    const handOffs = inProcessHandOff<TeamsWork>();
-    const handler = await createTeamsMessagesHandler(env, { handOff: handOffs.handOff });
-    handOffs.attach((event) => handler(event));
-    const post = async (activity: unknown) =>
-      (await handler({
-        version: '2.0',
-        headers: { 'content-type': 'application/json' },
-        requestContext: { http: { method: 'POST' } },
-        body: JSON.stringify(activity),
-        isBase64Encoded: false,
-      })) as APIGatewayProxyStructuredResultV2;
-    const notify = await createChatNotifyHandler(env);
-    const engine = await lambdaEngine(moto, env.TABLE_NAME);
-    const { EC2Client } = await import('@aws-sdk/client-ec2');
-    const { instanceId } = await launchMonitored(new EC2Client(moto.clientConfig), engine, 'web-1');
-    await post(installationAdd(connector.serviceUrl));
-    await post(mention(connector.serviceUrl, 'subscribe web'));
-    await handOffs.settled();
-    const record = (await engine.store.get({ region: 'us-east-1', instanceId }))!;
-    connector.reset();
-    await notify(
-      snsEvent(
-        'nag-1',
-        buildNagNotification(record, new Date(Date.parse(record.launchTime) + 13 * 3600_000)),
-      ),
-    );
-    const nag = connector.sent.find((s) => s.conversationId === OPS)!;
+    const { post, handOffs, instanceId, nag } = await nagged();
     const proxy = faults.get();
     proxy.addRule({ action: ec2Calls, fault: { kind: 'hang' } });
 
@@ -106,5 +110,28 @@ describe('Teams on Lambda while EC2 hangs', () => {
       'Stopped by Alice Example',
     );
     expect(proxy.count('StopInstances').forwarded).toBe(1);
+  });
+
+  it('tells the clicker when the handed-off click fails, instead of only logging it', async () => {
+    // Arrange: DynamoDB throttles every call once the nag is out.
+    const { post, handOffs, instanceId, nag } = await nagged();
+    const proxy = faults.get();
+    proxy.addRule({ action: (call) => call.service === 'dynamodb', fault: { kind: 'throttle' } });
+    const sentBefore = connector.sent.length;
+
+    // Act
+    const res = await post(stopClick(nag.id, tokenOf(nag.activity)));
+    await handOffs.settled();
+    proxy.recover();
+
+    // Assert: the interim answer, then a note to the clicker saying what failed and what to do.
+    expect(res.statusCode).toBe(200);
+    const notes = connector.sent.slice(sentBefore).map((s) => String(s.activity.text));
+    expect(notes).toEqual([
+      expect.stringMatching(new RegExp(`Could not stop .*${instanceId}.*AWS is busy or throttling`)),
+    ]);
+    expect(notes[0]).toContain('try again in a minute');
+    expect(connector.updates).toEqual([]);
+    expect(proxy.count('StopInstances').forwarded).toBe(0);
   });
 });
