@@ -38,6 +38,12 @@ export interface MonitorConfig extends ConsentConfig {
   ownerTag: string;
   /** Key of the tag whose hourly price overrides looked-up prices (HOURLY_COST_TAG). */
   hourlyCostTag: string;
+  /**
+   * Whether prices are looked up (PRICING): `off` where there is no Price List
+   * to ask (moto, an account without pricing:GetProducts), so runs without an
+   * HourlyCost tag show "price unknown" and nothing warns at every sweep.
+   */
+  priceLookups: boolean;
 }
 
 export function readMonitorConfig(r: EnvReader): MonitorConfig {
@@ -78,6 +84,7 @@ export function readMonitorConfig(r: EnvReader): MonitorConfig {
       'an EC2 tag key (letters, digits, spaces and + - = . _ : / @; at most 128)',
       DEFAULT_HOURLY_COST_TAG,
     ),
+    priceLookups: r.oneOf('PRICING', ['on', 'off'] as const, 'on') === 'on',
     ...readConsentConfig(r),
   };
 }

@@ -109,6 +109,8 @@ export function awsMonitorDeps(
           }),
         }
       : {}),
-    pricer: awsPricer(new DynamoPriceCache(dynamoDocumentClient(home), config.store.tableName!), log),
+    pricer: awsPricer(new DynamoPriceCache(dynamoDocumentClient(home), config.store.tableName!), log, {
+      lookups: config.monitor.priceLookups,
+    }),
   };
 }

@@ -11,11 +11,13 @@ import type { Log } from '../log.js';
 import type { PriceCache } from '../ports/priceCache.js';
 import { InstancePricer } from '../services/pricing/instancePricer.js';
 
-export function awsPricer(cache: PriceCache, log: Log): InstancePricer {
+/** `lookups: false` (PRICING=off) prices runs from their HourlyCost tag only. */
+export function awsPricer(cache: PriceCache, log: Log, opts: { lookups?: boolean } = {}): InstancePricer {
   return new InstancePricer({
     onDemand: new PriceListOnDemandPrices(loadPricingClient),
     spot: new Ec2SpotPrices(loadEc2Client),
     cache,
     log,
+    lookups: opts.lookups ?? true,
   });
 }

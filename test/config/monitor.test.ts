@@ -39,6 +39,12 @@ describe('monitor and store config', () => {
     expect(explicit.store.sqlitePath).toBe('./x.db');
   });
 
+  it('looks prices up unless PRICING=off, and names what works for anything else', () => {
+    expect(loadConfig({}).monitor.priceLookups).toBe(true);
+    expect(loadConfig({ PRICING: 'off' }).monitor.priceLookups).toBe(false);
+    expect(problems({ PRICING: 'no' }).join('\n')).toMatch(/PRICING.*on.*off/);
+  });
+
   it('reads a REGIONS list, opt-out mode and duration settings', () => {
     const config = loadConfig({
       REGIONS: 'us-east-1, eu-west-1',

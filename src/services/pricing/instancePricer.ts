@@ -39,6 +39,8 @@ export interface PricerDeps {
    * key: `attempts` store reads `intervalMs` apart (default 8 × 250 ms).
    */
   claimWait?: { attempts: number; intervalMs: number };
+  /** False (PRICING=off): ask no source; only HourlyCost tags price a run, the rest is unknown. */
+  lookups?: boolean;
   log?: Log;
 }
 
@@ -76,6 +78,10 @@ export class InstancePricer implements Pricer {
     if (plan.kind === 'keep' || plan.kind === 'tag') return plan.price;
     if (plan.kind === 'unknown') {
       (this.deps.log ?? silentLog).debug('price unknown', { region: facts.region, reason: plan.reason });
+      return undefined;
+    }
+    if (this.deps.lookups === false) {
+      (this.deps.log ?? silentLog).debug('price unknown: lookups are off (PRICING=off)', { key: plan.key });
       return undefined;
     }
     const entry = await this.lookup(plan, now);

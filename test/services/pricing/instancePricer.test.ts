@@ -2,6 +2,7 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { describe, expect, it } from 'vitest';
 import { PriceListOnDemandPrices } from '../../../src/aws/priceListPrices.js';
 import type { PriceFacts } from '../../../src/core/priceLookup.js';
+import { silentLog } from '../../../src/log.js';
 import { InstancePricer, RETRY_AFTER_MS } from '../../../src/services/pricing/instancePricer.js';
 import { openDatabase } from '../../../src/sqlite/database.js';
 import { SqlitePriceCache } from '../../../src/sqlite/priceCache.js';
@@ -122,5 +123,34 @@ describe('InstancePricer against the loopback Price List and a SQLite cache', ()
     expect(soonAfter).toBe(old);
     expect(fake.api.requests).toHaveLength(2);
     expect(later).toMatchObject({ hourlyUsd: 0.107, source: 'on-demand' });
+  });
+
+  it('with PRICING=off asks nothing and warns of nothing: unknown, unless an HourlyCost tag prices the run', async () => {
+    // Arrange
+    const w = world();
+    const warnings: string[] = [];
+    const log = { ...silentLog, warn: (message: string) => void warnings.push(message) };
+    const off = new InstancePricer({
+      onDemand: w.onDemand,
+      spot: new TablePriceSource(),
+      cache: w.cache,
+      lookups: false,
+      log,
+    });
+    const [facts] = fleetOf(1);
+
+    // Act: a sweep's worth of lookups, an hour apart, and one run with the tag.
+    const prices = [];
+    for (let i = 0; i < 3; i++) {
+      prices.push(await off.priceOf(undefined, facts!, undefined, w.clock.now()));
+      w.clock.advance(3600);
+    }
+    const tagged = await off.priceOf(undefined, facts!, 4.1, w.clock.now());
+
+    // Assert
+    expect(prices).toEqual([undefined, undefined, undefined]);
+    expect(tagged).toMatchObject({ hourlyUsd: 4.1, source: 'tag' });
+    expect(fake.api.requests).toHaveLength(0);
+    expect(warnings).toEqual([]);
   });
 });
