@@ -70,6 +70,8 @@ export function chatFunction(
         ? { WORKLOAD_STEP_FUNCTION_ARN: schedules.workloadFunctionArn!, ...workloadSpecEnvironment(s) }
         : {}),
       ...(digestCommands ? { DIGEST_FUNCTION_ARN: digestFunctionArn } : {}),
+      // `stop … --when-idle` answers when the idle function's first check comes: its rule's rate.
+      ...(props.handler !== 'chatNotify' ? { IDLE_CHECK_EVERY: `${s.idleCheckEveryMinutes}m` } : {}),
     },
     timeout: props.timeout,
     memorySize: props.memorySize,

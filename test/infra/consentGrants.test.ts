@@ -65,6 +65,8 @@ describe('consented stops: who may make and cancel schedules', () => {
 
     // Assert
     for (const endpoint of ['ChatSlackEvents', 'TeamsTeamsMessages']) {
+      // Their `--when-idle` answer names when the first check comes: the idle rule's rate.
+      expect(envOf(endpoint).IDLE_CHECK_EVERY).toBe('5m');
       expect(JSON.stringify(envOf(endpoint).CONSENT_FUNCTION_ARN)).toContain(
         ':function:LightsOut-consentStop',
       );
