@@ -5,8 +5,15 @@
  * for 3 days, by two engines sharing one SQLite price cache (a second Lambda
  * container, or a restart). The Price List is the loopback GetProducts
  * server; the count of calls it received is compared with the bound: one
- * per (type, region, OS) key per day. Options: `--instances=N`, `--days=N`.
+ * per (type, region, OS) key per day. Then the cold start: `--containers=N`
+ * (default 8) engines, each with its own Pricing client and its own
+ * connection to one SQLite file, price the whole fleet at the same moment;
+ * the claim in the price cache keeps that to one call per key as well.
+ * Options: `--instances=N`, `--days=N`, `--containers=N`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { PriceListOnDemandPrices } from '../src/aws/priceListPrices.js';
 import type { InstancePrice } from '../src/core/price.js';
@@ -37,18 +44,34 @@ export interface PricesBenchFigures {
   wallMs: number;
 }
 
+const KEYS = REGIONS.length * TYPES.length * PLATFORMS.length;
+
+function addProducts(api: Awaited<ReturnType<typeof startFakePricingApi>>): void {
+  for (const region of REGIONS) {
+    for (const [i, type] of TYPES.entries()) {
+      for (const [, os] of PLATFORMS) {
+        api.addEc2(type, region, (0.1 * (i + 1) * (os === 'Windows' ? 1.8 : 1)).toFixed(10), {
+          operatingSystem: os,
+        });
+      }
+    }
+  }
+}
+
+function fleetOf(instances: number): PriceFacts[] {
+  return Array.from({ length: instances }, (_, n) => ({
+    region: REGIONS[n % REGIONS.length]!,
+    instanceType: TYPES[Math.floor(n / REGIONS.length) % TYPES.length]!,
+    availabilityZone: `${REGIONS[n % REGIONS.length]}a`,
+    platform: PLATFORMS[Math.floor(n / (REGIONS.length * TYPES.length)) % PLATFORMS.length]![0],
+    tenancy: 'default',
+  }));
+}
+
 export async function pricesBench(instances: number, days: number): Promise<PricesBenchFigures> {
   const api = await startFakePricingApi();
   try {
-    for (const region of REGIONS) {
-      for (const [i, type] of TYPES.entries()) {
-        for (const [, os] of PLATFORMS) {
-          api.addEc2(type, region, (0.1 * (i + 1) * (os === 'Windows' ? 1.8 : 1)).toFixed(10), {
-            operatingSystem: os,
-          });
-        }
-      }
-    }
+    addProducts(api);
     const client = new PricingClient({
       region: 'us-east-1',
       endpoint: api.url,
@@ -58,13 +81,7 @@ export async function pricesBench(instances: number, days: number): Promise<Pric
     const cache = new SqlitePriceCache(openDatabase(':memory:'));
     // Two engines on one store: what two Lambda containers (or a restart) share.
     const engines = [0, 1].map(() => new InstancePricer({ onDemand, spot: new TablePriceSource(), cache }));
-    const fleet: PriceFacts[] = Array.from({ length: instances }, (_, n) => ({
-      region: REGIONS[n % REGIONS.length]!,
-      instanceType: TYPES[Math.floor(n / REGIONS.length) % TYPES.length]!,
-      availabilityZone: `${REGIONS[n % REGIONS.length]}a`,
-      platform: PLATFORMS[Math.floor(n / (REGIONS.length * TYPES.length)) % PLATFORMS.length]![0],
-      tenancy: 'default',
-    }));
+    const fleet = fleetOf(instances);
     const prices: (InstancePrice | undefined)[] = new Array(instances);
     const start = Date.parse('2026-11-23T00:00:00Z');
     const started = performance.now();
@@ -76,7 +93,7 @@ export async function pricesBench(instances: number, days: number): Promise<Pric
         checks++;
       }
     }
-    const keys = REGIONS.length * TYPES.length * PLATFORMS.length;
+    const keys = KEYS;
     return {
       instances,
       days,
@@ -89,6 +106,50 @@ export async function pricesBench(instances: number, days: number): Promise<Pric
     };
   } finally {
     await api.close();
+  }
+}
+
+export interface ColdStartFigures {
+  containers: number;
+  keys: number;
+  getProductsCalls: number;
+  priced: number;
+  instances: number;
+}
+
+/** `containers` engines starting together on one store, each pricing the whole fleet at once. */
+export async function coldStartBench(instances: number, containers: number): Promise<ColdStartFigures> {
+  const api = await startFakePricingApi();
+  const dir = mkdtempSync(join(tmpdir(), 'lightsout-bench-prices-'));
+  try {
+    addProducts(api);
+    const fleet = fleetOf(instances);
+    const now = new Date('2026-11-23T00:00:00Z');
+    const engines = Array.from({ length: containers }, () => {
+      const client = new PricingClient({
+        region: 'us-east-1',
+        endpoint: api.url,
+        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      });
+      return new InstancePricer({
+        onDemand: new PriceListOnDemandPrices(() => client),
+        spot: new TablePriceSource(),
+        cache: new SqlitePriceCache(openDatabase(join(dir, 'lightsout.db'))),
+      });
+    });
+    const results = await Promise.all(
+      engines.map((engine) => Promise.all(fleet.map((f) => engine.priceOf(undefined, f, undefined, now)))),
+    );
+    return {
+      containers,
+      keys: KEYS,
+      getProductsCalls: api.requests.length,
+      priced: results.flat().filter((p) => p !== undefined).length,
+      instances: instances * containers,
+    };
+  } finally {
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -111,5 +172,11 @@ export const pricesBenchModule: Bench = {
       `  GetProducts calls: ${f.getProductsCalls} (bound: ${f.keys} keys × ${f.days} days = ${f.bound})`,
     );
     console.log(`  wall time:         ${(f.wallMs / 1000).toFixed(2)} s`);
+    const c = await coldStartBench(option('instances', 10_000), option('containers', 8));
+    console.log(
+      `cold start: ${c.containers} containers on one store price all ${c.instances / c.containers} instances at the same moment`,
+    );
+    console.log(`  priced:            ${c.priced} of ${c.instances}`);
+    console.log(`  GetProducts calls: ${c.getProductsCalls} (bound: one per key, ${c.keys})`);
   },
 };
