@@ -4,6 +4,7 @@
  * returned services to their thin listeners.
  */
 import type { ChatPlatform } from '../../core/instance.js';
+import type { ConsentOffers } from '../../core/message/nagMessage.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { ChatGateway } from '../../ports/chat.js';
@@ -50,6 +51,13 @@ export interface ChatCoreDeps {
    * them is offered (and "Stop when idle" neither, which needs it too).
    */
   consents?: Pick<StopConsentService, 'give' | 'cancel' | 'postpone'>;
+  /**
+   * What the nags this runtime posts may offer when it carries no consent
+   * code itself (Lambda's chatNotify posts; slackEvents/teamsMessages take the
+   * clicks): set it from the same configuration that wires the consent
+   * service there. Default: what `consents`/`idleStops` make possible here.
+   */
+  offers?: ConsentOffers;
   /** Reaches instance owners' direct conversations (groups routed to owners). */
   owners?: OwnerReach;
   /** OWNER_TAG: which tag `mine` reads the owner from. */
@@ -92,7 +100,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     repeatMode: deps.repeatMode ?? 'update',
     channelTimeoutSeconds: deps.channelTimeoutSeconds,
     owners: deps.owners,
-    offers: consentOffers(consents),
+    offers: deps.offers ?? consentOffers(consents),
     clock: deps.clock,
     log: deps.log,
   });

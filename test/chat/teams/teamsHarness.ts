@@ -10,7 +10,7 @@ import { adaptiveCardProblems, cardsOf } from '../../support/adaptiveCards.js';
 import { type FakeBotConnector, useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { type MotoServer, useMoto } from '../../support/moto.js';
 import { mention } from './activities.js';
-import { createTeamsWorld, type TeamsWorld } from './teamsWorld.js';
+import { createTeamsWorld, type TeamsWorld, type TeamsWorldOptions } from './teamsWorld.js';
 
 export interface TeamsHarness {
   moto: MotoServer;
@@ -18,11 +18,11 @@ export interface TeamsHarness {
   world: TeamsWorld;
 }
 
-export function useTeamsWorld(): TeamsHarness {
+export function useTeamsWorld(opts: TeamsWorldOptions = {}): TeamsHarness {
   const h = { moto: useMoto(), connector: useFakeBotConnector() } as TeamsHarness;
   beforeEach(async () => {
     await h.moto.reset();
-    h.world = await createTeamsWorld(h.moto, h.connector);
+    h.world = await createTeamsWorld(h.moto, h.connector, {}, opts);
   });
   afterEach(async () => {
     for (const a of [...h.connector.sent, ...h.connector.updates]) {

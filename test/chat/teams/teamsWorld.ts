@@ -17,6 +17,7 @@ import {
 import type { TeamsGateway } from '../../../src/chat/teams/teamsGateway.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { HOUR } from '../../../src/core/duration.js';
+import { InProcessStopScheduler } from '../../../src/local/inProcessStopScheduler.js';
 import { createLogger } from '../../../src/log.js';
 import type { Fleet } from '../../../src/ports/fleet.js';
 import { InProcessEventBus } from '../../../src/services/monitor/eventBus.js';
@@ -26,7 +27,10 @@ import { SqliteChatInstallationStore } from '../../../src/sqlite/chatInstallatio
 import { openDatabase } from '../../../src/sqlite/database.js';
 import { SqliteIdempotencyStore } from '../../../src/sqlite/idempotencyStore.js';
 import { SqliteInstanceStore } from '../../../src/sqlite/instanceStore.js';
+import { SqliteOutbox } from '../../../src/sqlite/outbox.js';
+import { SqliteStopScheduleStore } from '../../../src/sqlite/stopScheduleStore.js';
 import { SqliteSubscriptionStore } from '../../../src/sqlite/subscriptionStore.js';
+import { consentService } from '../../../src/wiring/consentWiring.js';
 import type { FakeBotConnector } from '../../support/fakeBotConnector.js';
 import { MemoryNagScheduler } from '../../support/fakes.js';
 import type { MotoServer } from '../../support/moto.js';
@@ -36,6 +40,12 @@ export { ALICE, BOT, OPS, OTHER, TEAM, TENANT } from './teamsIds.js';
 export interface TeamsWorldOptions {
   /** Command extensions (e.g. `workload …`), built with the world's Teams gateway. */
   extensions?: (gateway: TeamsGateway) => CommandExtension[];
+  /**
+   * Consented stops: the consent service over the SQLite-kept stop schedules
+   * (never fired by a timer: tests fire them), wired like the runtimes do, so
+   * cards offer Stop at…, Stop when idle, Cancel and +1h.
+   */
+  consents?: boolean;
 }
 
 export async function createTeamsWorld(
@@ -83,6 +93,14 @@ export async function createTeamsWorld(
     },
   };
   const bus = new InProcessEventBus();
+  // Timers that never fire: the tests fire the stop schedules themselves.
+  const stopScheduler = opts.consents
+    ? new InProcessStopScheduler(new SqliteStopScheduleStore(db), {
+        clock,
+        log,
+        timers: { setTimeout: () => 0, clearTimeout: () => undefined },
+      })
+    : undefined;
   const monitor = new MonitorService({
     fleet,
     store: instances,
@@ -92,7 +110,16 @@ export async function createTeamsWorld(
     events: bus,
     clock,
     settings: config.monitor,
+    ...(stopScheduler ? { stopScheduler } : {}),
   });
+  const consents = stopScheduler
+    ? consentService(
+        monitor,
+        { store: instances, fleet, clock, settings: config.monitor, stopScheduler },
+        audit,
+        log,
+      )
+    : undefined;
   const transport = createTeamsTransport(config.teams, log);
   const core = createChatCore({
     monitor,
@@ -104,9 +131,20 @@ export async function createTeamsWorld(
     gateways: [transport.gateway],
     policies: { teams: { stopAllow: config.teams.stopAllow, admins: config.teams.admins } },
     extensions: opts.extensions?.(transport.gateway),
+    ...(consents
+      ? {
+          idleStops: {
+            consents,
+            defaultWindowSeconds: config.idle.defaultWindowSeconds,
+            checkEverySeconds: config.idle.checkEverySeconds,
+            graceSeconds: config.monitor.stopWarningSeconds,
+          },
+        }
+      : {}),
     clock,
     log,
   });
+  const outbox = new SqliteOutbox(db, { clock });
   bus.subscribe(async (event) => {
     await core.delivery.deliverEvent(event);
   });
@@ -142,6 +180,17 @@ export async function createTeamsWorld(
     url,
     connector,
     stopCalls,
+    /** With `consents`: the consent service and its stop schedules. */
+    consents,
+    stopScheduler,
+    /** Delivers the consent changes waiting in the outbox to chat, as the runtimes' outbox does. */
+    async deliverConsentEvents() {
+      for (const entry of await outbox.pending()) {
+        if (entry.event.type !== 'instance.stop-consent') continue;
+        await core.delivery.deliverEvent(entry.event);
+        await outbox.delivered(entry.id);
+      }
+    },
     /** The next StopInstances fails with `error` (until cleared with undefined). */
     failStops(error: Error | undefined) {
       stopFault = error;
