@@ -16,6 +16,8 @@ const FLAGS = {
   instances: { type: 'string' },
   'skip-moto': { type: 'boolean' },
   'hang-seconds': { type: 'string' },
+  runtime: { type: 'string' },
+  profile: { type: 'string' },
 } as const;
 
 export function parseBenchArgs(argv: string[], benches: Record<string, { about: string }>): BenchArgs {
@@ -59,6 +61,8 @@ function helpText(benches: Record<string, { about: string }>): string {
     'Options:',
     '  --instances=N  instances for monitor (default 10000), workloads (default 300) and digest (default 10000)',
     '  --skip-moto    monitor: only the simulated week, no sweep on moto',
+    '  --runtime=single|lambda  clicks: only that runtime',
+    '  --profile=DIR  clicks: the single process writes a CPU profile (node --cpu-prof) into DIR',
     '  -h, --help     this list',
     '',
   ].join('\n');

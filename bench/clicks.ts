@@ -4,8 +4,10 @@
  *
  * moto sits behind the fault-injecting proxy (test/support/faultProxy.ts).
  * For both runtimes (the single process with SQLite, answering on its HTTP
- * server; the Slack Lambda handler with DynamoDB on moto, its hand-offs run
- * in process), N concurrent clicks (Stop, Snooze and Extend in turn, one per
+ * server in a process of its own, bench/clicksBot.ts, as `npm start` runs it:
+ * sharing this process's event loop with the clicking client and the Slack
+ * stand-in overstated its latency; the Slack Lambda handler with DynamoDB on
+ * moto, its hand-offs run in process), N concurrent clicks (Stop, Snooze and Extend in turn, one per
  * nagged instance, signed as Slack signs them) are sent at 0% and 30% EC2
  * throttling and during an EC2 hang of --hang-seconds (30 by default).
  * Printed per scenario: the acknowledgement p50/p99, clicks left unanswered
@@ -14,20 +16,21 @@
  * (the hang lifted, or the clicks sent) until every clicked message was
  * rewritten. Targets: ack p99 ≤ 1 s, none unanswered, exactly one stop,
  * every message updated within 30 s of recovery.
+ *
+ * `--runtime=single|lambda` runs one runtime; `--profile=DIR` has the single
+ * process write a CPU profile (node --cpu-prof) per scenario into DIR.
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { buildNagNotification } from '../src/core/notification.js';
-import { startSingleProcess } from '../src/local/singleProcess.js';
-import { createLogger } from '../src/log.js';
 import { buildWorld, snsEvent } from '../test/lambda/slack/lambdaHarness.js';
 import { freePort } from '../test/support/cliProcess.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../test/support/fakeSlackApi.js';
-import { VirtualClock } from '../test/support/fakes.js';
 import { type FaultProxy, startFaultProxy } from '../test/support/faultProxy.js';
-import { localConfig, postSlackEvent, slackHttpEnv } from '../test/support/localProcess.js';
+import { postSlackEvent, slackHttpEnv } from '../test/support/localProcess.js';
 import { startMoto } from '../test/support/moto.js';
 import { blockActionBody, FORM, lambdaEvent, slashCommandBody } from '../test/support/slackRequests.js';
 import type { Bench } from './run.js';
@@ -63,6 +66,11 @@ function flag(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
   const value = arg ? Number(arg.split('=')[1]) : fallback;
   return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** `--name=value`, or undefined. */
+function textFlag(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) || undefined;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -112,23 +120,71 @@ function naggedFrom(slack: FakeSlackApi, ids: string[]): Nagged[] {
   return out;
 }
 
-function singleProcess(moto: { clientConfig: EC2Client['config'] | object }, slack: FakeSlackApi): Runtime {
+/** The bot in a process of its own (bench/clicksBot.ts), talked to over IPC. */
+async function forkBot(env: Record<string, string>, profileDir: string | undefined) {
+  const child = fork(join(import.meta.dirname, 'clicksBot.ts'), [], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) =>
+      reject(new Error(`the bench's bot exited with ${code} before it was ready`)),
+    );
+  });
+  let next = 0;
+  const ask = (req: Record<string, unknown>) =>
+    new Promise<void>((resolve, reject) => {
+      const id = ++next;
+      const onMessage = (m: { done?: number; error?: string }) => {
+        if (m.done !== id) return;
+        child.off('message', onMessage);
+        if (m.error) reject(new Error(m.error));
+        else resolve();
+      };
+      child.on('message', onMessage);
+      child.send({ id, ...req });
+    });
+  return {
+    ask,
+    async stop() {
+      await ask({ stop: true });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+function singleProcess(
+  moto: { clientConfig: object },
+  aws: Record<string, string>,
+  slack: FakeSlackApi,
+  profileDir: string | undefined,
+): Runtime {
   return {
     name: 'single process (SQLite)',
     async prepare(n) {
       const dir = mkdtempSync(join(tmpdir(), 'lightsout-bench-clicks-'));
       const ec2 = new EC2Client(moto.clientConfig as never);
       const ids = await launch(ec2, n);
-      const clock = new VirtualClock(new Date(Date.now() + 60_000));
+      ec2.destroy();
       const port = await freePort();
-      const app = await startSingleProcess({
-        config: localConfig(dir, { ...slackHttpEnv(slack, port), REGIONS: REGION }),
-        log: createLogger('bench', 'ERROR'),
-        clock: clock.now,
-      });
+      const bot = await forkBot(
+        {
+          ...aws,
+          ...slackHttpEnv(slack, port),
+          REGIONS: REGION,
+          DB_PATH: join(dir, 'lightsout.db'),
+          RECONCILE_EVERY: '1h',
+        },
+        profileDir,
+      );
       await postSlackEvent(port, slashCommandBody('subscribe web'));
-      clock.advance(2 * 3600);
-      await app.service.runDueNags();
+      await bot.ask({ advanceSeconds: 2 * 3600 });
+      await bot.ask({ nag: true });
       return {
         nagged: naggedFrom(slack, ids),
         click: (body) =>
@@ -140,7 +196,7 @@ function singleProcess(moto: { clientConfig: EC2Client['config'] | object }, sla
             () => 0,
           ),
         async close() {
-          await app.stop();
+          await bot.stop();
           rmSync(dir, { recursive: true, force: true });
         },
       };
@@ -264,12 +320,13 @@ export const clicksBench: Bench = {
     const moto = await startMoto();
     const proxy = await startFaultProxy({ target: moto.endpoint, seed: 12 });
     const slack = await startFakeSlackApi();
-    Object.assign(process.env, {
+    const aws = {
       AWS_ENDPOINT_URL: proxy.endpoint,
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_REGION: REGION,
-    });
+    };
+    Object.assign(process.env, aws);
     const scenarios: Scenario[] = [
       { name: 'EC2 healthy', throttle: 0, hangMs: 0 },
       { name: '30% EC2 throttled', throttle: 0.3, hangMs: 0 },
@@ -284,7 +341,9 @@ export const clicksBench: Bench = {
       console.log(
         `${n} concurrent clicks (Stop, Snooze, Extend in turn), moto behind the fault proxy. Targets: ack p99 ≤ 1 s, none unanswered, one StopInstances per stopped instance, all updated ≤ 30 s after recovery.`,
       );
-      for (const runtime of [singleProcess(moto, slack), lambda(moto, slack)]) {
+      const runtimes = [singleProcess(moto, aws, slack, textFlag('profile')), lambda(moto, slack)];
+      const only = textFlag('runtime');
+      for (const runtime of runtimes.filter((r) => !only || r.name.toLowerCase().startsWith(only))) {
         console.log(runtime.name);
         for (const scenario of scenarios) await runScenario(runtime, scenario, n, { proxy, slack, reset });
       }
