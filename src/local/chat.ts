@@ -48,7 +48,7 @@ import { LateWork } from './lateWork.js';
  * few at a time keep EC2, SQLite and Slack busy without the work's own CPU
  * holding up the acknowledgements of a burst of clicks.
  */
-const LATE_WORK_AT_ONCE = 8;
+const LATE_WORK_AT_ONCE = 4;
 
 export interface PlatformRuntimeDeps {
   core: ChatCore;
