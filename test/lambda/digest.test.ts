@@ -143,6 +143,34 @@ describe('the digest function', () => {
     expect(none).toEqual([{ channel: 'slack:C0NONE', sent: false, reason: 'this channel follows no group' }]);
     expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
   });
+
+  it('leaves Teams channels to the Teams digest function, on the hourly rule and when asked', async () => {
+    // Arrange: a Teams channel follows web too.
+    const { clock, handler } = await world('2026-11-23T09:00:00.000Z');
+    await new DynamoSubscriptionStore(dynamoDocumentClient('us-east-1'), TABLE).subscribe({
+      group: 'web',
+      channel: { platform: 'teams', channelId: '19:ops@thread.tacv2' },
+      createdBy: 'teams:aad-alice',
+      createdAt: '2026-11-01T00:00:00.000Z',
+    });
+
+    // Act
+    const due = await handler({});
+    clock.advance(60);
+    const asked = await handler({ sendNow: { platform: 'teams', channelId: '19:ops@thread.tacv2' } });
+    const teamsSettings = await new DynamoDigestSettingsStore(dynamoDocumentClient('us-east-1'), TABLE).get({
+      platform: 'teams',
+      channelId: '19:ops@thread.tacv2',
+    });
+
+    // Assert: only the Slack channel's digest went out here, and the Teams week is left unclaimed.
+    expect(due).toEqual([{ channel: 'slack:C0WEB', sent: true, reason: expect.any(String) }]);
+    expect(asked).toEqual([
+      { channel: 'teams:19:ops@thread.tacv2', sent: false, reason: 'this function posts slack digests only' },
+    ]);
+    expect(teamsSettings).toBeUndefined();
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
 });
 
 async function waitFor(done: () => Promise<boolean>, ms = 10_000): Promise<void> {
