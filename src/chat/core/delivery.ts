@@ -9,38 +9,38 @@
  * (SNS, the in-process notifier) retries; a channel that refuses for good
  * (deleted, archived, app removed: see deliveryErrors.ts) is flagged instead,
  * reported once to the fallback channel, and not retried.
+ *
+ * This file decides and reports; the parts live beside it: where a nag goes
+ * (nagTargets.ts), one channel of one nag (nagChannel.ts), a run's messages
+ * rewritten (runRewrite.ts), cleanup and consent replies (eventReports.ts),
+ * broken channels and undelivered marks (deliveryMarks.ts).
  */
 
-import { type CleanupHook, cleanupSummary } from '../../core/cleanup/cleanupReport.js';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
-import type { DomainEvent, InstanceCleanedUpEvent, StopConsentEvent } from '../../core/events.js';
+import { ConflictError } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/events.js';
+import type { ChatMessageRef, InstanceRecord } from '../../core/instance.js';
 import {
-  type ChatMessageRef,
-  type ChatPlatform,
-  type InstanceRecord,
-  runtimeSeconds,
-} from '../../core/instance.js';
-import {
-  consentWarning,
-  consentWarningText,
-  type NagMessage,
   type NagOutcome,
   nagMessageFromNotification,
-  nagMessageFromRecord,
   offerConsents,
-  repeatNagText,
   stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
-import { type EscalationTarget, type NagRouting, routeNag, routingOf } from '../../core/nagRouting.js';
+import { routeNag } from '../../core/nagRouting.js';
 import type { NagNotification } from '../../core/notification.js';
-import type { ChatGateway } from '../../ports/chat.js';
-import type { OwnerLookup } from '../../ports/ownerDirectory.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import type { RunMessages } from './actionPipeline.js';
-import { classifyChatFailure, withChannelTimeout } from './deliveryErrors.js';
 import { type BrokenChannelDeps, markUndelivered, reportBrokenChannel } from './deliveryMarks.js';
-import { type ChatDeliveryDeps, DeliveryError, type NagDeliveryReport, nagPostKey } from './deliveryTypes.js';
+import {
+  type ChatDeliveryDeps,
+  type DeliveryContext,
+  DeliveryError,
+  type NagDeliveryReport,
+} from './deliveryTypes.js';
+import { reportCleanup, reportConsent } from './eventReports.js';
+import { nagOneChannel } from './nagChannel.js';
+import { followersOf, type NagTarget, targetsOf } from './nagTargets.js';
+import { rewriteAll } from './runRewrite.js';
 
 export {
   type ChatDeliveryDeps,
@@ -50,31 +50,15 @@ export {
   type RepeatNagMode,
 } from './deliveryTypes.js';
 
-type ChannelOutcome =
-  | { kind: 'posted'; ref: ChatMessageRef }
-  | { kind: 'updated'; ref: ChatMessageRef }
-  | { kind: 'skipped'; claimKey: string }
-  | { kind: 'broken'; reason: string }
-  | { kind: 'failed'; error: unknown };
-
-/** One place a nag goes: a subscribed channel or the owner's direct conversation, and how loud. */
-interface NagTarget {
-  channel: ChannelRef;
-  /** The owner's DM / 1:1 chat rather than a channel. */
-  direct: boolean;
-  broadcast: boolean;
-  mention: EscalationTarget[];
-}
-
 export class ChatDelivery implements RunMessages {
-  private readonly gateways: Map<ChatPlatform, ChatGateway>;
-  private readonly channelTimeoutSeconds: number;
+  private readonly ctx: DeliveryContext;
   private readonly marks: BrokenChannelDeps;
 
   constructor(private readonly deps: ChatDeliveryDeps) {
-    this.gateways = new Map(deps.gateways.map((g) => [g.platform, g]));
-    this.channelTimeoutSeconds = deps.channelTimeoutSeconds ?? 15;
-    this.marks = { ...deps, gateways: this.gateways, channelTimeoutSeconds: this.channelTimeoutSeconds };
+    const gateways = new Map(deps.gateways.map((g) => [g.platform, g]));
+    const channelTimeoutSeconds = deps.channelTimeoutSeconds ?? 15;
+    this.ctx = { deps, gateways, channelTimeoutSeconds };
+    this.marks = { ...deps, gateways, channelTimeoutSeconds };
   }
 
   /** Default dedup key when no transport id exists (single process): one per due nag. */
@@ -85,14 +69,14 @@ export class ChatDelivery implements RunMessages {
   async deliverNag(n: NagNotification, deliveryId = ChatDelivery.nagKey(n)): Promise<NagDeliveryReport> {
     const now = this.deps.clock();
     const report: NagDeliveryReport = { posted: [], updated: [], skipped: [], undelivered: false };
-    const followers = await this.followersOf(n.group);
+    const followers = await followersOf(this.ctx, n.group);
     const key = { region: n.region, instanceId: n.instanceId };
     if (followers.length === 0) {
       this.deps.log.warn('nag reached no chat channel', { instanceId: n.instanceId, group: n.group });
       await markUndelivered(this.deps, key, n.launchTime, 'no channel follows this group');
       return { ...report, undelivered: true };
     }
-    const routed = await this.targetsOf(n, followers);
+    const routed = await targetsOf(this.ctx, n, followers);
     const targets = routed.targets;
     let ownerWarning = routed.ownerWarning;
     const record = await this.deps.instances.get(key);
@@ -105,13 +89,18 @@ export class ChatDelivery implements RunMessages {
     const send = (list: NagTarget[]) =>
       Promise.all(
         list.map((target) =>
-          this.nagOneChannel(target, `${deliveryId}#${target.channel.platform}:${target.channel.channelId}`, {
-            n,
-            key,
-            refs,
-            message,
-            now,
-          }),
+          nagOneChannel(
+            this.ctx,
+            target,
+            `${deliveryId}#${target.channel.platform}:${target.channel.channelId}`,
+            {
+              n,
+              key,
+              refs,
+              message,
+              now,
+            },
+          ),
         ),
       );
     const outcomes = await send(targets);
@@ -192,130 +181,6 @@ export class ChatDelivery implements RunMessages {
     return report;
   }
 
-  /**
-   * Where this nag goes: each following channel's route (core/nagRouting.ts)
-   * decides between the channel, the owner's DM on that platform, or both, and
-   * how loud. The owner is looked up once per platform (and remembered, see
-   * OwnerReach); an owner who cannot be reached leaves the nag to the channel,
-   * and a failed lookup becomes the owner warning.
-   */
-  private async targetsOf(
-    n: NagNotification,
-    followers: { channel: ChannelRef; routing: NagRouting }[],
-  ): Promise<{ targets: NagTarget[]; ownerWarning?: string }> {
-    const owners = this.deps.owners;
-    const wantsOwner = [
-      ...new Set(
-        followers.filter((f) => (f.routing.route ?? 'channel') !== 'channel').map((f) => f.channel.platform),
-      ),
-    ];
-    const direct = new Map<ChatPlatform, ChannelRef>();
-    const warnings: string[] = [];
-    if (n.owner && owners) {
-      await Promise.all(
-        wantsOwner.map(async (platform) => {
-          // A lookup that hangs must not hold the channel's nag: bounded like a channel, then the channel.
-          const found = await withChannelTimeout(`${platform}:owner`, this.channelTimeoutSeconds, () =>
-            owners.lookup(platform, n.owner!),
-          ).catch(
-            (err: unknown): OwnerLookup => ({
-              kind: 'failed',
-              reason: `Owner ${JSON.stringify(n.owner!.value)} could not be looked up in time (${String(err)})`,
-              lasting: false,
-            }),
-          );
-          if (found.kind === 'found') direct.set(platform, found.channel);
-          else if (found.kind === 'failed') warnings.push(found.reason);
-        }),
-      );
-    }
-    const targets: NagTarget[] = [];
-    const toOwner = new Set<ChatPlatform>();
-    for (const f of followers) {
-      const decision = routeNag(f.routing, n.nagCount, direct.has(f.channel.platform));
-      this.deps.log.debug('nag routed', {
-        instanceId: n.instanceId,
-        channel: `${f.channel.platform}:${f.channel.channelId}`,
-        reason: decision.reason,
-      });
-      if (decision.owner) toOwner.add(f.channel.platform);
-      if (decision.channel)
-        targets.push({
-          channel: f.channel,
-          direct: false,
-          broadcast: decision.broadcast,
-          mention: decision.mention,
-        });
-    }
-    for (const platform of toOwner) {
-      targets.push({ channel: direct.get(platform)!, direct: true, broadcast: false, mention: [] });
-    }
-    return { targets, ownerWarning: warnings.length ? warnings.sort().join('; ') : undefined };
-  }
-
-  /** One channel of one nag: claimed once, bounded by the channel timeout, failures classified. */
-  private async nagOneChannel(
-    target: NagTarget,
-    claimKey: string,
-    ctx: {
-      n: NagNotification;
-      key: { region: string; instanceId: string };
-      refs: ChatMessageRef[];
-      message: NagMessage;
-      now: Date;
-    },
-  ): Promise<ChannelOutcome> {
-    const channel = target.channel;
-    const gateway = this.gateways.get(channel.platform)!;
-    if (!(await this.deps.ledger.firstTime(claimKey, ctx.now))) return { kind: 'skipped', claimKey };
-    const at = `${channel.platform}:${channel.channelId}`;
-    // The same post whatever delivery carries it (SNS message, outbox entry, due nag).
-    const unsureKey = `${at}#${nagPostKey(ctx.n)}`;
-    try {
-      const outcome = await withChannelTimeout(at, this.channelTimeoutSeconds, async () => {
-        const existing = ctx.refs.find(
-          (r) => r.platform === channel.platform && r.channelId === channel.channelId,
-        );
-        const updatedInPlace =
-          existing &&
-          this.deps.repeatMode === 'update' &&
-          (await this.updateIfStillThere(gateway, existing, ctx.message));
-        if (updatedInPlace) {
-          await gateway.replyInThread(existing, repeatNagText(ctx.message.facts), {
-            broadcast: target.broadcast,
-            mention: target.mention,
-          });
-          return { kind: 'updated' as const, ref: existing };
-        }
-        const message = target.mention.length ? { ...ctx.message, mention: target.mention } : ctx.message;
-        const lookFirst = await this.deps.ledger.wasUnsure(unsureKey, ctx.now);
-        const posted = await gateway.post(channel, message, { postKey: nagPostKey(ctx.n), lookFirst });
-        const ref = target.direct ? { ...posted, direct: true } : posted;
-        await this.deps.instances.addChatRef(ctx.key, ctx.n.launchTime, ref);
-        return { kind: 'posted' as const, ref };
-      });
-      await this.deps.ledger.done(claimKey, ctx.now);
-      return outcome;
-    } catch (error) {
-      const failure = classifyChatFailure(error);
-      this.deps.log.error('chat delivery failed', {
-        channel: claimKey,
-        kind: failure.kind,
-        error: String(error),
-      });
-      if (failure.kind === 'permanent') {
-        // Retrying cannot help: the claim stays done, so a redelivery does not try again.
-        await this.deps.ledger.done(claimKey, ctx.now, `permanent: ${failure.reason}`).catch(() => undefined);
-        return { kind: 'broken', reason: failure.reason };
-      }
-      // It may have landed: whoever retries (maybe a fresh Lambda container) looks it up first.
-      if (failure.kind === 'unsure')
-        await this.deps.ledger.markUnsure(unsureKey, ctx.now).catch(() => undefined);
-      await this.deps.ledger.failed(claimKey).catch(() => undefined);
-      return { kind: 'failed', error };
-    }
-  }
-
   /** Default dedup key for an event without a transport id (single process). */
   static eventKey(event: DomainEvent): string {
     return `${event.type}#${event.record.region}/${event.record.instanceId}@${event.at}`;
@@ -341,8 +206,9 @@ export class ChatDelivery implements RunMessages {
           lastStop: event.record.lastStop ?? sameRun.lastStop,
         }
       : event.record;
-    if (event.type === 'instance.cleaned-up') return this.reportCleanup(event, record, deliveryId, now);
-    if (event.type === 'instance.stop-consent') return this.reportConsent(event, record, deliveryId, now);
+    if (event.type === 'instance.cleaned-up') return reportCleanup(this.ctx, event, record, deliveryId, now);
+    if (event.type === 'instance.stop-consent')
+      return reportConsent(this.ctx, event, record, deliveryId, now);
     let outcome: NagOutcome;
     if (event.type === 'instance.terminated') {
       outcome = { kind: 'terminated', runtimeSeconds: event.runtimeSeconds };
@@ -357,132 +223,7 @@ export class ChatDelivery implements RunMessages {
       outcome.kind === 'stopped' || outcome.kind === 'stopped-outside'
         ? outcome.runtimeSeconds
         : event.runtimeSeconds;
-    return this.rewriteAll(record, outcome, now, ran, true);
-  }
-
-  /**
-   * The cleanup outcome as one line (`i-0abc (web-1) terminated · removed … · webhook ok`):
-   * a thread reply under each nag message of the run; on a platform where the
-   * instance was never nagged, a post to the group's channels (fallback rules
-   * as for nags). Each reply and post is claimed once, so a redelivery is silent.
-   */
-  private async reportCleanup(
-    event: InstanceCleanedUpEvent,
-    record: InstanceRecord,
-    deliveryId: string,
-    now: Date,
-  ): Promise<ChatMessageRef[]> {
-    const failed = event.outcomes.some((o) => !o.ok);
-    const summary = cleanupSummary(
-      record,
-      // The engine only publishes lines worth reporting; `hook` is only a label here.
-      event.outcomes.map((o) => ({ ...o, hook: o.hook as CleanupHook, changed: true })),
-    );
-    const text = failed ? `⚠️ ${summary}` : summary;
-    const refs = record.chatRefs.filter((r) => this.gateways.has(r.platform));
-    const channels = (await this.channelsFor(record.group)).filter(
-      (c) => !refs.some((r) => r.platform === c.platform),
-    );
-    if (refs.length === 0 && channels.length === 0) {
-      this.deps.log.warn('cleanup report reached no chat channel', {
-        instanceId: record.instanceId,
-        group: record.group,
-      });
-      return [];
-    }
-    const sent: ChatMessageRef[] = [];
-    const failures: { channel: string; error: unknown }[] = [];
-    const once = async (key: string, channel: string, send: () => Promise<ChatMessageRef>) => {
-      if (!(await this.deps.ledger.firstTime(key, now))) return;
-      try {
-        sent.push(await send());
-        await this.deps.ledger.done(key, now);
-      } catch (error) {
-        await this.deps.ledger.failed(key).catch(() => undefined);
-        this.deps.log.error('cleanup report failed', { channel, error: String(error) });
-        failures.push({ channel, error });
-      }
-    };
-    for (const ref of refs) {
-      await once(
-        `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`,
-        `${ref.platform}:${ref.channelId}`,
-        async () => {
-          await this.gateways.get(ref.platform)!.replyInThread(ref, text);
-          return ref;
-        },
-      );
-    }
-    for (const channel of channels) {
-      const at = `${channel.platform}:${channel.channelId}`;
-      await once(`${deliveryId}#${at}`, at, () =>
-        this.gateways.get(channel.platform)!.postText(channel, text),
-      );
-    }
-    if (failures.length) throw new DeliveryError(failures);
-    return sent;
-  }
-
-  /**
-   * A consented stop changed: the run's messages show it (with Cancel and
-   * +1h); a warning also replies in each message's thread, once per message,
-   * so the people who follow the instance hear that it stops soon.
-   */
-  private async reportConsent(
-    event: StopConsentEvent,
-    record: InstanceRecord,
-    deliveryId: string,
-    now: Date,
-  ): Promise<ChatMessageRef[]> {
-    // Messages show the run as it is now: a late event must not bring back a cancelled
-    // stop, nor turn the message of a run that has since stopped back into a running one.
-    const stored = await this.deps.instances.get(event.record);
-    if (!stored || !sameLaunch(stored.launchTime, event.record.launchTime) || !isLive(stored.state))
-      return [];
-    const current = { ...stored, chatRefs: record.chatRefs };
-    const updated = await this.rewriteAll(current, undefined, now, undefined, true);
-    const consent = event.record.stopConsent;
-    const stillDue =
-      consent?.kind === 'at' && current.stopConsent?.kind === 'at' && current.stopConsent.at === consent.at;
-    // An idle stop is due while the warning that the idle check sent still stands.
-    const idleDue =
-      consent?.kind === 'idle' &&
-      consent.warnedAt !== undefined &&
-      current.stopConsent?.kind === 'idle' &&
-      current.stopConsent.warnedAt === consent.warnedAt;
-    if (event.change !== 'warned' || !(stillDue || idleDue)) return updated;
-    // The reply carries Cancel (and +1h) and lets each gateway word the time for its readers.
-    const warning = consentWarning(current, consent, now);
-    const text = consentWarningText(warning);
-    const failures: { channel: string; error: unknown }[] = [];
-    for (const ref of current.chatRefs.filter((r) => this.gateways.has(r.platform))) {
-      const key = `${deliveryId}#${ref.platform}:${ref.channelId}:${ref.messageId}`;
-      if (!(await this.deps.ledger.firstTime(key, now))) continue;
-      try {
-        await this.gateways.get(ref.platform)!.replyInThread(ref, text, { warning });
-        await this.deps.ledger.done(key, now);
-      } catch (error) {
-        await this.deps.ledger.failed(key).catch(() => undefined);
-        failures.push({ channel: `${ref.platform}:${ref.channelId}`, error });
-      }
-    }
-    if (failures.length) throw new DeliveryError(failures);
-    return updated;
-  }
-
-  /** False when the message was deleted in the meantime (gateways throw NotFoundError): post a new one instead. */
-  private async updateIfStillThere(
-    gateway: ChatGateway,
-    ref: ChatMessageRef,
-    message: NagMessage,
-  ): Promise<boolean> {
-    try {
-      await gateway.update(ref, message);
-      return true;
-    } catch (err) {
-      if (err instanceof NotFoundError) return false;
-      throw err;
-    }
+    return rewriteAll(this.ctx, record, outcome, now, ran, true);
   }
 
   /** RunMessages: used by the action pipeline; failures are logged, not thrown. */
@@ -492,95 +233,7 @@ export class ChatDelivery implements RunMessages {
     now: Date,
   ): Promise<ChatMessageRef[]> {
     const pinned = outcome?.kind === 'stopped' ? outcome.runtimeSeconds : undefined;
-    return this.rewriteAll(record, outcome, now, pinned, false);
-  }
-
-  private async rewriteAll(
-    record: InstanceRecord,
-    outcome: NagOutcome | undefined,
-    now: Date,
-    pinned: number | undefined,
-    strict: boolean,
-  ): Promise<ChatMessageRef[]> {
-    const message = offerConsents(
-      nagMessageFromRecord(
-        record,
-        now,
-        outcome,
-        pinned ??
-          (record.state === 'running' ? undefined : runtimeSeconds(record, new Date(record.stateChangedAt))),
-      ),
-      this.deps.offers,
-    );
-    return this.eachRef(record.chatRefs, (g, ref) => g.update(ref, message), strict);
-  }
-
-  /**
-   * Runs `fn` on every message of the run, concurrently, each within the
-   * channel timeout. A message whose channel refuses for good (deleted,
-   * archived, app removed) is skipped: retrying the event could never fix it.
-   */
-  private async eachRef(
-    refs: ChatMessageRef[],
-    fn: (g: ChatGateway, ref: ChatMessageRef) => Promise<void>,
-    strict: boolean,
-  ): Promise<ChatMessageRef[]> {
-    const reachable = refs.filter((ref) => this.gateways.has(ref.platform));
-    const results = await Promise.allSettled(
-      reachable.map((ref) =>
-        withChannelTimeout(`${ref.platform}:${ref.channelId}`, this.channelTimeoutSeconds, () =>
-          fn(this.gateways.get(ref.platform)!, ref),
-        ),
-      ),
-    );
-    const done: ChatMessageRef[] = [];
-    const failures: { channel: string; error: unknown }[] = [];
-    results.forEach((result, i) => {
-      const ref = reachable[i]!;
-      if (result.status === 'fulfilled') {
-        done.push(ref);
-        return;
-      }
-      const failure = classifyChatFailure(result.reason);
-      this.deps.log.error('chat message update failed', {
-        channel: `${ref.platform}:${ref.channelId}`,
-        kind: failure.kind,
-        error: String(result.reason),
-      });
-      if (failure.kind !== 'permanent') {
-        failures.push({ channel: `${ref.platform}:${ref.channelId}`, error: result.reason });
-      }
-    });
-    if (strict && failures.length) throw new DeliveryError(failures);
-    return done;
-  }
-
-  /**
-   * The channels following `group` on platforms this deployment runs, with
-   * their routing and broken flag; else the fallback channels, routed as `channel`.
-   */
-  private async followersOf(
-    group: string,
-  ): Promise<{ channel: ChannelRef; routing: NagRouting; broken?: boolean }[]> {
-    const subs = (await this.deps.subscriptions.forGroup(group)).filter((s) =>
-      this.gateways.has(s.channel.platform),
-    );
-    if (subs.length)
-      return subs.map((s) => ({ channel: s.channel, routing: routingOf(s), broken: !!s.broken }));
-    return [...this.gateways.keys()]
-      .map((p) => this.deps.fallbackChannels[p])
-      .filter((c): c is ChannelRef => !!c)
-      .map((channel) => ({ channel, routing: {} }));
-  }
-
-  /** Subscribed channels on platforms this deployment runs; else the fallback channels. */
-  private async channelsFor(group: string): Promise<ChannelRef[]> {
-    const subs = await this.deps.subscriptions.forGroup(group);
-    const reachable = subs.map((s) => s.channel).filter((c) => this.gateways.has(c.platform));
-    if (reachable.length) return reachable;
-    return [...this.gateways.keys()]
-      .map((p) => this.deps.fallbackChannels[p])
-      .filter((c): c is ChannelRef => !!c);
+    return rewriteAll(this.ctx, record, outcome, now, pinned, false);
   }
 
   /** Sets or clears the owner warning with an optimistic write; loses gracefully to a concurrent write. */
@@ -606,8 +259,6 @@ export class ChatDelivery implements RunMessages {
     this.deps.log.warn('could not record the owner warning after 3 attempts', { ...key });
   }
 }
-
-const isLive = (state: InstanceRecord['state']): boolean => state === 'running' || state === 'pending';
 
 function mergeRefs(a: ChatMessageRef[], b: ChatMessageRef[]): ChatMessageRef[] {
   const out = [...a];

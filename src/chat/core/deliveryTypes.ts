@@ -34,6 +34,13 @@ export interface ChatDeliveryDeps {
   log: Log;
 }
 
+/** What the parts of delivery share: its dependencies, the gateways by platform, the channel timeout. */
+export interface DeliveryContext {
+  deps: ChatDeliveryDeps;
+  gateways: Map<ChatPlatform, ChatGateway>;
+  channelTimeoutSeconds: number;
+}
+
 export interface NagDeliveryReport {
   posted: ChatMessageRef[];
   updated: ChatMessageRef[];
