@@ -73,6 +73,10 @@ export interface LambdaChatOptions {
   }>;
 }
 
+/** Whether this deployment makes stop schedules (the stack gave the consent function and the scheduler role). */
+const chatStopSchedulerConfigured = (config: Config): boolean =>
+  config.scheduler.consentTargetArn !== undefined && config.scheduler.roleArn !== undefined;
+
 export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): Promise<LambdaChat> {
   const config = loadConfig(env);
   configureAwsClients(config.aws.clients);
@@ -159,6 +163,16 @@ export async function buildLambdaChat(env: Env, opts: LambdaChatOptions = {}): P
       clock,
     ),
     ownerTag: config.monitor.ownerTag,
+    // chatNotify posts the nags whose consent controls the command endpoints carry out:
+    // they are offered wherever the stack deployed the consent function.
+    ...(chatStopSchedulerConfigured(config)
+      ? {
+          offers: {
+            stopAt: true,
+            idleWindowSeconds: config.idle.defaultWindowSeconds,
+          },
+        }
+      : {}),
     ...(consentWiring && stopScheduler
       ? {
           idleStops: consentWiring.chatConsents(config, {

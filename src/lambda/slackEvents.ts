@@ -16,6 +16,7 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 // zod/mini: the full zod build adds ~440 KB to this function's bundle for one small schema.
 import * as z from 'zod/mini';
+import type { ActionKind } from '../chat/core/actionPipeline.js';
 import { slackTimestampProblem } from '../chat/slack/requestTimestamp.js';
 import { boltLogger, createSlackApp } from '../chat/slack/slackApp.js';
 import {
@@ -44,11 +45,30 @@ const WorkBase = {
   user: User,
   requestId: z.string(),
 };
+/**
+ * Every action a click can carry; the compiler refuses a kind the action
+ * pipeline gains until it is listed here, where a missing one would have the
+ * hand-off dropped (and the click never carried out) on Lambda only.
+ */
+const CLICK_ACTIONS = [
+  'stop',
+  'snooze',
+  'extend',
+  'stop-at',
+  'stop-when-idle',
+  'cancel-stop',
+  'postpone-stop',
+] as const satisfies readonly ActionKind[];
+const everyClickAction: Exclude<ActionKind, (typeof CLICK_ACTIONS)[number]> extends never ? true : never =
+  true;
+void everyClickAction;
+
 const SlackWorkSchema = z.union([
   z.object({
     kind: z.literal('click'),
-    action: z.enum(['stop', 'snooze', 'extend']),
+    action: z.enum(CLICK_ACTIONS),
     choice: z.optional(z.string()),
+    warningReply: z.optional(z.boolean()),
     ...WorkBase,
   }),
   z.object({ kind: z.literal('snoozeAt'), hour: z.number(), minute: z.number(), ...WorkBase }),

@@ -34,6 +34,7 @@ beforeEach(async () => {
 });
 
 const textOf = (v: unknown) => JSON.stringify(v);
+type Block = { type: string; block_id?: string; elements?: { action_id?: string }[] };
 
 /**
  * A consent command's answer. It changes the run, so on Lambda it is handed
@@ -94,6 +95,93 @@ describe('stop later over Slack on Lambda', () => {
     });
     expect(textOf(slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain('Stopped by <@U0ALICE>');
     expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
+  it('the nag controls on Lambda: Stop at… schedules, +1h under the warning moves it, Cancel removes it', async () => {
+    // Arrange: chatNotify posts the nag; the clicks reach slackEvents and are handed off, as deployed.
+    const { record, token, ts } = await nagged('render-6');
+    const consent = consentLambda(moto, world.env);
+    const nag = slack.callsTo('chat.postMessage').at(-1)!;
+    const offered = (nag.args.blocks as Block[]).flatMap((b) => b.elements?.map((e) => e.action_id) ?? []);
+    const click = (actionId: string, extra: Partial<Parameters<typeof blockActionBody>[0]> = {}) =>
+      world.events(
+        lambdaEvent(
+          blockActionBody({
+            actionId,
+            blockId: token,
+            messageTs: ts,
+            responseUrl: slack.responseUrl(),
+            actionTs: `${Math.random()}`,
+            ...extra,
+          }),
+          FORM,
+        ),
+      );
+
+    // Act
+    await click('lightsout.stopAt', { selected: 'in-2h' });
+    const given = (await world.store.get(record))!.stopConsent;
+    const stopAt = Date.parse(given?.kind === 'at' ? given.at : '');
+    const scheduled = await consent.schedulesOf(record.instanceId);
+    await consent.deliverEvents(world.notify);
+    const withCancel = textOf(slack.callsTo('chat.update').at(-1)?.args.blocks);
+    const warned = await consent.fireUntil(new Date(stopAt - 10 * 60_000));
+    await consent.deliverEvents(world.notify);
+    const warning = slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts)!;
+    const warningActions = (warning.args.blocks as Block[]).find((b) => b.type === 'actions')!;
+    await click('lightsout.postponeStop', {
+      blockId: warningActions.block_id!,
+      messageTs: '1700000000.999999',
+      value: 'warning',
+      user: 'U0BO',
+    });
+    const moved = (await world.store.get(record))!.stopConsent;
+    const movedSchedules = await consent.schedulesOf(record.instanceId);
+    await click('lightsout.cancelStop');
+    const fired = await consent.fireUntil(new Date(stopAt + 3 * 3600_000));
+
+    // Assert
+    expect(offered).toEqual(expect.arrayContaining(['lightsout.stopAt', 'lightsout.stopWhenIdle']));
+    expect(scheduled.map((n) => n.slice(0, 5)).sort()).toEqual(['stop-', 'warn-']);
+    expect(withCancel).toContain('lightsout.cancelStop');
+    expect(warned.map((f) => f.name.slice(0, 5))).toEqual(['warn-']);
+    expect(warningActions.elements!.map((e) => e.action_id)).toEqual([
+      'lightsout.cancelStop',
+      'lightsout.postponeStop',
+    ]);
+    expect(moved).toMatchObject({ kind: 'at', at: new Date(stopAt + 3600_000).toISOString() });
+    expect(movedSchedules.filter((n) => n.startsWith('stop-'))).toHaveLength(1);
+    expect(movedSchedules.join()).not.toContain(scheduled.find((n) => n.startsWith('stop-')));
+    expect((await world.store.get(record))?.stopConsent).toBeUndefined();
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+    expect(fired).toEqual([]);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(0);
+  });
+
+  it('Stop when idle on the nag gives the idle consent through the Lambda hand-off', async () => {
+    // Arrange
+    const { record, token, ts } = await nagged('render-7');
+
+    // Act
+    await world.events(
+      lambdaEvent(
+        blockActionBody({
+          actionId: 'lightsout.stopWhenIdle',
+          blockId: token,
+          messageTs: ts,
+          responseUrl: slack.responseUrl(),
+        }),
+        FORM,
+      ),
+    );
+
+    // Assert
+    expect(world.handOffs.sent.at(-1)).toMatchObject({ kind: 'click', action: 'stop-when-idle' });
+    expect((await world.store.get(record))?.stopConsent).toMatchObject({
+      kind: 'idle',
+      forSeconds: 30 * 60,
+      by: { platform: 'slack', id: 'U0ALICE' },
+    });
   });
 
   it('a Stop click before the time deletes the stop schedules at once; nothing fires later', async () => {

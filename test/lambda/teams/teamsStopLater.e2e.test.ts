@@ -62,7 +62,12 @@ async function nagged() {
       ),
     );
   };
-  return { world, record, notify, nag, say, clickStop };
+  /** A card button (`verb`) on the nag, with `inputs` merged into its data as Teams does. */
+  const clickCard = async (verb: string, inputs: Record<string, unknown> = {}) => {
+    const token = /"token":"([^"]+)"/.exec(JSON.stringify(nag.activity))![1]!;
+    await teams(urlEvent(execute(connector.serviceUrl, nag.id, { verb, data: { token, ...inputs } })));
+  };
+  return { world, record, notify, nag, say, clickStop, clickCard };
 }
 
 describe('stop later over Teams on Lambda', () => {
@@ -100,6 +105,29 @@ describe('stop later over Teams on Lambda', () => {
       /Stopped by Alice Example/,
     );
     expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
+  it('the card from chatNotify offers Stop at…; picking in 2h schedules it and Cancel stop removes it', async () => {
+    // Arrange
+    const { world, record, notify, nag, clickCard } = await nagged();
+    const consent = consentLambda(moto, env);
+    const offered = JSON.stringify(nag.activity);
+
+    // Act
+    await clickCard('lightsout.stopAt', { stopAtChoice: 'in-2h' });
+    const scheduled = await consent.schedulesOf(record.instanceId);
+    await consent.deliverEvents(notify);
+    const card = JSON.stringify(connector.updates.filter((u) => u.id === nag.id).at(-1)?.activity);
+    await clickCard('lightsout.cancelStop');
+
+    // Assert
+    expect(offered).toContain('lightsout.stopAt');
+    expect(offered).toContain('lightsout.stopWhenIdle');
+    expect(scheduled.map((n) => n.slice(0, 5)).sort()).toEqual(['stop-', 'warn-']);
+    expect(card).toContain('lightsout.cancelStop');
+    expect((await world.store.get(record))?.stopConsent).toBeUndefined();
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+    expect(proxy.get().count('StopInstances').forwarded).toBe(0);
   });
 
   it('a Stop click on the card deletes the stop schedules at once; nothing fires later', async () => {
