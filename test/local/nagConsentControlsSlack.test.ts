@@ -244,6 +244,15 @@ describe('consent controls on a Slack nag, single process', () => {
     expect(proxy.get().count('StopInstances').forwarded).toBe(0);
   });
 
+  it('status offers the same consent controls as the nag', async () => {
+    const { port } = await nagged();
+
+    const status = JSON.stringify(await (await post(port, slashCommandBody('status render-1'))).json());
+
+    expect(status).toContain('lightsout.stopAt');
+    expect(status).toContain('lightsout.stopWhenIdle');
+  });
+
   it('stop --cancel is the command twin of Cancel', async () => {
     const { app, key, port } = await nagged();
     await post(port, slashCommandBody('stop render-1 --in 2h'));

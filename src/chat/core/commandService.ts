@@ -6,7 +6,7 @@
 import { formatDuration } from '../../core/duration.js';
 import type { IdleVerdict } from '../../core/idle.js';
 import type { InstanceRecord } from '../../core/instance.js';
-import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
+import { instanceLabel, nagMessageFromRecord, offerConsents } from '../../core/message/nagMessage.js';
 import type { RunTarget } from '../../core/message/runToken.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
 import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
@@ -202,6 +202,7 @@ export class CommandService {
       ].filter(Boolean);
       if (!live) message.actions = { stop: false, snooze: false, extend: false };
       else {
+        Object.assign(message, offerConsents(message, this.deps.actions.offers));
         const idle = await this.deps.idleEvidence?.evidence(record).catch(() => undefined);
         if (idle) message.facts.idle = idle;
       }
@@ -313,7 +314,10 @@ export class CommandService {
     const emails = needsEmail ? ((await ctx.actor.emails?.().catch(() => [])) ?? []) : [];
     const matching = owned.filter((x) => ownedBy(x.owner!, { userIds: [ctx.actor.id], emails }));
     const mine = matching
-      .map((x) => ({ message: nagMessageFromRecord(x.r, now), price: x.r.price }))
+      .map((x) => ({
+        message: offerConsents(nagMessageFromRecord(x.r, now), this.deps.actions.offers),
+        price: x.r.price,
+      }))
       .sort((a, b) => b.message.facts.runtimeSeconds - a.message.facts.runtimeSeconds)
       .slice(0, MAX_MINE);
     const how =
