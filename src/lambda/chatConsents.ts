@@ -15,11 +15,12 @@
  * - The Scheduler client is in these functions already (nag schedules) and
  *   the AWS SDK is not bundled (Lambda's runtime provides it): this wiring adds
  *   only our own code, a few KB, to bundles that must stay within 1.0 MB.
- * - The reply can tell the truth at once: "Stop scheduled for 19:00" is
- *   written only after CreateSchedule succeeded; a failure is the command's
- *   answer (and the consent is withdrawn), not a message lost between two
- *   functions. A second hop (another cold start) inside Slack's 3 s is avoided;
- *   a late answer is handed on like any slow command (handOff.ts).
+ * - The reply tells the truth: "Stop scheduled for 19:00" is written only
+ *   after CreateSchedule succeeded; a failure is the answer (and the consent
+ *   is put back), not a message lost between two functions. The work runs in
+ *   the hand-off invocation (handOff.ts), as every click and every command
+ *   that changes something does, so the acknowledgement never waits on it and
+ *   no second function's cold start stands between the click and the answer.
  *
  * The same stop scheduler goes to the chat functions' monitor engine, so a
  * Stop click or `/ec2 stop` deletes the run's stop schedule at once, as the
