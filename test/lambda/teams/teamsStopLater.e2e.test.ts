@@ -8,6 +8,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { TeamsWork } from '../../../src/chat/teams/teamsLateWork.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 import { createChatNotifyHandler } from '../../../src/lambda/chatNotify.js';
 import { createTeamsMessagesHandler } from '../../../src/lambda/teamsMessages.js';
@@ -15,6 +16,7 @@ import { execute, installationAdd, mention } from '../../chat/teams/activities.j
 import { createTable } from '../../support/dynamoTable.js';
 import { useFakeBotConnector } from '../../support/fakeBotConnector.js';
 import { useFaultProxy } from '../../support/faultProxy.js';
+import { inProcessHandOff } from '../../support/inProcessHandOff.js';
 import { lambdaBaseEnv, lambdaEngine, launchMonitored } from '../../support/lambdaEngine.js';
 import { useMoto } from '../../support/moto.js';
 import { CONSENT_ENV, consentLambda } from '../consentLambda.js';
@@ -34,9 +36,21 @@ const urlEvent = (body: unknown) => ({
   isBase64Encoded: false,
 });
 
-/** Teams installed and subscribed to `web`, with render-1's nag posted. */
+/**
+ * Teams installed and subscribed to `web`, with render-1's nag posted. Work
+ * the function hands on (clicks, commands that change something) runs in
+ * process as Lambda's asynchronous invocation would, and each request here
+ * waits for it.
+ */
 async function nagged() {
-  const teams = await createTeamsMessagesHandler(env);
+  const handOffs = inProcessHandOff<TeamsWork>();
+  const handler = await createTeamsMessagesHandler(env, { handOff: handOffs.handOff });
+  handOffs.attach((event) => handler(event));
+  const teams = async (event: unknown) => {
+    const res = await handler(event);
+    await handOffs.settled();
+    return res;
+  };
   const notify = await createChatNotifyHandler(env);
   const world = await lambdaEngine(moto, env.TABLE_NAME);
   const record = await launchMonitored(new EC2Client(moto.clientConfig), world, 'render-1');
@@ -67,7 +81,7 @@ async function nagged() {
     const token = /"token":"([^"]+)"/.exec(JSON.stringify(nag.activity))![1]!;
     await teams(urlEvent(execute(connector.serviceUrl, nag.id, { verb, data: { token, ...inputs } })));
   };
-  return { world, record, notify, nag, say, clickStop, clickCard };
+  return { world, record, notify, nag, say, clickStop, clickCard, handOffs };
 }
 
 describe('stop later over Teams on Lambda', () => {
@@ -109,7 +123,7 @@ describe('stop later over Teams on Lambda', () => {
 
   it('the card from chatNotify offers Stop at…; picking in 2h schedules it and Cancel stop removes it', async () => {
     // Arrange
-    const { world, record, notify, nag, clickCard } = await nagged();
+    const { world, record, notify, nag, clickCard, handOffs } = await nagged();
     const consent = consentLambda(moto, env);
     const offered = JSON.stringify(nag.activity);
 
@@ -121,6 +135,7 @@ describe('stop later over Teams on Lambda', () => {
     await clickCard('lightsout.cancelStop');
 
     // Assert
+    expect(handOffs.sent.map((w) => w.kind)).toContain('teamsClick');
     expect(offered).toContain('lightsout.stopAt');
     expect(offered).toContain('lightsout.stopWhenIdle');
     expect(scheduled.map((n) => n.slice(0, 5)).sort()).toEqual(['stop-', 'warn-']);
