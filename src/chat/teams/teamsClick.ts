@@ -89,6 +89,17 @@ export function readClick(
   };
 }
 
+/** Whether the click came from a warning reply's Cancel or +1h (not from a nag card). */
+export function clickedWarningReply(value: unknown): boolean {
+  const parsed = ExecuteValue.safeParse(value);
+  return parsed.success && parsed.data.action.data?.warningReply === true;
+}
+
+/** The card a warning reply shows once acted on (what was done, no buttons); undefined: leave it. */
+export function warningReplyCard(result: ActionResult): AdaptiveCard | undefined {
+  return result.status === 'done' ? renderNoticeCard(result.notice) : undefined;
+}
+
 /** A short message Teams shows the clicker instead of changing the card. */
 export function messageResponse(text: string): InvokeResponse<AdaptiveCardInvokeResponse> {
   return {
@@ -121,10 +132,10 @@ export function cardAnswer(
   warningReply = false,
 ): InvokeResponse<AdaptiveCardInvokeResponse> {
   // A warning reply acted on says what was done in its place; refused, it keeps its buttons.
-  if (warningReply)
-    return result.status === 'done'
-      ? cardResponse(renderNoticeCard(result.notice))
-      : messageResponse(result.notice);
+  if (warningReply) {
+    const card = warningReplyCard(result);
+    return card ? cardResponse(card) : messageResponse(result.notice);
+  }
   const card = resultCard(result);
   return card ? cardResponse(card) : messageResponse(result.notice);
 }

@@ -12,7 +12,7 @@ import { type ActionRequest, type ActionResult, HIBERNATE_CHOICE } from '../core
 import { describeFailure } from '../core/failureText.js';
 import { type Activity, CardFactory, MessageFactory } from './agentsSdk.js';
 import { actorOf, baseConversationId, channelOf, referenceOf } from './teamsActivity.js';
-import { resultCard } from './teamsClick.js';
+import { clickedWarningReply, resultCard, warningReplyCard } from './teamsClick.js';
 import { statusOf, type TeamsGateway } from './teamsGateway.js';
 
 /** A request handed on to finish elsewhere: the activity as Teams sent it (JSON). */
@@ -46,10 +46,12 @@ export async function finishClick(
   log: Log,
 ): Promise<void> {
   if (result.status === 'duplicate') return;
-  const card = resultCard(result);
+  // Cancel or +1h under a warning: that reply turns into what was done, never into a second nag card.
+  const warningReply = clickedWarningReply(activity.value);
+  const card = warningReply ? warningReplyCard(result) : resultCard(result);
   const cardId = activity.replyToId;
   const conversationId = baseConversationId(activity.conversation?.id ?? '');
-  const alreadyUpdated = result.updatedRefs.some((r) => r.messageId === cardId);
+  const alreadyUpdated = !warningReply && result.updatedRefs.some((r) => r.messageId === cardId);
   if (card && cardId && !(result.status === 'done' && alreadyUpdated)) {
     await gateway.updateActivity(
       {
