@@ -5,7 +5,8 @@
  */
 
 import type { ChatMessageRef, ChatPlatform } from '../core/instance.js';
-import type { ConsentWarning, NagMessage } from '../core/message/nagMessage.js';
+import type { ConsentWarning } from '../core/message/consentMessage.js';
+import type { NagMessage } from '../core/message/nagMessage.js';
 import type { EscalationTarget } from '../core/nagRouting.js';
 import type { ChannelRef } from './subscriptionStore.js';
 

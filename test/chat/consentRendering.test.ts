@@ -8,10 +8,9 @@ import {
   type ConsentOffers,
   consentWarning,
   consentWarningText,
-  type NagMessage,
-  nagMessageFromRecord,
   offerConsents,
-} from '../../src/core/message/nagMessage.js';
+} from '../../src/core/message/consentMessage.js';
+import { type NagMessage, nagMessageFromRecord } from '../../src/core/message/nagMessage.js';
 import { adaptiveCardProblems } from '../support/adaptiveCards.js';
 
 const now = new Date('2026-12-02T14:00:00.000Z');

@@ -20,14 +20,13 @@ import {
   instanceKeyString,
   runtimeSeconds,
 } from '../../core/instance.js';
+import { type ConsentOffers, offerConsents } from '../../core/message/consentMessage.js';
 import {
   type ChatPerson,
-  type ConsentOffers,
   instanceLabel,
   type NagMessage,
   type NagOutcome,
   nagMessageFromRecord,
-  offerConsents,
   outcomeStyle,
   outcomeText,
   stoppedOutcome,

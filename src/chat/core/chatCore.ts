@@ -4,7 +4,7 @@
  * returned services to their thin listeners.
  */
 import type { ChatPlatform } from '../../core/instance.js';
-import type { ConsentOffers } from '../../core/message/nagMessage.js';
+import type { ConsentOffers } from '../../core/message/consentMessage.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { ChatGateway } from '../../ports/chat.js';

@@ -6,7 +6,8 @@
 import { formatDuration } from '../../core/duration.js';
 import type { IdleVerdict } from '../../core/idle.js';
 import type { InstanceRecord } from '../../core/instance.js';
-import { instanceLabel, nagMessageFromRecord, offerConsents } from '../../core/message/nagMessage.js';
+import { offerConsents } from '../../core/message/consentMessage.js';
+import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import type { RunTarget } from '../../core/message/runToken.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
 import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';

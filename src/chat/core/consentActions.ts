@@ -8,7 +8,7 @@
  */
 import { formatDuration } from '../../core/duration.js';
 import type { InstanceRecord, RunActor, RunRef } from '../../core/instance.js';
-import type { ConsentOffers } from '../../core/message/nagMessage.js';
+import type { ConsentOffers } from '../../core/message/consentMessage.js';
 import { POSTPONE_SECONDS } from '../../core/stopConsent.js';
 import { formatWhenIn } from '../../core/when.js';
 import type { StopConsentService } from '../../services/consent/stopConsentService.js';

@@ -19,10 +19,10 @@
 import { ConflictError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events.js';
 import type { ChatMessageRef, InstanceRecord } from '../../core/instance.js';
+import { offerConsents } from '../../core/message/consentMessage.js';
 import {
   type NagOutcome,
   nagMessageFromNotification,
-  offerConsents,
   stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';

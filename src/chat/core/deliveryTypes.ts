@@ -4,7 +4,7 @@
  * by, and the error that makes the caller retry.
  */
 import type { ChatMessageRef, ChatPlatform } from '../../core/instance.js';
-import type { ConsentOffers } from '../../core/message/nagMessage.js';
+import type { ConsentOffers } from '../../core/message/consentMessage.js';
 import type { NagNotification } from '../../core/notification.js';
 import type { Log } from '../../log.js';
 import type { ChatGateway } from '../../ports/chat.js';

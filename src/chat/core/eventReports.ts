@@ -8,7 +8,7 @@
 import { type CleanupHook, cleanupSummary } from '../../core/cleanup/cleanupReport.js';
 import type { InstanceCleanedUpEvent, StopConsentEvent } from '../../core/events.js';
 import type { ChatMessageRef, InstanceRecord } from '../../core/instance.js';
-import { consentWarning, consentWarningText } from '../../core/message/nagMessage.js';
+import { consentWarning, consentWarningText } from '../../core/message/consentMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
 import { type DeliveryContext, DeliveryError } from './deliveryTypes.js';
 import { channelsFor } from './nagTargets.js';

@@ -4,7 +4,8 @@
  * timeout. Part of chat delivery (`delivery.ts`).
  */
 import { type ChatMessageRef, type InstanceRecord, runtimeSeconds } from '../../core/instance.js';
-import { type NagOutcome, nagMessageFromRecord, offerConsents } from '../../core/message/nagMessage.js';
+import { offerConsents } from '../../core/message/consentMessage.js';
+import { type NagOutcome, nagMessageFromRecord } from '../../core/message/nagMessage.js';
 import type { ChatGateway } from '../../ports/chat.js';
 import { classifyChatFailure, withChannelTimeout } from './deliveryErrors.js';
 import { type DeliveryContext, DeliveryError } from './deliveryTypes.js';

@@ -10,6 +10,9 @@ import {
   consentCancelledText,
   consentText,
   consentWarningText,
+  warningActions,
+} from '../../core/message/consentMessage.js';
+import {
   costLine,
   headline,
   idleEvidenceLine,
@@ -19,7 +22,6 @@ import {
   outcomeText,
   STOP_PROTECTED_NOTE,
   showsStopProtected,
-  warningActions,
 } from '../../core/message/nagMessage.js';
 import { formatDayTimeUtc } from '../../core/when.js';
 import { esc, escalationMentions, link, mention } from './mrkdwn.js';

@@ -5,13 +5,16 @@
  * invoke and shows the card we answer with. Plain JSON: no botbuilder here.
  */
 import { formatDuration } from '../../core/duration.js';
-import type { Choice } from '../../core/message/menuChoices.js';
 import {
-  type ChatPerson,
   type ConsentWarning,
   consentCancelledText,
   consentText,
   consentWarningText,
+  warningActions,
+} from '../../core/message/consentMessage.js';
+import type { Choice } from '../../core/message/menuChoices.js';
+import {
+  type ChatPerson,
   costLine,
   headline,
   idleEvidenceLine,
@@ -21,7 +24,6 @@ import {
   outcomeText,
   STOP_PROTECTED_NOTE,
   showsStopProtected,
-  warningActions,
 } from '../../core/message/nagMessage.js';
 import { clampCard } from './teamsLimits.js';
 import { cardMarkdown } from './teamsMarkdown.js';
