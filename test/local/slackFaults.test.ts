@@ -3,7 +3,8 @@
  * moto behind the fault proxy. The HTTP answer comes back while the EC2 call
  * is still held, and once EC2 recovers the instance is stopped exactly once
  * (StopInstances counted at the proxy) and the message is rewritten, or the
- * command's answer arrives through its response_url.
+ * command's answer arrives through its response_url. A Stop that EC2
+ * throttles past the SDK's own retries is tried again, not reported failed.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,5 +141,50 @@ describe('Slack clicks in the single process while EC2 hangs', () => {
     expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(String(answer.text)).toContain('Workload shop');
     expect(JSON.stringify(answer.blocks)).toContain(web!.InstanceId!);
+  });
+
+  it('tries a Stop again when EC2 throttles past the SDK retries, and stops exactly once', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: a nag is posted; StopInstances will be throttled three times (every SDK attempt).
+    const ec2 = new EC2Client(moto.clientConfig);
+    const instance = (
+      await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'build-1' })
+    )[0]!;
+    const clock = new VirtualClock(new Date(instance.LaunchTime!.getTime() + 60_000));
+    const port = await freePort();
+    const config = localConfig(local.dir, slackHttpEnv(slack, port));
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR'), clock: clock.now });
+    await post(port, slashCommandBody('subscribe web'));
+    clock.advance(2 * HOUR - 60);
+    await local.app.service.runDueNags();
+    const posted = slack.callsTo('chat.postMessage')[0]!;
+    const token = (posted.args.blocks as { type: string; block_id?: string }[]).find(
+      (b) => b.type === 'actions',
+    )!.block_id!;
+    const ref = (await local.app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! }))!
+      .chatRefs[0]!;
+    const proxy = faults.get();
+    proxy.addRule({ action: 'StopInstances', fault: { kind: 'throttle' }, times: 3 });
+
+    // Act
+    const click = await post(
+      port,
+      blockActionBody({
+        actionId: 'lightsout.stop',
+        blockId: token,
+        messageTs: ref.messageId,
+        responseUrl: slack.responseUrl(),
+      }),
+    );
+
+    // Assert: the click's work tried again after the SDK gave up, stopped once, and said so.
+    expect(click.status).toBe(200);
+    await expect
+      .poll(() => JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.blocks ?? ''), { timeout: 60_000 })
+      .toContain('Stopped by <@U0ALICE>');
+    expect(proxy.count('StopInstances')).toMatchObject({ throttled: 3, forwarded: 1 });
+    const notes = slack.callsTo('chat.postEphemeral').map((c) => String(c.args.text));
+    expect(notes.filter((t) => t.startsWith('Could not'))).toEqual([]);
   });
 });

@@ -315,6 +315,9 @@ export class ActionPipeline {
           notice: describeFailure(result.error, 'stop', record),
           message: nagMessageFromRecord(result.record, now),
           updatedRefs: [],
+          // Throttled or refused for now: EC2 said no, so nothing was applied and the claim is
+          // released; a click's work may try again (a lost answer comes back as 'unknown' instead).
+          retryable: result.error instanceof TransientError,
         };
       case 'unknown':
         this.deps.log.error('stop outcome unknown', {
