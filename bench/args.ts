@@ -17,6 +17,7 @@ const FLAGS = {
   'skip-moto': { type: 'boolean' },
   'hang-seconds': { type: 'string' },
   runtime: { type: 'string' },
+  scenario: { type: 'string' },
   profile: { type: 'string' },
 } as const;
 
@@ -62,6 +63,7 @@ function helpText(benches: Record<string, { about: string }>): string {
     '  --instances=N  instances for monitor (default 10000), workloads (default 300) and digest (default 10000)',
     '  --skip-moto    monitor: only the simulated week, no sweep on moto',
     '  --runtime=single|lambda  clicks: only that runtime',
+    '  --scenario=TEXT  clicks: only the scenarios whose name contains TEXT (healthy, throttled, hung)',
     '  --profile=DIR  clicks: the single process writes a CPU profile (node --cpu-prof) into DIR',
     '  -h, --help     this list',
     '',
