@@ -41,8 +41,13 @@ const CONSENT = [
   'teamsMessages',
   'chatNotify',
 ];
-/** Stop when idle: the idle check judges and warns; chat names the default window. */
-const IDLE = ['idleCheck', 'slackEvents', 'teamsMessages'];
+/**
+ * Stop when idle: the idle check judges and warns; the endpoints record the
+ * window a click consents to, and chatNotify draws it on the button ("Stop
+ * when idle (30m)"): all must read the same window, or the button promises one
+ * and the consent holds another.
+ */
+const IDLE = ['idleCheck', 'slackEvents', 'teamsMessages', 'chatNotify'];
 
 export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; feature: Feature }> = {
   SLACK_ADMINS: { handlers: CHAT, feature: 'chat' },

@@ -164,6 +164,33 @@ describe('functions', () => {
     expect(nagDue).not.toHaveProperty('CHAT_ACK_BUDGET');
   });
 
+  it('gives every function that shows, records or judges "Stop when idle" the same IDLE_WINDOW', () => {
+    // Arrange
+    const tuned = synthesize({ settings: { functionEnvironment: { IDLE_WINDOW: '10m' } } });
+    const env = (fragment: string) =>
+      (
+        resourcesOfType(tuned.json, 'AWS::Lambda::Function').find(([id]) => id.includes(fragment))![1]
+          .Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+
+    // Act: chatNotify draws the button, the endpoints record the click, idleCheck judges the window.
+    const windows = ['ChatNotify', 'SlackEvents', 'TeamsMessages', 'IdleCheck'].map((f) => [
+      f,
+      env(f).IDLE_WINDOW,
+    ]);
+    const nagDue = env('NagDue');
+    tuned.dispose();
+
+    // Assert
+    expect(Object.fromEntries(windows)).toEqual({
+      ChatNotify: '10m',
+      SlackEvents: '10m',
+      TeamsMessages: '10m',
+      IdleCheck: '10m',
+    });
+    expect(nagDue).not.toHaveProperty('IDLE_WINDOW');
+  });
+
   it('points NAG_FUNCTION_ARN at the nag function itself', () => {
     // Arrange
     const [, nagDue] = functions().find(([id]) => id.includes('NagDue'))!;
