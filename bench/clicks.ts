@@ -297,7 +297,9 @@ async function runScenario(
     if (waiting.size) await new Promise((r) => setTimeout(r, 50));
   }
   const updatedAfterS = (Date.now() - recoveredAt) / 1000;
-  const throttled = proxy.calls().filter((c) => c.service === 'ec2' && c.outcomes.includes('throttled')).length;
+  const throttled = proxy
+    .calls()
+    .filter((c) => c.service === 'ec2' && c.outcomes.includes('throttled')).length;
   proxy.recover();
   await close();
 
