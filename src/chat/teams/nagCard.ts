@@ -5,119 +5,57 @@
  * invoke and shows the card we answer with. Plain JSON: no botbuilder here.
  */
 import { formatDuration } from '../../core/duration.js';
+import { consentCancelledText, consentText } from '../../core/message/consentMessage.js';
 import {
-  type ConsentWarning,
-  consentCancelledText,
-  consentText,
-  consentWarningText,
-  warningActions,
-} from '../../core/message/consentMessage.js';
-import type { Choice } from '../../core/message/menuChoices.js';
-import {
-  type ChatPerson,
   costLine,
   headline,
   idleEvidenceLine,
   instanceLabel,
   type NagMessage,
-  type OutcomeStyle,
   outcomeText,
   STOP_PROTECTED_NOTE,
   showsStopProtected,
 } from '../../core/message/nagMessage.js';
+import {
+  type AdaptiveCard,
+  type CardElement,
+  card,
+  choiceSet,
+  execute,
+  INPUTS,
+  localDateTime,
+  menuRow,
+  type NoticeTone,
+  noticeBlock,
+  teamsOutcomeStyle,
+  text,
+  VERBS,
+} from './cardParts.js';
+import { consentButtons, stopLaterControls } from './consentCard.js';
 import { clampCard } from './teamsLimits.js';
 import { cardMarkdown } from './teamsMarkdown.js';
-import { type TeamsMention, teamsMentions } from './teamsMentions.js';
+import { teamsMentions } from './teamsMentions.js';
 
-export type CardElement = Record<string, unknown>;
-export interface AdaptiveCard {
-  type: 'AdaptiveCard';
-  $schema: string;
-  version: '1.5';
-  body: CardElement[];
-  actions?: CardElement[];
-  /** `entities`: the mentions of `<at>…</at>` spans in the card's text, which make Teams notify them. */
-  msteams?: { width: 'Full'; entities?: TeamsMention[] };
-}
+// The card's building blocks, where the rest of the Teams code has always found them.
+export {
+  type ActionData,
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  type AdaptiveCard,
+  type CardElement,
+  card,
+  INPUTS,
+  localDateTime,
+  markup,
+  type NoticeTone,
+  noticeBlock,
+  teamsOutcomeStyle,
+  text,
+  VERBS,
+} from './cardParts.js';
+export { renderNoticeCard, renderWarningCard } from './consentCard.js';
 
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
-
-/** The `verb` of every Action.Execute the bot renders; the invoke handler switches on it. */
-export const VERBS = {
-  stop: 'lightsout.stop',
-  hibernate: 'lightsout.hibernate',
-  snooze: 'lightsout.snooze',
-  extend: 'lightsout.extend',
-  /** "Stop at…": the menu's choice, or the Input.Time's pick (any other time). */
-  stopAt: 'lightsout.stopAt',
-  stopAtTime: 'lightsout.stopAtTime',
-  stopWhenIdle: 'lightsout.stopWhenIdle',
-  cancelStop: 'lightsout.cancelStop',
-  postponeStop: 'lightsout.postponeStop',
-} as const;
-/** Input ids; Teams merges input values into the action's data on submit. */
-export const INPUTS = {
-  snooze: 'snoozeChoice',
-  extend: 'extendChoice',
-  stopAt: 'stopAtChoice',
-  stopAtTime: 'stopAtTime',
-} as const;
 const STOP_CONFIRM_ID = 'stopConfirm';
 const HIBERNATE_CONFIRM_ID = 'hibernateConfirm';
-
-/** Data every button carries: the run token (see runToken.ts) and, for Stop, the confirmation. */
-export interface ActionData {
-  token: string;
-  confirmed?: boolean;
-  /** Cancel or +1h pressed on a warning reply (the clicked card is that reply, not the nag). */
-  warningReply?: boolean;
-}
-
-export function card(body: CardElement[], actions?: CardElement[]): AdaptiveCard {
-  return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
-    body,
-    ...(actions?.length ? { actions } : {}),
-    msteams: { width: 'Full' },
-  };
-}
-
-/** A TextBlock showing neutral text (values from AWS or people included) exactly as written. */
-export const text = (value: string, extra: CardElement = {}): CardElement =>
-  markup(cardMarkdown(value), extra);
-
-/** A TextBlock of markdown the renderer composed itself; every value inside must be `cardMarkdown`-escaped. */
-export const markup = (markdown: string, extra: CardElement = {}): CardElement => ({
-  type: 'TextBlock',
-  text: markdown,
-  wrap: true,
-  ...extra,
-});
-
-/**
- * Day and time, rendered by Teams in each reader's own time zone
- * (`{{DATE()}}`/`{{TIME()}}` want RFC 3339 without millis). Always with the
- * day: Teams cannot say "today", and a bare clock could mean tomorrow.
- */
-export function localDateTime(iso: string): string {
-  const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `{{DATE(${t}, SHORT)}} {{TIME(${t})}}`;
-}
-
-export const teamsOutcomeStyle: OutcomeStyle = {
-  person: (p: ChatPerson) => p.name ?? 'someone',
-  time: localDateTime,
-};
-
-export type NoticeTone = 'info' | 'warning' | 'error';
-
-/** A banner on top of a card: what just happened, for the person who clicked (and whoever looks). */
-export function noticeBlock(notice: string, tone: NoticeTone): CardElement {
-  const style = tone === 'error' ? 'attention' : tone === 'warning' ? 'warning' : 'emphasis';
-  return { type: 'Container', style, items: [text(notice, { weight: 'Bolder' })] };
-}
 
 function facts(m: NagMessage): CardElement {
   const f = m.facts;
@@ -139,25 +77,6 @@ function facts(m: NagMessage): CardElement {
       .filter((r): r is [string, string] => !!r[1])
       .map(([title, value]) => ({ title, value: cardMarkdown(value) })),
   };
-}
-
-function choiceSet(id: string, label: string, choices: readonly Choice[]): CardElement {
-  return {
-    type: 'Input.ChoiceSet',
-    id,
-    label,
-    value: choices[0]?.value ?? '',
-    choices: choices.map((c) => ({ title: c.label, value: c.value })),
-  };
-}
-
-function execute(
-  title: string,
-  verb: string,
-  data: ActionData,
-  style?: 'destructive' | 'positive',
-): CardElement {
-  return { type: 'Action.Execute', title, verb, data, ...(style ? { style } : {}) };
 }
 
 /**
@@ -227,22 +146,6 @@ function hibernateControls(m: NagMessage): CardElement[] {
   ];
 }
 
-/** A menu with its button beside it: one row per control keeps the card short. */
-function menuRow(input: CardElement, button: CardElement): CardElement {
-  return {
-    type: 'ColumnSet',
-    columns: [
-      { type: 'Column', width: 'stretch', items: [input] },
-      {
-        type: 'Column',
-        width: 'auto',
-        verticalContentAlignment: 'Bottom',
-        items: [{ type: 'ActionSet', actions: [button] }],
-      },
-    ],
-  };
-}
-
 function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[] {
   const out: CardElement[] = [];
   if (m.actions.stop) out.push(...(opts.confirmStop ? [stopConfirmation(m, true)] : stopControls(m)));
@@ -267,69 +170,6 @@ function controls(m: NagMessage, opts: { confirmStop?: boolean }): CardElement[]
     );
   }
   return out;
-}
-
-/**
- * "Stop at…" (a menu, and an Input.Time for any other time, each with its
- * button) and "Stop when idle", where the deployment offers them.
- */
-function stopLaterControls(m: NagMessage): CardElement[] {
-  const out: CardElement[] = [];
-  if (m.stopAtChoices?.length) {
-    out.push(
-      menuRow(
-        choiceSet(INPUTS.stopAt, 'Stop at…', m.stopAtChoices),
-        execute('Stop then', VERBS.stopAt, { token: m.token }),
-      ),
-      menuRow(
-        { type: 'Input.Time', id: INPUTS.stopAtTime, label: 'Or stop at this time (yours)', value: '19:00' },
-        execute('Stop at this time', VERBS.stopAtTime, { token: m.token }),
-      ),
-    );
-  }
-  if (m.stopWhenIdle) {
-    out.push({
-      type: 'ActionSet',
-      actions: [
-        execute(`Stop when idle (${formatDuration(m.stopWhenIdle.forSeconds)})`, VERBS.stopWhenIdle, {
-          token: m.token,
-        }),
-      ],
-    });
-  }
-  return out;
-}
-
-/** Cancel (and +1h for a stop at a time) on a scheduled stop, on the nag or under its warning. */
-function consentButtons(
-  token: string,
-  a: { cancel: boolean; postpone: boolean },
-  warningReply = false,
-): CardElement {
-  const data = { token, ...(warningReply ? { warningReply: true } : {}) };
-  return {
-    type: 'ActionSet',
-    actions: [
-      ...(a.cancel ? [execute('Cancel stop', VERBS.cancelStop, data)] : []),
-      ...(a.postpone ? [execute('+1h', VERBS.postponeStop, data)] : []),
-    ],
-  };
-}
-
-/**
- * The warning reply ten minutes before a consented stop (or once an idle
- * run's window is full), with Cancel and +1h: the time in each reader's zone,
- * every value escaped by `text()`.
- */
-export function renderWarningCard(w: ConsentWarning): AdaptiveCard {
-  return clampCard(
-    card([text(consentWarningText(w, teamsOutcomeStyle)), consentButtons(w.token, warningActions(w), true)]),
-  );
-}
-
-/** What a warning reply turns into once acted on: what was done, and no buttons. */
-export function renderNoticeCard(notice: string): AdaptiveCard {
-  return card([text(notice)]);
 }
 
 export interface NagCardOptions {
