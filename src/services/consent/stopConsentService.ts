@@ -10,7 +10,13 @@
 import { formatDuration } from '../../core/duration.js';
 import { ConflictError } from '../../core/errors.js';
 import type { DomainEvent, StopConsentEvent } from '../../core/events.js';
-import { type InstanceRecord, instanceKeyString, type RunActor, type RunRef } from '../../core/instance.js';
+import {
+  type InstanceKey,
+  type InstanceRecord,
+  instanceKeyString,
+  type RunActor,
+  type RunRef,
+} from '../../core/instance.js';
 import { isUp } from '../../core/runLifecycle.js';
 import {
   type ConsentGiver,
@@ -98,7 +104,7 @@ export class StopConsentService {
     if (result.status !== 'done') return result;
     if (!had)
       return { status: 'refused', record: result.record, notice: 'No stop is scheduled for this run.' };
-    await this.deps.scheduler.cancel(run);
+    await this.cancelSchedules(run);
     await this.audit(now, by, 'consent-cancel', run, 'ok', `cancelled: ${describe(had)}`);
     return { ...result, notice: `Cancelled: ${describe(had)}.` };
   }
@@ -284,7 +290,7 @@ export class StopConsentService {
   private async arrange(record: InstanceRecord, now: Date): Promise<void> {
     const consent = record.stopConsent;
     if (consent?.kind !== 'at') {
-      await this.deps.scheduler.cancel(record);
+      await this.cancelSchedules(record);
       return;
     }
     const warnAt = consent.warnedAt
@@ -297,6 +303,24 @@ export class StopConsentService {
       stopAt: consent.at,
       ...(warnAt ? { warnAt: warnAt.toISOString() } : {}),
     });
+  }
+
+  /**
+   * Deletes the run's stop schedules once the record no longer names a stop
+   * at a time. A failure is logged, not thrown: the consent is already
+   * withdrawn (or is an idle one), so a schedule left behind fires into a
+   * record with nothing to do and deletes itself, while throwing would tell
+   * the person "nothing changed" about a change that was made.
+   */
+  private async cancelSchedules(run: InstanceKey): Promise<void> {
+    try {
+      await this.deps.scheduler.cancel(run);
+    } catch (err) {
+      this.log.warn('stop schedules not deleted; they will fire into nothing', {
+        instance: instanceKeyString(run),
+        error: String(err),
+      });
+    }
   }
 
   /**

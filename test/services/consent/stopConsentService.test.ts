@@ -155,6 +155,26 @@ describe('Stop at a time', () => {
     ).toEqual(['scheduled', 'cancelled']);
   });
 
+  it('Cancel holds when the schedules cannot be deleted: what is left fires into nothing', async () => {
+    // Arrange
+    const w = consentWorld();
+    const run = await w.launch();
+    await w.consent.give(run, at('2026-12-02T19:00:00.000Z'), ana);
+    w.stops.cancel = async () => {
+      throw new TransientError('DeleteSchedule failed: ThrottlingException');
+    };
+
+    // Act
+    const cancelled = await w.consent.cancel(run, bob);
+    const fired = await w.advanceTo('2026-12-02T19:00:00.000Z');
+
+    // Assert
+    expect(cancelled).toMatchObject({ status: 'done', notice: expect.stringContaining('Cancelled') });
+    expect((await w.store.get(run))?.stopConsent).toBeUndefined();
+    expect(fired.map((f) => f.kind)).toEqual(['warn', 'stop']);
+    expect(w.stopCalls()).toBe(0);
+  });
+
   it('two people scheduling and cancelling at once end in one consistent state', async () => {
     const w = consentWorld();
     const run = await w.launch();
