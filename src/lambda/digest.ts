@@ -7,6 +7,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SlackDigestPoster } from '../chat/slack/slackDigest.js';
+import { createSlackDigestClient } from '../chat/slack/slackWebClient.js';
 import { type Env, loadConfig } from '../config/index.js';
 import { chartAssets } from '../wiring/chartAssets.js';
 import {
@@ -23,7 +24,8 @@ export function slackDigestPoster(assetDir?: string): DigestPosterFactory {
     async build(config, log, { secrets }) {
       if (!config.slack.enabled) return undefined;
       const slack = await (await import('./slackRuntime.js')).slackAtColdStart(config, log, { secrets });
-      return new SlackDigestPoster(slack.client, chartAssets(assetDir));
+      // Its own client: every call must end well inside the week's claim (see createSlackDigestClient).
+      return new SlackDigestPoster(createSlackDigestClient(slack.config, log), chartAssets(assetDir));
     },
   };
 }

@@ -8,9 +8,9 @@
  * channels only, so no digest is handed from one to the other.
  *
  * An hourly EventBridge rule invokes both with no payload: every channel of
- * the function's platform whose Monday 09:00 has come gets its digest, once
- * (the week is claimed in the table, so a rule that fires twice, or a retry,
- * sends one). `/ec2 digest now` invokes the function of the asking platform
+ * the function's platform whose Monday 09:00 has come gets its digest (the
+ * week is claimed in the table, so a rule that fires twice, or a retry, sends
+ * one; docs/digest.md says when a failure after the post can repeat it). `/ec2 digest now` invokes the function of the asking platform
  * asynchronously with the channel:
  * `{ "sendNow": { "platform": "slack", "channelId": "C0…" } }`.
  */

@@ -9,7 +9,7 @@ import { boltLogger, createSlackApp, createSlackWebClient } from '../chat/slack/
 import { SlackDigestPoster } from '../chat/slack/slackDigest.js';
 import { SlackGateway } from '../chat/slack/slackGateway.js';
 import { SlackOwnerDirectory } from '../chat/slack/slackOwnerDirectory.js';
-import { createSlackPostClient } from '../chat/slack/slackWebClient.js';
+import { createSlackDigestClient, createSlackPostClient } from '../chat/slack/slackWebClient.js';
 import { runSlackWork, type SlackWork } from '../chat/slack/slackWork.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
 import { chartAssets } from '../wiring/chartAssets.js';
@@ -38,7 +38,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
     ),
     workloadProgress: new SlackWorkloadProgressPoster(client),
     ownerDirectory: new SlackOwnerDirectory(client),
-    digestPoster: new SlackDigestPoster(client, chartAssets()),
+    digestPoster: new SlackDigestPoster(createSlackDigestClient(slack, log), chartAssets()),
     policy: { stopAllow: s.stopAllow, admins: s.admins },
     fallbackChannel: s.fallbackChannel
       ? { platform: 'slack' as const, channelId: s.fallbackChannel }

@@ -9,5 +9,10 @@ import type { ChannelRef } from './subscriptionStore.js';
 
 export interface DigestPoster {
   readonly platform: ChatPlatform;
-  post(channel: ChannelRef, digest: Digest): Promise<void>;
+  /**
+   * Posts the digest. Once `signal` aborts (the post's deadline, well inside
+   * the week's claim) it starts no further call and gives up, so nothing it
+   * sends lands after another sender could have claimed the week.
+   */
+  post(channel: ChannelRef, digest: Digest, opts?: { signal?: AbortSignal }): Promise<void>;
 }

@@ -21,7 +21,19 @@ export interface ChannelDigestSettings {
   /** The week (its Monday, `2026-11-23`) whose digest went out last. */
   lastSentWeek?: string;
   /** A sender is building and posting this week's digest until `until` (ISO); see `claimWeek`. */
-  claim?: { week: string; until: string };
+  claim?: WeekClaim;
+}
+
+/**
+ * One sender's claim on a week. `until` is also the claim's identity: a week
+ * is claimed again only once `until` has passed, and the new claim ends later,
+ * so no two claims of a channel ever share it. Giving a claim back or marking
+ * its week sent names the claim, so a sender whose lease ran out can never
+ * end the claim of the sender that took the week over.
+ */
+export interface WeekClaim {
+  week: string;
+  until: string;
 }
 
 export interface DigestSettingsStore {
@@ -42,8 +54,16 @@ export interface DigestSettingsStore {
    * a claim that expires, and the next tick after it claims the week again.
    */
   claimWeek(channel: ChannelKey, week: string, lease: { now: string; until: string }): Promise<boolean>;
-  /** The week's digest was posted: it is the last sent week, and the claim ends. */
-  markSent(channel: ChannelKey, week: string): Promise<void>;
-  /** Gives a claim back after the digest could not be sent, so the next tick tries again. */
-  releaseWeek(channel: ChannelKey, week: string): Promise<void>;
+  /**
+   * The claim's week was posted: it becomes the last sent week (unless a later
+   * week already is), and the claim ends if it still holds. True when it did;
+   * false when another sender's claim has replaced it (that claim is left
+   * alone: its sender is posting and will end it).
+   */
+  markSent(channel: ChannelKey, claim: WeekClaim): Promise<boolean>;
+  /**
+   * Gives a claim back after the digest could not be sent, so the next tick
+   * tries again; does nothing once another sender's claim has replaced it.
+   */
+  releaseWeek(channel: ChannelKey, claim: WeekClaim): Promise<void>;
 }

@@ -1,6 +1,11 @@
 /** Each channel's weekly digest settings in the single process's SQLite file. */
 import type { DigestCadence } from '../core/digestSchedule.js';
-import type { ChannelDigestSettings, ChannelKey, DigestSettingsStore } from '../ports/digestSettings.js';
+import type {
+  ChannelDigestSettings,
+  ChannelKey,
+  DigestSettingsStore,
+  WeekClaim,
+} from '../ports/digestSettings.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Row {
@@ -80,22 +85,35 @@ export class SqliteDigestSettingsStore implements DigestSettingsStore {
     })();
   }
 
-  async markSent(channel: ChannelKey, week: string): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE digest_settings SET last_sent_week = ?, claimed_week = NULL, claim_until = NULL
-         WHERE platform = ? AND channel_id = ?`,
-      )
-      .run(week, channel.platform, channel.channelId);
+  async markSent(channel: ChannelKey, claim: WeekClaim): Promise<boolean> {
+    return this.db.transaction(() => {
+      const ours = this.db
+        .prepare(
+          `UPDATE digest_settings SET last_sent_week = ?, claimed_week = NULL, claim_until = NULL
+           WHERE platform = ? AND channel_id = ? AND claimed_week = ? AND claim_until = ?`,
+        )
+        .run(claim.week, channel.platform, channel.channelId, claim.week, claim.until);
+      if (ours.changes === 1) return true;
+      // Another sender's claim replaced ours: the week was posted all the same, so record it, and
+      // leave that claim to its sender. Weeks are ISO dates, which compare as times.
+      this.db
+        .prepare(
+          `UPDATE digest_settings SET last_sent_week = ?
+           WHERE platform = ? AND channel_id = ? AND (last_sent_week IS NULL OR last_sent_week < ?)`,
+        )
+        .run(claim.week, channel.platform, channel.channelId, claim.week);
+      return false;
+    })();
   }
 
-  async releaseWeek(channel: ChannelKey, week: string): Promise<void> {
+  async releaseWeek(channel: ChannelKey, claim: WeekClaim): Promise<void> {
+    // Only our own claim: one that replaced it after our lease ran out belongs to a sender now posting.
     this.db
       .prepare(
         `UPDATE digest_settings SET claimed_week = NULL, claim_until = NULL
-         WHERE platform = ? AND channel_id = ? AND claimed_week = ?`,
+         WHERE platform = ? AND channel_id = ? AND claimed_week = ? AND claim_until = ?`,
       )
-      .run(channel.platform, channel.channelId, week);
+      .run(channel.platform, channel.channelId, claim.week, claim.until);
   }
 }
 

@@ -80,12 +80,13 @@ describe.each(implementations)('DigestSettingsStore contract: %s', (_name, make)
     const claims: boolean[] = [];
     for (let i = 0; i < 3; i++) claims.push(await store.claimWeek(web, '2026-11-23', lease(NINE)));
     const claimed = await store.get(web);
-    await store.markSent(web, '2026-11-23');
+    const marked = await store.markSent(web, { week: '2026-11-23', until: '2026-11-23T09:15:00.000Z' });
     const afterSent = await store.claimWeek(web, '2026-11-23', lease('2026-11-23T10:00:00.000Z'));
     const next = await store.claimWeek(web, '2026-11-30', lease('2026-11-30T09:00:00.000Z'));
 
     // Assert
     expect(claims).toEqual([true, false, false]);
+    expect(marked).toBe(true);
     expect(claimed).toMatchObject({ claim: { week: '2026-11-23', until: '2026-11-23T09:15:00.000Z' } });
     expect(claimed?.lastSentWeek).toBeUndefined();
     expect(afterSent).toBe(false);
@@ -117,7 +118,7 @@ describe.each(implementations)('DigestSettingsStore contract: %s', (_name, make)
   it('keeps the sent week when the settings change, and gives a claim back', async () => {
     // Arrange
     await store.claimWeek(web, '2026-11-16', lease('2026-11-16T09:00:00.000Z'));
-    await store.markSent(web, '2026-11-16');
+    await store.markSent(web, { week: '2026-11-16', until: '2026-11-16T09:15:00.000Z' });
     await store.claimWeek(web, '2026-11-23', lease(NINE));
 
     // Act
@@ -128,9 +129,9 @@ describe.each(implementations)('DigestSettingsStore contract: %s', (_name, make)
       updatedAt: '2026-11-23T09:01:00.000Z',
     });
     const kept = await store.get(web);
-    await store.releaseWeek(web, '2026-11-16');
+    await store.releaseWeek(web, { week: '2026-11-16', until: '2026-11-16T09:15:00.000Z' });
     const stillClaimed = await store.get(web);
-    await store.releaseWeek(web, '2026-11-23');
+    await store.releaseWeek(web, { week: '2026-11-23', until: '2026-11-23T09:15:00.000Z' });
     const released = await store.get(web);
 
     // Assert
@@ -139,5 +140,45 @@ describe.each(implementations)('DigestSettingsStore contract: %s', (_name, make)
     expect(released?.claim).toBeUndefined();
     expect(released?.lastSentWeek).toBe('2026-11-16');
     expect(await store.claimWeek(web, '2026-11-23', lease('2026-11-23T09:02:00.000Z'))).toBe(true);
+  });
+
+  it('lets only the claim that holds be given back or ended: a sender whose lease ran out ends nothing of the next', async () => {
+    // Arrange: A claims at 09:00 and overruns its lease; B claims the week at 09:15.
+    const a = { week: '2026-11-23', until: '2026-11-23T09:15:00.000Z' };
+    const b = { week: '2026-11-23', until: '2026-11-23T09:30:00.000Z' };
+    await store.claimWeek(web, a.week, lease(NINE));
+    await store.claimWeek(web, b.week, lease('2026-11-23T09:15:00.000Z'));
+
+    // Act: A's post fails and it gives its claim back; then a third sender tries.
+    await store.releaseWeek(web, a);
+    const afterStaleRelease = await store.get(web);
+    const third = await store.claimWeek(web, a.week, lease('2026-11-23T09:16:00.000Z'));
+
+    // Assert
+    expect(afterStaleRelease?.claim).toEqual(b);
+    expect(third).toBe(false);
+  });
+
+  it('records a week that a stale sender posted as sent, and leaves the claim that replaced its own alone', async () => {
+    // Arrange
+    const a = { week: '2026-11-23', until: '2026-11-23T09:15:00.000Z' };
+    const b = { week: '2026-11-23', until: '2026-11-23T09:30:00.000Z' };
+    await store.claimWeek(web, a.week, lease(NINE));
+    await store.claimWeek(web, b.week, lease('2026-11-23T09:15:00.000Z'));
+
+    // Act
+    const staleMarked = await store.markSent(web, a);
+    const afterStale = await store.get(web);
+    const ownMarked = await store.markSent(web, b);
+    const olderWeek = await store.markSent(web, { week: '2026-11-16', until: '2026-11-16T09:15:00.000Z' });
+
+    // Assert
+    expect(staleMarked).toBe(false);
+    expect(afterStale).toMatchObject({ lastSentWeek: '2026-11-23', claim: b });
+    expect(ownMarked).toBe(true);
+    expect(olderWeek).toBe(false);
+    const after = await store.get(web);
+    expect(after?.lastSentWeek).toBe('2026-11-23');
+    expect(after?.claim).toBeUndefined();
   });
 });

@@ -5,12 +5,19 @@
  * item per channel. Claiming a week is a conditional update on
  * `lastSentWeek` and the claim's lease (`claimedWeek`, `claimUntil`), so two
  * ticks that fire at once send one digest, and a sender that died holding a
- * claim holds it only until the lease ends.
+ * claim holds it only until the lease ends. Ending a claim (sent, or given
+ * back) is conditional on the claim's exact `claimUntil`, which no later
+ * claim shares, so only the sender holding it can end it.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DigestCadence } from '../../core/digestSchedule.js';
 import { ConflictError } from '../../core/errors.js';
-import type { ChannelDigestSettings, ChannelKey, DigestSettingsStore } from '../../ports/digestSettings.js';
+import type {
+  ChannelDigestSettings,
+  ChannelKey,
+  DigestSettingsStore,
+  WeekClaim,
+} from '../../ports/digestSettings.js';
 import { awsCall } from '../errors.js';
 
 const PK = 'DIGEST';
@@ -92,33 +99,59 @@ export class DynamoDigestSettingsStore implements DigestSettingsStore {
     }
   }
 
-  async markSent(channel: ChannelKey, week: string): Promise<void> {
+  async markSent(channel: ChannelKey, claim: WeekClaim): Promise<boolean> {
+    const channelValue = { platform: channel.platform, channelId: channel.channelId };
+    try {
+      await awsCall('UpdateItem digest sent', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(channel),
+            UpdateExpression:
+              'SET lastSentWeek = :week, #channel = if_not_exists(#channel, :channel) REMOVE claimedWeek, claimUntil',
+            ConditionExpression: 'claimedWeek = :week AND claimUntil = :until',
+            ExpressionAttributeNames: { '#channel': 'channel' },
+            ExpressionAttributeValues: {
+              ':week': claim.week,
+              ':until': claim.until,
+              ':channel': channelValue,
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+    // Another sender's claim replaced ours: the week was posted all the same, so record it, and leave
+    // that claim to its sender. Weeks are ISO dates, which compare as times: a later sent week stays.
     await awsCall('UpdateItem digest sent', () =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(channel),
-          UpdateExpression:
-            'SET lastSentWeek = :week, #channel = if_not_exists(#channel, :channel) REMOVE claimedWeek, claimUntil',
+          UpdateExpression: 'SET lastSentWeek = :week, #channel = if_not_exists(#channel, :channel)',
+          ConditionExpression: 'attribute_not_exists(lastSentWeek) OR lastSentWeek < :week',
           ExpressionAttributeNames: { '#channel': 'channel' },
-          ExpressionAttributeValues: {
-            ':week': week,
-            ':channel': { platform: channel.platform, channelId: channel.channelId },
-          },
+          ExpressionAttributeValues: { ':week': claim.week, ':channel': channelValue },
         }),
       ),
-    );
+    ).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
+    return false;
   }
 
-  async releaseWeek(channel: ChannelKey, week: string): Promise<void> {
+  async releaseWeek(channel: ChannelKey, claim: WeekClaim): Promise<void> {
     await awsCall('UpdateItem digest release', () =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(channel),
           UpdateExpression: 'REMOVE claimedWeek, claimUntil',
-          ConditionExpression: 'claimedWeek = :week',
-          ExpressionAttributeValues: { ':week': week },
+          // Only our own claim: one that replaced it after our lease ran out belongs to a sender now posting.
+          ConditionExpression: 'claimedWeek = :week AND claimUntil = :until',
+          ExpressionAttributeValues: { ':week': claim.week, ':until': claim.until },
         }),
       ),
     ).catch((err: unknown) => {

@@ -77,7 +77,9 @@ export class SlackDigestPoster implements DigestPoster {
     private readonly assets: ChartAssets,
   ) {}
 
-  async post(channel: ChannelRef, digest: Digest): Promise<void> {
+  async post(channel: ChannelRef, digest: Digest, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = opts;
+    signal?.throwIfAborted();
     await this.client.chat.postMessage({
       channel: channel.channelId,
       ...digestBlocks(digest),
@@ -85,11 +87,18 @@ export class SlackDigestPoster implements DigestPoster {
       unfurl_media: false,
     });
     const png = await dailyCostPng(digest.daily, 'Daily cost beyond threshold (USD)', this.assets);
-    await this.upload(channel.channelId, png, `Daily cost beyond threshold, ${windowText(digest)}`);
+    await this.upload(channel.channelId, png, `Daily cost beyond threshold, ${windowText(digest)}`, signal);
   }
 
-  private async upload(channelId: string, png: Uint8Array, comment: string): Promise<void> {
+  /** Each step checks the deadline first: the client's own calls cannot be aborted, only not started. */
+  private async upload(
+    channelId: string,
+    png: Uint8Array,
+    comment: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const filename = 'lightsout-digest.png';
+    signal?.throwIfAborted();
     const target = await this.client.files.getUploadURLExternal({ filename, length: png.byteLength });
     if (!target.upload_url || !target.file_id) {
       throw new Error('files.getUploadURLExternal answered without an upload URL');
@@ -98,8 +107,10 @@ export class SlackDigestPoster implements DigestPoster {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body: png,
+      ...(signal ? { signal } : {}),
     });
     if (!res.ok) throw new Error(`the chart upload was refused: HTTP ${res.status}`);
+    signal?.throwIfAborted();
     await this.client.files.completeUploadExternal({
       files: [{ id: target.file_id, title: 'Daily cost beyond threshold' }],
       channel_id: channelId,

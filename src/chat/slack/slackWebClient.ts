@@ -65,3 +65,20 @@ export function createSlackPostClient(
     timeout: Math.max(500, Math.min(10_000, (channelTimeoutSeconds * 1000) / 2)),
   });
 }
+
+/**
+ * The client the weekly digest posts through. A digest is posted under a
+ * claim on its week that runs out after 15 minutes, so every call must end
+ * in bounded time: a 429 fails the post (the claim is given back and the next
+ * tick tries again) instead of waiting out Retry-After, and each call has a
+ * few quick retries within its timeout. Worst case about 45 s per call.
+ */
+export function createSlackDigestClient(
+  config: Pick<SlackConfig, 'apiUrl'> & { botToken: string },
+  log?: Log,
+): WebClient {
+  return new WebClient(config.botToken, {
+    ...slackClientOptions(config, log),
+    rejectRateLimitedCalls: true,
+  });
+}

@@ -81,7 +81,8 @@ export class TeamsDigestPoster implements DigestPoster {
 
   constructor(private readonly gateway: TeamsGateway) {}
 
-  async post(channel: ChannelRef, digest: Digest): Promise<void> {
+  async post(channel: ChannelRef, digest: Digest, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    opts.signal?.throwIfAborted();
     const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderDigestCard(digest)));
     activity.summary = clampMarkdown(summaryLines(digest)[0]!, 200);
     await this.gateway.postActivity(channel, activity);
