@@ -18,7 +18,6 @@ import {
   effectiveThresholdSeconds,
   type InstanceRecord,
   instanceKeyString,
-  runtimeSeconds,
 } from '../../core/instance.js';
 import { type ConsentOffers, offerConsents } from '../../core/message/consentMessage.js';
 import {
@@ -28,10 +27,9 @@ import {
   type NagOutcome,
   nagMessageFromRecord,
   outcomeStyle,
-  outcomeText,
   stoppedOutcome,
 } from '../../core/message/nagMessage.js';
-import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
+import type { RunTarget } from '../../core/message/runToken.js';
 import { formatWhenIn } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
@@ -51,6 +49,7 @@ import {
 } from './consentActions.js';
 import { describeFailure } from './failureText.js';
 import type { RunLedger } from './runLedger.js';
+import { runStaleness, type Staleness, staleAnswer } from './staleRun.js';
 
 export type ActionKind = 'stop' | 'snooze' | 'extend' | ConsentActionKind;
 
@@ -110,8 +109,6 @@ export interface ActionPipelineDeps {
   clock: Clock;
   log: Log;
 }
-
-const LIVE = new Set(['pending', 'running']);
 
 export class ActionPipeline {
   /** Which consent controls messages may show (see consentActions.ts). */
@@ -382,55 +379,20 @@ export class ActionPipeline {
     return r.ok ? r.value : r.reason;
   }
 
-  /** Why the run the button was made for is over, or undefined when it is still live. */
-  private staleness(
-    record: InstanceRecord | undefined,
-    target: RunTarget,
-  ): { record?: InstanceRecord; outcome?: NagOutcome } | undefined {
-    if (!record) return { record: undefined, outcome: { kind: 'terminated' } };
-    if (!sameLaunch(record.launchTime, target.launchTime)) return { record, outcome: { kind: 'restarted' } };
-    if (record.state === 'terminated' || record.state === 'shutting-down')
-      return { record, outcome: { kind: 'terminated' } };
-    if (!LIVE.has(record.state)) {
-      // The run's own record of its stop: who, from where, and the runtime then.
-      const stop = record.lastStop;
-      const ran = stop?.runtimeSeconds ?? runtimeSeconds(record, new Date(record.stateChangedAt));
-      return {
-        record,
-        outcome: stop?.by
-          ? stoppedOutcome({ ...stop, by: stop.by }, ran)
-          : { kind: 'stopped-outside', runtimeSeconds: ran },
-      };
-    }
-    return undefined;
+  private staleness(record: InstanceRecord | undefined, target: RunTarget): Staleness | undefined {
+    return runStaleness(record, target);
   }
 
   /** `actor` is undefined when the stop operation already audited the attempt. */
   private async staleResult(
-    stale: { record?: InstanceRecord; outcome?: NagOutcome },
+    stale: Staleness,
     now: Date,
     actor: string | undefined,
     action: ActionKind,
     target: RunTarget,
   ): Promise<ActionResult> {
-    const label = stale.record ? instanceLabel(stale.record) : target.instanceId;
-    const why =
-      stale.outcome?.kind === 'restarted'
-        ? 'was restarted since this message was posted'
-        : stale.outcome?.kind === 'terminated'
-          ? 'is terminated or no longer tracked'
-          : stale.outcome?.kind === 'stopped' || stale.outcome?.kind === 'stopped-outside'
-            ? `is no longer running (${lowerFirst(outcomeText(stale.outcome))})`
-            : 'is no longer running';
-    const notice = `Nothing done: ${label} ${why}. The message now shows its current state.`;
+    const { notice, message } = staleAnswer(stale, target, now);
     if (actor) await this.audit(now, actor, action, target, 'stale', notice);
-    // Render the message for the run the button was made for, so it never shows another run's buttons.
-    const base: InstanceRecord | undefined = stale.record
-      ? { ...stale.record, launchTime: target.launchTime, group: target.group }
-      : undefined;
-    const message = base
-      ? nagMessageFromRecord(base, now, stale.outcome ?? { kind: 'terminated' })
-      : undefined;
     return { status: 'stale', notice, message, updatedRefs: [] };
   }
 
@@ -471,5 +433,3 @@ export class ActionPipeline {
     }
   }
 }
-
-const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
