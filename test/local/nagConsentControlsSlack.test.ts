@@ -43,10 +43,16 @@ describe('consent controls on a Slack nag, single process', () => {
   });
 
   /** A nagged render-1 in group web, the process on a virtual clock an hour after launch. */
-  async function nagged() {
+  async function nagged(tags: Record<string, string> = {}) {
     const ec2 = new EC2Client(proxy.get().clientConfig);
     const instance = (
-      await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'render-1' })
+      await launchTagged(ec2, {
+        Monitor: 'true',
+        MonitorGroup: 'web',
+        Threshold: '1',
+        Name: 'render-1',
+        ...tags,
+      })
     )[0]!;
     const start = instance.LaunchTime!.getTime() + HOUR * 1000;
     const clock = new VirtualClock(new Date(start));
@@ -251,6 +257,36 @@ describe('consent controls on a Slack nag, single process', () => {
 
     expect(status).toContain('lightsout.stopAt');
     expect(status).toContain('lightsout.stopWhenIdle');
+  });
+
+  it('one rule for every stop: the owner may schedule and cancel from anywhere, others only where the group is followed', async () => {
+    // Arrange: C0ELSE follows no group; the Owner tag names U0ANAOWNER.
+    const { app, key, port } = await nagged({ Owner: 'U0ANAOWNER' });
+    const elsewhere = { channel: 'C0ELSE' };
+
+    // Act
+    const stranger = await post(
+      port,
+      slashCommandBody('stop render-1 --in 2h', { ...elsewhere, user: 'U0BO' }),
+    );
+    const strangerConsent = (await app.service.get(key))?.stopConsent;
+    const owner = await post(
+      port,
+      slashCommandBody('stop render-1 --in 2h', { ...elsewhere, user: 'U0ANAOWNER' }),
+    );
+    const ownerConsent = (await app.service.get(key))?.stopConsent;
+    const strangerCancel = await post(
+      port,
+      slashCommandBody('stop render-1 --cancel', { ...elsewhere, user: 'U0BO' }),
+    );
+
+    // Assert
+    expect(JSON.stringify(await stranger.json())).toContain('This channel is not subscribed to group');
+    expect(strangerConsent).toBeUndefined();
+    expect(JSON.stringify(await owner.json())).toContain('Stop scheduled for');
+    expect(ownerConsent).toMatchObject({ kind: 'at', by: { id: 'U0ANAOWNER' } });
+    expect(JSON.stringify(await strangerCancel.json())).toContain('This channel is not subscribed to group');
+    expect((await app.service.get(key))?.stopConsent).toMatchObject({ kind: 'at' });
   });
 
   it('stop --cancel is the command twin of Cancel', async () => {
