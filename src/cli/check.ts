@@ -86,7 +86,7 @@ async function engineDeps(
     settings: config.monitor,
     log,
     sweepObservesStopped: true,
-    pricer: awsPricer(new SqlitePriceCache(db), log, { lookups: config.monitor.priceLookups }),
+    pricer: awsPricer(new SqlitePriceCache(db), log, { lookups: config.monitor.priceLookups, clock }),
   };
   return { deps, close: () => db.close() };
 }

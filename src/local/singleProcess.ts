@@ -123,7 +123,7 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     // No EC2 events here: the sweep is how a termination while stopped is noticed.
     sweepObservesStopped: true,
     idleEvidence,
-    pricer: awsPricer(new SqlitePriceCache(db), log, { lookups: config.monitor.priceLookups }),
+    pricer: awsPricer(new SqlitePriceCache(db), log, { lookups: config.monitor.priceLookups, clock }),
   });
   const consents = prepareLocalConsents({
     config,

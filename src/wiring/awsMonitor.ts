@@ -111,6 +111,7 @@ export function awsMonitorDeps(
       : {}),
     pricer: awsPricer(new DynamoPriceCache(dynamoDocumentClient(home), config.store.tableName!), log, {
       lookups: config.monitor.priceLookups,
+      clock,
     }),
   };
 }

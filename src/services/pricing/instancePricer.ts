@@ -17,7 +17,9 @@
 import type { InstancePrice } from '../../core/price.js';
 import { PRICE_TTL_SECONDS } from '../../core/price.js';
 import { type PriceFacts, type PriceLookup, planPriceLookup } from '../../core/priceLookup.js';
+import { realSleep, type Sleep } from '../../core/retry.js';
 import { type Log, silentLog } from '../../log.js';
+import type { Clock } from '../../ports/clock.js';
 import type { CachedPrice, PriceCache } from '../../ports/priceCache.js';
 import type { OnDemandPriceSource, SpotPriceSource } from '../../ports/priceSource.js';
 
@@ -39,6 +41,13 @@ export interface PricerDeps {
    * key: `attempts` store reads `intervalMs` apart (default 8 × 250 ms).
    */
   claimWait?: { attempts: number; intervalMs: number };
+  /** How those reads wait (real time by default); tests pass one that moves a virtual clock. */
+  sleep?: Sleep;
+  /**
+   * "Now" for each of those reads, as the entry may expire or the claim run
+   * out while waiting. Without it, the `now` the caller gave plus the time waited.
+   */
+  clock?: Clock;
   /** False (PRICING=off): ask no source; only HourlyCost tags price a run, the rest is unknown. */
   lookups?: boolean;
   log?: Log;
@@ -165,9 +174,11 @@ export class InstancePricer implements Pricer {
   /** The entry another process's claim will write, read a few times while it asks the source. */
   private async awaitEntry(key: string, now: Date): Promise<CachedPrice | undefined> {
     const { attempts, intervalMs } = this.deps.claimWait ?? DEFAULT_CLAIM_WAIT;
-    for (let i = 0; i < attempts; i++) {
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-      const entry = await this.deps.cache.get(key, now);
+    const sleep = this.deps.sleep ?? realSleep;
+    for (let i = 1; i <= attempts; i++) {
+      await sleep(intervalMs);
+      const at = this.deps.clock?.() ?? new Date(now.getTime() + i * intervalMs);
+      const entry = await this.deps.cache.get(key, at);
       if (entry) return entry;
     }
     return undefined;

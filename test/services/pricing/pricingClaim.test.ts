@@ -21,6 +21,7 @@ import { SqlitePriceCache } from '../../../src/sqlite/priceCache.js';
 import { createTable } from '../../support/dynamoTable.js';
 import { TablePriceSource } from '../../support/fakePrices.js';
 import { useFakePricingApi } from '../../support/fakePricingApi.js';
+import { VirtualClock } from '../../support/fakes.js';
 import { useMoto } from '../../support/moto.js';
 
 const moto = useMoto();
@@ -54,8 +55,13 @@ const stores: [string, () => Promise<[PriceCache, PriceCache]>][] = [
 /** The real store, with each claim's answer written down. */
 class ClaimLog implements PriceCache {
   readonly claims: boolean[] = [];
+  /** The time each read was made at. */
+  readonly reads: string[] = [];
   constructor(private readonly inner: PriceCache) {}
-  get = (key: string, now: Date) => this.inner.get(key, now);
+  get = (key: string, now: Date) => {
+    this.reads.push(now.toISOString());
+    return this.inner.get(key, now);
+  };
   put: PriceCache['put'] = (entry) => this.inner.put(entry);
   async claim(key: string, now: Date, until: Date): Promise<boolean> {
     const got = await this.inner.claim(key, now, until);
@@ -145,5 +151,50 @@ describe.each(stores)('one Pricing call per key across processes: %s', (_name, o
     expect(during).toBe(old);
     expect(afterClaim).toMatchObject({ hourlyUsd: 0.107 });
     expect(fake.api.requests).toHaveLength(1);
+  });
+
+  it('waits for the claimant through the injected sleep and reads at the clock time of each read', async () => {
+    // Arrange: A claimed the key at 10:00; B's waits move the virtual clock, and A writes its
+    // entry during B's second wait.
+    const [storeA, storeB] = await open();
+    const key = 'on-demand|eu-west-1|m5.large|Linux|No License required|NA|Shared';
+    const clock = new VirtualClock(new Date('2026-11-21T10:00:00.000Z'));
+    const started = clock.now();
+    await storeA.claim(key, started, new Date(started.getTime() + 60_000));
+    const entry = {
+      key,
+      hourlyUsd: 0.107,
+      fetchedAt: '2026-11-21T10:00:00.000Z',
+      expiresAt: '2026-11-22T10:00:00.000Z',
+    };
+    const waits: number[] = [];
+    const b = new ClaimLog(storeB);
+    const patient = new InstancePricer({
+      onDemand: new PriceListOnDemandPrices(() => {
+        throw new Error('B must not ask the Price List while A holds the claim');
+      }),
+      spot: new TablePriceSource(),
+      cache: b,
+      claimWait: { attempts: 8, intervalMs: 5_000 },
+      clock: clock.now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock.advance(ms / 1000);
+        if (waits.length === 2) await storeA.put(entry);
+      },
+    });
+
+    // Act
+    const price = await patient.priceOf(undefined, M5, undefined, started);
+
+    // Assert: two waits, no real time, and each read dated by the clock rather than the start.
+    expect(price).toEqual({ hourlyUsd: 0.107, source: 'on-demand', at: '2026-11-21T10:00:00.000Z' });
+    expect(waits).toEqual([5_000, 5_000]);
+    expect(b.reads).toEqual([
+      '2026-11-21T10:00:00.000Z',
+      '2026-11-21T10:00:05.000Z',
+      '2026-11-21T10:00:10.000Z',
+    ]);
+    expect(fake.api.requests).toHaveLength(0);
   });
 });
