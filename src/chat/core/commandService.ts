@@ -1,20 +1,11 @@
-/**
- * Executes parsed `/ec2` commands for any platform and answers with a
- * neutral ChatReply. Stop/Snooze/Extend go through the same ActionPipeline
- * as buttons, so a typed command is checked exactly like a click.
- */
-import { formatDuration } from '../../core/duration.js';
-import type { IdleVerdict } from '../../core/idle.js';
 import type { InstanceRecord } from '../../core/instance.js';
 import { offerConsents } from '../../core/message/consentMessage.js';
 import { instanceLabel, nagMessageFromRecord } from '../../core/message/nagMessage.js';
-import type { RunTarget } from '../../core/message/runToken.js';
 import { describeRouting, type NagRouting, plainTarget, routingOf } from '../../core/nagRouting.js';
 import { DEFAULT_OWNER_TAG, ownedBy, ownerFromTags } from '../../core/owner.js';
 import { formatCost } from '../../core/price.js';
 import { quoted } from '../../core/quote.js';
 import { buildStoredRunReport } from '../../core/runtimeReport.js';
-import { nextClockTime } from '../../core/stopConsent.js';
 import { hibernationNotConfiguredReason, stopProtectedReason } from '../../core/stopRefusal.js';
 import { formatWhenIn, isValidTimeZone } from '../../core/when.js';
 import type { Clock } from '../../ports/clock.js';
@@ -28,8 +19,8 @@ import type { Authorizer } from './authorizer.js';
 import type { CommandContext } from './commandContext.js';
 import type { CommandExtension } from './commandExtension.js';
 import { type ChatCommand, isRepeatable, type ListScope, parseCommand, USAGE } from './commands.js';
+import { ConsentCommands } from './consentCommands.js';
 import { type ChatReply, refusal, textReply } from './replies.js';
-import type { StopAt } from './stopAtFlags.js';
 import { escalationTargetsFor } from './subscribeFlags.js';
 import { nextWallTime } from './zonedTime.js';
 
@@ -61,7 +52,17 @@ export const MAX_MINE = 8;
 const LIVE_STATES = ['pending', 'running'] as const;
 
 export class CommandService {
-  constructor(private readonly deps: CommandServiceDeps) {}
+  /** `stop … --at/--in/--when-idle/--cancel`. */
+  private readonly consents: ConsentCommands;
+
+  constructor(private readonly deps: CommandServiceDeps) {
+    this.consents = new ConsentCommands({
+      actions: deps.actions,
+      idleStops: deps.idleStops,
+      clock: deps.clock,
+      resolve: (target) => this.resolve(target),
+    });
+  }
 
   /** Parses and runs `text` (everything after `/ec2`). Never throws for bad input. */
   async handleText(text: string, ctx: CommandContext): Promise<ChatReply> {
@@ -85,9 +86,9 @@ export class CommandService {
       case 'status':
         return this.showInstance('status', cmd.target, ctx);
       case 'stop':
-        if (cmd.cancel) return this.cancelStop(cmd.target, ctx);
-        if (cmd.whenIdle) return this.stopWhenIdle(cmd.target, cmd.whenIdle.forSeconds, ctx);
-        if (cmd.stopAt) return this.stopLater(cmd.target, cmd.stopAt, ctx);
+        if (cmd.cancel) return this.consents.cancelStop(cmd.target, ctx);
+        if (cmd.whenIdle) return this.consents.stopWhenIdle(cmd.target, cmd.whenIdle.forSeconds, ctx);
+        if (cmd.stopAt) return this.consents.stopLater(cmd.target, cmd.stopAt, ctx);
         return this.showInstance('stop', cmd.target, ctx, cmd.hibernate === true);
       case 'snooze':
       case 'extend':
@@ -337,105 +338,6 @@ export class CommandService {
     };
   }
 
-  /**
-   * `stop <instance> --when-idle [--for 30m]`: consent to stop once idle,
-   * and what CloudWatch says right now, so nobody waits for a stop that
-   * cannot happen (no data is never idle). Through the action pipeline, like
-   * the "Stop when idle" button.
-   */
-  private async stopWhenIdle(
-    target: string,
-    forSeconds: number | undefined,
-    ctx: CommandContext,
-  ): Promise<ChatReply> {
-    const idle = this.deps.idleStops;
-    if (!idle) return refusal('Stop when idle is not available here: no idle check runs in this deployment.');
-    const found = await this.consentTarget(target);
-    if ('reply' in found) return found.reply;
-    const { record, run } = found;
-    const window = forSeconds ?? idle.defaultWindowSeconds;
-    const result = await this.deps.actions.handle({
-      action: 'stop-when-idle',
-      target: run,
-      idleForSeconds: window,
-      ctx,
-    });
-    if (result.status !== 'done') return refusal(result.notice);
-    const now = idle.judge
-      ? idleNow(await idle.judge(run, window).catch(() => undefined))
-      : `The first check comes within ${formatDuration(idle.checkEverySeconds)}.`;
-    return textReply(
-      [
-        `Stop when idle for ${formatDuration(window)}: ${instanceLabel(record)}. Lights Out checks CloudWatch every ${formatDuration(idle.checkEverySeconds)}; once it has been idle for the whole ${formatDuration(window)} it warns here, and stops it ${formatDuration(idle.graceSeconds)} later unless someone presses Cancel or it gets busy again.`,
-        now,
-      ],
-      undefined,
-      'channel',
-    );
-  }
-
-  /**
-   * `stop <instance> --at 19:00 | --in 2h`: consent to stop the run then,
-   * through the action pipeline like "Stop at…" on the nag. `--at` is the
-   * next such time in the person's zone (what they mean; UTC when chat does
-   * not say it), unlike an `AutoStop=at:` tag, which reads in the group's zone.
-   */
-  private async stopLater(target: string, at: StopAt, ctx: CommandContext): Promise<ChatReply> {
-    if (!this.deps.actions.offers?.stopAt)
-      return refusal('Stop at a time is not available here: no stop scheduler runs in this deployment.');
-    const found = await this.consentTarget(target);
-    if ('reply' in found) return found.reply;
-    const now = this.deps.clock();
-    const zone = await ctx.actor.timeZone?.().catch(() => undefined);
-    const when =
-      at.kind === 'in'
-        ? new Date(now.getTime() + at.seconds * 1000)
-        : nextClockTime(now, at.hour, at.minute, isValidTimeZone(zone) ? zone : 'UTC');
-    const result = await this.deps.actions.handle({
-      action: 'stop-at',
-      target: found.run,
-      stopAt: when,
-      ctx,
-    });
-    if (result.status !== 'done') return refusal(result.notice);
-    return textReply([result.notice.replace(/^Stop at /, 'Stop scheduled for ')], undefined, 'channel');
-  }
-
-  /** `stop <instance> --cancel`: the Cancel button as a command. */
-  private async cancelStop(target: string, ctx: CommandContext): Promise<ChatReply> {
-    const found = await this.resolve(target);
-    if ('reply' in found) return found.reply;
-    const r = found.record;
-    const run = { region: r.region, instanceId: r.instanceId, launchTime: r.launchTime, group: r.group };
-    const result = await this.deps.actions.handle({ action: 'cancel-stop', target: run, ctx });
-    return result.status === 'done'
-      ? textReply([result.notice], undefined, 'channel')
-      : refusal(result.notice);
-  }
-
-  /**
-   * What both consented stops (`--when-idle`, `--at`/`--in`) start from: the
-   * running instance and its run. Who may consent is the action pipeline's
-   * one rule (actAuthorization.ts), as for the buttons.
-   */
-  private async consentTarget(
-    target: string,
-  ): Promise<{ record: InstanceRecord; run: RunTarget } | { reply: ChatReply }> {
-    const found = await this.resolve(target);
-    if ('reply' in found) return found;
-    const record = found.record;
-    if (record.state !== 'running') {
-      return { reply: refusal(`${instanceLabel(record)} is ${record.state}; there is nothing to stop.`) };
-    }
-    const run = {
-      region: record.region,
-      instanceId: record.instanceId,
-      launchTime: record.launchTime,
-      group: record.group,
-    };
-    return { record, run };
-  }
-
   /** Finds the running instance by id or Name tag; ambiguity and misses become replies. */
   private async resolve(target: string): Promise<{ record: InstanceRecord } | { reply: ChatReply }> {
     const all = await this.deps.instances.list();
@@ -457,12 +359,4 @@ export class CommandService {
       reply: refusal(`${quoted(target)} matches ${pick.length} instances: ${ids}. Use the instance id.`),
     };
   }
-}
-
-/** What CloudWatch says of the run right now, for the `--when-idle` reply; undefined when it could not be read. */
-function idleNow(verdict: IdleVerdict | undefined): string {
-  if (!verdict) return 'CloudWatch could not be read just now; the next check tries again.';
-  return verdict.idle
-    ? `Right now it is ${verdict.reason}; the warning comes with the next check.`
-    : `Right now: ${verdict.reason}.`;
 }
