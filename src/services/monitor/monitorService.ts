@@ -209,32 +209,40 @@ export class MonitorService implements MonitorApi {
     const now = this.deps.clock();
     const at = now.toISOString();
     let already: InstanceRecord | undefined;
+    // Stop schedules exist only for a consent; looking for them costs a ListSchedules per kind,
+    // which a burst of Stop clicks on Lambda would spend against Scheduler's rate limit for nothing.
+    let consented = false;
     const saved = await this.changeRun(
       run,
-      (r) => ({
-        ...r,
-        state: 'stopping',
-        stateChangedAt: at,
-        stopRequestedAt: r.stopRequestedAt ?? at,
-        stopRequestedBy: by,
-        lastStop: {
-          by,
-          at,
-          runtimeSeconds: runtimeSeconds(r, now),
-          ...(opts.hibernated ? { hibernated: true } : {}),
-          ...(opts.consent ? { consent: opts.consent } : {}),
-        },
-        nextNagAt: undefined,
-        // The run is stopping: whatever stop was consented for later is done with.
-        stopConsent: undefined,
-      }),
+      (r) => {
+        consented = !!(r.stopConsent || r.consentCancelled);
+        return {
+          ...r,
+          state: 'stopping',
+          stateChangedAt: at,
+          stopRequestedAt: r.stopRequestedAt ?? at,
+          stopRequestedBy: by,
+          lastStop: {
+            by,
+            at,
+            runtimeSeconds: runtimeSeconds(r, now),
+            ...(opts.hibernated ? { hibernated: true } : {}),
+            ...(opts.consent ? { consent: opts.consent } : {}),
+          },
+          nextNagAt: undefined,
+          // The run is stopping: whatever stop was consented for later is done with.
+          stopConsent: undefined,
+        };
+      },
       (current) => {
         already = current.lastStop && sameRun(current, run) ? current : undefined;
+        // A repeated request: this run's consent, if it had one, was cleared by the first.
+        if (already) consented = !!(already.lastStop?.consent || already.consentCancelled);
         return already;
       },
     );
     await this.deps.scheduler.cancel(run);
-    await this.deps.stopScheduler?.cancel(run);
+    if (consented) await this.deps.stopScheduler?.cancel(run);
     if (!already) {
       (this.deps.log ?? silentLog).info('stop requested; nags cancelled', {
         instance: instanceKeyString(run),

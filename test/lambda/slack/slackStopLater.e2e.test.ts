@@ -211,6 +211,35 @@ describe('stop later over Slack on Lambda', () => {
     expect(await consent.fireUntil(new Date(Date.now() + 25 * 3600_000))).toEqual([]);
   });
 
+  it('a Stop click on a run without a consent looks for no stop schedules (no ListSchedules for them)', async () => {
+    // Arrange
+    const { record, token, ts } = await nagged('render-4');
+    const consent = consentLambda(moto, world.env);
+    proxy.get().resetCounters();
+
+    // Act
+    await world.events(
+      lambdaEvent(
+        blockActionBody({
+          actionId: 'lightsout.stop',
+          blockId: token,
+          messageTs: ts,
+          responseUrl: slack.responseUrl(),
+        }),
+        FORM,
+      ),
+    );
+
+    // Assert
+    const lists = proxy.get().calls('GET /schedules');
+    const stopLists = lists.filter((c) => /^(stop|warn)-/.test(c.params.NamePrefix ?? ''));
+    expect(proxy.get().count('StopInstances').forwarded).toBe(1);
+    expect(stopLists).toEqual([]);
+    // The nag schedules are still looked up and removed: the log does see listings.
+    expect(lists.length).toBeGreaterThan(0);
+    expect(await consent.schedulesOf(record.instanceId)).toEqual([]);
+  });
+
   it('a schedule Scheduler refuses is reported to the asker, and no consent is left behind', async () => {
     // Arrange
     const { record } = await nagged('render-3');
