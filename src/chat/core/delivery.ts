@@ -23,6 +23,7 @@ import { offerConsents } from '../../core/message/consentMessage.js';
 import {
   type NagOutcome,
   nagMessageFromNotification,
+  outsideStopOutcome,
   stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import { sameLaunch } from '../../core/message/runToken.js';
@@ -217,7 +218,7 @@ export class ChatDelivery implements RunMessages {
       const stop = record.lastStop;
       outcome = stop?.by
         ? stoppedOutcome({ ...stop, by: stop.by })
-        : { kind: 'stopped-outside', runtimeSeconds: stop?.runtimeSeconds ?? event.runtimeSeconds };
+        : outsideStopOutcome(stop, stop?.runtimeSeconds ?? event.runtimeSeconds);
     }
     const ran =
       outcome.kind === 'stopped' || outcome.kind === 'stopped-outside'

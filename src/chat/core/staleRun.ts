@@ -11,6 +11,7 @@ import {
   type NagOutcome,
   nagMessageFromRecord,
   outcomeText,
+  outsideStopOutcome,
   stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import { type RunTarget, sameLaunch } from '../../core/message/runToken.js';
@@ -34,9 +35,7 @@ export function runStaleness(record: InstanceRecord | undefined, target: RunTarg
     const ran = stop?.runtimeSeconds ?? runtimeSeconds(record, new Date(record.stateChangedAt));
     return {
       record,
-      outcome: stop?.by
-        ? stoppedOutcome({ ...stop, by: stop.by }, ran)
-        : { kind: 'stopped-outside', runtimeSeconds: ran },
+      outcome: stop?.by ? stoppedOutcome({ ...stop, by: stop.by }, ran) : outsideStopOutcome(stop, ran),
     };
   }
   return undefined;

@@ -54,7 +54,12 @@ export type NagOutcome =
   | { kind: 'stopped'; by: ChatPerson; runtimeSeconds: number; hibernated?: boolean }
   | { kind: 'snoozed'; by: ChatPerson; until: string }
   | { kind: 'extended'; by: ChatPerson; thresholdSeconds: number }
-  | { kind: 'stopped-outside'; runtimeSeconds: number }
+  /**
+   * Stopped, not through Lights Out. `unobserved`: nobody saw the stop (the
+   * process was down, or the event lost); the run was closed when the next
+   * launch was seen, and `runtimeSeconds` counts to when it was last seen running.
+   */
+  | { kind: 'stopped-outside'; runtimeSeconds: number; unobserved?: true }
   | { kind: 'terminated'; runtimeSeconds?: number }
   | { kind: 'restarted' };
 
@@ -94,6 +99,11 @@ export function stoppedOutcome(
   runtimeSeconds = stop.runtimeSeconds,
 ): NagOutcome {
   return { kind: 'stopped', by: stop.by, runtimeSeconds, ...(stop.hibernated ? { hibernated: true } : {}) };
+}
+
+/** The outcome of a stop not made through Lights Out, seen elsewhere or not seen at all. */
+export function outsideStopOutcome(stop: RunStop | undefined, runtimeSeconds: number): NagOutcome {
+  return { kind: 'stopped-outside', runtimeSeconds, ...(stop?.unobserved ? { unobserved: true } : {}) };
 }
 
 /** `web-1 (i-0abc…)` or just the id when the instance has no Name tag. */
@@ -153,6 +163,9 @@ export function outcomeText(
     case 'extended':
       return `Threshold extended to ${formatDuration(o.thresholdSeconds)} by ${style.person(o.by)}`;
     case 'stopped-outside':
+      // Nobody saw this stop: say so, and what the time counts to, rather than where it was made.
+      if (o.unobserved)
+        return `This run is over: it stopped while Lights Out wasn't watching; counted to when last seen running, ${formatDuration(o.runtimeSeconds)}`;
       return `Stopped outside ${seenOn ? PLATFORM_NAME[seenOn] : 'chat'} after ${formatDuration(o.runtimeSeconds)}`;
     case 'terminated':
       return 'Terminated';

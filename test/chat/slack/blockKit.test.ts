@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION, nagBlocks, nagText } from '../../../src/chat/slack/blockKit.js';
 import type { InstanceRecord } from '../../../src/core/instance.js';
-import { nagMessageFromNotification, nagMessageFromRecord } from '../../../src/core/message/nagMessage.js';
+import {
+  nagMessageFromNotification,
+  nagMessageFromRecord,
+  outsideStopOutcome,
+} from '../../../src/core/message/nagMessage.js';
 import { buildNagNotification } from '../../../src/core/notification.js';
 
 const record: InstanceRecord = {
@@ -119,5 +123,26 @@ describe('nag message Block Kit', () => {
     expect(blocks.find((b) => b.type === 'actions')!.elements!.map((e) => e.action_id)).toContain(
       ACTION.stop,
     );
+  });
+
+  it('says of a stop nobody saw that the run is over and what its time counts to, not where it stopped', () => {
+    // Arrange: the run was closed when its next launch was seen, at its last nag 10 h in.
+    const lastStop = { at: '2026-03-02T18:00:00.000Z', runtimeSeconds: 10 * 3600, unobserved: true as const };
+    const closed: InstanceRecord = { ...record, state: 'stopped', stateChangedAt: lastStop.at, lastStop };
+
+    // Act
+    const m = nagMessageFromRecord(closed, now, outsideStopOutcome(closed.lastStop, lastStop.runtimeSeconds));
+    const blocks = JSON.stringify(nagBlocks(m));
+
+    // Assert
+    const said =
+      "This run is over: it stopped while Lights Out wasn't watching; counted to when last seen running, 10h";
+    expect(blocks).toContain(said);
+    expect(blocks).not.toContain('Stopped outside');
+    expect(nagText(m)).toBe(`web &lt;1&gt; &amp; co (i-0123456789abcdef0): ${said}`);
+    expect(outsideStopOutcome({ ...lastStop, unobserved: undefined }, 3600)).toEqual({
+      kind: 'stopped-outside',
+      runtimeSeconds: 3600,
+    });
   });
 });

@@ -63,6 +63,11 @@ const outcomes: [string, NagOutcome, RegExp][] = [
     /Threshold extended to 20h by Alice/,
   ],
   ['stopped outside', { kind: 'stopped-outside', runtimeSeconds: 7200 }, /Stopped outside Teams after 2h\b/],
+  [
+    'unobserved stop',
+    { kind: 'stopped-outside', runtimeSeconds: 10 * 3600, unobserved: true },
+    /This run is over: it stopped while Lights Out wasn't watching; counted to when last seen running, 10h\b/,
+  ],
   ['terminated', { kind: 'terminated', runtimeSeconds: 60 }, /Terminated/],
   ['restarted', { kind: 'restarted' }, /Restarted since this message was posted/],
 ];
@@ -120,6 +125,15 @@ describe('Teams nag card', () => {
     expect(live).toContain('📊 CPU 0.4% avg over the last 2h · network 12 KB');
     expect(adaptiveCardProblems(renderNagCard(nag({ idle })))).toEqual([]);
     expect(ended).not.toContain('CPU 0.4%');
+  });
+
+  it('says of a stop nobody saw only what is known, not that it was made outside Teams', () => {
+    const card = text(
+      renderNagCard(withOutcome({ kind: 'stopped-outside', runtimeSeconds: 10 * 3600, unobserved: true })),
+    );
+
+    expect(card).toContain("it stopped while Lights Out wasn't watching");
+    expect(card).not.toContain('Stopped outside');
   });
 
   it('can open the confirmation directly', () => {
