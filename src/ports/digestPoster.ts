@@ -4,6 +4,7 @@
  * with the same figures as tables).
  */
 import type { Digest } from '../core/digest.js';
+import { LightsOutError } from '../core/errors.js';
 import type { ChatPlatform } from '../core/instance.js';
 import type { ChannelRef } from './subscriptionStore.js';
 
@@ -15,4 +16,14 @@ export interface DigestPoster {
    * sends lands after another sender could have claimed the week.
    */
   post(channel: ChannelRef, digest: Digest, opts?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/**
+ * The digest's figures reached the channel but a later part did not (Slack's
+ * chart): the week counts as sent, since posting again would repeat the figures.
+ */
+export class DigestPartlyPostedError extends LightsOutError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('digest_partly_posted', message, options);
+  }
 }

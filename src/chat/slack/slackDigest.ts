@@ -18,7 +18,7 @@ import {
   summaryLines,
   windowText,
 } from '../../core/digestText.js';
-import type { DigestPoster } from '../../ports/digestPoster.js';
+import { DigestPartlyPostedError, type DigestPoster } from '../../ports/digestPoster.js';
 import type { ChannelRef } from '../../ports/subscriptionStore.js';
 import { type ChartAssets, dailyCostPng } from '../core/digestChart.js';
 import type { SlackBlock } from './blockKit.js';
@@ -86,8 +86,16 @@ export class SlackDigestPoster implements DigestPoster {
       unfurl_links: false,
       unfurl_media: false,
     });
-    const png = await dailyCostPng(digest.daily, 'Daily cost beyond threshold (USD)', this.assets);
-    await this.upload(channel.channelId, png, `Daily cost beyond threshold, ${windowText(digest)}`, signal);
+    // The figures are out: a chart that fails now must not make the week count as unsent and post them again.
+    try {
+      const png = await dailyCostPng(digest.daily, 'Daily cost beyond threshold (USD)', this.assets);
+      await this.upload(channel.channelId, png, `Daily cost beyond threshold, ${windowText(digest)}`, signal);
+    } catch (err) {
+      throw new DigestPartlyPostedError(
+        `the summary was posted but not the chart: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
   }
 
   /** Each step checks the deadline first: the client's own calls cannot be aborted, only not started. */

@@ -16,7 +16,7 @@ import type { ChatPlatform } from '../../core/instance.js';
 import { realSleep, type Sleep, withRetry } from '../../core/retry.js';
 import { type Log, silentLog } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DigestPoster } from '../../ports/digestPoster.js';
+import { DigestPartlyPostedError, type DigestPoster } from '../../ports/digestPoster.js';
 import type { ChannelKey, DigestSettingsStore, WeekClaim } from '../../ports/digestSettings.js';
 import type { ChannelRef, Subscription, SubscriptionStore } from '../../ports/subscriptionStore.js';
 import { type DigestSources, loadDigest } from './loadDigest.js';
@@ -130,6 +130,13 @@ export class WeeklyDigestService {
       });
       await withDeadline(poster.post(channel, digest, { signal }), signal);
     } catch (err) {
+      if (err instanceof DigestPartlyPostedError) {
+        (this.deps.log ?? silentLog).warn('weekly digest posted in part; the week counts as sent', {
+          channel: label(channel),
+          error: err.message,
+        });
+        return this.markSent(channel, claim, groups, `${decision.reason}; ${err.message}`);
+      }
       // Past the deadline the post may still be under way: the claim is left to run out instead.
       if (!signal.aborted) await this.deps.settings.releaseWeek(channel, claim);
       throw err;

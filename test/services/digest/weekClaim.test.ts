@@ -3,8 +3,9 @@
  * proxy, posting to the loopback Slack Web API: a week posted while the store
  * cannot mark it sent is said to be "sent, not marked" (and marked on a later
  * try when the store comes back); a post that outlives its deadline keeps the
- * claim until it runs out; and each channel's lease starts when that channel
- * is claimed, not when the tick began.
+ * claim until it runs out; a chart that fails after the summary went out
+ * leaves the week sent; and each channel's lease starts when that channel is
+ * claimed, not when the tick began.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -116,6 +117,24 @@ describe('the weekly digest claim on DynamoDB', () => {
     expect(first).toMatchObject({ sent: true });
     expect(first!.reason).not.toMatch(/not marked/);
     expect(proxy.get().calls('UpdateItem').filter(marksSent)).toHaveLength(3);
+    expect(await settings.get(WEB)).toMatchObject({ lastSentWeek: '2026-11-23' });
+    expect(later).toMatchObject({ sent: false, reason: 'the digest of the week of 2026-11-23 was sent' });
+    expect(summaries()).toHaveLength(1);
+  });
+
+  it('counts a week whose summary went out as sent when the chart fails, so the figures are not posted again', async () => {
+    // Arrange
+    const { clock, service, settings } = await world();
+    slack.failNext('files.getUploadURLExternal', { error: 'internal_error' });
+
+    // Act
+    const [first] = await service.runDue();
+    clock.advance(3600);
+    const [later] = await service.runDue();
+
+    // Assert
+    expect(first).toMatchObject({ sent: true });
+    expect(first!.reason).toContain('the summary was posted but not the chart');
     expect(await settings.get(WEB)).toMatchObject({ lastSentWeek: '2026-11-23' });
     expect(later).toMatchObject({ sent: false, reason: 'the digest of the week of 2026-11-23 was sent' });
     expect(summaries()).toHaveLength(1);
