@@ -108,7 +108,7 @@ export const PASS_THROUGH_VARIABLES: Record<string, { handlers: string[]; featur
   AWS_MAX_ATTEMPTS: { handlers: EVERY, feature: 'monitoring' },
   AWS_RETRY_MODE: { handlers: EVERY, feature: 'monitoring' },
   CHAT_ACK_BUDGET: { handlers: ANSWERING, feature: 'chat' },
-  CHAT_ACTION_DEADLINE: { handlers: ['slackEvents'], feature: 'chat' },
+  CHAT_ACTION_DEADLINE: { handlers: ['slackEvents', 'teamsMessages'], feature: 'chat' },
   AUTOSTOP_TAG: { handlers: CONSENT, feature: 'monitoring' },
   STOP_TIME_ZONE: { handlers: CONSENT, feature: 'monitoring' },
   GROUP_TIME_ZONES: { handlers: CONSENT, feature: 'monitoring' },

@@ -67,6 +67,7 @@ export async function createTeamsMessagesHandler(
     clock: chat.clock,
     log: chat.log,
     ackBudgetMs: timing.ackBudgetMs,
+    deadlineMs: timing.actionDeadlineMs,
     handOff,
   });
   return async (event) => {

@@ -46,7 +46,10 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
         clock,
         log,
         ackBudgetMs: config.aws.chat.ackBudgetMs,
+        deadlineMs: config.aws.chat.actionDeadlineMs,
         keep: (p) => late.keep(p),
+        // Clicks wait their turn in the queue Slack clicks use, four actions at a time.
+        queue: (task) => late.run(task),
       });
       http.mount(TEAMS_MESSAGES_PATH, endpoint.listener);
       log.info('Teams messaging endpoint mounted', {

@@ -160,7 +160,7 @@ describe('functions', () => {
       CHAT_ACK_BUDGET: '1s',
       CHAT_ACTION_DEADLINE: '90s',
     });
-    expect(teams).toMatchObject({ CHAT_ACK_BUDGET: '1s' });
+    expect(teams).toMatchObject({ CHAT_ACK_BUDGET: '1s', CHAT_ACTION_DEADLINE: '90s' });
     expect(nagDue).not.toHaveProperty('CHAT_ACK_BUDGET');
   });
 

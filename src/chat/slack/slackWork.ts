@@ -6,20 +6,18 @@
  * frozen once it answers). Either way `runSlackWork` does it.
  *
  * A click that fails because AWS is throttling, failing or hanging is tried
- * again, with backoff, until `deadlineMs` has passed: the person already has
- * their answer, and the message is rewritten once AWS recovers. Each try has
- * its own request id, so the chat core's request ledger lets it through, while
- * a second delivery of the same work (Lambda delivers async events at least
- * once) meets the first try's id and does nothing.
+ * again until `deadlineMs` has passed (`untilAwsAnswers`, the rule Teams
+ * clicks share): the person already has their answer, and the message is
+ * rewritten once AWS recovers.
  */
 import type { WebClient } from '@slack/web-api';
-import { TransientError } from '../../core/errors.js';
 import { decodeRunToken } from '../../core/message/runToken.js';
-import { realSleep, type Sleep, withRetry } from '../../core/retry.js';
+import type { Sleep } from '../../core/retry.js';
 import { isValidTimeZone } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ActionKind, ActionPipeline, ActionResult } from '../core/actionPipeline.js';
+import type { ActionKind, ActionPipeline } from '../core/actionPipeline.js';
+import { untilAwsAnswers } from '../core/actionRetry.js';
 import type { CommandService } from '../core/commandService.js';
 import { nextWallTime } from '../core/zonedTime.js';
 import { type ClickedMessage, replaceViaResponseUrl, showActionResult } from './actionResult.js';
@@ -77,13 +75,6 @@ export interface SlackWorkDeps {
   sleep?: Sleep;
 }
 
-/** The failed result of a try that another try may fix. */
-class RetryLater extends Error {
-  constructor(readonly result: ActionResult) {
-    super(result.notice);
-  }
-}
-
 /** Carries out `work` and shows its result: the message rewritten, the notice to the clicker. */
 export async function runSlackWork(work: SlackWork, deps: SlackWorkDeps): Promise<void> {
   if (work.kind === 'command') return runSlackCommandWork(work, deps, deps.client);
@@ -98,45 +89,17 @@ async function runClick(work: SlackClick | SlackSnoozeAt, deps: SlackWorkDeps): 
     return;
   }
   const actor = slackActor(client, work.user);
-  const started = deps.clock().getTime();
-  const tryOnce = async (attempt: number): Promise<ActionResult> => {
-    const requestId = attempt === 1 ? work.requestId : `${work.requestId}#${attempt}`;
-    const ctx = { channel: { platform: 'slack' as const, channelId: work.channelId }, actor, requestId };
-    const result =
-      work.kind === 'click'
-        ? await deps.actions.handle({ action: work.action, target, choice: work.choice, ctx })
-        : await deps.actions.handle({
-            action: 'snooze',
-            target,
-            snoozeUntil: await snoozeAt(work, deps),
-            ctx,
-          });
-    if (result.status === 'failed' && result.retryable) throw new RetryLater(result);
-    return result;
-  };
-  let result: ActionResult;
-  try {
-    ({ value: result } = await withRetry(
-      {
-        attempts: Number.MAX_SAFE_INTEGER,
-        baseDelayMs: 500,
-        maxDelayMs: 5_000,
-        sleep: deps.sleep ?? realSleep,
-        retryOn: (err) => err instanceof RetryLater || err instanceof TransientError,
-        deadline: { at: started + deps.deadlineMs, now: () => deps.clock().getTime() },
-      },
-      tryOnce,
-      (err, attempt) =>
-        log.warn('Slack action will be tried again once AWS answers', {
-          requestId: work.requestId,
-          attempt,
-          error: err instanceof Error ? err.message : String(err),
-        }),
-    ));
-  } catch (err) {
-    if (!(err instanceof RetryLater)) throw err;
-    result = err.result;
-  }
+  const result = await untilAwsAnswers(
+    'Slack',
+    work.requestId,
+    async (requestId) => {
+      const ctx = { channel: { platform: 'slack' as const, channelId: work.channelId }, actor, requestId };
+      return work.kind === 'click'
+        ? deps.actions.handle({ action: work.action, target, choice: work.choice, ctx })
+        : deps.actions.handle({ action: 'snooze', target, snoozeUntil: await snoozeAt(work, deps), ctx });
+    },
+    deps,
+  );
   const where: ClickedMessage = {
     channelId: work.channelId,
     messageTs: work.messageTs,

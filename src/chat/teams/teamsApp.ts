@@ -82,10 +82,14 @@ export interface TeamsEndpointDeps {
   log: Log;
   /** CHAT_ACK_BUDGET: requests whose work takes longer get an interim answer. */
   ackBudgetMs: number;
+  /** CHAT_ACTION_DEADLINE: how long a click keeps trying while AWS fails. */
+  deadlineMs: number;
   /** Lambda only: hands late work to an asynchronous invocation (see `teamsLateWork.ts`). */
   handOff?: TeamsHandOff;
   /** The single process: late work is handed here so shutdown waits for it. */
   keep?: (late: Promise<unknown>) => void;
+  /** The single process: the bounded queue a click's action waits its turn in. */
+  queue?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export interface TeamsEndpoint {
@@ -106,8 +110,10 @@ export function createTeamsEndpoint(transport: TeamsTransport, deps: TeamsEndpoi
     clock: deps.clock,
     log: deps.log,
     ackBudgetMs: deps.ackBudgetMs,
+    deadlineMs: deps.deadlineMs,
     handOff: deps.handOff,
     keep: deps.keep,
+    queue: deps.queue,
   });
   return {
     bot,

@@ -7,12 +7,14 @@
  * 1:1 chat with the bot when they have one (Teams has no ephemeral messages),
  * else into the thread with an @mention. No business logic here.
  */
+import type { Sleep } from '../../core/retry.js';
 import type { Log } from '../../log.js';
 import type { ChatInstallationStore } from '../../ports/chatInstallationStore.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SubscriptionStore } from '../../ports/subscriptionStore.js';
 import { inlineBudgetMs, WORKING_ON_IT, withinBudget } from '../core/ackBudget.js';
-import type { ActionPipeline } from '../core/actionPipeline.js';
+import type { ActionPipeline, ActionRequest, ActionResult } from '../core/actionPipeline.js';
+import { untilAwsAnswers } from '../core/actionRetry.js';
 import type { CommandContext } from '../core/commandContext.js';
 import type { CommandService } from '../core/commandService.js';
 import { forgetInstallation, rememberInstallation } from '../core/installations.js';
@@ -58,6 +60,9 @@ export interface TeamsBotDeps {
   log: Log;
   /** CHAT_ACK_BUDGET: how long a request waits for its work before an interim answer. */
   ackBudgetMs: number;
+  /** CHAT_ACTION_DEADLINE: how long a click keeps trying while AWS fails (the rule Slack clicks follow). */
+  deadlineMs: number;
+  sleep?: Sleep;
   /**
    * Lambda: where work goes that cannot finish within the budget (an
    * asynchronous invocation). Absent in the single process, which finishes
@@ -66,6 +71,12 @@ export interface TeamsBotDeps {
   handOff?: TeamsHandOff;
   /** The single process: work that goes on after its answer is handed here, so shutdown waits for it. */
   keep?: (late: Promise<unknown>) => void;
+  /**
+   * The single process: a click's action waits its turn here (the bounded
+   * queue Slack clicks share), so a burst of clicks does not start every
+   * action at once on the event loop that answers them. Shutdown waits for it.
+   */
+  queue?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 type Send = (activity: Partial<Activity>) => Promise<unknown>;
@@ -186,8 +197,17 @@ export class TeamsBot extends ActivityHandler {
     const click = readClick(activity.value, this.context(activity));
     if ('refusal' in click) return; // answered already, when the click arrived
     const { request } = click;
-    const result = this.deps.actions.handle(request);
-    await finishClickOrTell(this.deps.gateway, activity, request, result, this.deps.log);
+    await finishClickOrTell(this.deps.gateway, activity, request, this.act(request), this.deps.log);
+  }
+
+  /** The click's action, tried again while AWS fails (throttled, 5xx, hung) until CHAT_ACTION_DEADLINE. */
+  private act(request: ActionRequest): Promise<ActionResult> {
+    return untilAwsAnswers(
+      'Teams',
+      request.ctx.requestId,
+      (requestId) => this.deps.actions.handle({ ...request, ctx: { ...request.ctx, requestId } }),
+      this.deps,
+    );
   }
 
   /** Sends into the activity's thread (or 1:1 chat) after its turn has ended. */
@@ -328,7 +348,9 @@ export class TeamsBot extends ActivityHandler {
       await handOff({ kind: 'teamsClick', activity: plain(activity) });
       return messageResponse(interimNotice(request));
     }
-    const result = this.deps.actions.handle(request);
+    // Queued in the single process: its card comes back inline only if its turn and its work fit the budget.
+    const { queue } = this.deps;
+    const result = queue ? queue(() => this.act(request)) : this.act(request);
     const ready = await withinBudget(result, this.deps.ackBudgetMs);
     if (ready) {
       log.info('teams card action', {

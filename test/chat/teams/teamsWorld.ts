@@ -155,6 +155,7 @@ export async function createTeamsWorld(
     clock,
     log,
     ackBudgetMs: config.aws.chat.ackBudgetMs,
+    deadlineMs: config.aws.chat.actionDeadlineMs,
   });
 
   const server: Server = createServer((req, res) => {

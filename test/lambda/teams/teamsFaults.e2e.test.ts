@@ -54,8 +54,8 @@ const tokenOf = (activity: Record<string, unknown>) =>
   /"token":"([^"]+)"/.exec(JSON.stringify(cardsOf(activity)[0]))![1]!;
 
 /** The Teams and chatNotify functions on moto, a team subscribed to `web`, and a nag posted there. */
-async function nagged() {
-  const env = { ...lambdaBaseEnv('lightsout'), TEAMS_ENABLED: 'true' };
+async function nagged(extraEnv: Record<string, string> = {}) {
+  const env = { ...lambdaBaseEnv('lightsout'), TEAMS_ENABLED: 'true', ...extraEnv };
   await createTable(moto, env.TABLE_NAME);
   const handOffs = inProcessHandOff<TeamsWork>();
   const handler = await createTeamsMessagesHandler(env, { handOff: handOffs.handOff });
@@ -112,9 +112,31 @@ describe('Teams on Lambda while AWS fails', () => {
     expect(proxy.count('StopInstances').forwarded).toBe(1);
   });
 
-  it('tells the clicker when the handed-off click fails, instead of only logging it', async () => {
-    // Arrange: DynamoDB throttles every call once the nag is out.
-    const { post, handOffs, instanceId, nag } = await nagged();
+  it('tries a handed-off Stop again when EC2 throttles past the SDK retries, and stops exactly once', async () => {
+    // Arrange: StopInstances is throttled three times (every SDK attempt of the first try).
+    const { post, handOffs, nag } = await nagged();
+    const proxy = faults.get();
+    proxy.resetCounters();
+    proxy.addRule({ action: 'StopInstances', fault: { kind: 'throttle' }, times: 3 });
+    const sentBefore = connector.sent.length;
+
+    // Act
+    const res = await post(stopClick(nag.id, tokenOf(nag.activity)));
+    await handOffs.settled();
+
+    // Assert: the hand-off's work tried again after the SDK gave up, stopped once, and rewrote the card.
+    expect(res.statusCode).toBe(200);
+    expect(JSON.stringify(connector.updates.find((u) => u.id === nag.id)?.activity)).toContain(
+      'Stopped by Alice Example',
+    );
+    expect(proxy.count('StopInstances')).toMatchObject({ throttled: 3, forwarded: 1 });
+    const notes = connector.sent.slice(sentBefore).map((s) => String(s.activity.text ?? ''));
+    expect(notes.filter((t) => t.startsWith('Could not'))).toEqual([]);
+  });
+
+  it('tells the clicker when the handed-off click still fails at CHAT_ACTION_DEADLINE, instead of only logging it', async () => {
+    // Arrange: DynamoDB throttles every call once the nag is out; the click tries for 1 s.
+    const { post, handOffs, instanceId, nag } = await nagged({ CHAT_ACTION_DEADLINE: '1s' });
     const proxy = faults.get();
     proxy.addRule({ action: (call) => call.service === 'dynamodb', fault: { kind: 'throttle' } });
     const sentBefore = connector.sent.length;
