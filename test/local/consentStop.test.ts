@@ -6,41 +6,16 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SingleProcess } from '../../src/local/singleProcess.js';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
 import type { TimerFunctions } from '../../src/local/singleTimer.js';
 import { createLogger } from '../../src/log.js';
+import { ClockTimers } from '../support/clockTimers.js';
 import { RecordingNotifier, VirtualClock } from '../support/fakes.js';
 import { useFaultProxy } from '../support/faultProxy.js';
 import { launchTagged, localConfig, useLocalProcess } from '../support/localProcess.js';
 import { useMoto } from '../support/moto.js';
 
 const ana = { platform: 'slack' as const, id: 'U0ANA', name: 'ana' };
-
-/** Timers on the virtual clock: `advanceTo` moves it and runs the timers that fell due. */
-class ClockTimers implements TimerFunctions {
-  private seq = 0;
-  private readonly pending = new Map<number, { at: number; fn: () => void }>();
-  constructor(readonly clock: VirtualClock) {}
-  setTimeout = (fn: () => void, ms: number) => {
-    this.pending.set(++this.seq, { at: this.clock.now().getTime() + ms, fn });
-    return this.seq;
-  };
-  clearTimeout = (id: unknown) => {
-    this.pending.delete(id as number);
-  };
-  async advanceTo(iso: string, app: SingleProcess): Promise<void> {
-    this.clock.advanceTo(iso);
-    for (;;) {
-      const due = [...this.pending.entries()].find(([, t]) => t.at <= this.clock.now().getTime());
-      if (!due) break;
-      this.pending.delete(due[0]);
-      due[1].fn();
-      await app.stopScheduler.idle();
-    }
-    await app.stopScheduler.idle();
-  }
-}
 
 describe('consented stops in the single process', () => {
   const moto = useMoto();

@@ -6,14 +6,13 @@
  * instance once (StopInstances counted at the fault proxy in front of moto).
  * A bad time gets a private answer saying what works.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/core/duration.js';
-import type { SingleProcess } from '../../src/local/singleProcess.js';
 import { startSingleProcess } from '../../src/local/singleProcess.js';
-import type { TimerFunctions } from '../../src/local/singleTimer.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../support/cliProcess.js';
+import { ClockTimers } from '../support/clockTimers.js';
 import { useFakeSlackApi } from '../support/fakeSlackApi.js';
 import { VirtualClock } from '../support/fakes.js';
 import { useFaultProxy } from '../support/faultProxy.js';
@@ -26,31 +25,6 @@ import {
 } from '../support/localProcess.js';
 import { useMoto } from '../support/moto.js';
 import { slashCommandBody } from '../support/slackRequests.js';
-
-/** Timers on the virtual clock: `advanceTo` moves it and runs the timers that fell due. */
-class ClockTimers implements TimerFunctions {
-  private seq = 0;
-  private readonly pending = new Map<number, { at: number; fn: () => void }>();
-  constructor(readonly clock: VirtualClock) {}
-  setTimeout = (fn: () => void, ms: number) => {
-    this.pending.set(++this.seq, { at: this.clock.now().getTime() + ms, fn });
-    return this.seq;
-  };
-  clearTimeout = (id: unknown) => {
-    this.pending.delete(id as number);
-  };
-  async advanceTo(at: number, app: SingleProcess): Promise<void> {
-    this.clock.advanceTo(new Date(at));
-    for (;;) {
-      const due = [...this.pending.entries()].find(([, t]) => t.at <= this.clock.now().getTime());
-      if (!due) break;
-      this.pending.delete(due[0]);
-      due[1].fn();
-      await app.stopScheduler.idle();
-    }
-    await app.stopScheduler.idle();
-  }
-}
 
 describe('stop at a time from Slack in the single process', () => {
   const moto = useMoto();
@@ -102,6 +76,46 @@ describe('stop at a time from Slack in the single process', () => {
     expect(proxy.get().count('StopInstances').forwarded).toBe(1);
     const record = await app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! });
     expect(record?.lastStop?.consent).toMatchObject({ kind: 'at', by: { platform: 'slack', id: 'U0ALICE' } });
+  });
+
+  it('refuses --in and --when-idle on a stop-protected instance with the reason, and schedules nothing', async () => {
+    // Arrange: a nagged instance with DisableApiStop (the nag reads it from EC2).
+    const ec2 = new EC2Client(moto.clientConfig);
+    const instance = (
+      await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'render-1' })
+    )[0]!;
+    await ec2.send(
+      new ModifyInstanceAttributeCommand({
+        InstanceId: instance.InstanceId,
+        DisableApiStop: { Value: true },
+      }),
+    );
+    const clock = new VirtualClock(new Date(instance.LaunchTime!.getTime() + HOUR * 1000));
+    const port = await freePort();
+    const app = await startSingleProcess({
+      config: localConfig(local.dir, slackHttpEnv(slack, port)),
+      log: createLogger('test', 'ERROR'),
+      clock: clock.now,
+      timers: new ClockTimers(clock),
+    });
+    local.app = app;
+    await post(port, slashCommandBody('subscribe web'));
+    await app.service.runDueNags();
+
+    // Act
+    const at = await post(port, slashCommandBody('stop render-1 --in 2h'));
+    const idle = await post(port, slashCommandBody('stop render-1 --when-idle'));
+
+    // Assert: a private answer naming DisableApiStop, and no consent or schedule left behind.
+    for (const answer of [at, idle]) {
+      const body = (await answer.json()) as { response_type?: string };
+      expect(body.response_type).toBe('ephemeral');
+      expect(JSON.stringify(body)).toContain('stop-protected (DisableApiStop)');
+    }
+    expect(await app.stopScheduler.list()).toEqual([]);
+    const record = await app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! });
+    expect(record?.stopProtected).toBe(true);
+    expect(record?.stopConsent).toBeUndefined();
   });
 
   it('answers a time that is not one privately, with what works, and schedules nothing', async () => {

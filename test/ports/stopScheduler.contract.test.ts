@@ -3,11 +3,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeNagScheduler } from '../../src/aws/eventBridgeNagScheduler.js';
 import { EventBridgeStopScheduler, parseStopFiring } from '../../src/aws/eventBridgeStopScheduler.js';
 import { InProcessStopScheduler } from '../../src/local/inProcessStopScheduler.js';
-import type { TimerFunctions } from '../../src/local/singleTimer.js';
 import { createLogger } from '../../src/log.js';
 import type { StopFiring, StopSchedule, StopScheduler } from '../../src/ports/stopScheduler.js';
 import { openDatabase } from '../../src/sqlite/database.js';
 import { SqliteStopScheduleStore } from '../../src/sqlite/stopScheduleStore.js';
+import { ClockTimers } from '../support/clockTimers.js';
 import { MemoryStopScheduler, VirtualClock } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';
 import { fireDueSchedules } from '../support/schedulerFiring.js';
@@ -19,30 +19,6 @@ const NAG_FN = 'arn:aws:lambda:us-east-1:123456789012:function:lightsout-nag';
 const ROLE = 'arn:aws:iam::123456789012:role/lightsout-scheduler';
 const quietLog = createLogger('test', 'ERROR');
 quietLog.setLogLevel('SILENT');
-
-/** Timers on the virtual clock: `runDue` fires whatever the clock has reached. */
-class ClockTimers implements TimerFunctions {
-  private seq = 0;
-  readonly pending = new Map<number, { at: number; fn: () => void }>();
-  constructor(readonly clock: VirtualClock) {}
-  setTimeout = (fn: () => void, ms: number) => {
-    this.pending.set(++this.seq, { at: this.clock.now().getTime() + ms, fn });
-    return this.seq;
-  };
-  clearTimeout = (id: unknown) => {
-    this.pending.delete(id as number);
-  };
-  async runDue(scheduler: InProcessStopScheduler): Promise<void> {
-    for (;;) {
-      const due = [...this.pending.entries()].find(([, t]) => t.at <= this.clock.now().getTime());
-      if (!due) break;
-      this.pending.delete(due[0]);
-      due[1].fn();
-      await scheduler.idle();
-    }
-    await scheduler.idle();
-  }
-}
 
 /** A scheduler plus "let time reach `at` and fire what is due through `handler`". */
 interface Subject {
