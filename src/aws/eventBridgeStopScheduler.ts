@@ -11,11 +11,21 @@
  * of the nag scheduler's listings (its names start with `i-`) and within the
  * 64-character limit (5 + 49). A moved stop gets new names, then the
  * instance's older ones are deleted, so a firing schedule is never edited.
+ * A superseded schedule that cannot be deleted is reported, not thrown: when
+ * it fires, the consent service finds the record naming another time (or
+ * none) and does nothing, while throwing would have the caller undo a change
+ * whose schedule already exists.
  */
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { InstanceKey } from '../core/instance.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { StopFiring, StopSchedule, StopScheduler } from '../ports/stopScheduler.js';
+import type {
+  LeftSchedule,
+  StopFiring,
+  StopSchedule,
+  StopScheduler,
+  WantedStop,
+} from '../ports/stopScheduler.js';
 import { scheduleName, scheduleNamePrefix } from './eventBridgeNagScheduler.js';
 import { OneShotSchedules } from './oneShotSchedules.js';
 
@@ -90,17 +100,37 @@ export class EventBridgeStopScheduler implements StopScheduler {
     this.schedules = new OneShotSchedules(client, this.groupName);
   }
 
-  async schedule(entry: StopSchedule): Promise<void> {
+  async schedule(entry: StopSchedule, wanted?: WantedStop): Promise<LeftSchedule[]> {
     const stopAt = new Date(entry.stopAt);
-    const created = [await this.put('stop', entry, stopAt, stopAt)];
-    if (entry.warnAt) created.push(await this.put('warn', entry, stopAt, new Date(entry.warnAt)));
+    const keep = new Set([await this.put('stop', entry, stopAt, stopAt)]);
+    if (entry.warnAt) keep.add(await this.put('warn', entry, stopAt, new Date(entry.warnAt)));
     // Only after the new ones exist, so a failure here leaves a spare firing (which checks the record), never none.
-    const others = (await this.entriesOf(entry)).filter((e) => !created.includes(e.name));
+    const others = await this.othersThan(entry, keep, wanted);
+    const results = await Promise.allSettled(others.map((e) => this.schedules.delete(e.name)));
+    return results.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ name: others[i]!.name, error: String(r.reason) }] : [],
+    );
+  }
+
+  async cancel(key: InstanceKey, wanted?: WantedStop): Promise<void> {
+    const others = await this.othersThan(key, new Set(), wanted);
     await Promise.all(others.map((e) => this.schedules.delete(e.name)));
   }
 
-  async cancel(key: InstanceKey): Promise<void> {
-    await Promise.all((await this.entriesOf(key)).map((e) => this.schedules.delete(e.name)));
+  /**
+   * The instance's schedules but `keep` and those of the stop `wanted` names.
+   * Listed first, `wanted` read second: a change that lands in between wrote
+   * its record before making its schedules, so either they are not in this
+   * listing or the record read names them; either way they stay.
+   */
+  private async othersThan(key: InstanceKey, keep: Set<string>, wanted?: WantedStop): Promise<Entry[]> {
+    const listed = await this.entriesOf(key);
+    const want = wanted && listed.some((e) => !keep.has(e.name)) ? await wanted() : undefined;
+    if (want) {
+      const at = new Date(want.stopAt);
+      for (const kind of ['stop', 'warn'] as const) keep.add(stopScheduleName(kind, want, at));
+    }
+    return listed.filter((e) => !keep.has(e.name));
   }
 
   async get(key: InstanceKey): Promise<StopSchedule | undefined> {

@@ -10,7 +10,13 @@
 import type { InstanceKey } from '../core/instance.js';
 import { createLogger, type Log } from '../log.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { StopFiring, StopFiringHandler, StopSchedule, StopScheduler } from '../ports/stopScheduler.js';
+import type {
+  LeftSchedule,
+  StopFiring,
+  StopFiringHandler,
+  StopSchedule,
+  StopScheduler,
+} from '../ports/stopScheduler.js';
 import type { SqliteStopScheduleStore } from '../sqlite/stopScheduleStore.js';
 import { KeptScheduleRunner } from './keptScheduleRunner.js';
 import { realTimers, type TimerFunctions } from './singleTimer.js';
@@ -54,13 +60,15 @@ export class InProcessStopScheduler implements StopScheduler {
     return this.runner.stop();
   }
 
-  async schedule(entry: StopSchedule): Promise<void> {
+  /** One row per instance, replaced in one write: nothing superseded is left to delete, so `wanted` is not needed. */
+  async schedule(entry: StopSchedule): Promise<LeftSchedule[]> {
     for (const t of [entry.stopAt, entry.warnAt]) {
       if (t !== undefined && Number.isNaN(Date.parse(t))) {
         throw new TypeError(`Stop of ${entry.instanceId}: "${t}" is not an ISO time`);
       }
     }
     this.runner.stored(this.store.upsert(entry));
+    return [];
   }
 
   async cancel(key: InstanceKey): Promise<void> {

@@ -21,6 +21,7 @@ import type { InstanceFilter, InstanceStore, PutOptions } from '../../src/ports/
 import type { NagSchedule, NagScheduler } from '../../src/ports/nagScheduler.js';
 import type { DomainEventPublisher, Notifier } from '../../src/ports/notifier.js';
 import type {
+  LeftSchedule,
   StopFiring,
   StopFiringHandler,
   StopSchedule,
@@ -233,11 +234,12 @@ export class MemoryNagScheduler implements NagScheduler {
 export class MemoryStopScheduler implements StopScheduler {
   readonly schedules = new Map<string, StopSchedule & { phase: 'warn' | 'stop' }>();
 
-  async schedule(entry: StopSchedule): Promise<void> {
+  async schedule(entry: StopSchedule): Promise<LeftSchedule[]> {
     for (const t of [entry.stopAt, entry.warnAt]) {
       if (t !== undefined && Number.isNaN(Date.parse(t))) throw new TypeError(`"${t}" is not an ISO time`);
     }
     this.schedules.set(keyOf(entry), { ...clone(entry), phase: entry.warnAt ? 'warn' : 'stop' });
+    return [];
   }
 
   async cancel(key: InstanceKey): Promise<void> {

@@ -28,10 +28,8 @@ import {
   type FiringDecision,
   isPerson,
   postponed,
-  STOP_WARNING_SECONDS,
   type StopConsent,
   type StopFiring,
-  warningTime,
 } from '../../core/stopConsent.js';
 import { formatDayTimeUtc } from '../../core/when.js';
 import { type Log, silentLog } from '../../log.js';
@@ -41,6 +39,7 @@ import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { StopScheduler } from '../../ports/stopScheduler.js';
 import { CONFLICT_RETRIES } from '../monitor/context.js';
 import type { RunStopper, StopResult } from '../monitor/stop.js';
+import { type StopScheduleSyncDeps, syncStopSchedule } from '../monitor/stopScheduleSync.js';
 
 export interface StopConsentDeps {
   store: InstanceStore;
@@ -85,7 +84,7 @@ export class StopConsentService {
       return { ...rest, stopConsent: consent };
     });
     if (result.status !== 'done') return result;
-    const unscheduled = await this.arrangeOrUndo(result.record, before, now);
+    const unscheduled = await this.arrangeOrUndo(result.record, before);
     if (unscheduled) return unscheduled;
     await this.audit(now, by, 'consent', run, 'ok', describe(consent));
     return { ...result, notice: `${scheduledText(consent)}.` };
@@ -104,7 +103,7 @@ export class StopConsentService {
     if (result.status !== 'done') return result;
     if (!had)
       return { status: 'refused', record: result.record, notice: 'No stop is scheduled for this run.' };
-    await this.cancelSchedules(run);
+    await this.rearrangeQuietly(result.record, run);
     await this.audit(now, by, 'consent-cancel', run, 'ok', `cancelled: ${describe(had)}`);
     return { ...result, notice: `Cancelled: ${describe(had)}.` };
   }
@@ -132,7 +131,7 @@ export class StopConsentService {
         record: result.record,
         notice: 'No stop at a time is scheduled for this run.',
       };
-    const unscheduled = await this.arrangeOrUndo(result.record, before, now);
+    const unscheduled = await this.arrangeOrUndo(result.record, before);
     if (unscheduled) return unscheduled;
     await this.audit(now, by, 'consent-postpone', run, 'ok', describe(moved));
     return { ...result, notice: `Moved: ${describe(moved)}.` };
@@ -254,16 +253,16 @@ export class StopConsentService {
    * `arrange`, and when the scheduler fails, the consent put back as it was
    * `before`: the record (and so the message) never shows a stop that no
    * schedule will carry out, and whoever asked is told it was not scheduled.
-   * Undefined when the schedule is in place. A schedule half made meanwhile
-   * only fires into a record that no longer names its time, and does nothing.
+   * Undefined when the schedule is in place. The restored consent's schedules
+   * are arranged again: what the failed attempt made is deleted, and what it
+   * may have taken of the old ones is made again.
    */
   private async arrangeOrUndo(
     record: InstanceRecord,
     before: StopConsent | undefined,
-    now: Date,
   ): Promise<ConsentResult | undefined> {
     try {
-      await this.arrange(record, now);
+      await this.arrange(record);
       return undefined;
     } catch (err) {
       const wanted = record.stopConsent;
@@ -277,6 +276,7 @@ export class StopConsentService {
         const { stopConsent: _s, ...rest } = r;
         return before ? { ...rest, stopConsent: before } : rest;
       });
+      await this.rearrangeQuietly(undone.record ?? (await this.deps.store.get(record)), record);
       const why = err instanceof Error ? err.message : String(err);
       return {
         status: 'refused',
@@ -286,41 +286,32 @@ export class StopConsentService {
     }
   }
 
-  /** Puts the schedule in line with the record's consent: an `at` consent has one; anything else none. */
-  private async arrange(record: InstanceRecord, now: Date): Promise<void> {
-    const consent = record.stopConsent;
-    if (consent?.kind !== 'at') {
-      await this.cancelSchedules(record);
-      return;
-    }
-    const warnAt = consent.warnedAt
-      ? undefined
-      : warningTime(new Date(consent.at), now, this.deps.warningSeconds ?? STOP_WARNING_SECONDS);
-    await this.deps.scheduler.schedule({
-      region: record.region,
-      instanceId: record.instanceId,
-      launchTime: record.launchTime,
-      stopAt: consent.at,
-      ...(warnAt ? { warnAt: warnAt.toISOString() } : {}),
-    });
+  /** Puts the schedules in line with the record's consent: an `at` consent has them; anything else none. */
+  private async arrange(record: InstanceRecord): Promise<void> {
+    await syncStopSchedule(this.syncDeps(), record, record);
   }
 
   /**
-   * Deletes the run's stop schedules once the record no longer names a stop
-   * at a time. A failure is logged, not thrown: the consent is already
-   * withdrawn (or is an idle one), so a schedule left behind fires into a
-   * record with nothing to do and deletes itself, while throwing would tell
-   * the person "nothing changed" about a change that was made.
+   * `arrange` once the record no longer names a stop at a time (cancelled,
+   * or put back after a failure). A failure is logged, not thrown: the
+   * change is already made, so a schedule left behind fires into a record
+   * with nothing to do and deletes itself, while throwing would tell the
+   * person "nothing changed" about a change that was made.
    */
-  private async cancelSchedules(run: InstanceKey): Promise<void> {
+  private async rearrangeQuietly(record: InstanceRecord | undefined, key: InstanceKey): Promise<void> {
     try {
-      await this.deps.scheduler.cancel(run);
+      await syncStopSchedule(this.syncDeps(), key, record);
     } catch (err) {
-      this.log.warn('stop schedules not deleted; they will fire into nothing', {
-        instance: instanceKeyString(run),
+      this.log.warn('stop schedules not arranged; what is left will fire into nothing', {
+        instance: instanceKeyString(key),
         error: String(err),
       });
     }
+  }
+
+  private syncDeps(): StopScheduleSyncDeps {
+    const { store, scheduler, clock, warningSeconds } = this.deps;
+    return { store, scheduler, clock, warningSeconds, log: this.log };
   }
 
   /**

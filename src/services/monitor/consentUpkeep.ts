@@ -8,7 +8,7 @@
  * Only changes are written: a sweep that sees nothing new writes nothing.
  */
 import type { DomainEvent } from '../../core/events.js';
-import type { InstanceRecord } from '../../core/instance.js';
+import type { InstanceKey, InstanceRecord } from '../../core/instance.js';
 import { isUp } from '../../core/runLifecycle.js';
 import {
   DEFAULT_AUTOSTOP_TAG,
@@ -20,6 +20,7 @@ import type { TagPolicy } from '../../core/tagPolicy.js';
 import { isValidTimeZone } from '../../core/when.js';
 import type { StopSchedule } from '../../ports/stopScheduler.js';
 import type { MonitorDeps } from './context.js';
+import { syncStopSchedule } from './stopScheduleSync.js';
 
 export type ConsentScheduleChange =
   | { kind: 'cancel' }
@@ -109,13 +110,28 @@ export function upkeepConsent(
   };
 }
 
-/** Carries out the schedule change after the record was written. */
+/**
+ * Carries out the schedule change after `written` was written (undefined: the
+ * record was deleted), through the same sync as the consent service: a click
+ * landing at the same time keeps its schedule, and whichever arranges last
+ * leaves the one the record names.
+ */
 export async function applyConsentSchedule(
   deps: MonitorDeps,
-  key: { region: string; instanceId: string },
+  key: InstanceKey,
   change: ConsentScheduleChange,
+  written: InstanceRecord | undefined,
 ): Promise<void> {
   if (!change || !deps.stopScheduler) return;
-  if (change.kind === 'cancel') await deps.stopScheduler.cancel(key);
-  else await deps.stopScheduler.schedule(change.entry);
+  await syncStopSchedule(
+    {
+      store: deps.store,
+      scheduler: deps.stopScheduler,
+      clock: deps.clock,
+      warningSeconds: deps.settings.stopWarningSeconds,
+      log: deps.log,
+    },
+    key,
+    written,
+  );
 }

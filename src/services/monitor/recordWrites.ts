@@ -150,7 +150,12 @@ export async function applyObservedState(
     return outcome;
   }
   log.info(outcome.kind === 'untrack' ? 'instance untracked' : 'state change applied', context);
-  await applyConsentSchedule(deps, key, outcome.kind === 'untrack' ? { kind: 'cancel' } : consentSchedule);
+  await applyConsentSchedule(
+    deps,
+    key,
+    outcome.kind === 'untrack' ? { kind: 'cancel' } : consentSchedule,
+    outcome.kind === 'untrack' ? undefined : saved,
+  );
   if (outcome.kind === 'untrack' || outcome.schedule === 'cancel') {
     await deps.scheduler.cancel(key);
   } else if (saved?.nextNagAt) {
