@@ -3,7 +3,7 @@
  * wiring in the code (src/lambda/chatRuntime.ts): the monitor service, the
  * table, and a gateway per configured platform. They get the same environment
  * and the same grants, except that only the two endpoints that receive button
- * clicks may stop instances.
+ * clicks may stop instances and move schedules (chatNotify takes no clicks).
  */
 import { ArnFormat, type Duration, Stack } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -83,10 +83,15 @@ export function chatFunction(
   if (teamsOn) role.addToPolicy(policy.readSecretStatement('ReadTeamsSecret', secrets.teamsArn));
   // Instance details in messages, and snooze/extend rescheduling the next nag.
   role.addToPolicy(policy.ec2DescribeStatement(s.regions));
-  role.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
-  // Nag schedules are named per due time; rescheduling lists the instance's others to delete them.
-  role.addToPolicy(policy.listSchedulesStatement());
-  role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
+  // Schedules are moved by commands and clicks (snooze, extend, Stop, the consent controls), which
+  // chatNotify never takes: it posts nags and rewrites messages (ChatDelivery reaches no scheduler),
+  // and its bundle leaves the consent code out. So it holds no scheduler grant.
+  if (props.handler !== 'chatNotify') {
+    role.addToPolicy(policy.manageSchedulesStatement(schedules.groupName));
+    // Nag schedules are named per due time; rescheduling lists the instance's others to delete them.
+    role.addToPolicy(policy.listSchedulesStatement());
+    role.addToPolicy(policy.passSchedulerRoleStatement(schedules.roleArn));
+  }
   if (props.canStopInstances) role.addToPolicy(policy.stopMonitoredStatement(s.monitorMode, s.regions));
   if (functionName) {
     const self = stack.formatArn({

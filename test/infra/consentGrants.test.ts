@@ -30,7 +30,6 @@ const MAKE_SCHEDULES = [
   'MonitoringIdleCheck',
   'ChatSlackEvents',
   'TeamsTeamsMessages',
-  'ChatChatNotify',
   'WorkloadsWorkloadStep',
 ];
 

@@ -45,7 +45,7 @@ const logicalIdOf = (prefix: string): string => {
 };
 
 describe('nag schedules (one per due time, the instance’s others found by ListSchedules and deleted)', () => {
-  it.each([...ENGINE, ...CHAT, 'WorkloadsWorkloadStep'])(
+  it.each([...ENGINE, ...CHAT_ENDPOINTS, 'WorkloadsWorkloadStep'])(
     '%s may create, update, read and delete schedules in the lightsout group only',
     (fragment) => {
       // Arrange
@@ -67,7 +67,7 @@ describe('nag schedules (one per due time, the instance’s others found by List
     },
   );
 
-  it.each([...ENGINE, ...CHAT, 'WorkloadsWorkloadStep'])(
+  it.each([...ENGINE, ...CHAT_ENDPOINTS, 'WorkloadsWorkloadStep'])(
     '%s may list schedules (IAM has no resource scope for ListSchedules) and pass only the scheduler role',
     (fragment) => {
       // Act
@@ -82,6 +82,21 @@ describe('nag schedules (one per due time, the instance’s others found by List
       expect(passRole[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf('SchedulesInvokeRole'), 'Arn'] });
     },
   );
+
+  it('chatNotify, which only posts and rewrites messages, holds no scheduler grant and may pass no role', () => {
+    // Act
+    const found = [
+      'scheduler:CreateSchedule',
+      'scheduler:UpdateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:GetSchedule',
+      'scheduler:ListSchedules',
+      'iam:PassRole',
+    ].flatMap((a) => statementsWith(s.json, 'ChatChatNotify', a));
+
+    // Assert
+    expect(found).toEqual([]);
+  });
 });
 
 describe('workload commands where commands arrive', () => {

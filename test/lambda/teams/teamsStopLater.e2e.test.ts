@@ -145,6 +145,31 @@ describe('stop later over Teams on Lambda', () => {
     expect(proxy.get().count('StopInstances').forwarded).toBe(0);
   });
 
+  it('chatNotify posts the nag and rewrites it through a consent and its cancel without one Scheduler call: its role holds no scheduler grant', async () => {
+    // Arrange
+    const { record, notify, say } = await nagged();
+    const consent = consentLambda(moto, env);
+    const schedulerCalls: string[] = [];
+    const counted = async (event: Parameters<typeof notify>[0]) => {
+      const from = proxy.get().calls().length;
+      await notify(event);
+      for (const c of proxy.get().calls().slice(from))
+        if (c.service === 'scheduler') schedulerCalls.push(c.action);
+    };
+    const updatesBefore = connector.updates.length;
+
+    // Act
+    await counted(snsEvent('sns-nag-2', buildNagNotification(record, new Date())));
+    await say('stop render-1 --in 2h');
+    await consent.deliverEvents(counted);
+    await say('stop render-1 --cancel');
+    await consent.deliverEvents(counted);
+
+    // Assert
+    expect(connector.updates.length).toBeGreaterThan(updatesBefore);
+    expect(schedulerCalls).toEqual([]);
+  });
+
   it('a Stop click on the card deletes the stop schedules at once; nothing fires later', async () => {
     // Arrange
     const { record, say, clickStop } = await nagged();
