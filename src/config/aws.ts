@@ -38,6 +38,12 @@ export interface ChatTimingConfig {
   ackBudgetMs: number;
   /** How long a click keeps retrying AWS failures that another try can fix before it reports failure. */
   actionDeadlineMs: number;
+  /**
+   * The single process's shutdown: how long it waits for chat work already
+   * answered before it stops anyway, naming what is left. Inside a
+   * supervisor's SIGTERM grace (30 s for Kubernetes and ECS by default).
+   */
+  shutdownDrainMs: number;
 }
 
 export interface AwsConfig {
@@ -63,6 +69,7 @@ export function readAwsConfig(r: EnvReader): AwsConfig {
     chat: {
       ackBudgetMs: seconds('CHAT_ACK_BUDGET', 2_000, 2),
       actionDeadlineMs: seconds('CHAT_ACTION_DEADLINE', 120_000, 900),
+      shutdownDrainMs: seconds('SHUTDOWN_DRAIN_DEADLINE', 25_000, 600),
     },
     functionName: r.string('AWS_LAMBDA_FUNCTION_NAME'),
     region: r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? 'us-east-1',

@@ -216,10 +216,24 @@ export async function prepareLocalChat(opts: {
         port,
         async stop() {
           unsubscribe();
+          // Nothing new first: a click arriving now would extend the wait below without end.
+          http.stopAccepting();
           for (const r of running) await r.stop();
-          // Answered requests still at work are finished (a click is never cut off half done).
-          if (late.size) log.info('waiting for chat work already answered', { requests: late.size });
-          await late.drain();
+          // Answered requests still at work are finished (a click is never cut off half done),
+          // within SHUTDOWN_DRAIN_DEADLINE: a hung AWS call must not outlast the supervisor's grace.
+          if (late.size) {
+            log.info('waiting for chat work already answered', {
+              requests: late.size,
+              deadlineSeconds: config.aws.chat.shutdownDrainMs / 1000,
+            });
+          }
+          const { left } = await late.drain(config.aws.chat.shutdownDrainMs);
+          if (left.length) {
+            log.warn('shutdown deadline passed; chat work left undone', {
+              deadlineSeconds: config.aws.chat.shutdownDrainMs / 1000,
+              left,
+            });
+          }
           await http.close();
         },
       };

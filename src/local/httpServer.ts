@@ -9,6 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../log.js';
 
+/** What a request arriving during shutdown is told to wait: about a restart's time. */
+const RETRY_AFTER_SECONDS = 5;
+
 export type HttpListener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export class LocalHttpServer {
@@ -16,6 +19,8 @@ export class LocalHttpServer {
   private server?: Server;
   /** What `/healthz` reports; without it, `/healthz` answers a plain `ok`. */
   private health?: () => Promise<{ ready: boolean }>;
+  /** Set at shutdown: requests still arriving on open connections get 503 and Retry-After. */
+  private refusing = false;
 
   constructor(private readonly log: Log) {}
 
@@ -37,6 +42,13 @@ export class LocalHttpServer {
   /** Starts listening; resolves with the bound port (useful when `port` is 0). */
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
     const server = createServer((req, res) => {
+      if (this.refusing) {
+        // Slack retries a click or command it got no 200 for; Teams shows the clicker an error to retry.
+        res
+          .writeHead(503, { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' })
+          .end('shutting down');
+        return;
+      }
       const path = (req.url ?? '/').split('?')[0]!;
       const route = this.routes.get(path);
       if (route) {
@@ -78,10 +90,27 @@ export class LocalHttpServer {
     return bound;
   }
 
+  /**
+   * Shutdown's first step: no new connections (the listener closes), and a
+   * request on a connection already open is answered 503 with Retry-After,
+   * so nothing new joins the chat work shutdown waits for. Requests already
+   * being answered finish.
+   */
+  stopAccepting(): void {
+    const server = this.server;
+    if (!server || this.refusing) return;
+    this.refusing = true;
+    server.close();
+    server.closeIdleConnections?.();
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
     server.closeAllConnections?.();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+    });
   }
 }

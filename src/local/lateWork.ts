@@ -9,24 +9,31 @@
  *   200 answers behind them. Queued work runs at most `limit` at a time; the
  *   rest waits its turn, already acknowledged.
  * - Shutdown waits for it, queued or running, so SIGTERM never cuts off
- *   something a person was told is under way.
+ *   something a person was told is under way; but only until a deadline, as a
+ *   hung AWS call or a click retrying while AWS fails would otherwise hold the
+ *   process past its supervisor's grace. What is left is named in the log.
  *
  *   const late = new LateWork(8);
- *   await late.run(() => runSlackWork(work, deps));  // queued
- *   late.keep(answerAfterAck);                        // already running: only waited for
- *   await late.drain();                               // at shutdown
+ *   await late.run(() => runSlackWork(work, deps), 'slack stop click by U0ALICE');  // queued
+ *   late.keep(answerAfterAck, 'teams command answer');  // already running: only waited for
+ *   const { left } = await late.drain(25_000);          // at shutdown: names of what did not finish
  */
 export class LateWork {
   private readonly waiting: (() => void)[] = [];
-  private readonly pending = new Set<Promise<unknown>>();
+  /** Queued, running and kept work, each with the name shutdown reports it by. */
+  private readonly pending = new Map<Promise<unknown>, string>();
   private running = 0;
+  /** Set when a drain's deadline passed: queued work that has not started never will. */
+  private closed = false;
 
   constructor(private readonly limit: number) {}
 
   /** Runs `task` when fewer than `limit` tasks are running; settles as it does. */
-  run<T>(task: () => Promise<T>): Promise<T> {
+  run<T>(task: () => Promise<T>, name = 'chat work'): Promise<T> {
     const done = this.turn().then(async () => {
       try {
+        // Past shutdown's deadline the store is closing: a queued click must not start against it.
+        if (this.closed) throw new Error(`not started: shutdown's deadline passed first (${name})`);
         return await task();
       } finally {
         const next = this.waiting.shift();
@@ -34,17 +41,17 @@ export class LateWork {
         else this.running--;
       }
     });
-    this.keep(done);
+    this.keep(done, name);
     return done;
   }
 
   /** Counts work that already runs (outside the queue) until it settles, so `drain` waits for it. */
-  keep(work: Promise<unknown>): void {
+  keep(work: Promise<unknown>, name = 'chat work'): void {
     const settled = work.then(
       () => undefined,
       () => undefined,
     );
-    this.pending.add(settled);
+    this.pending.set(settled, name);
     void settled.finally(() => this.pending.delete(settled));
   }
 
@@ -53,9 +60,32 @@ export class LateWork {
     return this.pending.size;
   }
 
-  /** Resolves once everything queued or kept so far, and anything it queued in turn, has settled. */
-  async drain(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+  /** Names of the work queued, running or kept now. */
+  get names(): string[] {
+    return [...this.pending.values()];
+  }
+
+  /**
+   * Resolves once everything queued or kept so far, and anything it queued in
+   * turn, has settled, or once `deadlineMs` has passed: then with the names
+   * of what had not. Work queued after the deadline does not start.
+   */
+  async drain(deadlineMs = Number.POSITIVE_INFINITY): Promise<{ left: string[] }> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve('late'), deadlineMs);
+    });
+    try {
+      while (this.pending.size) {
+        if ((await Promise.race([Promise.all([...this.pending.keys()]), deadline])) === 'late') {
+          this.closed = true;
+          return { left: this.names };
+        }
+      }
+      return { left: [] };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private turn(): Promise<void> {

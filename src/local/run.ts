@@ -7,6 +7,9 @@ import type { Config } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { startSingleProcess } from './singleProcess.js';
 
+/** How long a stopped process may take to end by itself before it is ended. */
+const EXIT_GRACE_MS = 1_000;
+
 /** Resolves with 0 after a clean shutdown on SIGINT/SIGTERM, 1 if stopping failed. */
 export async function runUntilSignalled(config: Config): Promise<number> {
   const log = createLogger('lightsout', config.logLevel);
@@ -18,13 +21,21 @@ export async function runUntilSignalled(config: Config): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
-      app.stop().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error('unclean shutdown', { error: String(err) });
-          resolve(1);
-        },
-      );
+      app
+        .stop()
+        .then(
+          () => 0,
+          (err: unknown) => {
+            log.error('unclean shutdown', { error: String(err) });
+            return 1;
+          },
+        )
+        .then((code) => {
+          resolve(code);
+          // Chat work cut off at SHUTDOWN_DRAIN_DEADLINE may still hold a socket (a hung AWS call) or a
+          // retry timer; the process ends anyway, without keeping the supervisor waiting for it.
+          setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+        });
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);

@@ -12,6 +12,7 @@ import { SlackOwnerDirectory } from '../chat/slack/slackOwnerDirectory.js';
 import { createSlackDigestClient, createSlackPostClient } from '../chat/slack/slackWebClient.js';
 import { runSlackWork, type SlackWork } from '../chat/slack/slackWork.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
+import { decodeRunToken } from '../core/message/runToken.js';
 import { chartAssets } from '../wiring/chartAssets.js';
 import type { LocalPlatformFactory } from './chat.js';
 
@@ -19,6 +20,13 @@ import type { LocalPlatformFactory } from './chat.js';
 const SOCKET_RETRY_MS = 30_000;
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** How shutdown names a click or command still at work when its deadline passes. */
+function workName(w: SlackWork): string {
+  if (w.kind === 'command') return `Slack /ec2 ${w.text.slice(0, 60)} by ${w.user.id}`;
+  const action = w.kind === 'click' ? w.action : 'snooze-until';
+  return `Slack ${action} click on ${decodeRunToken(w.token)?.instanceId ?? 'an unknown instance'} by ${w.user.id}`;
+}
 
 export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
   const s = config.slack;
@@ -55,7 +63,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         deadlineMs: config.aws.chat.actionDeadlineMs,
       };
       // Clicks queue for their turn (the answers go out first); the chat runtime's stop waits for them.
-      const dispatch = (w: SlackWork): Promise<void> => late.run(() => runSlackWork(w, work));
+      const dispatch = (w: SlackWork): Promise<void> => late.run(() => runSlackWork(w, work), workName(w));
       const listeners = {
         commands,
         actions: core.actions,
@@ -67,7 +75,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         // This process keeps running after an answer: a late slash command finishes here.
         ackBudgetMs: config.aws.chat.ackBudgetMs,
         handsOff: false,
-        keep: (p: Promise<unknown>) => late.keep(p),
+        keep: (p: Promise<unknown>, name?: string) => late.keep(p, name),
       };
       if (s.appToken) {
         const app = createSlackApp({

@@ -47,9 +47,9 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
         log,
         ackBudgetMs: config.aws.chat.ackBudgetMs,
         deadlineMs: config.aws.chat.actionDeadlineMs,
-        keep: (p) => late.keep(p),
+        keep: (p, name) => late.keep(p, name),
         // Clicks wait their turn in the queue Slack clicks use, four actions at a time.
-        queue: (task) => late.run(task),
+        queue: (task, name) => late.run(task, name),
       });
       http.mount(TEAMS_MESSAGES_PATH, endpoint.listener);
       log.info('Teams messaging endpoint mounted', {

@@ -100,4 +100,29 @@ describe('LateWork', () => {
     expect(queuedRan).toBe(true);
     expect(late.size).toBe(0);
   });
+
+  it('stops waiting at the deadline, names what is left, and never starts what was still queued', async () => {
+    // Arrange: one click running on a call that never answers, one queued behind it, one answer kept.
+    const late = new LateWork(1);
+    const hung = gate();
+    let queuedRan = false;
+    void late.run(() => hung.promise, 'Slack stop click on i-1 by U1');
+    const queued = late.run(async () => {
+      queuedRan = true;
+    }, 'Teams stop click on i-2 by Ana');
+    late.keep(gate().promise, 'Slack answer to /ec2 list by U2');
+
+    // Act
+    const { left } = await late.drain(20);
+    hung.open();
+
+    // Assert
+    expect(left).toEqual([
+      'Slack stop click on i-1 by U1',
+      'Teams stop click on i-2 by Ana',
+      'Slack answer to /ec2 list by U2',
+    ]);
+    await expect(queued).rejects.toThrow("shutdown's deadline passed");
+    expect(queuedRan).toBe(false);
+  });
 });

@@ -3,7 +3,9 @@
  * start` as its own process, moto behind the fault proxy, the loopback Slack
  * Web API. The command was acknowledged with "Working on it…" while EC2 held
  * its call; shutdown waits for it, so the answer still reaches the command's
- * response_url before the process says it stopped, and it exits 0.
+ * response_url before the process says it stopped, and it exits 0. Shutdown
+ * takes no new requests, and it waits only SHUTDOWN_DRAIN_DEADLINE: with EC2
+ * hung for good, the process stops anyway and names the work it left undone.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,10 +38,8 @@ describe('shutdown of the single process', () => {
     faults.reset();
   });
 
-  it('waits for a slash command answered late, whose answer still arrives through response_url', {
-    timeout: 180_000,
-  }, async () => {
-    // Arrange: the process is up and its first sweep is done; then EC2 hangs.
+  /** `lightsout start` with a workload, up and past its first sweep. */
+  async function started(env: Record<string, string> = {}) {
     writeFileSync(join(local.dir, 'workloads.yaml'), WORKLOADS);
     const [web] = await launchTagged(new EC2Client(moto.clientConfig), {
       Environment: 'ENV001',
@@ -58,6 +58,7 @@ describe('shutdown of the single process', () => {
       WORKLOADS_FILE: join(local.dir, 'workloads.yaml'),
       LOG_LEVEL: 'info',
       ...slackHttpEnv(slack, port),
+      ...env,
     });
     await expect
       .poll(
@@ -72,6 +73,14 @@ describe('shutdown of the single process', () => {
         },
       )
       .toBe(200);
+    return { web, port, proxy, proc };
+  }
+
+  it('waits for a slash command answered late, whose answer still arrives through response_url', {
+    timeout: 180_000,
+  }, async () => {
+    // Arrange: the process is up and its first sweep is done; then EC2 hangs.
+    const { web, port, proxy, proc } = await started();
     proxy.addRule({ action: (call) => call.service === 'ec2', fault: { kind: 'hang' } });
     const responseUrl = slack.responseUrl('late-1');
     const ack = await postSlackEvent(port, slashCommandBody('workload show shop', { responseUrl }));
@@ -92,6 +101,48 @@ describe('shutdown of the single process', () => {
     const answers = slack.callsTo('response_url/late-1');
     expect(answers).toHaveLength(1);
     expect(JSON.stringify(answers[0]!.args)).toContain(web!.InstanceId!);
+    expect(proc.stdout()).toContain('single process stopped');
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('takes no new requests once stopping, and stops at SHUTDOWN_DRAIN_DEADLINE naming the work left undone', {
+    timeout: 180_000,
+  }, async () => {
+    // Arrange: a late slash command waits on EC2, which hangs for the whole test.
+    const { port, proxy, proc } = await started({
+      SHUTDOWN_DRAIN_DEADLINE: '2s',
+      AWS_REQUEST_TIMEOUT: '300s',
+    });
+    proxy.addRule({ action: (call) => call.service === 'ec2', fault: { kind: 'hang' } });
+    const responseUrl = slack.responseUrl('late-2');
+    const ack = await postSlackEvent(port, slashCommandBody('workload show shop', { responseUrl }));
+    const ackText = await ack.text();
+
+    // Act: SIGTERM; a command arriving while the process drains; EC2 never recovers.
+    proc.proc.kill('SIGTERM');
+    await proc.waitForLog('waiting for chat work already answered');
+    const during = await postSlackEvent(port, slashCommandBody('help')).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    const exit = await proc.exited;
+    // Warnings go to stderr, one JSON line each.
+    const leftUndone = proc
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message: string; left?: string[] })
+      .find((l) => l.message === 'shutdown deadline passed; chat work left undone');
+
+    // Assert: the late command was acknowledged, then named as left undone; the process still stopped.
+    expect(JSON.parse(ackText)).toMatchObject({ text: expect.stringContaining('Working on it') });
+    expect([503, 'refused']).toContain(during);
+    expect(leftUndone?.left).toEqual([expect.stringContaining('/ec2 workload show shop')]);
+    // EC2 held the command's call until the process went away: it never answered.
+    const held = proxy.calls().filter((c) => c.service === 'ec2' && c.outcomes.includes('hung'));
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.filter((c) => c.outcomes.includes('forwarded'))).toEqual([]);
+    expect(slack.callsTo('response_url/late-2')).toEqual([]);
     expect(proc.stdout()).toContain('single process stopped');
     expect(exit).toEqual({ code: 0, signal: null });
   });

@@ -41,7 +41,7 @@ export interface SlashCommandDeps {
   /** True on Lambda: work cannot go on after the answer, so late work is dispatched instead. */
   handsOff: boolean;
   /** The single process: a late answer still on its way is handed here, so shutdown waits for it. */
-  keep?: (late: Promise<unknown>) => void;
+  keep?: (late: Promise<unknown>, name?: string) => void;
 }
 
 /** A rendered reply, or a plain private line (no blocks). */
@@ -87,7 +87,7 @@ export function registerSlashCommand(app: App, deps: SlashCommandDeps): void {
       .catch((err: unknown) =>
         deps.log.error('could not deliver a late slash command answer', { error: String(err) }),
       );
-    deps.keep?.(late);
+    deps.keep?.(late, `Slack answer to /ec2 ${work.text.slice(0, 60)} by ${work.user.id}`);
     await late;
   });
 }

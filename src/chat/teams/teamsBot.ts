@@ -70,13 +70,13 @@ export interface TeamsBotDeps {
    */
   handOff?: TeamsHandOff;
   /** The single process: work that goes on after its answer is handed here, so shutdown waits for it. */
-  keep?: (late: Promise<unknown>) => void;
+  keep?: (late: Promise<unknown>, name?: string) => void;
   /**
    * The single process: a click's action waits its turn here (the bounded
    * queue Slack clicks share), so a burst of clicks does not start every
    * action at once on the event loop that answers them. Shutdown waits for it.
    */
-  queue?: <T>(task: () => Promise<T>) => Promise<T>;
+  queue?: <T>(task: () => Promise<T>, name?: string) => Promise<T>;
 }
 
 type Send = (activity: Partial<Activity>) => Promise<unknown>;
@@ -168,7 +168,10 @@ export class TeamsBot extends ActivityHandler {
     }
     // Started here, not inside `keep?.(…)`: an absent keep would skip evaluating its argument.
     const late = this.finishCommand(activity, reply);
-    this.deps.keep?.(late);
+    this.deps.keep?.(
+      late,
+      `Teams answer to ${text.slice(0, 60)} by ${activity.from?.name ?? activity.from?.id}`,
+    );
   }
 
   /** Sends a late command answer into the thread; never rejects. */
@@ -350,7 +353,8 @@ export class TeamsBot extends ActivityHandler {
     }
     // Queued in the single process: its card comes back inline only if its turn and its work fit the budget.
     const { queue } = this.deps;
-    const result = queue ? queue(() => this.act(request)) : this.act(request);
+    const name = `Teams ${request.action} click on ${request.target.instanceId} by ${request.ctx.actor.name ?? request.ctx.actor.id}`;
+    const result = queue ? queue(() => this.act(request), name) : this.act(request);
     const ready = await withinBudget(result, this.deps.ackBudgetMs);
     if (ready) {
       log.info('teams card action', {
@@ -361,7 +365,7 @@ export class TeamsBot extends ActivityHandler {
       return cardAnswer(ready.value, click.warningReply);
     }
     const late = finishClickOrTell(this.deps.gateway, activity, request, result, log);
-    this.deps.keep?.(late);
+    this.deps.keep?.(late, name);
     return messageResponse(interimNotice(request));
   }
 }
