@@ -23,11 +23,8 @@ import { type ConsentOffers, offerConsents } from '../../core/message/consentMes
 import {
   type ChatPerson,
   instanceLabel,
-  type NagMessage,
   type NagOutcome,
   nagMessageFromRecord,
-  outcomeStyle,
-  stoppedOutcome,
 } from '../../core/message/nagMessage.js';
 import type { RunTarget } from '../../core/message/runToken.js';
 import { stopProtectedReason } from '../../core/stopRefusal.js';
@@ -38,9 +35,15 @@ import type { Clock } from '../../ports/clock.js';
 import type { MonitorApi } from '../../services/monitor/api.js';
 import type { RunStopper } from '../../services/monitor/stop.js';
 import { authorizeAct, authorizedAs } from './actAuthorization.js';
+import {
+  type ActionKind,
+  type ActionRequest,
+  type ActionResult,
+  HIBERNATE_CHOICE,
+  type RunMessages,
+} from './actionTypes.js';
 import type { Authorizer } from './authorizer.js';
 import { resolveExtendChoice, resolveSnoozeChoice } from './choices.js';
-import type { CommandContext } from './commandContext.js';
 import {
   type ConsentActionDeps,
   type ConsentActionKind,
@@ -51,46 +54,11 @@ import {
 import { describeFailure } from './failureText.js';
 import type { RunLedger } from './runLedger.js';
 import { runStaleness, type Staleness, staleAnswer } from './staleRun.js';
-
-export type ActionKind = 'stop' | 'snooze' | 'extend' | ConsentActionKind;
+import { stopAction } from './stopAction.js';
 
 export { isOwnerOf } from './actAuthorization.js';
-
-/** The `choice` of a Stop that hibernates (the Hibernate button, `stop --hibernate`). */
-export const HIBERNATE_CHOICE = 'hibernate';
-
-export interface ActionRequest {
-  action: ActionKind;
-  target: RunTarget;
-  /** A menu value (`4h`, `tomorrow-09:00`); or the explicit values below from a typed command. */
-  choice?: string;
-  snoozeUntil?: Date;
-  extendSeconds?: number;
-  /** `stop … --at/--in`: the stop time, already resolved in the person's zone. */
-  stopAt?: Date;
-  /** `stop … --when-idle --for 30m`: the idle window (the default otherwise). */
-  idleForSeconds?: number;
-  ctx: CommandContext;
-}
-
-export interface ActionResult {
-  status: 'done' | 'refused' | 'stale' | 'failed' | 'duplicate';
-  /** How the clicked message should read now; absent when the run is unknown. */
-  message?: NagMessage;
-  /** Shown only to the person who acted. */
-  notice: string;
-  /** Messages of this run the pipeline already rewrote (the platform can skip those). */
-  updatedRefs: ChatMessageRef[];
-  /** A failure another try may fix (AWS throttling, 5xx, a timeout); the caller may try again. */
-  retryable?: boolean;
-  /** The record as the action left it (consent actions), for replies that say more. */
-  record?: InstanceRecord;
-}
-
-/** Rewrites every chat message of a run; implemented by ChatDelivery. */
-export interface RunMessages {
-  updateRun(record: InstanceRecord, outcome: NagOutcome | undefined, now: Date): Promise<ChatMessageRef[]>;
-}
+export type { ActionKind, ActionRequest, ActionResult, RunMessages } from './actionTypes.js';
+export { HIBERNATE_CHOICE } from './actionTypes.js';
 
 export interface ActionPipelineDeps {
   monitor: MonitorApi;
@@ -180,7 +148,10 @@ export class ActionPipeline {
       let updated: InstanceRecord;
       let notice: string;
       if (action === 'stop') {
-        return await this.stop(target, person, record!, now, req.choice === HIBERNATE_CHOICE);
+        return await stopAction(
+          { stopper: this.deps.stopper, log: this.deps.log, rewrite: (r, o, at) => this.rewrite(r, o, at) },
+          { target, person, record: record!, now, hibernate: req.choice === HIBERNATE_CHOICE },
+        );
       }
       if (isConsentAction(action)) {
         const zone = await timeZone?.catch(() => undefined);
@@ -244,90 +215,6 @@ export class ActionPipeline {
         updatedRefs: [],
         retryable: err instanceof TransientError,
       };
-    }
-  }
-
-  /** A stop goes through the one stop operation (claim, StopInstances, record, audit); this only words it. */
-  private async stop(
-    target: RunTarget,
-    person: ChatPerson,
-    record: InstanceRecord,
-    now: Date,
-    hibernate: boolean,
-  ): Promise<ActionResult> {
-    const result = await this.deps.stopper.stop(target, person, hibernate ? { hibernate } : undefined);
-    const label = instanceLabel(record);
-    switch (result.status) {
-      case 'stopping': {
-        const outcome: NagOutcome = {
-          kind: 'stopped',
-          by: person,
-          runtimeSeconds: result.runtimeSeconds,
-          ...(result.hibernated ? { hibernated: true } : {}),
-        };
-        const verb = result.hibernated ? 'Hibernating' : 'Stopping';
-        const notice = result.confirmedByReread
-          ? `${verb} ${label} after ${formatDuration(result.runtimeSeconds)}. (AWS's answer was lost on the way, but EC2 reports it stopping.)`
-          : `${verb} ${label} after ${formatDuration(result.runtimeSeconds)}.`;
-        const updatedRefs = await this.rewrite(result.record, outcome, now);
-        return {
-          status: 'done',
-          message: nagMessageFromRecord(result.record, now, outcome),
-          notice,
-          updatedRefs,
-        };
-      }
-      case 'already': {
-        const who = result.by ? outcomeStyle.person(result.by) : 'someone else';
-        const stop = result.record.lastStop;
-        const message = stop?.by
-          ? nagMessageFromRecord(result.record, now, stoppedOutcome({ ...stop, by: stop.by }))
-          : undefined;
-        return {
-          status: 'stale',
-          notice: `Nothing done: ${label} is already being stopped by ${who}.`,
-          message,
-          updatedRefs: [],
-        };
-      }
-      case 'stale': {
-        const seen: InstanceRecord | undefined = result.live
-          ? { ...(result.record ?? record), state: result.live.state, launchTime: result.live.launchTime }
-          : result.record && result.reason !== 'gone'
-            ? result.record
-            : { ...(result.record ?? record), state: 'terminated' };
-        const stale = this.staleness(seen, target) ?? { record, outcome: { kind: 'terminated' as const } };
-        return this.staleResult(stale, now, undefined, 'stop', target);
-      }
-      case 'protected':
-      case 'refused':
-        return {
-          status: 'refused',
-          notice: result.reason,
-          message: nagMessageFromRecord(result.record, now),
-          updatedRefs: [],
-        };
-      case 'failed':
-        return {
-          status: 'failed',
-          notice: describeFailure(result.error, 'stop', record),
-          message: nagMessageFromRecord(result.record, now),
-          updatedRefs: [],
-          // Throttled or refused for now: EC2 said no, so nothing was applied and the claim is
-          // released; a click's work may try again (a lost answer comes back as 'unknown' instead).
-          retryable: result.error instanceof TransientError,
-        };
-      case 'unknown':
-        this.deps.log.error('stop outcome unknown', {
-          target: instanceKeyString(target),
-          error: String(result.error),
-        });
-        return {
-          status: 'failed',
-          notice: `Could not tell whether ${label} stopped: AWS's answer was lost and EC2 could not be read again. Check it with \`status ${record.instanceId}\` in a minute before trying again.`,
-          message: nagMessageFromRecord(result.record, now),
-          updatedRefs: [],
-        };
     }
   }
 
