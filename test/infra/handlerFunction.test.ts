@@ -96,6 +96,31 @@ describe('bundle options', () => {
     expect(() => shim.coerce('24')).toThrow(/semverOnLambda\.cjs/);
   });
 
+  it('hides a conversation id behind the same HMAC-SHA256 as @noble/hashes with its Lambda stand-in, and refuses another hash', () => {
+    // Arrange
+    const load = createRequire(import.meta.url);
+    const shim = load(path.join(PROJECT_ROOT, REPLACED_ON_LAMBDA['@noble/hashes/hmac']!));
+    const noble = {
+      ...load('@noble/hashes/hmac'),
+      ...load('@noble/hashes/sha2'),
+      ...load('@noble/hashes/utils'),
+    };
+    const redact = (h: typeof noble, key: string) =>
+      h.bytesToHex(h.hmac(h.sha256, h.utf8ToBytes(key), h.utf8ToBytes('19:abc@thread.tacv2;messageid=1')));
+
+    // Act
+    const onLambda = redact(shim, 'per-process key');
+    const asNoble = redact(noble, 'per-process key');
+
+    // Assert
+    expect(onLambda).toBe(asNoble);
+    expect(REPLACED_ON_LAMBDA['@noble/hashes/sha2']).toBe(REPLACED_ON_LAMBDA['@noble/hashes/hmac']);
+    expect(REPLACED_ON_LAMBDA['@noble/hashes/utils']).toBe(REPLACED_ON_LAMBDA['@noble/hashes/hmac']);
+    expect(() => shim.hmac(noble.sha256, shim.utf8ToBytes('k'), shim.utf8ToBytes('m'))).toThrow(
+      /nobleHashesOnLambda\.cjs/,
+    );
+  });
+
   it('replaces modules unused on Lambda with a stub that loads but explains itself when called', () => {
     // Arrange
     const stubFile = path.join(PROJECT_ROOT, UNUSED_ON_LAMBDA_STUB);
