@@ -127,13 +127,25 @@ describe('lightsout stop', () => {
     // Arrange: someone consented to a stop at a time; its row waits in the state file.
     const id = await launch('render-9');
     await track(id);
-    const db = openDatabase(dbPath);
     const [record] = await readState(id);
+    const stopAt = new Date(Date.now() + 3600_000).toISOString();
+    const db = openDatabase(dbPath);
+    // The consent on the record and its row, as the consent service writes them: a Stop only
+    // looks for schedules where the record says there is a consent.
+    await new SqliteInstanceStore(db).put({
+      ...record!,
+      stopConsent: {
+        kind: 'at',
+        at: stopAt,
+        by: { platform: 'slack', id: 'U0ANA', name: 'ana' },
+        givenAt: new Date().toISOString(),
+      },
+    });
     new SqliteStopScheduleStore(db).upsert({
       region: REGION,
       instanceId: id,
       launchTime: record!.launchTime,
-      stopAt: new Date(Date.now() + 3600_000).toISOString(),
+      stopAt,
     });
     db.close();
 
