@@ -33,7 +33,7 @@ export class DynamoDigestSettingsStore implements DigestSettingsStore {
     const res = await awsCall('GetItem digest settings', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(channel), ConsistentRead: true })),
     );
-    return res.Item ? toSettings(res.Item) : undefined;
+    return res.Item ? toSettings(res.Item, channel) : undefined;
   }
 
   async set(s: Parameters<DigestSettingsStore['set']>[0]): Promise<ChannelDigestSettings> {
@@ -62,7 +62,7 @@ export class DynamoDigestSettingsStore implements DigestSettingsStore {
         }),
       ),
     );
-    return toSettings(res.Attributes ?? {});
+    return toSettings(res.Attributes ?? {}, s.channel);
   }
 
   async claimWeek(
@@ -160,8 +160,13 @@ export class DynamoDigestSettingsStore implements DigestSettingsStore {
   }
 }
 
-function toSettings(i: Record<string, unknown>): ChannelDigestSettings {
-  const channel = i.channel as ChannelKey;
+/**
+ * The item read back as settings. The channel comes from the key the item was
+ * addressed by, not from its `channel` attribute: an item whose first write is
+ * still being applied (moto shows it between creating the item and setting
+ * its attributes) may not carry that attribute yet.
+ */
+function toSettings(i: Record<string, unknown>, channel: ChannelKey): ChannelDigestSettings {
   return {
     channel: { platform: channel.platform, channelId: channel.channelId },
     ...(i.cadence ? { cadence: i.cadence as DigestCadence } : {}),
