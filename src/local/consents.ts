@@ -62,6 +62,7 @@ export function prepareLocalConsents(deps: {
     stopper,
     audit,
     clock,
+    fleet,
     warningSeconds: config.monitor.stopWarningSeconds,
     log,
   });

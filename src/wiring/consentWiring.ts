@@ -32,6 +32,7 @@ export function consentService(
     stopper,
     audit,
     clock: deps.clock,
+    fleet: deps.fleet,
     warningSeconds: deps.settings.stopWarningSeconds,
     log,
   });

@@ -78,45 +78,52 @@ describe('stop at a time from Slack in the single process', () => {
     expect(record?.lastStop?.consent).toMatchObject({ kind: 'at', by: { platform: 'slack', id: 'U0ALICE' } });
   });
 
-  it('refuses --in and --when-idle on a stop-protected instance with the reason, and schedules nothing', async () => {
-    // Arrange: a nagged instance with DisableApiStop (the nag reads it from EC2).
-    const ec2 = new EC2Client(moto.clientConfig);
-    const instance = (
-      await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'render-1' })
-    )[0]!;
-    await ec2.send(
-      new ModifyInstanceAttributeCommand({
-        InstanceId: instance.InstanceId,
-        DisableApiStop: { Value: true },
-      }),
-    );
-    const clock = new VirtualClock(new Date(instance.LaunchTime!.getTime() + HOUR * 1000));
-    const port = await freePort();
-    const app = await startSingleProcess({
-      config: localConfig(local.dir, slackHttpEnv(slack, port)),
-      log: createLogger('test', 'ERROR'),
-      clock: clock.now,
-      timers: new ClockTimers(clock),
-    });
-    local.app = app;
-    await post(port, slashCommandBody('subscribe web'));
-    await app.service.runDueNags();
+  // Nagged: the record already says so. Not yet nagged: only EC2 knows, and the consent asks it.
+  it.each([
+    ['nagged', true],
+    ['not yet nagged', false],
+  ])(
+    'refuses --in and --when-idle on a stop-protected instance (%s) with the reason, and schedules nothing',
+    async (_, nagFirst) => {
+      // Arrange: an instance with DisableApiStop.
+      const ec2 = new EC2Client(moto.clientConfig);
+      const instance = (
+        await launchTagged(ec2, { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'render-1' })
+      )[0]!;
+      await ec2.send(
+        new ModifyInstanceAttributeCommand({
+          InstanceId: instance.InstanceId,
+          DisableApiStop: { Value: true },
+        }),
+      );
+      const clock = new VirtualClock(new Date(instance.LaunchTime!.getTime() + HOUR * 1000));
+      const port = await freePort();
+      const app = await startSingleProcess({
+        config: localConfig(local.dir, slackHttpEnv(slack, port)),
+        log: createLogger('test', 'ERROR'),
+        clock: clock.now,
+        timers: new ClockTimers(clock),
+      });
+      local.app = app;
+      await post(port, slashCommandBody('subscribe web'));
+      if (nagFirst) await app.service.runDueNags();
 
-    // Act
-    const at = await post(port, slashCommandBody('stop render-1 --in 2h'));
-    const idle = await post(port, slashCommandBody('stop render-1 --when-idle'));
+      // Act
+      const at = await post(port, slashCommandBody('stop render-1 --in 2h'));
+      const idle = await post(port, slashCommandBody('stop render-1 --when-idle'));
 
-    // Assert: a private answer naming DisableApiStop, and no consent or schedule left behind.
-    for (const answer of [at, idle]) {
-      const body = (await answer.json()) as { response_type?: string };
-      expect(body.response_type).toBe('ephemeral');
-      expect(JSON.stringify(body)).toContain('stop-protected (DisableApiStop)');
-    }
-    expect(await app.stopScheduler.list()).toEqual([]);
-    const record = await app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! });
-    expect(record?.stopProtected).toBe(true);
-    expect(record?.stopConsent).toBeUndefined();
-  });
+      // Assert: a private answer naming DisableApiStop, and no consent or schedule left behind.
+      for (const answer of [at, idle]) {
+        const body = (await answer.json()) as { response_type?: string };
+        expect(body.response_type).toBe('ephemeral');
+        expect(JSON.stringify(body)).toContain('stop-protected (DisableApiStop)');
+      }
+      expect(await app.stopScheduler.list()).toEqual([]);
+      const record = await app.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! });
+      expect(record?.stopProtected).toBe(nagFirst ? true : undefined);
+      expect(record?.stopConsent).toBeUndefined();
+    },
+  );
 
   it('answers a time that is not one privately, with what works, and schedules nothing', async () => {
     const ec2 = new EC2Client(moto.clientConfig);

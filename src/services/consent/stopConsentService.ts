@@ -31,10 +31,12 @@ import {
   type StopConsent,
   type StopFiring,
 } from '../../core/stopConsent.js';
+import { stopProtectedReason } from '../../core/stopRefusal.js';
 import { formatDayTimeUtc } from '../../core/when.js';
 import { type Log, silentLog } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Fleet } from '../../ports/fleet.js';
 import type { InstanceStore } from '../../ports/instanceStore.js';
 import type { StopScheduler } from '../../ports/stopScheduler.js';
 import { CONFLICT_RETRIES } from '../monitor/context.js';
@@ -47,6 +49,12 @@ export interface StopConsentDeps {
   stopper: Pick<RunStopper, 'stop'>;
   audit: AuditLog;
   clock: Clock;
+  /**
+   * EC2's word on DisableApiStop when consent is given: the record learns it
+   * only at a nag or a refused stop, and a consent given before either would
+   * be announced now and refused by EC2 hours later, with nobody there.
+   */
+  fleet?: Pick<Fleet, 'stopProtected'>;
   /** How long before the stop the warning goes out; default ten minutes. */
   warningSeconds?: number;
   log?: Log;
@@ -76,6 +84,9 @@ export class StopConsentService {
       const lead = checkLead(new Date(spec.at), now, 'scheduled');
       if (!lead.ok) return { status: 'refused', notice: `Not scheduled: ${lead.reason}.` };
     }
+    if (await this.stopProtectedNow(run)) {
+      return { status: 'refused', notice: `Not scheduled: ${stopProtectedReason(run)}` };
+    }
     const consent = { ...spec, by, givenAt: now.toISOString() } as StopConsent;
     let before: StopConsent | undefined;
     const result = await this.change(run, 'scheduled', (r) => {
@@ -88,6 +99,20 @@ export class StopConsentService {
     if (unscheduled) return unscheduled;
     await this.audit(now, by, 'consent', run, 'ok', describe(consent));
     return { ...result, notice: `${scheduledText(consent)}.` };
+  }
+
+  /** A failed read does not block the consent: when the stop falls due, a refusal is still reported. */
+  private async stopProtectedNow(run: RunRef): Promise<boolean> {
+    if (!this.deps.fleet) return false;
+    try {
+      return await this.deps.fleet.stopProtected(run.region, run.instanceId);
+    } catch (err) {
+      this.log.warn('could not read stop protection; consent given', {
+        instance: `${run.region}/${run.instanceId}`,
+        error: String(err),
+      });
+      return false;
+    }
   }
 
   /** Withdraws this run's consent; a standing consent is then not given again to the run. */
