@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { chatFunction } from './chatRuntime.js';
+import { chatWorkTimeout } from './chatWorkTimeout.js';
 import { DigestFunction } from './digest.js';
 import type { HandlerFunction } from './handlerFunction.js';
 import { publicFunctionUrl } from './publicEndpoint.js';
@@ -39,8 +40,8 @@ export class Chat extends Construct {
         handler: 'slackEvents',
         description: 'Slack commands and buttons (Function URL)',
         // Requests are answered within the 2 s budget; a handed-off click keeps trying while
-        // AWS fails for up to CHAT_ACTION_DEADLINE (2 minutes by default), then shows its result.
-        timeout: Duration.seconds(180),
+        // AWS fails for up to CHAT_ACTION_DEADLINE (2 minutes by default) and one try more, then shows its result (chatWorkTimeout.ts).
+        timeout: Duration.seconds(chatWorkTimeout(shared.settings.functionEnvironment).seconds),
         // Bolt and its dependencies load noticeably faster with more CPU, and Slack waits only 3 s.
         memorySize: 1024,
         canStopInstances: true,

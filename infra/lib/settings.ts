@@ -8,6 +8,7 @@
 import { type CloudMapServiceRef, parseCloudMapServices } from '../../src/core/cleanup/cloudMapServiceTag.js';
 import { parseDuration } from '../../src/core/duration.js';
 import { GROUP_PATTERN } from '../../src/core/tagPolicy.js';
+import { chatWorkTimeout } from './chatWorkTimeout.js';
 import { checkAsFunctionsWould } from './functionsConfigCheck.js';
 import { readPassThrough } from './passThrough.js';
 
@@ -280,6 +281,10 @@ export function readSettings(lookup: Lookup, defaultRegion?: string): Settings {
     );
   }
   if (problems.length === 0) problems.push(...checkAsFunctionsWould(settings));
+  if (problems.length === 0) {
+    const { problem } = chatWorkTimeout(settings.functionEnvironment);
+    if (problem) problems.push(problem);
+  }
   if (problems.length) throw new SettingsError(problems);
   return settings;
 }

@@ -7,6 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { chatFunction } from './chatRuntime.js';
+import { chatWorkTimeout } from './chatWorkTimeout.js';
 import type { HandlerFunction } from './handlerFunction.js';
 import { publicFunctionUrl } from './publicEndpoint.js';
 import type { SharedResources } from './sharedResources.js';
@@ -20,9 +21,9 @@ export class Teams extends Construct {
     this.teamsMessages = chatFunction(this, 'TeamsMessages', shared, {
       handler: 'teamsMessages',
       description: 'Teams bot messages and card actions (Function URL)',
-      // Requests are answered within the 2 s budget; a handed-off click or command then runs
-      // while AWS fails for up to CHAT_ACTION_DEADLINE's worth of client timeouts.
-      timeout: Duration.seconds(180),
+      // Requests are answered within the 2 s budget; a handed-off click then keeps trying while
+      // AWS fails for up to CHAT_ACTION_DEADLINE and one try more (chatWorkTimeout.ts).
+      timeout: Duration.seconds(chatWorkTimeout(shared.settings.functionEnvironment).seconds),
       // The Agents SDK loads at init here (JWT checks, the CloudAdapter); more memory means more CPU for the cold start.
       memorySize: 1024,
       canStopInstances: true,

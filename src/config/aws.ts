@@ -29,6 +29,24 @@ export const DEFAULT_AWS_CLIENT_SETTINGS: AwsClientSettings = {
   retryMode: 'standard',
 };
 
+/**
+ * The longest one try of a click's action can take when AWS hangs: the
+ * action's EC2 call and the re-read of the instance after it, each using
+ * every SDK attempt (connection and request timeouts) with the SDK's backoff
+ * between attempts (at most 500 ms doubling, capped at 20 s, for throttling).
+ * The click retry starts no try that could end past CHAT_ACTION_DEADLINE, and
+ * the Slack and Teams functions' timeouts leave room for one (infra/).
+ */
+export function worstCaseTryMs(clients: AwsClientSettings): number {
+  const EC2_CALLS_PER_TRY = 2;
+  let backoffMs = 0;
+  for (let retry = 1; retry < clients.maxAttempts; retry++) backoffMs += Math.min(20_000, 500 * 2 ** retry);
+  return (
+    EC2_CALLS_PER_TRY *
+    (clients.maxAttempts * (clients.connectTimeoutMs + clients.requestTimeoutMs) + backoffMs)
+  );
+}
+
 export interface ChatTimingConfig {
   /**
    * Longest a chat request waits for its answer before it is acknowledged

@@ -25,6 +25,7 @@ import {
   type SlackWork,
   type SlackWorkDeps,
 } from '../chat/slack/slackWork.js';
+import { worstCaseTryMs } from '../config/aws.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
 import { type HandOff, isHandOffEvent, lambdaHandOff } from './handOff.js';
@@ -44,6 +45,7 @@ const WorkBase = {
   responseUrl: z.optional(z.string()),
   user: User,
   requestId: z.string(),
+  acknowledgedAt: z.optional(z.number()),
 };
 /**
  * Every action a click can carry; the compiler refuses a kind the action
@@ -119,6 +121,7 @@ export async function createSlackEventsHandler(env: Env, opts: SlackEventsOption
     clock: chat.clock,
     log,
     deadlineMs: chat.config.aws.chat.actionDeadlineMs,
+    tryBudgetMs: worstCaseTryMs(chat.config.aws.clients),
   };
   const { functionName, region, chat: timing } = chat.config.aws;
   const handOff =

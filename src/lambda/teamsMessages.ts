@@ -14,6 +14,7 @@ import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createTeamsEndpoint } from '../chat/teams/teamsApp.js';
 import type { TeamsWork } from '../chat/teams/teamsLateWork.js';
+import { worstCaseTryMs } from '../config/aws.js';
 import { ConfigError, type Env } from '../config/index.js';
 import { buildLambdaChat, type LambdaChatOptions } from './chatRuntime.js';
 import { type HandOff, isHandOffEvent, lambdaHandOff } from './handOff.js';
@@ -30,6 +31,7 @@ type Handler = (event: unknown, context?: Context) => Promise<APIGatewayProxyRes
 const TeamsWorkSchema = z.object({
   kind: z.enum(['teamsCommand', 'teamsClick']),
   activity: z.record(z.string(), z.unknown()),
+  acknowledgedAt: z.optional(z.number()),
 });
 
 export interface TeamsMessagesOptions extends LambdaChatOptions {
@@ -68,6 +70,7 @@ export async function createTeamsMessagesHandler(
     log: chat.log,
     ackBudgetMs: timing.ackBudgetMs,
     deadlineMs: timing.actionDeadlineMs,
+    tryBudgetMs: worstCaseTryMs(chat.config.aws.clients),
     handOff,
   });
   return async (event) => {

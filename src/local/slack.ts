@@ -12,6 +12,7 @@ import { SlackOwnerDirectory } from '../chat/slack/slackOwnerDirectory.js';
 import { createSlackDigestClient, createSlackPostClient } from '../chat/slack/slackWebClient.js';
 import { runSlackWork, type SlackWork } from '../chat/slack/slackWork.js';
 import { SlackWorkloadProgressPoster } from '../chat/slack/slackWorkloadProgress.js';
+import { worstCaseTryMs } from '../config/aws.js';
 import { decodeRunToken } from '../core/message/runToken.js';
 import { chartAssets } from '../wiring/chartAssets.js';
 import type { LocalPlatformFactory } from './chat.js';
@@ -61,6 +62,7 @@ export const slackPlatform: LocalPlatformFactory = async ({ config, log }) => {
         clock,
         log,
         deadlineMs: config.aws.chat.actionDeadlineMs,
+        tryBudgetMs: worstCaseTryMs(config.aws.clients),
       };
       // Clicks queue for their turn (the answers go out first); the chat runtime's stop waits for them.
       const dispatch = (w: SlackWork): Promise<void> => late.run(() => runSlackWork(w, work), workName(w));

@@ -14,6 +14,7 @@ import {
 } from '../chat/teams/teamsApp.js';
 import { TeamsOwnerDirectory } from '../chat/teams/teamsOwnerDirectory.js';
 import { TeamsWorkloadProgressPoster } from '../chat/teams/teamsWorkloadProgress.js';
+import { worstCaseTryMs } from '../config/aws.js';
 import { SqliteChatInstallationStore } from '../sqlite/chatInstallationStore.js';
 import type { LocalPlatformFactory } from './chat.js';
 
@@ -47,6 +48,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
         log,
         ackBudgetMs: config.aws.chat.ackBudgetMs,
         deadlineMs: config.aws.chat.actionDeadlineMs,
+        tryBudgetMs: worstCaseTryMs(config.aws.clients),
         keep: (p, name) => late.keep(p, name),
         // Clicks wait their turn in the queue Slack clicks use, four actions at a time.
         queue: (task, name) => late.run(task, name),

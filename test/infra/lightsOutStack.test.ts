@@ -164,6 +164,49 @@ describe('functions', () => {
     expect(nagDue).not.toHaveProperty('CHAT_ACK_BUDGET');
   });
 
+  it('lets the click functions run past CHAT_ACTION_DEADLINE by one worst-case try of hung EC2 calls', () => {
+    // Arrange: a 5 minute deadline; one try is two EC2 calls of 3 attempts × (5 s connect + 20 s request)
+    // plus the SDK's backoff between attempts (1 s + 2 s): 156 s. The deadline and one try: 456 s.
+    const tuned = synthesize({
+      settings: {
+        functionEnvironment: {
+          CHAT_ACTION_DEADLINE: '5m',
+          AWS_CONNECT_TIMEOUT: '5s',
+          AWS_REQUEST_TIMEOUT: '20s',
+          AWS_MAX_ATTEMPTS: '3',
+        },
+      },
+    });
+    const timeoutOf = (fragment: string) =>
+      resourcesOfType(tuned.json, 'AWS::Lambda::Function').find(([id]) => id.includes(fragment))![1]
+        .Timeout as number;
+
+    // Act
+    const slack = timeoutOf('SlackEvents');
+    const teams = timeoutOf('TeamsMessages');
+    const notify = timeoutOf('ChatNotify');
+    tuned.dispose();
+
+    // Assert: room for the deadline and the try; Lambda's limit is 900 s. chatNotify takes no clicks.
+    for (const timeout of [slack, teams]) {
+      expect(timeout).toBeGreaterThanOrEqual(456);
+      expect(timeout).toBeLessThanOrEqual(900);
+    }
+    expect(notify).toBe(60);
+  });
+
+  it('gives the click functions room for the default two minute deadline and one default try', () => {
+    // Arrange: 120 s, and two EC2 calls of 3 attempts × (3 s + 10 s) with 3 s of backoff each: 84 s.
+    const timeoutOf = (fragment: string) =>
+      functions().find(([id]) => id.includes(fragment))![1].Timeout as number;
+
+    // Act
+    const timeouts = [timeoutOf('SlackEvents'), timeoutOf('TeamsMessages')];
+
+    // Assert
+    for (const timeout of timeouts) expect(timeout).toBeGreaterThanOrEqual(204);
+  });
+
   it('gives every function that shows, records or judges "Stop when idle" the same IDLE_WINDOW', () => {
     // Arrange
     const tuned = synthesize({ settings: { functionEnvironment: { IDLE_WINDOW: '10m' } } });

@@ -59,6 +59,29 @@ describe('readSettings', () => {
     expect(problems).toHaveLength(1);
   });
 
+  it('refuses a CHAT_ACTION_DEADLINE that with one worst-case try outlasts what Lambda lets a function run', () => {
+    // Arrange: 15 minutes of retrying leaves no room for the try under way at the deadline.
+    const tooLong = context({ functionEnvironment: { CHAT_ACTION_DEADLINE: '15m' } });
+    const fits = context({ functionEnvironment: { CHAT_ACTION_DEADLINE: '10m' } });
+
+    // Act
+    const problems = (() => {
+      try {
+        readSettings(tooLong);
+        return [];
+      } catch (e) {
+        return (e as SettingsError).problems;
+      }
+    })();
+
+    // Assert: it names the settings, the sum and the largest deadline that fits.
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^CHAT_ACTION_DEADLINE \(15m\) plus one worst-case try of a click \(84s/);
+    expect(problems[0]).toContain("more than Lambda's 900s");
+    expect(problems[0]).toContain('Set CHAT_ACTION_DEADLINE to at most 786s');
+    expect(readSettings(fits).functionEnvironment).toMatchObject({ CHAT_ACTION_DEADLINE: '10m' });
+  });
+
   it('rejects values the functions would refuse at cold start, in their words', () => {
     // Arrange
     const bad = context({

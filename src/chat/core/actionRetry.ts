@@ -9,6 +9,12 @@
  * nothing was applied) and a TransientError thrown on the way. A lost answer
  * is not among them: the pipeline reads EC2 for that, never retries blindly.
  *
+ * The deadline counts from `startedAt`, when the click was acknowledged (not
+ * when a queue slot or a hand-off let the work begin), and no try starts that
+ * could still be running at the deadline (`tryBudgetMs`, `worstCaseTryMs`):
+ * the clicker hears the result by CHAT_ACTION_DEADLINE, and on Lambda before
+ * the function's timeout. The first try always runs, however late.
+ *
  * Each try has its own request id (`<id>#2`, `<id>#3`…), so the chat core's
  * request ledger lets it through, while a second delivery of the same click
  * (Lambda delivers async events at least once) meets the first try's id and
@@ -28,6 +34,8 @@ export interface ActionRetryDeps {
   log: Log;
   /** How long a click keeps trying while AWS fails (CHAT_ACTION_DEADLINE). */
   deadlineMs: number;
+  /** The longest one try can take (`worstCaseTryMs` of the AWS client settings); 0 when unknown. */
+  tryBudgetMs?: number;
   sleep?: Sleep;
 }
 
@@ -47,8 +55,12 @@ export async function untilAwsAnswers(
   requestId: string | undefined,
   tryOnce: (requestId: string | undefined) => Promise<ActionResult>,
   deps: ActionRetryDeps,
+  /** Epoch ms the click was acknowledged; now when not known. */
+  startedAt?: number,
 ): Promise<ActionResult> {
-  const started = deps.clock().getTime();
+  const started = startedAt ?? deps.clock().getTime();
+  // The last moment a try may start and still end by the deadline.
+  const lastStart = started + deps.deadlineMs - (deps.tryBudgetMs ?? 0);
   const attemptOnce = async (attempt: number): Promise<ActionResult> => {
     const id = attempt === 1 || requestId === undefined ? requestId : `${requestId}#${attempt}`;
     const result = await tryOnce(id);
@@ -63,7 +75,7 @@ export async function untilAwsAnswers(
         maxDelayMs: 5_000,
         sleep: deps.sleep ?? realSleep,
         retryOn: (err) => err instanceof RetryLater || err instanceof TransientError,
-        deadline: { at: started + deps.deadlineMs, now: () => deps.clock().getTime() },
+        deadline: { at: lastStart, now: () => deps.clock().getTime() },
       },
       attemptOnce,
       (err, attempt) =>

@@ -143,6 +143,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         responseUrl,
         user: { id: b.user.id, name: b.user.name, username: b.user.username },
         requestId: `${a.action_ts}:${b.user.id}`,
+        acknowledgedAt: deps.clock().getTime(),
         ...(warningReply ? { warningReply: true } : {}),
       };
       await deps.dispatch(work).catch((err: unknown) => reportSlackWorkFailure(client, work, deps.log, err));

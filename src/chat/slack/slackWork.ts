@@ -40,6 +40,8 @@ interface WorkBase {
   user: SlackUser;
   /** Unique per click or submission; the idempotency key of the work. */
   requestId: string;
+  /** Epoch ms the click was acknowledged: CHAT_ACTION_DEADLINE counts from here, not from its queue slot. */
+  acknowledgedAt?: number;
 }
 
 /** Stop, Snooze (menu) or Extend pressed on a nag. */
@@ -72,6 +74,8 @@ export interface SlackWorkDeps {
   log: Log;
   /** How long a click keeps trying while AWS fails (CHAT_ACTION_DEADLINE). */
   deadlineMs: number;
+  /** The longest one try can take (`worstCaseTryMs`). */
+  tryBudgetMs?: number;
   sleep?: Sleep;
 }
 
@@ -99,6 +103,7 @@ async function runClick(work: SlackClick | SlackSnoozeAt, deps: SlackWorkDeps): 
         : deps.actions.handle({ action: 'snooze', target, snoozeUntil: await snoozeAt(work, deps), ctx });
     },
     deps,
+    work.acknowledgedAt,
   );
   const where: ClickedMessage = {
     channelId: work.channelId,

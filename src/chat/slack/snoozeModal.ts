@@ -68,7 +68,10 @@ export function readSnoozeSubmission(view: {
 }
 
 /** The modal's submission: closes it (or shows the field error), then snoozes through the chat core. */
-export function registerSnoozeModal(app: App, deps: Pick<SlackListenerDeps, 'dispatch' | 'log'>): void {
+export function registerSnoozeModal(
+  app: App,
+  deps: Pick<SlackListenerDeps, 'dispatch' | 'log' | 'clock'>,
+): void {
   app.view(SNOOZE_MODAL_ID, async ({ ack, view, body, client }) => {
     const submission = readSnoozeSubmission(view);
     const target = submission.ok ? decodeRunToken(submission.ctx.token) : undefined;
@@ -91,6 +94,7 @@ export function registerSnoozeModal(app: App, deps: Pick<SlackListenerDeps, 'dis
       responseUrl: ctx.responseUrl,
       user: { id: body.user.id, name: body.user.name },
       requestId: `${view.id}:${view.hash}`,
+      acknowledgedAt: deps.clock().getTime(),
     };
     await deps
       .dispatch(work)

@@ -84,6 +84,8 @@ export interface TeamsEndpointDeps {
   ackBudgetMs: number;
   /** CHAT_ACTION_DEADLINE: how long a click keeps trying while AWS fails. */
   deadlineMs: number;
+  /** The longest one try of a click can take (`worstCaseTryMs`). */
+  tryBudgetMs?: number;
   /** Lambda only: hands late work to an asynchronous invocation (see `teamsLateWork.ts`). */
   handOff?: TeamsHandOff;
   /** The single process: late work is handed here so shutdown waits for it. */
@@ -111,6 +113,7 @@ export function createTeamsEndpoint(transport: TeamsTransport, deps: TeamsEndpoi
     log: deps.log,
     ackBudgetMs: deps.ackBudgetMs,
     deadlineMs: deps.deadlineMs,
+    tryBudgetMs: deps.tryBudgetMs,
     handOff: deps.handOff,
     keep: deps.keep,
     queue: deps.queue,

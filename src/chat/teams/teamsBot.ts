@@ -62,6 +62,8 @@ export interface TeamsBotDeps {
   ackBudgetMs: number;
   /** CHAT_ACTION_DEADLINE: how long a click keeps trying while AWS fails (the rule Slack clicks follow). */
   deadlineMs: number;
+  /** The longest one try can take (`worstCaseTryMs`): no try starts that could end past the deadline. */
+  tryBudgetMs?: number;
   sleep?: Sleep;
   /**
    * Lambda: where work goes that cannot finish within the budget (an
@@ -200,16 +202,18 @@ export class TeamsBot extends ActivityHandler {
     const click = readClick(activity.value, this.context(activity));
     if ('refusal' in click) return; // answered already, when the click arrived
     const { request } = click;
-    await finishClickOrTell(this.deps.gateway, activity, request, this.act(request), this.deps.log);
+    const result = this.act(request, work.acknowledgedAt);
+    await finishClickOrTell(this.deps.gateway, activity, request, result, this.deps.log);
   }
 
   /** The click's action, tried again while AWS fails (throttled, 5xx, hung) until CHAT_ACTION_DEADLINE. */
-  private act(request: ActionRequest): Promise<ActionResult> {
+  private act(request: ActionRequest, acknowledgedAt?: number): Promise<ActionResult> {
     return untilAwsAnswers(
       'Teams',
       request.ctx.requestId,
       (requestId) => this.deps.actions.handle({ ...request, ctx: { ...request.ctx, requestId } }),
       this.deps,
+      acknowledgedAt,
     );
   }
 
@@ -348,13 +352,19 @@ export class TeamsBot extends ActivityHandler {
     const { handOff, log } = this.deps;
     if (handOff) {
       // Lambda freezes once it answers; a click (not safe to start twice) is handed on before it starts.
-      await handOff({ kind: 'teamsClick', activity: plain(activity) });
+      await handOff({
+        kind: 'teamsClick',
+        activity: plain(activity),
+        acknowledgedAt: this.deps.clock().getTime(),
+      });
       return messageResponse(interimNotice(request));
     }
     // Queued in the single process: its card comes back inline only if its turn and its work fit the budget.
     const { queue } = this.deps;
     const name = `Teams ${request.action} click on ${request.target.instanceId} by ${request.ctx.actor.name ?? request.ctx.actor.id}`;
-    const result = queue ? queue(() => this.act(request), name) : this.act(request);
+    // The deadline counts from the click's arrival, not from its turn in the queue.
+    const arrived = this.deps.clock().getTime();
+    const result = queue ? queue(() => this.act(request, arrived), name) : this.act(request, arrived);
     const ready = await withinBudget(result, this.deps.ackBudgetMs);
     if (ready) {
       log.info('teams card action', {

@@ -19,6 +19,8 @@ import { statusOf, type TeamsGateway } from './teamsGateway.js';
 export interface TeamsWork {
   kind: 'teamsCommand' | 'teamsClick';
   activity: Record<string, unknown>;
+  /** Epoch ms the click was answered: CHAT_ACTION_DEADLINE counts from here. */
+  acknowledgedAt?: number;
 }
 
 export type TeamsHandOff = (work: TeamsWork) => Promise<void>;
