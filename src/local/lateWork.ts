@@ -22,6 +22,8 @@ export class LateWork {
   private readonly waiting: (() => void)[] = [];
   /** Queued, running and kept work, each with the name shutdown reports it by. */
   private readonly pending = new Map<Promise<unknown>, string>();
+  /** What each queued task's promise is counted as in `pending`, so work that follows it can take its place. */
+  private readonly queued = new WeakMap<Promise<unknown>, Promise<unknown>>();
   private running = 0;
   /** Set when a drain's deadline passed: queued work that has not started never will. */
   private closed = false;
@@ -41,18 +43,26 @@ export class LateWork {
         else this.running--;
       }
     });
-    this.keep(done, name);
+    this.queued.set(done, this.keep(done, name));
     return done;
   }
 
-  /** Counts work that already runs (outside the queue) until it settles, so `drain` waits for it. */
-  keep(work: Promise<unknown>, name = 'chat work'): void {
+  /**
+   * Counts work that already runs (outside the queue) until it settles, so
+   * `drain` waits for it. When it `follows` a task from `run` (a click's
+   * answer after its queued action), it takes that task's place: one piece
+   * of work, named once.
+   */
+  keep(work: Promise<unknown>, name = 'chat work', follows?: Promise<unknown>): Promise<unknown> {
     const settled = work.then(
       () => undefined,
       () => undefined,
     );
+    const before = follows && this.queued.get(follows);
+    if (before) this.pending.delete(before);
     this.pending.set(settled, name);
     void settled.finally(() => this.pending.delete(settled));
+    return settled;
   }
 
   /** Queued and running work, for logs and tests. */

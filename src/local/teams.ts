@@ -49,7 +49,7 @@ export const teamsPlatform: LocalPlatformFactory = async ({ config, log, db }) =
         ackBudgetMs: config.aws.chat.ackBudgetMs,
         deadlineMs: config.aws.chat.actionDeadlineMs,
         tryBudgetMs: worstCaseTryMs(config.aws.clients),
-        keep: (p, name) => late.keep(p, name),
+        keep: (p, name, follows) => late.keep(p, name, follows),
         // Clicks wait their turn in the queue Slack clicks use, four actions at a time.
         queue: (task, name) => late.run(task, name),
       });

@@ -125,4 +125,29 @@ describe('LateWork', () => {
     await expect(queued).rejects.toThrow("shutdown's deadline passed");
     expect(queuedRan).toBe(false);
   });
+
+  it('counts work that follows a queued task as that task, named once, and still waits for the follower', async () => {
+    // Arrange: a Teams click's queued action, then its card update kept after the acknowledgement.
+    const late = new LateWork(1);
+    const action = gate();
+    const cardUpdate = gate();
+    const name = 'Teams stop click on i-1 by Ana';
+    const done = late.run(() => action.promise, name);
+    late.keep(
+      done.then(() => cardUpdate.promise),
+      name,
+      done,
+    );
+
+    // Act: shutdown's deadline passes while the action still runs.
+    const { left } = await late.drain(20);
+    action.open();
+    await done;
+    const waitsForFollower = late.size;
+    cardUpdate.open();
+
+    // Assert: one click, one name; after the action the card update is still waited for.
+    expect(left).toEqual([name]);
+    expect(waitsForFollower).toBe(1);
+  });
 });

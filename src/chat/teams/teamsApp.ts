@@ -89,7 +89,7 @@ export interface TeamsEndpointDeps {
   /** Lambda only: hands late work to an asynchronous invocation (see `teamsLateWork.ts`). */
   handOff?: TeamsHandOff;
   /** The single process: late work is handed here so shutdown waits for it. */
-  keep?: (late: Promise<unknown>, name?: string) => void;
+  keep?: (late: Promise<unknown>, name?: string, follows?: Promise<unknown>) => void;
   /** The single process: the bounded queue a click's action waits its turn in. */
   queue?: <T>(task: () => Promise<T>, name?: string) => Promise<T>;
 }

@@ -72,7 +72,7 @@ export interface TeamsBotDeps {
    */
   handOff?: TeamsHandOff;
   /** The single process: work that goes on after its answer is handed here, so shutdown waits for it. */
-  keep?: (late: Promise<unknown>, name?: string) => void;
+  keep?: (late: Promise<unknown>, name?: string, follows?: Promise<unknown>) => void;
   /**
    * The single process: a click's action waits its turn here (the bounded
    * queue Slack clicks share), so a burst of clicks does not start every
@@ -375,7 +375,8 @@ export class TeamsBot extends ActivityHandler {
       return cardAnswer(ready.value, click.warningReply);
     }
     const late = finishClickOrTell(this.deps.gateway, activity, request, result, log);
-    this.deps.keep?.(late, name);
+    // It follows the queued action (`result`) and takes its place: each click is named once.
+    this.deps.keep?.(late, name, result);
     return messageResponse(interimNotice(request));
   }
 }
