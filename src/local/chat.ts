@@ -42,6 +42,7 @@ import { SqliteInstanceStore } from '../sqlite/instanceStore.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptionStore.js';
 import { LocalHttpServer } from './httpServer.js';
 import { LateWork } from './lateWork.js';
+import { ShutdownDeadline } from './shutdownDeadline.js';
 
 /**
  * Chat work run at once after the answers (the rest waits in the queue): a
@@ -119,7 +120,13 @@ export interface RunningLocalChat {
   core?: ChatCore;
   /** Port the shared HTTP server listens on, when any platform mounted a route. */
   port?: number;
-  stop(): Promise<void>;
+  /** Shutdown's first step: the listener closes and requests still arriving get 503. */
+  stopAccepting(): void;
+  /**
+   * Waits for answered chat work within `deadline` (default: a fresh
+   * SHUTDOWN_DRAIN_DEADLINE) and adds what it left undone to `deadline.left`.
+   */
+  stop(deadline?: ShutdownDeadline): Promise<void>;
 }
 
 export async function prepareLocalChat(opts: {
@@ -137,7 +144,7 @@ export async function prepareLocalChat(opts: {
       notifiers: [],
       workloadPosters: [],
       digestPosters: [],
-      start: async () => ({ stop: async () => undefined }),
+      start: async () => ({ stopAccepting: () => undefined, stop: async () => undefined }),
     };
   }
   const instances = new SqliteInstanceStore(db, { clock });
@@ -214,26 +221,23 @@ export async function prepareLocalChat(opts: {
       return {
         core,
         port,
-        async stop() {
+        // Nothing new first: a click arriving now would extend the wait below without end.
+        stopAccepting: () => http.stopAccepting(),
+        async stop(deadline = new ShutdownDeadline(config.aws.chat.shutdownDrainMs)) {
           unsubscribe();
-          // Nothing new first: a click arriving now would extend the wait below without end.
           http.stopAccepting();
-          for (const r of running) await r.stop();
+          for (const [i, r] of running.entries())
+            await deadline.wait(`${platforms[i]!.platform} receiver`, r.stop());
           // Answered requests still at work are finished (a click is never cut off half done),
-          // within SHUTDOWN_DRAIN_DEADLINE: a hung AWS call must not outlast the supervisor's grace.
+          // in the time shutdown has left: a hung AWS call must not outlast the supervisor's grace.
           if (late.size) {
             log.info('waiting for chat work already answered', {
               requests: late.size,
-              deadlineSeconds: config.aws.chat.shutdownDrainMs / 1000,
+              deadlineSeconds: Math.ceil(deadline.remainingMs / 1000),
             });
           }
-          const { left } = await late.drain(config.aws.chat.shutdownDrainMs);
-          if (left.length) {
-            log.warn('shutdown deadline passed; chat work left undone', {
-              deadlineSeconds: config.aws.chat.shutdownDrainMs / 1000,
-              left,
-            });
-          }
+          const { left } = await late.drain(deadline.remainingMs);
+          deadline.leave(left);
           await http.close();
         },
       };

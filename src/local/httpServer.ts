@@ -43,7 +43,8 @@ export class LocalHttpServer {
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
     const server = createServer((req, res) => {
       if (this.refusing) {
-        // Slack retries a click or command it got no 200 for; Teams shows the clicker an error to retry.
+        // Slack retries only Events API deliveries: a click or slash command refused here shows the
+        // person an error (as Teams does), and they try again once the process is back.
         res
           .writeHead(503, { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' })
           .end('shutting down');

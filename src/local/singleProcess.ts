@@ -35,6 +35,7 @@ import { createLocalDigest, type LocalDigest } from './digest.js';
 import { InProcessNagScheduler, type TimerFunctions } from './inProcessNagScheduler.js';
 import type { InProcessStopScheduler } from './inProcessStopScheduler.js';
 import { createLocalOutbox, type LocalOutbox } from './outbox.js';
+import { ShutdownDeadline } from './shutdownDeadline.js';
 import { startLocalWorkloads } from './workloads.js';
 
 export interface SingleProcessOptions {
@@ -238,16 +239,31 @@ export async function startSingleProcess(opts: SingleProcessOptions): Promise<Si
     health,
     chat: chatRuntime,
     async stop() {
+      // One deadline from the signal on, and no new requests before any wait: a request now
+      // would only join the work shutdown waits for.
+      const deadline = new ShutdownDeadline(config.aws.chat.shutdownDrainMs);
+      chatRuntime.stopAccepting();
       clearInterval(loop);
       clearInterval(fileCheck);
-      await running;
-      await digest.stop();
-      await outbox.stop();
-      await chatRuntime.stop();
-      await workloads.stop();
-      await cleanup.stop();
-      await scheduler.stop();
-      await consents.stop();
+      // Each is stopped even when the deadline has passed (that clears its timers); each wait gets the time left.
+      await deadline.wait('reconcile sweep', running);
+      await deadline.wait('weekly digest', digest.stop());
+      await deadline.wait('outbox delivery', outbox.stop());
+      await chatRuntime.stop(deadline);
+      await deadline.wait('workload runs', workloads.stop());
+      await deadline.wait('cleanup hooks', cleanup.stop());
+      await deadline.wait('nag scheduler', scheduler.stop());
+      await deadline.wait('consented stops', consents.stop());
+      if (deadline.left.length) {
+        log.warn('shutdown deadline passed; work left undone', {
+          deadlineSeconds: deadline.ms / 1000,
+          left: deadline.left,
+        });
+        // Closing the store under work still running would crash it mid-write; the process exits
+        // with it abandoned instead (the outbox and the schedules are durable, and redone at start).
+        log.info('single process stopped; database left open for the work still running');
+        return;
+      }
       db.close();
       log.info('single process stopped');
     },

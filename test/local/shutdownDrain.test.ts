@@ -6,6 +6,7 @@
  * response_url before the process says it stopped, and it exits 0. Shutdown
  * takes no new requests, and it waits only SHUTDOWN_DRAIN_DEADLINE: with EC2
  * hung for good, the process stops anyway and names the work it left undone.
+ * The deadline counts from the signal and bounds every wait, a hung sweep's too.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -132,7 +133,7 @@ describe('shutdown of the single process', () => {
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { message: string; left?: string[] })
-      .find((l) => l.message === 'shutdown deadline passed; chat work left undone');
+      .find((l) => l.message === 'shutdown deadline passed; work left undone');
 
     // Assert: the late command was acknowledged, then named as left undone; the process still stopped.
     expect(JSON.parse(ackText)).toMatchObject({ text: expect.stringContaining('Working on it') });
@@ -143,6 +144,51 @@ describe('shutdown of the single process', () => {
     expect(held.length).toBeGreaterThan(0);
     expect(held.filter((c) => c.outcomes.includes('forwarded'))).toEqual([]);
     expect(slack.callsTo('response_url/late-2')).toEqual([]);
+    expect(proc.stdout()).toContain('single process stopped');
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses requests at once while a sweep hangs on EC2, and stops at the deadline naming the sweep', {
+    timeout: 180_000,
+  }, async () => {
+    // Arrange: a sweep every 10 s; after start-up DescribeInstances hangs for the whole test.
+    const { port, proxy, proc } = await started({
+      RECONCILE_EVERY: '10s',
+      SHUTDOWN_DRAIN_DEADLINE: '2s',
+      AWS_REQUEST_TIMEOUT: '300s',
+    });
+    proxy.addRule({ action: 'DescribeInstances', fault: { kind: 'hang' } });
+    await expect
+      .poll(() => proxy.calls('DescribeInstances').filter((c) => c.outcomes.includes('hung')).length, {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBeGreaterThan(0);
+
+    // Act: SIGTERM while the sweep is held; a command arrives once the process has begun shutting down.
+    proc.proc.kill('SIGTERM');
+    await proc.waitForLog('shutting down');
+    const during = await postSlackEvent(port, slashCommandBody('help')).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    const exit = await proc.exited;
+    const leftUndone = proc
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message: string; left?: string[] })
+      .filter((l) => l.message === 'shutdown deadline passed; work left undone');
+
+    // Assert: refused while the sweep still held shutdown; one warning names the sweep; a clean exit.
+    expect([503, 'refused']).toContain(during);
+    expect(leftUndone).toHaveLength(1);
+    expect(leftUndone[0]!.left).toEqual(['reconcile sweep']);
+    expect(
+      proxy
+        .calls('DescribeInstances')
+        .filter((c) => c.outcomes.includes('forwarded') && c.outcomes.includes('hung')),
+    ).toEqual([]);
     expect(proc.stdout()).toContain('single process stopped');
     expect(exit).toEqual({ code: 0, signal: null });
   });
