@@ -68,7 +68,7 @@ describe('Teams clicks in the single process while EC2 fails', () => {
           data: { token: card.token, confirmed: true },
         }),
       );
-    return { cards, stop };
+    return { cards, stop, clock };
   }
 
   it('tries a Stop again when EC2 throttles past the SDK retries, and stops exactly once', {
@@ -123,5 +123,42 @@ describe('Teams clicks in the single process while EC2 fails', () => {
       })
       .toBe(6);
     expect(proxy.count('StopInstances').forwarded - before.forwarded).toBe(6);
+  });
+
+  it('counts CHAT_ACTION_DEADLINE from the click: a click whose deadline passed in the queue tries once, then says it could not', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: a 15 minute deadline; a try may take 2 × (3 s + 300 s), so a click may start another
+    // try until ~5 minutes after it was answered. Six clicks while StopInstances hangs: four hold
+    // the queue's slots at EC2, two wait their turn.
+    const { cards, stop, clock } = await nagged(6, {
+      AWS_REQUEST_TIMEOUT: '300s',
+      AWS_MAX_ATTEMPTS: '1',
+      CHAT_ACTION_DEADLINE: '15m',
+    });
+    const proxy = faults.get();
+    const hang = proxy.addRule({ action: 'StopInstances', fault: { kind: 'hang' } });
+    const answers = await Promise.all(cards.map((c) => stop(c)));
+    await expect.poll(() => proxy.pendingHangs(), { timeout: 30_000 }).toBe(4);
+    const before = proxy.count('StopInstances');
+
+    // Act: the deadline passes while the two wait; then the held calls are answered, and EC2
+    // throttles every StopInstances from then on.
+    clock.advance(16 * 60);
+    hang.remove();
+    proxy.addRule({ action: 'StopInstances', fault: { kind: 'throttle' } });
+    proxy.releaseHangs();
+
+    // Assert: the two queued clicks each made one try (one throttled call, the SDK's only attempt)
+    // and told their clickers on the card, instead of trying again for a deadline counted from their turn.
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    // The single process tells the clicker on the clicked card itself, rewritten with the notice.
+    const couldNot = () =>
+      connector.updates.filter((u) => JSON.stringify(u.activity).includes('Could not stop'));
+    await expect.poll(() => couldNot().length, { timeout: 60_000 }).toBe(2);
+    expect(JSON.stringify(couldNot()[0]!.activity)).toContain('AWS is busy or throttling');
+    const after = proxy.count('StopInstances');
+    expect(after.forwarded - before.forwarded).toBe(4);
+    expect(after.throttled - before.throttled).toBe(2);
   });
 });
