@@ -187,4 +187,75 @@ describe('Slack clicks in the single process while EC2 hangs', () => {
     const notes = slack.callsTo('chat.postEphemeral').map((c) => String(c.args.text));
     expect(notes.filter((t) => t.startsWith('Could not'))).toEqual([]);
   });
+
+  it('counts CHAT_ACTION_DEADLINE from the click: a click whose deadline passed in the queue tries once, then says it could not', {
+    timeout: 120_000,
+  }, async () => {
+    // Arrange: six nags; a 15 minute deadline, and a try may take 2 × (3 s + 300 s), so a click may
+    // start another try until ~5 minutes after it was answered.
+    const ec2 = new EC2Client(moto.clientConfig);
+    const instances = await launchTagged(
+      ec2,
+      { Monitor: 'true', MonitorGroup: 'web', Threshold: '1', Name: 'build' },
+      6,
+    );
+    const clock = new VirtualClock(new Date(instances[0]!.LaunchTime!.getTime() + 60_000));
+    const port = await freePort();
+    const config = localConfig(local.dir, {
+      ...slackHttpEnv(slack, port),
+      AWS_REQUEST_TIMEOUT: '300s',
+      AWS_MAX_ATTEMPTS: '1',
+      CHAT_ACTION_DEADLINE: '15m',
+    });
+    local.app = await startSingleProcess({ config, log: createLogger('test', 'ERROR'), clock: clock.now });
+    await post(port, slashCommandBody('subscribe web'));
+    clock.advance(2 * HOUR - 60);
+    await local.app.service.runDueNags();
+    const clicks = await Promise.all(
+      instances.map(async (instance, i) => {
+        const ref = (await local.app!.service.get({ region: 'us-east-1', instanceId: instance.InstanceId! }))!
+          .chatRefs[0]!;
+        const nag = slack
+          .callsTo('chat.postMessage')
+          .find((c) => JSON.stringify(c.args.blocks).includes(instance.InstanceId!))!;
+        const token = (nag.args.blocks as { type: string; block_id?: string }[]).find(
+          (b) => b.type === 'actions',
+        )!.block_id!;
+        return blockActionBody({
+          actionId: 'lightsout.stop',
+          blockId: token,
+          messageTs: ref.messageId,
+          responseUrl: slack.responseUrl(),
+          actionTs: `1700000000.00000${i}`,
+        });
+      }),
+    );
+    const proxy = faults.get();
+    const hang = proxy.addRule({ action: 'StopInstances', fault: { kind: 'hang' } });
+
+    // Act: six Stop clicks while StopInstances hangs: four hold the queue's slots at EC2, two wait
+    // their turn. The deadline passes while they wait; then the held calls are answered, and EC2
+    // throttles every StopInstances from then on.
+    const answers = await Promise.all(clicks.map((body) => post(port, body)));
+    await expect.poll(() => proxy.pendingHangs(), { timeout: 30_000 }).toBe(4);
+    const before = proxy.count('StopInstances');
+    clock.advance(16 * 60);
+    hang.remove();
+    proxy.addRule({ action: 'StopInstances', fault: { kind: 'throttle' } });
+    proxy.releaseHangs();
+
+    // Assert: the two queued clicks each made one try (one throttled call, the SDK's only attempt)
+    // and told their clickers, instead of trying again for a deadline counted from their turn.
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const couldNot = () =>
+      slack
+        .callsTo('chat.postEphemeral')
+        .map((c) => String(c.args.text))
+        .filter((t) => t.startsWith('Could not stop'));
+    await expect.poll(() => couldNot().length, { timeout: 60_000 }).toBe(2);
+    expect(couldNot()[0]).toContain('AWS is busy or throttling');
+    const after = proxy.count('StopInstances');
+    expect(after.forwarded - before.forwarded).toBe(4);
+    expect(after.throttled - before.throttled).toBe(2);
+  });
 });
