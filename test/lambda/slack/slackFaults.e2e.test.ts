@@ -97,7 +97,8 @@ describe('Slack clicks on Lambda while EC2 misbehaves', () => {
 
     // Assert
     expect(res.statusCode).toBe(200);
-    expect(world.handOffs.sent).toHaveLength(1);
+    // The hand-off carries when the click was answered: CHAT_ACTION_DEADLINE counts from then.
+    expect(world.handOffs.sent).toMatchObject([{ kind: 'click', acknowledgedAt: expect.any(Number) }]);
     expect(appliedWhileHung).toBe(0);
     expect(updatedWhileHung).toBe(0);
     expect(stopsApplied()).toEqual(new Map([[record.instanceId, 1]]));

@@ -104,7 +104,8 @@ describe('Teams on Lambda while AWS fails', () => {
       type: 'application/vnd.microsoft.activity.message',
       value: expect.stringContaining(`Stopping ${instanceId}…`),
     });
-    expect(handOffs.sent).toMatchObject([{ kind: 'teamsClick' }]);
+    // The hand-off carries when the click was answered: CHAT_ACTION_DEADLINE counts from then.
+    expect(handOffs.sent).toMatchObject([{ kind: 'teamsClick', acknowledgedAt: expect.any(Number) }]);
     expect(updatedWhileHung).toBe(0);
     expect(JSON.stringify(connector.updates.find((u) => u.id === nag.id)?.activity)).toContain(
       'Stopped by Alice Example',
