@@ -27,7 +27,6 @@ import {
   nagMessageFromRecord,
 } from '../../core/message/nagMessage.js';
 import type { RunTarget } from '../../core/message/runToken.js';
-import { stopProtectedReason } from '../../core/stopRefusal.js';
 import { formatWhenIn } from '../../core/when.js';
 import type { Log } from '../../log.js';
 import type { AuditLog } from '../../ports/auditLog.js';
@@ -229,18 +228,6 @@ export class ActionPipeline {
   ): Promise<ActionResult> {
     const { target, ctx } = req;
     const actor = `${ctx.actor.platform}:${ctx.actor.id}`;
-    // A consent to stop a stop-protected instance would be scheduled, announced, and refused by
-    // EC2 when it fires: say why now, as a plain Stop does. Cancel and +1h stay open.
-    if ((action === 'stop-at' || action === 'stop-when-idle') && record.stopProtected) {
-      const reason = stopProtectedReason(record, instanceLabel(record));
-      await this.audit(now, actor, action, target, 'refused', reason);
-      return {
-        status: 'refused',
-        notice: reason,
-        message: nagMessageFromRecord(record, now),
-        updatedRefs: [],
-      };
-    }
     const r = await runConsentAction(this.deps.consents ?? {}, {
       action,
       run: target,

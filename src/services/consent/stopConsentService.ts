@@ -50,9 +50,11 @@ export interface StopConsentDeps {
   audit: AuditLog;
   clock: Clock;
   /**
-   * EC2's word on DisableApiStop when consent is given: the record learns it
-   * only at a nag or a refused stop, and a consent given before either would
-   * be announced now and refused by EC2 hours later, with nobody there.
+   * EC2's word on DisableApiStop when consent is given, for every way a
+   * consent comes in (commands, clicks, a group's standing consent): the
+   * record learns it only at a nag or a refused stop, and a consent given
+   * before either would be announced now and refused by EC2 hours later,
+   * with nobody there. Cancel and +1h stay open.
    */
   fleet?: Pick<Fleet, 'stopProtected'>;
   /** How long before the stop the warning goes out; default ten minutes. */
